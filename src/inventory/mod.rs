@@ -1,0 +1,11 @@
+//! The inventory: every account, credential, host, membership, sudo grant and setting that the
+//! sources found, merged into one sorted, deduplicated collection.
+//!
+//! This module owns the record types (`model`), the time type (`when`) and the merge. It does not
+//! parse input (see `source`) and does not link accounts across systems (see `correlate`).
+
+pub mod model;
+pub mod when;
+
+pub use model::*;
+pub use when::When;

@@ -1,0 +1,336 @@
+//! The inventory records: plain serde data that every source adapter produces and every rule
+//! reads. Accounts, credentials, hosts, group memberships, sudo grants and configuration settings,
+//! each with the `Evidence` (file and line) that proves it.
+//!
+//! Records never hold a secret value: a credential carries a stable, non-secret id (an AWS access
+//! key id, an SSH key's SHA256 fingerprint, or a truncated hash of a found secret).
+//!
+//! Nothing here parses input or decides findings; sources fill these, rules read them.
+
+use super::when::When;
+use serde::Serialize;
+
+/// Where a fact comes from: a file relative to the scan root (forward slashes) and a 1-based line
+/// (a CSV row's line, a JSON item's first line). `line` is `None` when the whole file is the proof.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+impl Evidence {
+    pub fn new(path: impl Into<String>, line: Option<u32>) -> Self {
+        Evidence {
+            path: path.into(),
+            line,
+        }
+    }
+
+    pub fn at(path: &str, line: u32) -> Self {
+        Evidence::new(path, Some(line))
+    }
+}
+
+impl std::fmt::Display for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}", self.path, l),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// The family of system an account or credential lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    LinuxHost,
+    AwsIam,
+    ConfigFile,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::LinuxHost => "linux",
+            SourceKind::AwsIam => "aws",
+            SourceKind::ConfigFile => "config",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountKind {
+    Human,
+    Service,
+    Root,
+    Unknown,
+}
+
+/// What state the account's password is in, as far as the export shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PasswordState {
+    /// A usable password is set.
+    Set,
+    /// Locked (`!` prefix in shadow): password logins refused, other tokens still work.
+    Locked,
+    /// No valid password (`*`, `!!`, `!*`, AWS `password_enabled=false`).
+    NoPassword,
+    /// An empty password field: logs in with no password at all.
+    Empty,
+    /// A reset was forced and the change is still pending (shadow lastchg `0`).
+    PendingChange,
+    Unknown,
+}
+
+/// An account on one system (a Linux host, an AWS account, ...).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Account {
+    pub source: SourceKind,
+    /// The system the login is unique in: a host name, `aws`, ...
+    pub system: String,
+    /// The login as the primary evidence spells it.
+    pub login: String,
+    /// Other names of the same account in the same system (e.g. an ARN).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    pub kind: AccountKind,
+    /// `Some(false)` when the export shows the account cannot log in at all (expired, disabled).
+    pub enabled: Option<bool>,
+    pub password: PasswordState,
+    /// When the password was last set (the account's "last reset").
+    pub password_last_set: When,
+    /// The line that proves `password_last_set` (shadow line, credential report row).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_evidence: Option<Evidence>,
+    /// When the account expires (`Never` when it does not).
+    pub expires: When,
+    /// Numeric user id on Unix hosts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// Primary group id on Unix hosts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// Home directory as the host's passwd gives it (absolute within the host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+    pub created: When,
+    /// The line that declares the account.
+    pub evidence: Evidence,
+}
+
+impl Account {
+    pub fn new(source: SourceKind, system: &str, login: &str, evidence: Evidence) -> Self {
+        Account {
+            source,
+            system: system.to_string(),
+            login: login.to_string(),
+            aliases: Vec::new(),
+            kind: AccountKind::Unknown,
+            enabled: None,
+            password: PasswordState::Unknown,
+            password_last_set: When::Unknown,
+            password_evidence: None,
+            expires: When::Unknown,
+            uid: None,
+            gid: None,
+            home: None,
+            created: When::Unknown,
+            evidence,
+        }
+    }
+}
+
+/// A reference from a credential or membership to its owner account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct OwnerRef {
+    /// The owner's system when the evidence tells it; `None` when only a login is known (a user
+    /// name captured next to a password in a config file).
+    pub system: Option<String>,
+    pub login: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    /// AWS access key (long-term bearer credential).
+    AccessKey,
+    /// X.509 signing certificate of an IAM user.
+    SigningCertificate,
+    /// An SSH public key authorised for login (host `authorized_keys`, IAM SSH keys).
+    SshKey,
+    /// An app or service-specific password (AWS service-specific credentials).
+    AppPassword,
+    /// A secret found in clear text in a file.
+    PlaintextSecret,
+}
+
+impl CredentialKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            CredentialKind::AccessKey => "access key",
+            CredentialKind::SigningCertificate => "signing certificate",
+            CredentialKind::SshKey => "SSH key",
+            CredentialKind::AppPassword => "service-specific credential",
+            CredentialKind::PlaintextSecret => "plaintext secret",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialStatus {
+    Active,
+    Inactive,
+    Revoked,
+    Expired,
+    Unknown,
+}
+
+/// How `Credential::issued` was learnt, so a finding can say how much to trust it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssuedBasis {
+    /// The export records the creation time (IAM `CreateDate`).
+    Recorded,
+    /// A collection manifest recorded the file's modification time.
+    Manifest,
+    /// The collected file's own modification time (an upper bound for each line).
+    FileModified,
+    Unknown,
+}
+
+/// A credential that authenticates without the account password.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Credential {
+    pub kind: CredentialKind,
+    /// Stable, non-secret id: `AKIA…`, `SHA256:…` fingerprint, `ACCA…`, `sha256:<12 hex>`.
+    pub id: String,
+    /// What it is, for messages: "ssh-ed25519 key", "AWS access key id", "GitHub token".
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerRef>,
+    pub issued: When,
+    pub issued_basis: IssuedBasis,
+    pub expires: When,
+    pub last_used: When,
+    pub status: CredentialStatus,
+    /// The line that holds or lists the credential.
+    pub evidence: Evidence,
+    /// Further evidence (e.g. the credential report row that shows last use).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Evidence>,
+    /// Detector or source-specific detail (extractor id, service name, key options).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Credential {
+    pub fn new(kind: CredentialKind, id: &str, label: &str, evidence: Evidence) -> Self {
+        Credential {
+            kind,
+            id: id.to_string(),
+            label: label.to_string(),
+            owner: None,
+            issued: When::Unknown,
+            issued_basis: IssuedBasis::Unknown,
+            expires: When::Unknown,
+            last_used: When::Unknown,
+            status: CredentialStatus::Unknown,
+            evidence,
+            related: Vec::new(),
+            detail: None,
+        }
+    }
+}
+
+/// A collected host (a directory that looks like a host root).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Host {
+    pub name: String,
+    /// The host root relative to the scan root ("" when the scan root is the host).
+    pub root: String,
+    /// When the collection was taken, if a manifest says so.
+    pub collected_at: When,
+    pub evidence: Evidence,
+}
+
+/// `member` belongs to `group` on `system`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Membership {
+    pub system: String,
+    pub group: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    pub member: String,
+    /// True when membership comes from the account's primary GID in passwd.
+    pub primary: bool,
+    pub evidence: Evidence,
+}
+
+/// Who a sudoers rule applies to, after alias expansion.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type", content = "name")]
+pub enum Principal {
+    User(String),
+    Uid(u32),
+    Group(String),
+    Gid(u32),
+    Netgroup(String),
+    /// `ALL` users.
+    All,
+}
+
+/// One sudoers user specification (per principal, after alias expansion).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SudoGrant {
+    pub system: String,
+    pub principal: Principal,
+    /// The commands include `ALL` (or a shell), run as root or ALL: full root.
+    pub root_equivalent: bool,
+    /// `NOPASSWD:` on the commands.
+    pub nopasswd: bool,
+    /// The Host_List, as written (`ALL` in most files).
+    pub hosts: String,
+    pub evidence: Evidence,
+}
+
+/// Where a setting applies.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type", content = "condition")]
+pub enum Scope {
+    Global,
+    /// Only for connections or users matching this condition (`Match User backup`,
+    /// `Defaults:OPS`).
+    Conditional(String),
+}
+
+/// An effective configuration setting of interest, as its product's merge rules resolve it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Setting {
+    pub system: String,
+    /// The product: `sshd`, `sudoers`.
+    pub component: String,
+    /// Lower-case key: `loglevel`, `syslog`.
+    pub key: String,
+    /// Normalised value (upper-case for sshd enums; `false` for a negated sudoers flag).
+    pub value: String,
+    pub scope: Scope,
+    /// `None` for a default that applies because nothing set it.
+    pub evidence: Option<Evidence>,
+}
+
+/// Everything a source adapter can emit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "record", rename_all = "kebab-case")]
+pub enum Record {
+    Account(Account),
+    Credential(Credential),
+    Host(Host),
+    Membership(Membership),
+    SudoGrant(SudoGrant),
+    Setting(Setting),
+}

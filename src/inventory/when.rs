@@ -1,0 +1,198 @@
+//! `When`: the one time type of the inventory.
+//!
+//! Exports are full of sentinels that look like dates or numbers (`N/A`, `no_information`,
+//! `not_supported`, shadow `0` and `99999`, `1970-01-01`, Go's `0001-01-01`). A naive parse turns
+//! them into very old dates and silently creates "older than N days" findings. Every time in the
+//! inventory is therefore a `When` with explicit states, and every parser decides which state a
+//! sentinel means (see `../shared/reference/formats-cloud-saas.md` §0.1).
+//!
+//! This module owns the type and the date parsers shared by several sources. It does not know any
+//! source's sentinels; those live in the source adapters.
+
+use jiff::{civil::Date, Timestamp};
+use serde::{Serialize, Serializer};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A point in time as an export states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum When {
+    /// A real, known instant (UTC).
+    Known(Timestamp),
+    /// The export says explicitly that this never happened (never used, never expires).
+    Never,
+    /// The export does not tell (field absent, `no_information`, sentinel, unparseable).
+    #[default]
+    Unknown,
+}
+
+impl When {
+    pub fn known(self) -> Option<Timestamp> {
+        match self {
+            When::Known(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_known(self) -> bool {
+        matches!(self, When::Known(_))
+    }
+
+    /// The later of two known instants; a known instant beats `Never`/`Unknown`.
+    pub fn latest(self, other: When) -> When {
+        match (self, other) {
+            (When::Known(a), When::Known(b)) => When::Known(a.max(b)),
+            (When::Known(a), _) | (_, When::Known(a)) => When::Known(a),
+            (When::Never, _) | (_, When::Never) => When::Never,
+            _ => When::Unknown,
+        }
+    }
+
+    /// Strictly before `other`, when both are known.
+    pub fn before(self, other: When) -> Option<bool> {
+        Some(self.known()? < other.known()?)
+    }
+
+    /// Parses an RFC 3339 / ISO-8601 instant as AWS, Graph and most APIs write it:
+    /// `2026-08-03T14:22:51+00:00`, `...Z`, fractional seconds, or boto3's space separator.
+    /// Returns `None` when the text is not such an instant (the caller decides what that means).
+    pub fn parse_instant(text: &str) -> Option<When> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if let Ok(ts) = text.parse::<Timestamp>() {
+            return Some(Self::from_timestamp(ts));
+        }
+        // boto3's str(datetime): `2026-08-03 14:22:51+00:00`
+        if text.len() > 10 && text.as_bytes()[10] == b' ' {
+            let mut fixed = text.to_string();
+            fixed.replace_range(10..11, "T");
+            if let Ok(ts) = fixed.parse::<Timestamp>() {
+                return Some(Self::from_timestamp(ts));
+            }
+        }
+        None
+    }
+
+    /// A known instant, except the epoch and earlier, which exporters use as "never/unset".
+    pub fn from_timestamp(ts: Timestamp) -> When {
+        if ts <= Timestamp::UNIX_EPOCH {
+            When::Unknown
+        } else {
+            When::Known(ts)
+        }
+    }
+
+    /// Days since 1970-01-01 (shadow(5) `lastchg`, `expire`) to the start of that UTC day.
+    pub fn from_epoch_days(days: i64) -> Option<When> {
+        let secs = days.checked_mul(86_400)?;
+        let ts = Timestamp::from_second(secs).ok()?;
+        Some(Self::from_timestamp(ts))
+    }
+
+    pub fn from_epoch_seconds(secs: i64) -> Option<When> {
+        Some(Self::from_timestamp(Timestamp::from_second(secs).ok()?))
+    }
+
+    /// The calendar day (UTC) of a known instant.
+    pub fn day(self) -> Option<Date> {
+        Some(jiff::tz::TimeZone::UTC.to_datetime(self.known()?).date())
+    }
+
+    /// Whole days from `self` to `as_of` (negative when `self` is later).
+    pub fn days_until(self, as_of: Timestamp) -> Option<i64> {
+        let t = self.known()?;
+        Some((as_of.as_second() - t.as_second()).div_euclid(86_400))
+    }
+}
+
+impl PartialOrd for When {
+    /// Only known instants are ordered; anything else is incomparable.
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        match (self, other) {
+            (When::Known(a), When::Known(b)) => Some(a.cmp(b)),
+            _ if self == other => Some(Ordering::Equal),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Known(t) => write!(f, "{}", format_instant(*t)),
+            When::Never => f.write_str("never"),
+            When::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// RFC 3339 in UTC with second precision (`2026-08-03T14:22:51Z`): stable across platforms.
+pub fn format_instant(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A day as `2026-08-03`.
+pub fn format_day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_aws_and_graph_forms() {
+        let a = When::parse_instant("2026-08-03T14:22:51+00:00").unwrap();
+        let b = When::parse_instant("2026-08-03T14:22:51Z").unwrap();
+        let c = When::parse_instant("2026-08-03 14:22:51+00:00").unwrap();
+        let d = When::parse_instant("2026-08-03T14:22:51.3378545Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(d.to_string(), "2026-08-03T14:22:51Z");
+    }
+
+    #[test]
+    fn sentinels_are_not_dates() {
+        assert_eq!(When::parse_instant("N/A"), None);
+        assert_eq!(When::parse_instant(""), None);
+        assert_eq!(
+            When::parse_instant("1970-01-01T00:00:00Z"),
+            Some(When::Unknown)
+        );
+        assert_eq!(When::from_epoch_days(0), Some(When::Unknown));
+    }
+
+    #[test]
+    fn shadow_days() {
+        let w = When::from_epoch_days(20089).unwrap();
+        assert_eq!(w.to_string(), "2025-01-01T00:00:00Z");
+        assert_eq!(
+            When::from_epoch_days(19500)
+                .unwrap()
+                .day()
+                .unwrap()
+                .to_string(),
+            "2023-05-23"
+        );
+    }
+
+    #[test]
+    fn ordering_only_for_known() {
+        let a = When::parse_instant("2024-01-01T00:00:00Z").unwrap();
+        let b = When::parse_instant("2025-01-01T00:00:00Z").unwrap();
+        assert!(a < b);
+        assert_eq!(a.before(b), Some(true));
+        assert_eq!(When::Unknown.before(b), None);
+        assert_eq!(When::Never.partial_cmp(&a), None);
+        assert_eq!(a.latest(When::Unknown), a);
+        assert_eq!(a.latest(b), b);
+    }
+}

@@ -1,0 +1,75 @@
+//! Source adapters: each turns collected input into inventory records and diagnostics.
+//!
+//! Adapters never panic and never print. A malformed line becomes a located `Diagnostic` and the
+//! adapter goes on; an unusable file becomes one `Diagnostic` of severity error.
+//!
+//! What lives here: the `Output` every adapter returns, and the adapters themselves
+//! (`linux` host trees, `aws` IAM exports, `secrets` in config files). Discovery (which file goes
+//! to which adapter) is in `discover`.
+
+pub mod aws;
+pub mod linux;
+pub mod secrets;
+
+use crate::diag::Diagnostic;
+use crate::inventory::Record;
+
+/// What an adapter produced from one input.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Output {
+    pub fn record(&mut self, record: Record) {
+        self.records.push(record);
+    }
+
+    pub fn diag(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Output) {
+        self.records.extend(other.records);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// Decodes input text: strips a UTF-8 BOM, decodes UTF-16 with a BOM (PowerShell and Windows
+/// exports), and replaces invalid UTF-8 sequences. Line endings are left to the parsers, which
+/// accept CRLF.
+pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest);
+    }
+    let utf16 = |le: bool, rest: &[u8]| {
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        Cow::Owned(
+            char::decode_utf16(units)
+                .map(|r| r.unwrap_or('\u{FFFD}'))
+                .collect(),
+        )
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(true, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(false, rest);
+    }
+    String::from_utf8_lossy(bytes)
+}
+
+/// Iterates lines with 1-based numbers, tolerating CRLF.
+pub fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| ((i + 1) as u32, l.strip_suffix('\r').unwrap_or(l)))
+}
