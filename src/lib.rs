@@ -7,6 +7,15 @@
 //!   -> correlate (identities) -> rules (rayon) -> sort -> report (one writer)
 //! ```
 
+pub mod cli;
+pub mod correlate;
 pub mod diag;
+pub mod discover;
+pub mod finding;
 pub mod inventory;
+pub mod progress;
+pub mod report;
+pub mod rule;
+pub mod scan;
 pub mod source;
+pub mod yaml;

@@ -9,3 +9,6 @@ pub mod when;
 
 pub use model::*;
 pub use when::When;
+pub mod store;
+
+pub use store::Inventory;

@@ -1,0 +1,372 @@
+//! The command line: clap argument structs (raw), their validation into a `ScanPlan`, and the
+//! `scan` and `rules` commands. Exit codes are decided here; `main` only maps them.
+
+use crate::correlate::IdentityMap;
+use crate::discover::Root;
+use crate::finding::Level;
+use crate::report::{self, Format};
+use crate::rule::{AdminAllowList, Catalog, RuleOptions};
+use crate::scan::{self, ScanPlan};
+use crate::source::secrets::Extractors;
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit codes, stable and documented in the README.
+pub mod exit {
+    /// No findings at or above `--fail-on`, and every input was read.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, rule or configuration error.
+    pub const ERROR: u8 = 2;
+    /// Some inputs could not be read or parsed, and nothing gates.
+    pub const INCOMPLETE: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "resetgap",
+    version,
+    about = "Finds the credentials and access paths that survive a password reset",
+    long_about = "Finds the credentials and access paths that survive a password reset: access keys, SSH keys, \
+app passwords, local administrators, plaintext secrets and unlogged systems, across host trees, \
+cloud exports and config repositories. Reports SARIF 2.1.0, JSON or a readable summary."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan collected evidence (directories or files) for reset gaps.
+    Scan(Box<ScanArgs>),
+    /// List, explain and check the rules.
+    Rules(RulesArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    None,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Directories or files to scan (host trees, exports, config repositories).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The time the scan is "as of" (RFC 3339), used by every age computation. Default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// YAML file mapping identities to accounts (`name: [system:login, ...]`); overrides the
+    /// login-name heuristic.
+    #[arg(long, value_name = "FILE")]
+    pub identities: Option<PathBuf>,
+    /// App passwords and service-specific credentials older than this many days are reported.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub max_credential_age: u32,
+    /// YAML file of accepted local administrators (account, optional host glob, reason).
+    #[arg(long, value_name = "FILE")]
+    pub allow_admins: Option<PathBuf>,
+    /// Only run these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Skip files larger than this (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Also write the inventory (accounts, credentials without values, hosts, memberships, sudo
+    /// grants, settings) as JSON Lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub emit_inventory: Option<PathBuf>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print scan statistics on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List every rule and secret extractor (the default).
+    List,
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule code (RG101) or name (token-survives-reset).
+        rule: String,
+    },
+    /// Validate the rule files and run every extractor example and negative example.
+    Check,
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(format!("unknown size suffix `{c}` (use K, M or G)")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("`{text}` is not a size"))?
+        .checked_mul(mult)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+fn read_config(path: &Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the {what} file {}", path.display()))
+}
+
+/// Validates the arguments into a plan. Every problem found is an error (exit 2).
+fn plan(args: &ScanArgs) -> Result<ScanPlan> {
+    let as_of = match &args.as_of {
+        Some(text) => text.parse::<jiff::Timestamp>().with_context(|| {
+            format!("--as-of `{text}` is not an RFC 3339 time (e.g. 2026-08-21T00:00:00Z)")
+        })?,
+        None => jiff::Timestamp::now(),
+    };
+    let catalog = Catalog::bundled()
+        .map_err(|p| anyhow::anyhow!("bundled rules are invalid:\n{}", p.join("\n")))?
+        .select(&args.select, &args.ignore)
+        .map_err(anyhow::Error::msg)?;
+    let extractors = Extractors::builtin()
+        .map_err(|p| anyhow::anyhow!("bundled extractors are invalid:\n{}", p.join("\n")))?;
+    let mut rule_options = RuleOptions::new(as_of);
+    rule_options.max_credential_age_days = i64::from(args.max_credential_age);
+    if let Some(path) = &args.allow_admins {
+        let text = read_config(path, "--allow-admins")?;
+        rule_options.allow_admins = AdminAllowList::parse(&path.display().to_string(), &text)
+            .map_err(anyhow::Error::msg)?;
+    }
+    let identities = match &args.identities {
+        Some(path) => {
+            let text = read_config(path, "--identities")?;
+            IdentityMap::parse(&path.display().to_string(), &text).map_err(anyhow::Error::msg)?
+        }
+        None => IdentityMap::default(),
+    };
+    for p in &args.paths {
+        if !p.exists() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let threads = args
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        })
+        .max(1);
+    Ok(ScanPlan {
+        roots: Root::from_args(&args.paths),
+        max_file_size: args.max_file_size,
+        threads,
+        extractors,
+        catalog,
+        rule_options,
+        identities,
+        progress: !args.no_progress && !args.quiet,
+    })
+}
+
+/// Runs `resetgap scan` and returns the exit code.
+pub fn scan(args: &ScanArgs) -> Result<u8> {
+    let plan = plan(args)?;
+    let started = std::time::Instant::now();
+    let result = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .build()
+        .context("cannot start worker threads")?
+        .install(|| scan::run(&plan));
+
+    if let Some(path) = &args.emit_inventory {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        result
+            .inventory
+            .write_jsonl(&mut w)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+
+    let stderr_diags = !args.quiet && (args.format != Format::Text || args.output.is_some());
+    let mut err = std::io::stderr().lock();
+    if stderr_diags {
+        for d in &result.diagnostics {
+            let _ = writeln!(err, "resetgap: {d}");
+        }
+    }
+    if args.verbose {
+        let secs = started.elapsed().as_secs_f64();
+        let _ = writeln!(
+            err,
+            "resetgap: scanned {} files ({} bytes) in {secs:.2}s; {} accounts, {} credentials, {} hosts; {} findings",
+            result.files,
+            result.bytes,
+            result.inventory.accounts.len(),
+            result.inventory.credentials.len(),
+            result.inventory.hosts.len(),
+            result.findings.len()
+        );
+    }
+    drop(err);
+
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            report::write(
+                &mut w,
+                args.format,
+                &plan.catalog,
+                &result.findings,
+                &result.diagnostics,
+                result.files,
+            )
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(
+                &mut w,
+                args.format,
+                &plan.catalog,
+                &result.findings,
+                &result.diagnostics,
+                result.files,
+            )
+            .and_then(|_| w.flush())?;
+        }
+    }
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Level::Error),
+        FailOn::Warning => Some(Level::Warning),
+        FailOn::Note => Some(Level::Note),
+        FailOn::None => None,
+    };
+    let gating = threshold.is_some_and(|t| {
+        result
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.level.rank() >= t.rank())
+    });
+    Ok(if gating {
+        exit::FINDINGS
+    } else if result.incomplete() {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Runs `resetgap rules ...`.
+pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
+    let catalog = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")));
+    let extractors = Extractors::builtin().map_err(|p| anyhow::anyhow!("{}", p.join("\n")));
+    match args.command.as_ref().unwrap_or(&RulesCommand::List) {
+        RulesCommand::List => {
+            let catalog = catalog?;
+            writeln!(
+                out,
+                "{:<6}  {:<28}  {:<7}  {:>8}  summary",
+                "code", "name", "level", "severity"
+            )?;
+            for r in &catalog.rules {
+                let m = &r.meta;
+                writeln!(
+                    out,
+                    "{:<6}  {:<28}  {:<7}  {:>8}  {}",
+                    m.code,
+                    m.name,
+                    m.level.as_str(),
+                    m.security_severity,
+                    m.summary
+                )?;
+            }
+            let extractors = extractors?;
+            writeln!(out)?;
+            writeln!(out, "secret extractors (used by RG501):")?;
+            for (id, name) in extractors.rules() {
+                writeln!(out, "  {id:<28}  {name}")?;
+            }
+            Ok(exit::CLEAN)
+        }
+        RulesCommand::Explain { rule } => {
+            let catalog = catalog?;
+            match catalog.find(rule) {
+                Some(r) => {
+                    write!(out, "{}", r.meta.help_text())?;
+                    Ok(exit::CLEAN)
+                }
+                None => bail!("unknown rule `{rule}` (see `resetgap rules`)"),
+            }
+        }
+        RulesCommand::Check => {
+            let mut problems = Vec::new();
+            let mut checked = 0;
+            match &catalog {
+                Ok(c) => checked += c.rules.len(),
+                Err(e) => problems.push(e.to_string()),
+            }
+            match &extractors {
+                Ok(x) => {
+                    checked += x.rules().len();
+                    problems.extend(x.check());
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+            for p in &problems {
+                writeln!(out, "{p}")?;
+            }
+            if problems.is_empty() {
+                writeln!(out, "{checked} rules checked: all valid, every example and negative example behaves")?;
+                Ok(exit::CLEAN)
+            } else {
+                writeln!(out, "{} problems", problems.len())?;
+                Ok(exit::ERROR)
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Correlation: links accounts of the same person or service across systems into identities, and
+//! finds each identity's last reset with the evidence that proves it.
+//!
+//! Heuristic: the normalised login (case-folded; `DOMAIN\user`, `user@domain` and `user` compare
+//! on the local part). Root accounts and Unix system accounts (UID below 1000) are never linked
+//! across systems: `root` on two hosts is two accounts. An `--identities` file overrides the
+//! heuristic for the accounts it names.
+
+use crate::inventory::{Account, AccountKind, Inventory, OwnerRef, SourceKind, When};
+use jiff::Timestamp;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The `--identities` file: identity name → list of `system:login` (system is a host name, `aws`,
+/// or a source family `linux` meaning every Linux host).
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct IdentityMap(pub BTreeMap<String, Vec<String>>);
+
+impl IdentityMap {
+    pub fn parse(file: &str, text: &str) -> Result<IdentityMap, String> {
+        let map: IdentityMap = crate::yaml::from_str(text).map_err(|e| format!("{file}:{e}"))?;
+        let mut problems = Vec::new();
+        for (name, members) in &map.0 {
+            for m in members {
+                if !m.contains(':') || m.starts_with(':') || m.ends_with(':') {
+                    problems.push(format!(
+                        "{file}: identity `{name}`: `{m}` must be written `system:login` (e.g. `web01:alice`, `aws:a.smith`)"
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(map)
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+}
+
+/// The latest password change of an identity.
+#[derive(Debug, Clone, Copy)]
+pub struct Reset {
+    pub at: Timestamp,
+    /// The account whose record proves it.
+    pub account: usize,
+    /// The record has day granularity (shadow `lastchg`): `at` is the start of that UTC day.
+    pub day_granular: bool,
+}
+
+#[derive(Debug)]
+pub struct Identity {
+    /// Normalised login, or the name from the identities file.
+    pub key: String,
+    pub accounts: Vec<usize>,
+    pub last_reset: Option<Reset>,
+}
+
+#[derive(Debug)]
+pub struct Correlation {
+    pub identities: Vec<Identity>,
+    /// Identity index of each account.
+    pub of_account: Vec<usize>,
+    /// Linkable identities by normalised login.
+    by_key: HashMap<String, usize>,
+}
+
+/// `DOMAIN\User`, `user@example.org` and `USER` all normalise to `user`.
+pub fn normalize_login(login: &str) -> String {
+    let local = login.rsplit('\\').next().unwrap_or(login);
+    let local = local.split('@').next().unwrap_or(local);
+    local.trim().to_lowercase()
+}
+
+fn linkable(a: &Account) -> bool {
+    match a.kind {
+        AccountKind::Root => false,
+        AccountKind::Service => a.source != SourceKind::LinuxHost,
+        AccountKind::Human | AccountKind::Unknown => true,
+    }
+}
+
+/// A password change that counts as a reset: a known time that is not the initial password set
+/// when the account was created (AWS sets `password_last_changed` at creation too).
+fn reset_time(a: &Account) -> Option<Timestamp> {
+    let at = a.password_last_set.known()?;
+    if let When::Known(created) = a.created {
+        if at.as_second() - created.as_second() <= 60 {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+impl Correlation {
+    pub fn build(inv: &Inventory, overrides: &IdentityMap) -> Correlation {
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut of_account = vec![usize::MAX; inv.accounts.len()];
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+
+        // Explicit identities first: they win over the heuristic.
+        for (name, members) in &overrides.0 {
+            let idx = identities.len();
+            identities.push(Identity {
+                key: name.clone(),
+                accounts: Vec::new(),
+                last_reset: None,
+            });
+            for m in members {
+                let Some((system, login)) = m.split_once(':') else {
+                    continue;
+                };
+                for (i, a) in inv.accounts.iter().enumerate() {
+                    let system_matches = a.system.eq_ignore_ascii_case(system)
+                        || a.source.as_str().eq_ignore_ascii_case(system);
+                    if system_matches && a.login == login && of_account[i] == usize::MAX {
+                        of_account[i] = idx;
+                        identities[idx].accounts.push(i);
+                    }
+                }
+            }
+            by_key.insert(name.to_lowercase(), idx);
+        }
+        for (i, a) in inv.accounts.iter().enumerate() {
+            if of_account[i] != usize::MAX {
+                continue;
+            }
+            let idx = if linkable(a) {
+                let key = normalize_login(&a.login);
+                *by_key.entry(key.clone()).or_insert_with(|| {
+                    identities.push(Identity {
+                        key,
+                        accounts: Vec::new(),
+                        last_reset: None,
+                    });
+                    identities.len() - 1
+                })
+            } else {
+                identities.push(Identity {
+                    key: format!("{}:{}", a.system, a.login),
+                    accounts: Vec::new(),
+                    last_reset: None,
+                });
+                identities.len() - 1
+            };
+            of_account[i] = idx;
+            identities[idx].accounts.push(i);
+        }
+        for id in &mut identities {
+            for &i in &id.accounts {
+                let a = &inv.accounts[i];
+                if let Some(at) = reset_time(a) {
+                    if id.last_reset.is_none_or(|r| at > r.at) {
+                        id.last_reset = Some(Reset {
+                            at,
+                            account: i,
+                            day_granular: a.source == SourceKind::LinuxHost,
+                        });
+                    }
+                }
+            }
+        }
+        Correlation {
+            identities,
+            of_account,
+            by_key,
+        }
+    }
+
+    pub fn identity_of(&self, account: usize) -> &Identity {
+        &self.identities[self.of_account[account]]
+    }
+
+    /// The accounts an owner reference points at: the exact account when the system is known,
+    /// else the accounts of the identity with that normalised login.
+    pub fn owner_accounts(&self, inv: &Inventory, owner: &OwnerRef) -> Vec<usize> {
+        match &owner.system {
+            Some(system) => inv.account(system, &owner.login).into_iter().collect(),
+            None => self
+                .by_key
+                .get(&normalize_login(&owner.login))
+                .map(|&i| self.identities[i].accounts.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The identity an owner reference belongs to, if any.
+    pub fn owner_identity(&self, inv: &Inventory, owner: &OwnerRef) -> Option<&Identity> {
+        match &owner.system {
+            Some(system) => inv
+                .account(system, &owner.login)
+                .map(|a| self.identity_of(a)),
+            None => self
+                .by_key
+                .get(&normalize_login(&owner.login))
+                .map(|&i| &self.identities[i]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Evidence, Record};
+
+    fn account(system: &str, login: &str, kind: AccountKind, reset: Option<&str>) -> Record {
+        let mut a = Account::new(SourceKind::AwsIam, system, login, Evidence::at("x", 1));
+        a.kind = kind;
+        if let Some(r) = reset {
+            a.password_last_set = When::parse_instant(r).unwrap();
+        }
+        Record::Account(a)
+    }
+
+    #[test]
+    fn normalizes_domain_forms() {
+        assert_eq!(normalize_login("CORP\\M.Okafor"), "m.okafor");
+        assert_eq!(normalize_login("m.okafor@example.org"), "m.okafor");
+        assert_eq!(normalize_login("M.OKAFOR"), "m.okafor");
+    }
+
+    #[test]
+    fn links_by_login_and_takes_latest_reset() {
+        let inv = Inventory::from_records(vec![
+            account(
+                "aws",
+                "m.okafor",
+                AccountKind::Human,
+                Some("2026-08-03T14:22:51Z"),
+            ),
+            account(
+                "web01",
+                "M.Okafor",
+                AccountKind::Human,
+                Some("2026-01-01T00:00:00Z"),
+            ),
+            account(
+                "aws",
+                "root",
+                AccountKind::Root,
+                Some("2026-09-01T00:00:00Z"),
+            ),
+            account("web01", "root", AccountKind::Root, None),
+        ]);
+        let c = Correlation::build(&inv, &IdentityMap::default());
+        let aws = inv.account("aws", "m.okafor").unwrap();
+        let web = inv.account("web01", "M.Okafor").unwrap();
+        assert_eq!(c.of_account[aws], c.of_account[web]);
+        let r = c.identity_of(web).last_reset.unwrap();
+        assert_eq!(r.account, aws);
+        let r1 = inv.account("aws", "root").unwrap();
+        let r2 = inv.account("web01", "root").unwrap();
+        assert_ne!(c.of_account[r1], c.of_account[r2], "roots are never linked");
+    }
+
+    #[test]
+    fn identity_file_overrides_heuristic() {
+        let inv = Inventory::from_records(vec![
+            account("aws", "mara", AccountKind::Human, None),
+            account(
+                "web01",
+                "mokafor",
+                AccountKind::Human,
+                Some("2026-01-01T00:00:00Z"),
+            ),
+        ]);
+        let map = IdentityMap::parse("ids.yml", "mara-okafor:\n  - aws:mara\n  - web01:mokafor\n")
+            .unwrap();
+        let c = Correlation::build(&inv, &map);
+        let a = inv.account("aws", "mara").unwrap();
+        assert_eq!(c.identity_of(a).key, "mara-okafor");
+        assert!(c.identity_of(a).last_reset.is_some());
+        assert!(IdentityMap::parse("ids.yml", "x:\n  - nocolon\n").is_err());
+    }
+
+    #[test]
+    fn initial_password_is_not_a_reset() {
+        let mut a = Account::new(SourceKind::AwsIam, "aws", "j", Evidence::at("x", 1));
+        a.created = When::parse_instant("2026-05-12T09:30:00Z").unwrap();
+        a.password_last_set = When::parse_instant("2026-05-12T09:30:05Z").unwrap();
+        let inv = Inventory::from_records(vec![Record::Account(a)]);
+        let c = Correlation::build(&inv, &IdentityMap::default());
+        assert!(c.identities[0].last_reset.is_none());
+    }
+}

@@ -1,0 +1,285 @@
+//! Discovery: walks every scan root in parallel and hands each readable text file to the per-file
+//! parse step, collecting host roots for the host adapter.
+//!
+//! Hidden and gitignored files are scanned on purpose (secrets live in `.env`); only the `.git`
+//! directory's internals are skipped. Symlinks are never followed; one that points outside its
+//! root is reported. Files over the size limit and binary files are skipped and each skip is
+//! reported. Classification is by content sniffing, not by extension.
+
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::inventory::{Evidence, When};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A root given on the command line and the prefix its files get in reported paths.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub path: PathBuf,
+    /// Prefix of reported paths: "" when one directory is scanned, else the root as given.
+    pub prefix: String,
+}
+
+impl Root {
+    /// Builds the roots; reported paths are relative to the scanned directory when there is one,
+    /// otherwise they start with the root as given (relative, forward slashes).
+    pub fn from_args(paths: &[PathBuf]) -> Vec<Root> {
+        let single_dir = paths.len() == 1 && paths[0].is_dir();
+        paths
+            .iter()
+            .map(|p| {
+                let prefix = if single_dir {
+                    String::new()
+                } else if p.is_file() && paths.len() == 1 {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                } else {
+                    display_relative(p)
+                };
+                Root {
+                    path: p.clone(),
+                    prefix,
+                }
+            })
+            .collect()
+    }
+
+    /// The reported path of `file` under this root.
+    pub fn uri(&self, file: &Path) -> String {
+        let rel = file.strip_prefix(&self.path).unwrap_or(file);
+        let rel = slash_path(rel);
+        match (self.prefix.is_empty(), rel.is_empty()) {
+            (true, _) => rel,
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}/{}", self.prefix, rel),
+        }
+    }
+}
+
+/// A path as forward-slash text, without `.` components; an absolute path keeps only its last
+/// component so no path of the scanning machine is ever reported.
+fn display_relative(p: &Path) -> String {
+    if p.is_absolute() {
+        return p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    slash_path(p)
+}
+
+pub fn slash_path(p: &Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// A readable text file, as the per-file step sees it.
+pub struct FileInput<'a> {
+    pub path: &'a Path,
+    /// Reported path (relative, forward slashes).
+    pub uri: &'a str,
+    pub bytes: &'a [u8],
+    pub modified: When,
+}
+
+/// A directory that holds `etc/passwd` or `etc/shadow`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HostCandidate {
+    pub path: PathBuf,
+    pub uri: String,
+}
+
+/// Counters shared by the walker threads (for progress and the closing summary).
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+pub struct WalkOptions {
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// Looks like binary content: a NUL in the first 8 KiB, unless it starts with a UTF-16 BOM.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
+/// Walks all roots in parallel. `on_file` runs on walker threads for every readable text file;
+/// `on_diag` for every skip or error; host candidates are returned sorted.
+pub fn walk<F, D>(
+    roots: &[Root],
+    opts: &WalkOptions,
+    counters: &Counters,
+    on_file: F,
+    on_diag: D,
+) -> Vec<HostCandidate>
+where
+    F: Fn(&FileInput<'_>) + Sync,
+    D: Fn(Diagnostic) + Sync,
+{
+    let hosts = std::sync::Mutex::new(Vec::new());
+    for root in roots {
+        if !root.path.exists() {
+            on_diag(Diagnostic::new(
+                DiagKind::Unreadable,
+                Severity::Error,
+                Evidence::new(root.prefix.clone(), None),
+                "scan root does not exist",
+            ));
+            continue;
+        }
+        let canonical_root =
+            std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
+        let walker = WalkBuilder::new(&root.path)
+            .standard_filters(false)
+            .hidden(false)
+            .follow_links(false)
+            .threads(opts.threads.max(1))
+            .filter_entry(|e| {
+                !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir()))
+            })
+            .build_parallel();
+        walker.run(|| {
+            let on_file = &on_file;
+            let on_diag = &on_diag;
+            let hosts = &hosts;
+            let canonical_root = &canonical_root;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = error_path(&err).map(|p| root.uri(&p)).unwrap_or_else(|| root.prefix.clone());
+                        on_diag(Diagnostic::unreadable(&path, format!("cannot read: {}", strip_path(&err.to_string()))));
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                let path = entry.path();
+                if ft.is_symlink() {
+                    let escapes = std::fs::canonicalize(path).map(|t| !t.starts_with(canonical_root)).unwrap_or(true);
+                    if escapes {
+                        on_diag(Diagnostic::new(
+                            DiagKind::SymlinkEscape,
+                            Severity::Note,
+                            Evidence::new(root.uri(path), None),
+                            "symbolic link points outside the scanned root (or nowhere); not followed",
+                        ));
+                    }
+                    return WalkState::Continue;
+                }
+                if !ft.is_file() {
+                    return WalkState::Continue;
+                }
+                let uri = root.uri(path);
+                if path.file_name().is_some_and(|n| n == "passwd" || n == "shadow")
+                    && path.parent().and_then(Path::file_name).is_some_and(|n| n == "etc")
+                {
+                    if let Some(host) = path.parent().and_then(Path::parent) {
+                        let host_uri = root.uri(host);
+                        hosts.lock().unwrap_or_else(|e| e.into_inner()).push(HostCandidate { path: host.to_path_buf(), uri: host_uri });
+                    }
+                }
+                let meta = match entry.metadata() {
+                    Ok(m) => m,
+                    Err(err) => {
+                        on_diag(Diagnostic::unreadable(&uri, format!("cannot stat: {}", strip_path(&err.to_string()))));
+                        return WalkState::Continue;
+                    }
+                };
+                if meta.len() > opts.max_file_size {
+                    on_diag(Diagnostic::new(
+                        DiagKind::TooLarge,
+                        Severity::Warning,
+                        Evidence::new(uri, None),
+                        format!("skipped: {} bytes is over --max-file-size ({} bytes)", meta.len(), opts.max_file_size),
+                    ));
+                    return WalkState::Continue;
+                }
+                let bytes = match std::fs::read(path) {
+                    Ok(b) => b,
+                    Err(err) => {
+                        on_diag(Diagnostic::unreadable(&uri, format!("cannot read: {err}")));
+                        return WalkState::Continue;
+                    }
+                };
+                counters.files.fetch_add(1, Ordering::Relaxed);
+                counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                if looks_binary(&bytes) {
+                    on_diag(Diagnostic::new(DiagKind::Binary, Severity::Note, Evidence::new(uri, None), "skipped: binary content"));
+                    return WalkState::Continue;
+                }
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                    .map(When::from_timestamp)
+                    .unwrap_or(When::Unknown);
+                on_file(&FileInput { path, uri: &uri, bytes: &bytes, modified });
+                WalkState::Continue
+            })
+        });
+    }
+    let mut hosts = hosts.into_inner().unwrap_or_else(|e| e.into_inner());
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+/// Drops an absolute path prefix from an I/O error text (`/abs/path: Permission denied`).
+fn strip_path(msg: &str) -> String {
+    match msg.rsplit_once(": ") {
+        Some((head, tail)) if head.starts_with('/') => tail.to_string(),
+        _ => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_with_forward_slashes() {
+        let one = Root::from_args(&[PathBuf::from("src")]);
+        assert_eq!(one[0].uri(Path::new("src/a/b.txt")), "a/b.txt");
+        let two = Root {
+            path: PathBuf::from("./fixtures/estate"),
+            prefix: display_relative(Path::new("./fixtures/estate")),
+        };
+        assert_eq!(
+            two.uri(Path::new("./fixtures/estate/x/y")),
+            "fixtures/estate/x/y"
+        );
+        assert_eq!(display_relative(Path::new("/abs/secret/place")), "place");
+    }
+
+    #[test]
+    fn binary_detection_allows_utf16() {
+        assert!(looks_binary(b"ab\0cd"));
+        assert!(!looks_binary(&[0xFF, 0xFE, b'a', 0]));
+        assert!(!looks_binary(b"plain text"));
+    }
+}

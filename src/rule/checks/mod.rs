@@ -1,0 +1,72 @@
+//! The logic of each rule, one file per rule, registered by code in `lookup`, plus the few helpers
+//! they share (describing a reset, resolving a credential's owner).
+
+mod rg101_token_survives_reset;
+mod rg102_ssh_key_survives_reset;
+mod rg201_app_password_not_rotated;
+mod rg301_local_admin_account;
+mod rg401_auth_logging_disabled;
+mod rg501_plaintext_credential;
+
+use super::{CheckFn, Context};
+use crate::correlate::{Identity, Reset};
+use crate::inventory::{when::format_day, Credential, Evidence};
+use jiff::Timestamp;
+
+pub(super) fn lookup(code: &str) -> Option<CheckFn> {
+    Some(match code {
+        "RG101" => rg101_token_survives_reset::check,
+        "RG102" => rg102_ssh_key_survives_reset::check,
+        "RG201" => rg201_app_password_not_rotated::check,
+        "RG301" => rg301_local_admin_account::check,
+        "RG401" => rg401_auth_logging_disabled::check,
+        "RG501" => rg501_plaintext_credential::check,
+        _ => return None,
+    })
+}
+
+/// The evidence of a reset and a sentence describing it, for related locations and messages.
+pub(crate) fn describe_reset(ctx: &Context<'_>, reset: &Reset) -> (Evidence, String) {
+    let a = &ctx.inventory.accounts[reset.account];
+    let evidence = a
+        .password_evidence
+        .clone()
+        .unwrap_or_else(|| a.evidence.clone());
+    let what = format!(
+        "password of {} on {} last set {}",
+        a.login,
+        a.system,
+        format_day(reset.at)
+    );
+    (evidence, what)
+}
+
+/// Whether `issued` is strictly before the reset, allowing for clock skew, and for day-granular
+/// reset records (shadow) only when it is before that day began.
+pub(crate) fn predates(ctx: &Context<'_>, issued: Timestamp, reset: &Reset) -> bool {
+    let margin = if reset.day_granular {
+        0
+    } else {
+        ctx.options.skew_seconds
+    };
+    issued.as_second() < reset.at.as_second() - margin
+}
+
+/// The identity that owns a credential, and the owner's login as the evidence spells it.
+pub(crate) fn owner_of<'a>(
+    ctx: &'a Context<'_>,
+    c: &'a Credential,
+) -> Option<(&'a Identity, &'a str)> {
+    let owner = c.owner.as_ref()?;
+    let identity = ctx.correlation.owner_identity(ctx.inventory, owner)?;
+    Some((identity, owner.login.as_str()))
+}
+
+/// "AWS access key AKIA…": label plus id, unless the id is a placeholder for an unjoined slot.
+pub(crate) fn credential_name(c: &Credential) -> String {
+    if c.id.starts_with("aws:") {
+        c.label.clone()
+    } else {
+        format!("{} {}", c.label, c.id)
+    }
+}

@@ -1,0 +1,70 @@
+//! RG101 token-survives-reset: a bearer credential issued before its identity's last reset and
+//! still active; an error when it was used after the reset.
+
+use super::{credential_name, describe_reset, owner_of, predates};
+use crate::finding::{Finding, Level};
+use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use crate::rule::Context;
+
+const BEARER: &[CredentialKind] = &[
+    CredentialKind::AccessKey,
+    CredentialKind::SigningCertificate,
+];
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in &ctx.inventory.credentials {
+        if !BEARER.contains(&c.kind) || c.status != CredentialStatus::Active {
+            continue;
+        }
+        let Some((identity, login)) = owner_of(ctx, c) else {
+            continue;
+        };
+        let Some(reset) = identity.last_reset else {
+            continue;
+        };
+        let Some(issued) = c.issued.known() else {
+            continue;
+        };
+        if !predates(ctx, issued, &reset) {
+            continue;
+        }
+        let used_after = c.last_used.known().filter(|u| *u > reset.at);
+        let (reset_evidence, reset_text) = describe_reset(ctx, &reset);
+        let mut message = format!(
+            "{} of {login} was issued {} and is still active after the password reset of {}. ",
+            credential_name(c),
+            format_day(issued),
+            format_day(reset.at),
+        );
+        let level = match used_after {
+            Some(u) => {
+                message.push_str(&format!(
+                    "It was used {}, after the reset: someone still holds it.",
+                    format_day(u)
+                ));
+                Level::Error
+            }
+            None => {
+                message.push_str("A reset does not revoke it; rotate or delete it.");
+                Level::Warning
+            }
+        };
+        let mut f = Finding::new(
+            "RG101",
+            level,
+            &identity.key,
+            &c.id,
+            c.evidence.clone(),
+            message,
+        )
+        .account(login)
+        .credential(&c.id)
+        .related(reset_evidence, format!("the reset: {reset_text}"));
+        for r in &c.related {
+            f = f.related(r.clone(), "further record of the same credential");
+        }
+        out.push(f);
+    }
+    out
+}

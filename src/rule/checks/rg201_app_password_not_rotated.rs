@@ -1,0 +1,64 @@
+//! RG201 app-password-not-rotated: an active app or service-specific password issued before the
+//! identity's last reset, or older than `--max-credential-age`.
+
+use super::{credential_name, describe_reset, owner_of, predates};
+use crate::finding::{Finding, Level};
+use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in &ctx.inventory.credentials {
+        if c.kind != CredentialKind::AppPassword || c.status != CredentialStatus::Active {
+            continue;
+        }
+        let Some(issued) = c.issued.known() else {
+            continue;
+        };
+        let Some((identity, login)) = owner_of(ctx, c) else {
+            continue;
+        };
+        let mut reasons = Vec::new();
+        let mut related = None;
+        if let Some(reset) = identity.last_reset {
+            if predates(ctx, issued, &reset) {
+                reasons.push(format!(
+                    "was issued {}, before the password reset of {}",
+                    format_day(issued),
+                    format_day(reset.at)
+                ));
+                related = Some(describe_reset(ctx, &reset));
+            }
+        }
+        let age = c.issued.days_until(ctx.options.as_of).unwrap_or(0);
+        if age > ctx.options.max_credential_age_days {
+            reasons.push(format!(
+                "is {age} days old, over the maximum of {} days",
+                ctx.options.max_credential_age_days
+            ));
+        }
+        if reasons.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "{} of {login} is still active and {}. A password reset does not revoke it.",
+            credential_name(c),
+            reasons.join(" and ")
+        );
+        let mut f = Finding::new(
+            "RG201",
+            Level::Warning,
+            &identity.key,
+            &c.id,
+            c.evidence.clone(),
+            message,
+        )
+        .account(login)
+        .credential(&c.id);
+        if let Some((ev, text)) = related {
+            f = f.related(ev, format!("the reset: {text}"));
+        }
+        out.push(f);
+    }
+    out
+}

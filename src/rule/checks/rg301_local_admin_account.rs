@@ -1,0 +1,177 @@
+//! RG301 local-admin-account: local administrators per host. UID 0 other than root, members of
+//! admin and root-equivalent groups (primary GID included), and sudoers grants of ALL as root.
+//! One finding per account per host at the strongest granting line; the rest are related.
+
+use crate::finding::{Finding, Level};
+use crate::inventory::{Evidence, Principal, SourceKind};
+use crate::rule::Context;
+use std::collections::BTreeMap;
+
+/// Groups whose members are administrators, and those that are root-equivalent.
+const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin"];
+const ROOT_EQUIVALENT_GROUPS: &[&str] = &["docker", "lxd", "disk"];
+
+struct Grant {
+    /// 0 = UID 0, 1 = sudoers, 2 = group membership: the lowest is the primary location.
+    rank: u8,
+    evidence: Evidence,
+    what: String,
+}
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let hosts: std::collections::BTreeSet<&str> = inv
+        .accounts
+        .iter()
+        .filter(|a| a.source == SourceKind::LinuxHost)
+        .map(|a| a.system.as_str())
+        .chain(inv.sudo_grants.iter().map(|g| g.system.as_str()))
+        .collect();
+    let mut grants: BTreeMap<(&str, String), Vec<Grant>> = BTreeMap::new();
+
+    for a in inv
+        .accounts
+        .iter()
+        .filter(|a| a.source == SourceKind::LinuxHost)
+    {
+        if a.uid == Some(0) && a.login != "root" {
+            grants
+                .entry((a.system.as_str(), a.login.clone()))
+                .or_default()
+                .push(Grant {
+                    rank: 0,
+                    evidence: a.evidence.clone(),
+                    what: "has UID 0 (root-equivalent)".into(),
+                });
+        }
+    }
+    for m in &inv.memberships {
+        if !hosts.contains(m.system.as_str()) || m.member == "root" {
+            continue;
+        }
+        let kind = if ADMIN_GROUPS.contains(&m.group.as_str()) {
+            "an administrator group"
+        } else if ROOT_EQUIVALENT_GROUPS.contains(&m.group.as_str()) {
+            "a root-equivalent group"
+        } else {
+            continue;
+        };
+        let how = if m.primary {
+            "has primary group"
+        } else {
+            "is a member of"
+        };
+        grants
+            .entry((m.system.as_str(), m.member.clone()))
+            .or_default()
+            .push(Grant {
+                rank: 2,
+                evidence: m.evidence.clone(),
+                what: format!("{how} `{}`, {kind}", m.group),
+            });
+    }
+    for g in inv.sudo_grants.iter().filter(|g| g.root_equivalent) {
+        let auth = if g.nopasswd {
+            " without a password (NOPASSWD)"
+        } else {
+            ""
+        };
+        let members: Vec<(String, String)> = match &g.principal {
+            Principal::User(u) => vec![(u.clone(), "sudoers grants it ALL as root".into())],
+            Principal::Uid(uid) => inv
+                .accounts
+                .iter()
+                .filter(|a| a.system == g.system && a.uid == Some(*uid))
+                .map(|a| {
+                    (
+                        a.login.clone(),
+                        format!("sudoers grants UID {uid} ALL as root"),
+                    )
+                })
+                .collect(),
+            Principal::Group(group) => group_members(ctx, &g.system, |m| m.group == *group)
+                .into_iter()
+                .map(|u| (u, format!("sudoers grants group `%{group}` ALL as root")))
+                .collect(),
+            Principal::Gid(gid) => group_members(ctx, &g.system, |m| m.gid == Some(*gid))
+                .into_iter()
+                .map(|u| (u, format!("sudoers grants GID {gid} ALL as root")))
+                .collect(),
+            Principal::Netgroup(n) => vec![(
+                format!("+{n}"),
+                format!("sudoers grants netgroup `+{n}` ALL as root"),
+            )],
+            Principal::All => vec![("ALL".into(), "sudoers grants every user ALL as root".into())],
+        };
+        for (login, what) in members {
+            if login == "root" {
+                continue;
+            }
+            grants
+                .entry((g.system.as_str(), login))
+                .or_default()
+                .push(Grant {
+                    rank: 1,
+                    evidence: g.evidence.clone(),
+                    what: format!("{what}{auth}"),
+                });
+        }
+    }
+
+    let mut out = Vec::new();
+    for ((host, login), mut list) in grants {
+        list.sort_by(|a, b| (a.rank, &a.evidence).cmp(&(b.rank, &b.evidence)));
+        list.dedup_by(|a, b| a.evidence == b.evidence && a.what == b.what);
+        let primary = &list[0];
+        let level = if primary.rank == 0 {
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        let whats: Vec<&str> = list.iter().map(|g| g.what.as_str()).collect();
+        let subject = if login == "ALL" {
+            "Every user".to_string()
+        } else {
+            login.clone()
+        };
+        let message = format!(
+            "{subject} is a local administrator on {host}: {}.",
+            whats.join("; ")
+        );
+        let mut f = Finding::new(
+            "RG301",
+            level,
+            &format!("{host}:{login}"),
+            "local-admin",
+            primary.evidence.clone(),
+            message,
+        )
+        .account(&login)
+        .host(Some(host));
+        for g in &list[1..] {
+            f = f.related(g.evidence.clone(), format!("also {}", g.what));
+        }
+        if let Some(reason) = ctx.options.allow_admins.reason(host, &login) {
+            f.suppressed = Some(reason.to_string());
+        }
+        out.push(f);
+    }
+    out
+}
+
+fn group_members(
+    ctx: &Context<'_>,
+    system: &str,
+    pick: impl Fn(&crate::inventory::Membership) -> bool,
+) -> Vec<String> {
+    let mut v: Vec<String> = ctx
+        .inventory
+        .memberships
+        .iter()
+        .filter(|m| m.system == system && pick(m))
+        .map(|m| m.member.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}

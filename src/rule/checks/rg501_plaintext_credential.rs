@@ -1,0 +1,110 @@
+//! RG501 plaintext-credential: a secret found in a file. Names the owner account when the secret
+//! belongs to a known one (an AWS key id joined to its IAM user, or a user name captured beside
+//! the secret), and is an error when that account was reset after the file was written.
+
+use super::describe_reset;
+use crate::correlate::Identity;
+use crate::finding::{Finding, Level};
+use crate::inventory::{when::format_day, Credential, CredentialKind};
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let mut out = Vec::new();
+    for c in inv
+        .credentials
+        .iter()
+        .filter(|c| c.kind == CredentialKind::PlaintextSecret)
+    {
+        let (login, identity, listed) = owner(ctx, c);
+        let mut level = Level::Warning;
+        let mut related = Vec::new();
+        let mut extra = String::new();
+        if let Some(l) = listed {
+            related.push((
+                l.evidence.clone(),
+                format!(
+                    "IAM lists this key for {} (status {})",
+                    login.unwrap_or("?"),
+                    format!("{:?}", l.status).to_lowercase()
+                ),
+            ));
+        }
+        if let (Some(identity), Some(written)) = (identity, c.issued.known()) {
+            if let Some(reset) = identity.last_reset {
+                if reset.at > written {
+                    level = Level::Error;
+                    let (ev, text) = describe_reset(ctx, &reset);
+                    extra = format!(
+                        " The account's password was reset {}, after the file was written ({}): the secret outlived the reset.",
+                        format_day(reset.at),
+                        format_day(written)
+                    );
+                    related.push((ev, format!("the reset: {text}")));
+                }
+            }
+        }
+        let whose = match login {
+            Some(l) => format!(" for account {l}"),
+            None => " (no owner account identified)".to_string(),
+        };
+        let shown_id = if c.id.starts_with("sha256:") {
+            String::new()
+        } else {
+            format!(" {}", c.id)
+        };
+        let message = format!(
+            "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
+            c.label, c.evidence.path
+        );
+        let identity_key = identity.map(|i| i.key.as_str()).unwrap_or("");
+        let mut f = Finding::new(
+            "RG501",
+            level,
+            identity_key,
+            &c.id,
+            c.evidence.clone(),
+            message,
+        )
+        .credential(&c.id);
+        if let Some(l) = login {
+            f = f.account(l);
+        }
+        for (ev, text) in related {
+            f = f.related(ev, text);
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// The owner login, identity, and (for an AWS key id) the listed access key.
+fn owner<'a>(
+    ctx: &'a Context<'_>,
+    c: &'a Credential,
+) -> (
+    Option<&'a str>,
+    Option<&'a Identity>,
+    Option<&'a Credential>,
+) {
+    if let Some(o) = &c.owner {
+        return (
+            Some(o.login.as_str()),
+            ctx.correlation.owner_identity(ctx.inventory, o),
+            None,
+        );
+    }
+    let listed = ctx
+        .inventory
+        .credentials
+        .iter()
+        .find(|k| k.kind == CredentialKind::AccessKey && k.id == c.id);
+    match listed.and_then(|k| k.owner.as_ref().map(|o| (k, o))) {
+        Some((k, o)) => (
+            Some(o.login.as_str()),
+            ctx.correlation.owner_identity(ctx.inventory, o),
+            Some(k),
+        ),
+        None => (None, None, None),
+    }
+}

@@ -1,0 +1,148 @@
+//! The scan pipeline, one way: discover → parse → inventory → correlate → rules. Reporting is the
+//! caller's (one writer). `ScanPlan` is validated input; nothing here reads raw CLI arguments.
+
+use crate::correlate::{Correlation, IdentityMap};
+use crate::diag::Diagnostic;
+use crate::discover::{self, Counters, FileInput, Root, WalkOptions};
+use crate::finding::Finding;
+use crate::inventory::{Inventory, IssuedBasis, Record};
+use crate::progress::Progress;
+use crate::rule::{Catalog, Context, RuleOptions};
+use crate::source::{self, aws, linux, secrets::Extractors, Output};
+use rayon::prelude::*;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+
+/// Everything a scan needs, validated.
+pub struct ScanPlan {
+    pub roots: Vec<Root>,
+    pub max_file_size: u64,
+    pub threads: usize,
+    pub extractors: Extractors,
+    pub catalog: Catalog,
+    pub rule_options: RuleOptions,
+    pub identities: IdentityMap,
+    pub progress: bool,
+}
+
+pub struct ScanResult {
+    pub inventory: Inventory,
+    pub findings: Vec<Finding>,
+    /// Sorted and deduplicated.
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl ScanResult {
+    /// Some input could not be read or parsed.
+    pub fn incomplete(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::makes_incomplete)
+    }
+}
+
+/// Parses one file by what its content is.
+fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
+    let text = source::decode_text(file.bytes);
+    if let Some(kind) = aws::sniff(&text) {
+        return aws::parse(kind, file.uri, &text);
+    }
+    extractors.scan(file.uri, &text, file.modified, IssuedBasis::FileModified)
+}
+
+pub fn run(plan: &ScanPlan) -> ScanResult {
+    let counters = std::sync::Arc::new(Counters::default());
+    let progress = Progress::new(plan.progress, counters.clone());
+    let records = Mutex::new(Vec::<Record>::new());
+    let diagnostics = Mutex::new(Vec::<Diagnostic>::new());
+    let keep = |out: Output| {
+        if !out.records.is_empty() {
+            records
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(out.records);
+        }
+        if !out.diagnostics.is_empty() {
+            diagnostics
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(out.diagnostics);
+        }
+    };
+
+    // 1-2. Discover and parse files in parallel.
+    let walk_opts = WalkOptions {
+        max_file_size: plan.max_file_size,
+        threads: plan.threads,
+    };
+    let hosts = discover::walk(
+        &plan.roots,
+        &walk_opts,
+        &counters,
+        |file| keep(parse_file(&plan.extractors, file)),
+        |d| {
+            diagnostics
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(d)
+        },
+    );
+    // Host trees need several files together; each host is one unit of work.
+    let host_outputs: Vec<Output> = hosts
+        .par_iter()
+        .filter(|h| linux::is_host_root(&h.path))
+        .map(|h| {
+            linux::scan_host(&linux::HostTree {
+                root: &h.path,
+                rel_root: &h.uri,
+                max_file_size: plan.max_file_size,
+            })
+        })
+        .collect();
+    for out in host_outputs {
+        keep(out);
+    }
+    progress.finish();
+
+    // 3. Inventory.
+    let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Walk order is not deterministic; host records arrive as whole blocks, in host order.
+    stable_order(&mut records);
+    let inventory = Inventory::from_records(records);
+
+    // 4. Correlate. 5. Rules.
+    let correlation = Correlation::build(&inventory, &plan.identities);
+    let ctx = Context {
+        inventory: &inventory,
+        correlation: &correlation,
+        options: &plan.rule_options,
+    };
+    let findings = plan.catalog.evaluate(&ctx);
+
+    let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
+    diagnostics.sort();
+    diagnostics.dedup();
+    ScanResult {
+        inventory,
+        findings,
+        diagnostics,
+        files: counters.files.load(Ordering::Relaxed),
+        bytes: counters.bytes.load(Ordering::Relaxed),
+    }
+}
+
+/// Orders records deterministically without reordering records of one system among themselves
+/// (sudoers and sshd settings depend on their order).
+fn stable_order(records: &mut [Record]) {
+    fn key(r: &Record) -> (&str, &str) {
+        match r {
+            Record::Account(a) => (a.system.as_str(), a.evidence.path.as_str()),
+            Record::Credential(c) => ("", c.evidence.path.as_str()),
+            Record::Host(h) => (h.name.as_str(), h.evidence.path.as_str()),
+            Record::Membership(m) => (m.system.as_str(), m.evidence.path.as_str()),
+            Record::SudoGrant(g) => (g.system.as_str(), g.evidence.path.as_str()),
+            Record::Setting(s) => (s.system.as_str(), ""),
+        }
+    }
+    records.sort_by(|a, b| key(a).cmp(&key(b)));
+}
