@@ -120,7 +120,7 @@ impl Finding {
             location,
             message: message.into(),
         };
-        if !self.related.contains(&r) {
+        if r.location != self.location && !self.related.iter().any(|x| x.location == r.location) {
             self.related.push(r);
         }
         self

@@ -1,1 +1,13 @@
+//! One integration test binary (ripgrep's `autotests = false` pattern). Each module covers one
+//! concern; they all drive the real `resetgap` binary.
 
+mod common;
+
+/// CLI behaviour: help, exit codes, argument validation, broken input.
+mod cli;
+/// The demo estate: every expected finding and every near miss.
+mod estate;
+/// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.
+mod rules;
+/// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.
+mod sarif;

@@ -31,6 +31,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let account = &inv.accounts[acc_idx];
         let identity = ctx.correlation.identity_of(acc_idx);
+        // An expired or disabled account refuses key logins too.
+        let expired = matches!(account.expires, When::Known(e) if e <= ctx.options.as_of);
+        if expired || account.enabled == Some(false) {
+            continue;
+        }
         let host = (account.source == crate::inventory::SourceKind::LinuxHost)
             .then_some(account.system.as_str());
 
@@ -68,8 +73,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 }
             }
         }
-        let expired = matches!(account.expires, When::Known(e) if e <= ctx.options.as_of);
-        if !expired && account.enabled != Some(false) {
+        {
             let state = match account.password {
                 PasswordState::Locked => {
                     Some("the password is locked but the account is not expired")
@@ -94,7 +98,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         let Some(level) = level else { continue };
         let message = format!(
-            "SSH key {} of {} on {} opens the account without its password: {}.",
+            "SSH key {} of {} on {} still logs in without the password: {}.",
             c.id,
             owner.login,
             account.system,

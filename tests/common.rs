@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub const AS_OF: &str = "2026-08-21T12:00:00Z";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn resetgap() -> Command {
+    let mut c = Command::cargo_bin("resetgap").expect("binary built");
+    c.current_dir(root());
+    c.env_remove("RESETGAP_LDAP_PASSWORD");
+    c
+}
+
+/// Runs a scan with `--format json` and returns (exit code, parsed report, stderr).
+pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = resetgap()
+        .arg("scan")
+        .args(["--format", "json", "--no-progress"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let code = out.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, json, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A finding reduced to what tests compare: `RULE level path:line account`.
+pub fn summarize(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let loc = &f["location"];
+            let line = loc["line"].as_u64().map(|l| format!(":{l}")).unwrap_or_default();
+            format!(
+                "{} {} {}{} {}{}",
+                f["rule"].as_str().unwrap_or("?"),
+                f["level"].as_str().unwrap_or("?"),
+                loc["path"].as_str().unwrap_or("?"),
+                line,
+                f["account"].as_str().or(f["host"].as_str()).unwrap_or("-"),
+                if f["suppressed"].is_string() { " suppressed" } else { "" },
+            )
+        })
+        .collect()
+}
+
+/// `shared/tools/validate-sarif` beside the checkout, if present.
+pub fn sarif_validator() -> Option<PathBuf> {
+    let p = root().join("../shared/tools/validate-sarif");
+    p.is_file().then_some(p)
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
