@@ -3,9 +3,35 @@
 //! Owns parsing of passwd, shadow, group, sudoers (with includes), sshd_config (with Include and
 //! Match) and the authorized_keys files sshd would read, plus the optional collection manifest.
 //! Absolute paths inside the host's files resolve against the host root, never against the
-//! scanning machine's `/`.
+//! scanning machine's `/`. Formats: `../shared/reference/formats-host.md` §1.1, §1.3, (b).
+//!
+//! This file wires the parsers together: it merges passwd and shadow into accounts, emits
+//! group memberships (listed and primary-GID), and asks sshd's effective configuration which
+//! key files each account has. It decides no findings.
 
+mod authorized_keys;
+mod fs;
+mod group;
+mod manifest;
+mod passwd;
+mod shadow;
+mod sshd;
+mod sudoers;
+
+use self::authorized_keys::Parsed;
+use self::fs::{join, normalize, Fetch, HostFs};
+use self::group::GroupEntry;
+use self::manifest::Manifest;
+use self::passwd::{PasswdEntry, PwField};
+use self::shadow::{LastChange, ShadowEntry};
+use self::sshd::SshdConfig;
 use super::Output;
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::inventory::{
+    Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, Host, Membership,
+    OwnerRef, PasswordState, Record, SourceKind, When,
+};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One collected host root to scan.
@@ -24,7 +50,439 @@ pub fn is_host_root(dir: &Path) -> bool {
     dir.join("etc/passwd").is_file() || dir.join("etc/shadow").is_file()
 }
 
+const PASSWD: &str = "/etc/passwd";
+const SHADOW: &str = "/etc/shadow";
+const GROUP: &str = "/etc/group";
+
 /// Parses everything of interest in one host tree.
-pub fn scan_host(_tree: &HostTree<'_>) -> Output {
-    Output::default()
+pub fn scan_host(tree: &HostTree<'_>) -> Output {
+    let mut out = Output::default();
+    let Some(fs) = HostFs::new(tree.root, tree.rel_root, tree.max_file_size, &mut out) else {
+        return out;
+    };
+    let manifest = Manifest::load(&fs, &mut out);
+    if !manifest.present {
+        out.diag(Diagnostic::new(
+            DiagKind::Incomplete,
+            Severity::Note,
+            Evidence::new(fs.evidence_path(manifest::MANIFEST_PATH), None),
+            "no collector manifest: key dates come from the collected files' own times, and a \
+             missing file cannot be told from one that was not collected",
+        ));
+    }
+
+    let passwd = read_with(&fs, PASSWD, &mut out, passwd::parse);
+    let shadow = read_with(&fs, SHADOW, &mut out, shadow::parse);
+    let groups = read_with(&fs, GROUP, &mut out, group::parse);
+
+    let (system, host_evidence) = host_name(&fs, &manifest, passwd.is_some(), &mut out);
+    out.record(Record::Host(Host {
+        name: system.clone(),
+        root: fs.rel_root().to_string(),
+        collected_at: manifest.collected_at,
+        evidence: host_evidence,
+    }));
+    let host_short = system.split('.').next().unwrap_or(&system).to_string();
+
+    for (file, present) in [
+        (PASSWD, passwd.is_some()),
+        (SHADOW, shadow.is_some()),
+        (GROUP, groups.is_some()),
+    ] {
+        if !present {
+            out.diag(Diagnostic::new(
+                DiagKind::Incomplete,
+                Severity::Note,
+                Evidence::new(fs.evidence_path(file), None),
+                format!("{file} is not in the collection; its facts are unknown"),
+            ));
+        }
+    }
+    nsswitch_notes(&fs, &mut out);
+
+    let passwd = passwd.unwrap_or_default();
+    let shadow = shadow.unwrap_or_default();
+    let groups = groups.unwrap_or_default();
+    let uid_min = uid_min(&fs, &mut out);
+    accounts(&fs, &system, &passwd, &shadow, uid_min, &mut out);
+    memberships(&fs, &system, &passwd, &groups, &mut out);
+
+    sudoers::scan(&fs, &system, &host_short, &mut out);
+
+    let sshd = SshdConfig::load(&fs, &mut out);
+    sshd.emit(&system, &mut out);
+    keys(&fs, &manifest, &sshd, &system, &passwd, &groups, &mut out);
+    out
 }
+
+fn read_with<T>(
+    fs: &HostFs,
+    path: &str,
+    out: &mut Output,
+    parse: fn(&str, &str, &mut Output) -> Vec<T>,
+) -> Option<Vec<T>> {
+    match fs.read(path, out) {
+        Fetch::Text(text) => Some(parse(&text, &fs.evidence_path(path), out)),
+        Fetch::Missing | Fetch::Failed => None,
+    }
+}
+
+/// etc/hostname (first non-empty, non-comment line), else the manifest's host, else the host
+/// root's directory name.
+fn host_name(
+    fs: &HostFs,
+    manifest: &Manifest,
+    has_passwd: bool,
+    out: &mut Output,
+) -> (String, Evidence) {
+    if let Fetch::Text(text) = fs.read("/etc/hostname", out) {
+        let found = crate::source::numbered_lines(&text)
+            .map(|(n, l)| (n, l.trim()))
+            .find(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+        if let Some((n, name)) = found {
+            return (
+                name.to_string(),
+                Evidence::at(&fs.evidence_path("/etc/hostname"), n),
+            );
+        }
+    }
+    let fallback = Evidence::new(
+        fs.evidence_path(if has_passwd { PASSWD } else { SHADOW }),
+        None,
+    );
+    if let Some(h) = &manifest.host {
+        return (
+            h.clone(),
+            Evidence::new(fs.evidence_path(manifest::MANIFEST_PATH), None),
+        );
+    }
+    let name = fs
+        .root_name()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    (name, fallback)
+}
+
+/// `UID_MIN` from login.defs (first account UID for humans), default 1000.
+fn uid_min(fs: &HostFs, out: &mut Output) -> u32 {
+    let Fetch::Text(text) = fs.read("/etc/login.defs", out) else {
+        return 1000;
+    };
+    crate::source::numbered_lines(&text)
+        .filter_map(|(_, l)| {
+            let mut w = l.split_whitespace();
+            (w.next() == Some("UID_MIN")).then(|| w.next()?.parse().ok())?
+        })
+        .last()
+        .unwrap_or(1000)
+}
+
+/// Notes when accounts or sudo rules also come from a directory the files cannot show.
+fn nsswitch_notes(fs: &HostFs, out: &mut Output) {
+    let Fetch::Text(text) = fs.read("/etc/nsswitch.conf", out) else {
+        return;
+    };
+    let shown = fs.evidence_path("/etc/nsswitch.conf");
+    for (n, line) in crate::source::numbered_lines(&text) {
+        let line = line.split('#').next().unwrap_or("");
+        let Some((db, sources)) = line.split_once(':') else {
+            continue;
+        };
+        let db = db.trim();
+        if !["passwd", "group", "shadow", "sudoers"].contains(&db) {
+            continue;
+        }
+        let remote: Vec<&str> = sources
+            .split_whitespace()
+            .filter(|s| ["ldap", "sss", "nis", "nisplus", "winbind"].contains(s))
+            .collect();
+        if !remote.is_empty() {
+            out.diag(Diagnostic::new(
+                DiagKind::Incomplete,
+                Severity::Note,
+                Evidence::at(&shown, n),
+                format!(
+                    "{db} entries also come from {}; only local files were collected",
+                    remote.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// UID 0 is root whatever its name (`toor`); system UIDs and `nobody` are services.
+fn account_kind(uid: u32, uid_min: u32) -> AccountKind {
+    if uid == 0 {
+        AccountKind::Root
+    } else if uid < uid_min || uid == 65534 {
+        AccountKind::Service
+    } else {
+        AccountKind::Human
+    }
+}
+
+/// Applies a shadow entry to an account.
+fn apply_shadow(acc: &mut Account, s: &ShadowEntry, shown: &str) {
+    let line = Evidence::at(shown, s.line);
+    acc.expires = s.expire;
+    match s.lastchg {
+        LastChange::Pending => {
+            if acc.password == PasswordState::Set {
+                acc.password = PasswordState::PendingChange;
+            }
+            acc.password_last_set = When::Unknown;
+            acc.password_evidence = Some(line);
+        }
+        LastChange::Day(w) => {
+            acc.password_last_set = w;
+            acc.password_evidence = Some(line);
+        }
+        LastChange::Unknown => {}
+    }
+}
+
+fn accounts(
+    fs: &HostFs,
+    system: &str,
+    passwd: &[PasswdEntry],
+    shadow: &[ShadowEntry],
+    uid_min: u32,
+    out: &mut Output,
+) {
+    let passwd_shown = fs.evidence_path(PASSWD);
+    let shadow_shown = fs.evidence_path(SHADOW);
+    let mut by_login: BTreeMap<&str, &ShadowEntry> = BTreeMap::new();
+    for s in shadow {
+        if by_login.contains_key(s.login.as_str()) {
+            out.diag(Diagnostic::new(
+                DiagKind::Malformed,
+                Severity::Warning,
+                Evidence::at(&shadow_shown, s.line),
+                format!("duplicate shadow entry for '{}'; the first wins", s.login),
+            ));
+            continue;
+        }
+        by_login.insert(&s.login, s);
+    }
+    for p in passwd {
+        let mut acc = Account::new(
+            SourceKind::LinuxHost,
+            system,
+            &p.login,
+            Evidence::at(&passwd_shown, p.line),
+        );
+        acc.uid = Some(p.uid);
+        acc.gid = Some(p.gid);
+        acc.home = (!p.home.is_empty()).then(|| p.home.clone());
+        acc.kind = account_kind(p.uid, uid_min);
+        let s = by_login.get(p.login.as_str());
+        acc.password = match (p.pw, s) {
+            (PwField::Own(state), _) => state,
+            (PwField::Shadowed, Some(s)) => s.password,
+            (PwField::Shadowed, None) => PasswordState::Unknown,
+        };
+        if let Some(s) = s {
+            apply_shadow(&mut acc, s, &shadow_shown);
+        }
+        out.record(Record::Account(acc));
+    }
+    for s in by_login.values() {
+        if passwd.iter().any(|p| p.login == s.login) {
+            continue;
+        }
+        let ev = Evidence::at(&shadow_shown, s.line);
+        if !passwd.is_empty() {
+            out.diag(Diagnostic::new(
+                DiagKind::Malformed,
+                Severity::Note,
+                ev.clone(),
+                format!("shadow entry '{}' has no passwd line", s.login),
+            ));
+        }
+        let mut acc = Account::new(SourceKind::LinuxHost, system, &s.login, ev);
+        acc.password = s.password;
+        apply_shadow(&mut acc, s, &shadow_shown);
+        out.record(Record::Account(acc));
+    }
+}
+
+fn memberships(
+    fs: &HostFs,
+    system: &str,
+    passwd: &[PasswdEntry],
+    groups: &[GroupEntry],
+    out: &mut Output,
+) {
+    let group_shown = fs.evidence_path(GROUP);
+    let passwd_shown = fs.evidence_path(PASSWD);
+    for g in groups {
+        for m in &g.members {
+            out.record(Record::Membership(Membership {
+                system: system.to_string(),
+                group: g.name.clone(),
+                gid: Some(g.gid),
+                member: m.clone(),
+                primary: false,
+                evidence: Evidence::at(&group_shown, g.line),
+            }));
+        }
+    }
+    for p in passwd {
+        if let Some(g) = groups.iter().find(|g| g.gid == p.gid) {
+            out.record(Record::Membership(Membership {
+                system: system.to_string(),
+                group: g.name.clone(),
+                gid: Some(g.gid),
+                member: p.login.clone(),
+                primary: true,
+                evidence: Evidence::at(&passwd_shown, p.line),
+            }));
+        }
+    }
+}
+
+/// Names of the groups a user is in (listed or primary), for `Match Group`.
+fn groups_of(p: &PasswdEntry, groups: &[GroupEntry]) -> Vec<String> {
+    let mut names: Vec<String> = groups
+        .iter()
+        .filter(|g| g.gid == p.gid || g.members.contains(&p.login))
+        .map(|g| g.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Expands `%h %u %U %%` in an AuthorizedKeysFile path; `None` on an unknown token.
+fn expand_tokens(path: &str, p: &PasswdEntry) -> Option<String> {
+    let mut s = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            s.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'h' => s.push_str(&p.home),
+            'u' => s.push_str(&p.login),
+            'U' => s.push_str(&p.uid.to_string()),
+            '%' => s.push('%'),
+            _ => return None,
+        }
+    }
+    Some(s)
+}
+
+/// The key files sshd would read for one account, as normalised host paths.
+fn key_files_for(
+    sshd: &SshdConfig,
+    p: &PasswdEntry,
+    groups: &[GroupEntry],
+    out: &mut Output,
+) -> Vec<(String, Option<Evidence>)> {
+    let mut files: Vec<(String, Option<Evidence>)> = Vec::new();
+    for (paths, ev) in sshd.authorized_keys_files(&p.login, &groups_of(p, groups)) {
+        if paths.len() == 1 && paths.iter().all(|x| x.eq_ignore_ascii_case("none")) {
+            continue;
+        }
+        for raw in paths {
+            let Some(expanded) = expand_tokens(&raw, p) else {
+                if let Some(ev) = &ev {
+                    out.diag(Diagnostic::malformed(
+                        &ev.path,
+                        ev.line.unwrap_or(0),
+                        "AuthorizedKeysFile has an unknown % token; path skipped",
+                    ));
+                }
+                continue;
+            };
+            let Some(path) = normalize(&join(&p.home, &expanded)) else {
+                continue;
+            };
+            if !files.iter().any(|(f, _)| *f == path) {
+                files.push((path, ev.clone()));
+            }
+        }
+    }
+    files
+}
+
+/// Credentials from every authorized_keys file sshd would read for each account.
+fn keys(
+    fs: &HostFs,
+    manifest: &Manifest,
+    sshd: &SshdConfig,
+    system: &str,
+    passwd: &[PasswdEntry],
+    groups: &[GroupEntry],
+    out: &mut Output,
+) {
+    // A file can serve several accounts (root and toor share /root): parse it once.
+    let mut cache: BTreeMap<String, Option<Vec<(u32, Parsed)>>> = BTreeMap::new();
+    for p in passwd.iter().filter(|p| p.home.starts_with('/')) {
+        for (file, setting) in key_files_for(sshd, p, groups, out) {
+            let shown = fs.evidence_path(&file);
+            let parsed = cache.entry(file.clone()).or_insert_with(|| {
+                let Fetch::Text(text) = fs.read(&file, out) else {
+                    return None;
+                };
+                let lines: Vec<(u32, Parsed)> = crate::source::numbered_lines(&text)
+                    .map(|(n, l)| (n, authorized_keys::parse_line(l)))
+                    .collect();
+                for (n, parsed) in &lines {
+                    match parsed {
+                        Parsed::Malformed(why) => out.diag(Diagnostic::malformed(
+                            &shown,
+                            *n,
+                            format!("authorized_keys line skipped: {why}"),
+                        )),
+                        Parsed::Key(k) => {
+                            if let Some(Err(())) = k.expiry() {
+                                out.diag(Diagnostic::malformed(
+                                    &shown,
+                                    *n,
+                                    "expiry-time is not YYYYMMDD[HHMM[SS]]; expiry unknown",
+                                ));
+                            }
+                        }
+                        Parsed::Skip => {}
+                    }
+                }
+                Some(lines)
+            });
+            let Some(lines) = parsed else {
+                continue;
+            };
+            let (issued, basis) = manifest.file_time(fs, &file);
+            for (n, line) in lines.iter() {
+                let Parsed::Key(k) = line else {
+                    continue;
+                };
+                let mut c = Credential::new(
+                    CredentialKind::SshKey,
+                    &k.fingerprint,
+                    &format!("{} key", k.key_type),
+                    Evidence::at(&shown, *n),
+                );
+                c.owner = Some(OwnerRef {
+                    system: Some(system.to_string()),
+                    login: p.login.clone(),
+                });
+                c.status = CredentialStatus::Active;
+                c.issued = issued;
+                c.issued_basis = basis;
+                c.expires = match k.expiry() {
+                    None => When::Never,
+                    Some(Ok(ts)) => When::from_timestamp(ts),
+                    Some(Err(())) => When::Unknown,
+                };
+                c.detail = k.summary();
+                c.related = setting.iter().cloned().collect();
+                out.record(Record::Credential(c));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

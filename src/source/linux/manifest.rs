@@ -1,0 +1,173 @@
+//! The optional collector manifest `<host root>/manifest.json` (formats-host.md §1.3): host
+//! name, collection time, whether file times were preserved, and per-file `mtime`.
+//!
+//! Owns the one place where a collected file gets a date: [`Manifest::file_time`]. A manifest
+//! mtime is preferred (basis `Manifest`); otherwise the collected file's own mtime (basis
+//! `FileModified`), unless the manifest says times were *not* preserved, in which case the
+//! file's mtime is the collection time, not the host's, and the date is unknown.
+
+use super::fs::{normalize, HostFs};
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::inventory::{Evidence, IssuedBasis, When};
+use crate::source::Output;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The raw manifest as the collector writes it; unknown fields are ignored on purpose (the
+/// collector contract is still open and carries much more than we read).
+#[derive(Debug, Default, Deserialize)]
+struct RawManifest {
+    host: Option<String>,
+    collected_at: Option<String>,
+    times_preserved: Option<bool>,
+    #[serde(default)]
+    files: Vec<RawFile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    path: Option<String>,
+    mtime: Option<String>,
+}
+
+/// The validated manifest.
+#[derive(Debug, Default)]
+pub(crate) struct Manifest {
+    pub(crate) present: bool,
+    pub(crate) host: Option<String>,
+    pub(crate) collected_at: When,
+    /// `Some(false)` only when the manifest says so explicitly.
+    pub(crate) times_preserved: Option<bool>,
+    /// Normalised host path -> recorded mtime.
+    mtimes: BTreeMap<String, When>,
+}
+
+pub(crate) const MANIFEST_PATH: &str = "/manifest.json";
+
+impl Manifest {
+    /// Loads `manifest.json` from the host root, if it is there.
+    pub(crate) fn load(fs: &HostFs, out: &mut Output) -> Manifest {
+        match fs.read(MANIFEST_PATH, out) {
+            super::fs::Fetch::Text(text) => {
+                Self::parse(&text, &fs.evidence_path(MANIFEST_PATH), out)
+            }
+            _ => Manifest::default(),
+        }
+    }
+
+    pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Manifest {
+        let raw: RawManifest = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                out.diag(Diagnostic::new(
+                    DiagKind::Unparseable,
+                    Severity::Warning,
+                    Evidence::new(shown, u32::try_from(e.line()).ok().filter(|l| *l > 0)),
+                    format!("collector manifest is not valid JSON ({}); file dates fall back to file times", format!("{:?}", e.classify()).to_lowercase()),
+                ));
+                return Manifest::default();
+            }
+        };
+        let mut m = Manifest {
+            present: true,
+            host: raw
+                .host
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty()),
+            times_preserved: raw.times_preserved,
+            ..Manifest::default()
+        };
+        if let Some(c) = raw.collected_at {
+            match When::parse_instant(&c) {
+                Some(w) => m.collected_at = w,
+                None => out.diag(Diagnostic::new(
+                    DiagKind::Malformed,
+                    Severity::Warning,
+                    Evidence::new(shown, None),
+                    "manifest collected_at is not an RFC 3339 instant",
+                )),
+            }
+        }
+        for f in raw.files {
+            let (Some(path), Some(mtime)) = (f.path, f.mtime) else {
+                continue;
+            };
+            let Some(norm) = normalize(&path) else {
+                continue;
+            };
+            match When::parse_instant(&mtime) {
+                Some(w) => {
+                    m.mtimes.insert(norm, w);
+                }
+                None => out.diag(Diagnostic::new(
+                    DiagKind::Malformed,
+                    Severity::Warning,
+                    Evidence::new(shown, None),
+                    format!("manifest mtime of {norm} is not an RFC 3339 instant"),
+                )),
+            }
+        }
+        m
+    }
+
+    /// When the host file `host_path` was last modified, and how we know.
+    pub(crate) fn file_time(&self, fs: &HostFs, host_path: &str) -> (When, IssuedBasis) {
+        let norm = normalize(host_path).unwrap_or_default();
+        if self.times_preserved != Some(false) {
+            if let Some(w) = self.mtimes.get(&norm) {
+                if w.is_known() {
+                    return (*w, IssuedBasis::Manifest);
+                }
+            }
+        }
+        if self.times_preserved == Some(false) {
+            return (When::Unknown, IssuedBasis::Unknown);
+        }
+        match fs.mtime(&norm).map(When::from_timestamp) {
+            Some(w @ When::Known(_)) => (w, IssuedBasis::FileModified),
+            _ => (When::Unknown, IssuedBasis::Unknown),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_mtime_preferred_and_not_preserved_means_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home/a/.ssh")).unwrap();
+        let f = dir.path().join("home/a/.ssh/authorized_keys");
+        std::fs::write(&f, "x").unwrap();
+        filetime::set_file_mtime(&f, filetime::FileTime::from_unix_time(1_600_000_000, 0)).unwrap();
+        let mut out = Output::default();
+        let fs = HostFs::new(dir.path(), "", 1 << 20, &mut out).unwrap();
+        let text = r#"{"host":"h","collected_at":"2025-01-15T10:00:00Z","times_preserved":true,
+            "files":[{"path":"/home/a/.ssh/authorized_keys","mtime":"2023-02-10T09:30:00Z"}]}"#;
+        let m = Manifest::parse(text, "manifest.json", &mut out);
+        let (w, b) = m.file_time(&fs, "/home/a/.ssh/authorized_keys");
+        assert_eq!(w.to_string(), "2023-02-10T09:30:00Z");
+        assert_eq!(b, IssuedBasis::Manifest);
+        assert_eq!(m.collected_at.to_string(), "2025-01-15T10:00:00Z");
+
+        let none = Manifest::default();
+        let (w, b) = none.file_time(&fs, "/home/a/.ssh/authorized_keys");
+        assert_eq!(w.to_string(), "2020-09-13T12:26:40Z");
+        assert_eq!(b, IssuedBasis::FileModified);
+
+        let text = r#"{"times_preserved":false,
+            "files":[{"path":"/home/a/.ssh/authorized_keys","mtime":"2023-02-10T09:30:00Z"}]}"#;
+        let m = Manifest::parse(text, "manifest.json", &mut out);
+        assert_eq!(
+            m.file_time(&fs, "/home/a/.ssh/authorized_keys"),
+            (When::Unknown, IssuedBasis::Unknown)
+        );
+        assert!(out.diagnostics.is_empty());
+
+        let bad = Manifest::parse("{not json", "h/manifest.json", &mut out);
+        assert!(!bad.present);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].kind, DiagKind::Unparseable);
+    }
+}

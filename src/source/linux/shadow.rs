@@ -1,0 +1,187 @@
+//! `/etc/shadow` (shadow(5): `name:pw:lastchg:min:max:warn:inactive:expire:reserved`).
+//!
+//! Owns the password-field markers and the day-count sentinels: `lastchg` `0` is a pending
+//! forced change (not 1970), empty means aging is off (unknown), `expire` empty or `-1` is
+//! never, `0` is ambiguous per the man page (unknown). The hash itself is classified and
+//! dropped at once.
+
+use crate::diag::Diagnostic;
+use crate::inventory::{PasswordState, When};
+use crate::source::{numbered_lines, Output};
+
+/// What `lastchg` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LastChange {
+    /// `0`: the user must change the password at next login.
+    Pending,
+    /// Empty (aging disabled) or unusable.
+    Unknown,
+    Day(When),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ShadowEntry {
+    pub(crate) login: String,
+    pub(crate) password: PasswordState,
+    pub(crate) lastchg: LastChange,
+    pub(crate) expire: When,
+    pub(crate) line: u32,
+}
+
+/// Whether a password field holds something crypt(3) could verify.
+fn looks_like_hash(s: &str) -> bool {
+    if s.starts_with('$') {
+        return s.len() > 3;
+    }
+    let crypt_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/';
+    // Traditional DES (13 chars) and BSDi extended DES (`_` + 19 chars).
+    (s.len() == 13 && s.chars().all(crypt_char))
+        || (s.len() == 20 && s.starts_with('_') && s.chars().skip(1).all(crypt_char))
+}
+
+/// Classifies a passwd/shadow password field without keeping it.
+pub(crate) fn classify_password(field: &str) -> PasswordState {
+    if field.is_empty() {
+        return PasswordState::Empty;
+    }
+    if let Some(rest) = field.strip_prefix('!') {
+        let rest = rest.trim_start_matches('!');
+        return if looks_like_hash(rest) {
+            PasswordState::Locked
+        } else {
+            PasswordState::NoPassword
+        };
+    }
+    if looks_like_hash(field) {
+        PasswordState::Set
+    } else {
+        // `*`, `*LK*`, `NP`, `x` without shadow...: nothing crypt(3) can match.
+        PasswordState::NoPassword
+    }
+}
+
+fn parse_days(field: &str) -> Result<Option<i64>, ()> {
+    let f = field.trim();
+    if f.is_empty() {
+        return Ok(None);
+    }
+    f.parse::<i64>().map(Some).map_err(|_| ())
+}
+
+pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntry> {
+    let mut entries = Vec::new();
+    for (n, line) in numbered_lines(text) {
+        if line.trim().is_empty() || line.starts_with('#') || super::passwd::is_nis_compat(line) {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(':').collect();
+        let field = |i: usize| fields.get(i).copied().unwrap_or("");
+        let login = field(0).trim();
+        if fields.len() < 2 || login.is_empty() {
+            out.diag(Diagnostic::malformed(shown, n, "not a shadow entry"));
+            continue;
+        }
+        if fields.len() != 9 {
+            out.diag(Diagnostic::malformed(
+                shown,
+                n,
+                format!(
+                    "expected 9 colon-separated fields, found {}; using those present",
+                    fields.len()
+                ),
+            ));
+        }
+        let lastchg = match parse_days(field(2)) {
+            Ok(None) => LastChange::Unknown,
+            Ok(Some(0)) => LastChange::Pending,
+            Ok(Some(d)) if d > 0 => match When::from_epoch_days(d) {
+                Some(w) => LastChange::Day(w),
+                None => {
+                    out.diag(Diagnostic::malformed(shown, n, "lastchg is out of range"));
+                    LastChange::Unknown
+                }
+            },
+            _ => {
+                out.diag(Diagnostic::malformed(
+                    shown,
+                    n,
+                    "lastchg is not a day count",
+                ));
+                LastChange::Unknown
+            }
+        };
+        let expire = match parse_days(field(7)) {
+            Ok(None) => When::Never,
+            Ok(Some(d)) if !(0..99_999).contains(&d) => When::Never,
+            // 0 "should not be used": shadow-utils reads it as no expiry, pam_unix as expired.
+            Ok(Some(0)) => When::Unknown,
+            Ok(Some(d)) => When::from_epoch_days(d).unwrap_or(When::Unknown),
+            Err(()) => {
+                out.diag(Diagnostic::malformed(shown, n, "expire is not a day count"));
+                When::Unknown
+            }
+        };
+        entries.push(ShadowEntry {
+            login: login.to_string(),
+            password: classify_password(field(1)),
+            lastchg,
+            expire,
+            line: n,
+        });
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        assert_eq!(classify_password(""), PasswordState::Empty);
+        assert_eq!(classify_password("!"), PasswordState::NoPassword);
+        assert_eq!(classify_password("!!"), PasswordState::NoPassword);
+        assert_eq!(classify_password("!*"), PasswordState::NoPassword);
+        assert_eq!(classify_password("*"), PasswordState::NoPassword);
+        assert_eq!(classify_password("*LK*"), PasswordState::NoPassword);
+        assert_eq!(
+            classify_password("!$y$j9T$SYNTHETIC$SYNTHETIC"),
+            PasswordState::Locked
+        );
+        assert_eq!(classify_password("!!$6$salt$abc"), PasswordState::Locked);
+        assert_eq!(classify_password("$6$salt$abc"), PasswordState::Set);
+        assert_eq!(classify_password("abcdefghijklm"), PasswordState::Set);
+    }
+
+    #[test]
+    fn sentinels() {
+        let text = "root:*:19723:0:99999:7:::\n\
+a:!$y$j9T$S$S:20089:0:99999:7:::\n\
+b:$y$j9T$S$S:0:0:::::\n\
+c:$y$j9T$S$S::0:::::\n\
+d::19000:0:99999:7::20500:\n\
+e:*:abc:0:99999:7::0:\n\
+f:*:19000\n";
+        let mut out = Output::default();
+        let e = parse(text, "etc/shadow", &mut out);
+        assert_eq!(e.len(), 7);
+        assert_eq!(e[0].password, PasswordState::NoPassword);
+        assert_eq!(e[0].expire, When::Never);
+        assert_eq!(e[1].password, PasswordState::Locked);
+        assert_eq!(
+            e[1].lastchg,
+            LastChange::Day(When::from_epoch_days(20089).unwrap())
+        );
+        assert_eq!(e[2].lastchg, LastChange::Pending);
+        assert_eq!(e[3].lastchg, LastChange::Unknown);
+        assert_eq!(e[4].password, PasswordState::Empty);
+        assert_eq!(e[4].expire.day().unwrap().to_string(), "2026-02-16");
+        assert_eq!(e[5].lastchg, LastChange::Unknown);
+        assert_eq!(e[5].expire, When::Unknown);
+        assert_eq!(e[6].line, 7);
+        let lines: Vec<Option<u32>> = out.diagnostics.iter().map(|d| d.location.line).collect();
+        assert_eq!(lines, vec![Some(6), Some(7)]);
+        // No hash text leaks into diagnostics.
+        assert!(out.diagnostics.iter().all(|d| !d.message.contains('$')));
+    }
+}

@@ -1,0 +1,389 @@
+//! End-to-end tests of `scan_host` on the web01 fixture (formats-host.md c1-c6) and on
+//! small temporary trees.
+
+use super::*;
+use crate::inventory::{IssuedBasis, Principal, Scope, Setting, SudoGrant};
+use std::path::PathBuf;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sources/linux/web01")
+}
+
+fn scan(root: &Path, rel: &str) -> Output {
+    scan_host(&HostTree {
+        root,
+        rel_root: rel,
+        max_file_size: 1 << 20,
+    })
+}
+
+fn accounts(out: &Output) -> Vec<&Account> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Account(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
+fn creds(out: &Output) -> Vec<&Credential> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Credential(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn setting<'a>(out: &'a Output, component: &str, key: &str, scope: &Scope) -> Option<&'a Setting> {
+    out.records.iter().find_map(|r| match r {
+        Record::Setting(s) if s.component == component && s.key == key && s.scope == *scope => {
+            Some(s)
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn web01_fixture_end_to_end() {
+    let root = fixture();
+    assert!(is_host_root(&root));
+    let out = scan(&root, "hosts/web01");
+
+    // Host
+    let Some(Record::Host(h)) = out.records.first() else {
+        panic!("first record is the host");
+    };
+    assert_eq!(h.name, "web01");
+    assert_eq!(h.root, "hosts/web01");
+    assert_eq!(h.collected_at.to_string(), "2025-01-15T10:00:00Z");
+    assert_eq!(h.evidence.to_string(), "hosts/web01/etc/hostname:1");
+
+    // Accounts (c1 + c2); the NIS line is not an account.
+    let acc = accounts(&out);
+    let names: Vec<&str> = acc.iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(names, vec!["root", "toor", "alice", "bob", "svc_backup"]);
+    let by = |n: &str| *acc.iter().find(|a| a.login == n).unwrap();
+    assert_eq!(by("toor").kind, AccountKind::Root);
+    assert_eq!(by("toor").password, PasswordState::Set);
+    assert_eq!(by("root").password, PasswordState::NoPassword);
+    assert_eq!(by("alice").kind, AccountKind::Human);
+    assert_eq!(by("alice").password, PasswordState::Locked);
+    assert_eq!(
+        by("alice").password_last_set.to_string(),
+        "2025-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        by("alice").password_evidence.as_ref().unwrap().to_string(),
+        "hosts/web01/etc/shadow:3"
+    );
+    assert_eq!(by("alice").expires, When::Never);
+    assert_eq!(by("alice").home.as_deref(), Some("/home/alice"));
+    assert_eq!(by("bob").gid, Some(27));
+    assert_eq!(by("svc_backup").password, PasswordState::Empty);
+    assert_eq!(by("svc_backup").kind, AccountKind::Human);
+    assert!(acc.iter().all(|a| a.system == "web01"));
+
+    // Memberships: listed and primary (bob via GID 27).
+    let mem: Vec<(String, String, bool)> = out
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Membership(m) => Some((m.group.clone(), m.member.clone(), m.primary)),
+            _ => None,
+        })
+        .collect();
+    assert!(mem.contains(&("sudo".into(), "alice".into(), false)));
+    assert!(mem.contains(&("sudo".into(), "bob".into(), true)));
+    assert!(mem.contains(&("docker".into(), "svc_backup".into(), false)));
+    assert!(mem.contains(&("root".into(), "toor".into(), true)));
+
+    // Sudo (c4): no eve, no mallory.
+    let grants: Vec<&SudoGrant> = out
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::SudoGrant(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    let principals: Vec<&Principal> = grants.iter().map(|g| &g.principal).collect();
+    assert_eq!(
+        principals,
+        vec![
+            &Principal::User("root".into()),
+            &Principal::User("alice".into()),
+            &Principal::Group("wheel".into()),
+            &Principal::User("carol".into()),
+            &Principal::User("dave".into()),
+        ]
+    );
+    assert!(grants[1].nopasswd && grants[1].root_equivalent);
+    assert_eq!(grants[1].evidence.to_string(), "hosts/web01/etc/sudoers:7");
+    assert_eq!(
+        grants[4].evidence.to_string(),
+        "hosts/web01/etc/sudoers.d/10-dave:1"
+    );
+    let ops = Scope::Conditional("Defaults:OPS".into());
+    assert_eq!(
+        setting(&out, "sudoers", "syslog", &ops).unwrap().value,
+        "false"
+    );
+    assert_eq!(
+        setting(&out, "sudoers", "timestamp_timeout", &Scope::Global)
+            .unwrap()
+            .value,
+        "-1"
+    );
+
+    // sshd (c5)
+    let prl = setting(&out, "sshd", "permitrootlogin", &Scope::Global).unwrap();
+    assert_eq!(prl.value, "YES");
+    assert_eq!(
+        prl.evidence.as_ref().unwrap().to_string(),
+        "hosts/web01/etc/ssh/sshd_config.d/10-legacy.conf:2"
+    );
+    let backup = Scope::Conditional("Match User backup".into());
+    assert_eq!(
+        setting(&out, "sshd", "loglevel", &backup).unwrap().value,
+        "QUIET"
+    );
+    assert_eq!(
+        setting(&out, "sshd", "loglevel", &Scope::Global)
+            .unwrap()
+            .value,
+        "INFO"
+    );
+    assert_eq!(
+        setting(&out, "sshd", "revokedkeys", &Scope::Global)
+            .unwrap()
+            .evidence,
+        None
+    );
+
+    // Keys (c6): three valid keys for alice dated by the manifest; root's key serves root and toor.
+    let c = creds(&out);
+    let alice: Vec<&&Credential> = c
+        .iter()
+        .filter(|c| c.owner.as_ref().unwrap().login == "alice")
+        .collect();
+    assert_eq!(alice.len(), 3);
+    assert!(alice[0].id.starts_with("SHA256:psJyK2SC"));
+    assert_eq!(alice[0].label, "ssh-ed25519 key");
+    assert_eq!(alice[0].issued.to_string(), "2023-02-10T09:30:00Z");
+    assert_eq!(alice[0].issued_basis, IssuedBasis::Manifest);
+    assert_eq!(alice[0].status, CredentialStatus::Active);
+    assert_eq!(alice[0].expires, When::Never);
+    assert_eq!(
+        alice[1].evidence.to_string(),
+        "hosts/web01/home/alice/.ssh/authorized_keys:3"
+    );
+    assert_eq!(
+        alice[2].detail.as_deref(),
+        Some("cert-authority,principals=\"alice,ops\"")
+    );
+    assert_eq!(
+        alice[0].owner.as_ref().unwrap().system.as_deref(),
+        Some("web01")
+    );
+    let root_owned: Vec<&str> = c
+        .iter()
+        .filter(|c| c.evidence.path == "hosts/web01/root/.ssh/authorized_keys")
+        .map(|c| c.owner.as_ref().unwrap().login.as_str())
+        .collect();
+    assert_eq!(root_owned, vec!["root", "toor"]);
+    assert_eq!(c.len(), 5);
+
+    // The broken key line is located; no other warnings or errors.
+    let warn: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(warn.len(), 1, "{warn:?}");
+    assert!(
+        warn[0].starts_with("hosts/web01/home/alice/.ssh/authorized_keys:5: warning [malformed]")
+    );
+    // Nothing secret in any record or diagnostic.
+    let json = serde_json::to_string(&out.records).unwrap();
+    assert!(!json.contains("SYNTHETIC"));
+    assert!(!json.contains("backup --dest"));
+    assert!(out
+        .diagnostics
+        .iter()
+        .all(|d| !d.to_string().contains("SYNTHETIC")));
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (p, c) in files {
+        let full = dir.path().join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, c).unwrap();
+    }
+    dir
+}
+
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIdBzKC5y8qp5Xz/hfnwWahZLZ7XMxDkujblTuY2uRAf k";
+
+#[test]
+fn match_user_authorized_keys_file_with_tokens_and_file_mtime() {
+    let dir = tree(&[
+        (
+            "etc/passwd",
+            "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin\nann:x:1005:1005::/home/ann:/bin/sh\n",
+        ),
+        (
+            "etc/ssh/sshd_config",
+            "AuthorizedKeysFile .ssh/keys_%U\nMatch User backup\n  AuthorizedKeysFile /etc/ssh/keys/%u\n",
+        ),
+        ("etc/ssh/keys/backup", KEY),
+        ("var/backups/.ssh/keys_34", KEY),
+        ("home/ann/.ssh/keys_1005", KEY),
+        ("home/ann/.ssh/authorized_keys", KEY),
+    ]);
+    let f = dir.path().join("etc/ssh/keys/backup");
+    filetime::set_file_mtime(&f, filetime::FileTime::from_unix_time(1_700_000_000, 0)).unwrap();
+    let out = scan(dir.path(), "");
+    let c = creds(&out);
+    let got: Vec<(String, String)> = c
+        .iter()
+        .map(|c| {
+            (
+                c.owner.as_ref().unwrap().login.clone(),
+                c.evidence.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("backup".into(), "etc/ssh/keys/backup:1".into()),
+            ("ann".into(), "home/ann/.ssh/keys_1005:1".into()),
+        ]
+    );
+    assert_eq!(c[0].issued.to_string(), "2023-11-14T22:13:20Z");
+    assert_eq!(c[0].issued_basis, IssuedBasis::FileModified);
+    assert_eq!(c[0].related[0].to_string(), "etc/ssh/sshd_config:3");
+    // Host name falls back to the directory name without etc/hostname.
+    let Some(Record::Host(h)) = out.records.first() else {
+        panic!()
+    };
+    assert_eq!(h.name, dir.path().file_name().unwrap().to_string_lossy());
+    assert_eq!(h.evidence.to_string(), "etc/passwd");
+}
+
+#[test]
+fn authorized_keys_none_and_missing_sshd_config_uses_defaults() {
+    let dir = tree(&[
+        ("etc/passwd", "ann:x:1005:1005::/home/ann:/bin/sh\n"),
+        ("home/ann/.ssh/authorized_keys2", KEY),
+    ]);
+    let out = scan(dir.path(), "h");
+    assert_eq!(
+        creds(&out).len(),
+        1,
+        "default AuthorizedKeysFile includes authorized_keys2"
+    );
+    assert!(
+        !out.records.iter().any(|r| matches!(r, Record::Setting(_))),
+        "no sshd defaults when sshd_config was not collected"
+    );
+    let dir = tree(&[
+        ("etc/passwd", "ann:x:1005:1005::/home/ann:/bin/sh\n"),
+        ("etc/ssh/sshd_config", "AuthorizedKeysFile none\n"),
+        ("home/ann/.ssh/authorized_keys", KEY),
+    ]);
+    assert!(creds(&scan(dir.path(), "h")).is_empty());
+}
+
+#[test]
+fn shadow_only_entries_and_pending_change() {
+    let dir = tree(&[
+        ("etc/passwd", "ann:x:1005:1005::/home/ann:/bin/sh\n"),
+        (
+            "etc/shadow",
+            "ann:$6$s$SYNTH:0:0:99999:7:::\nghost:*:19000:0:99999:7:::\n",
+        ),
+        ("etc/hostname", "\n# c\ndb01.example.com\n"),
+    ]);
+    let out = scan(dir.path(), "");
+    let acc = accounts(&out);
+    assert_eq!(acc[0].password, PasswordState::PendingChange);
+    assert_eq!(acc[0].password_last_set, When::Unknown);
+    assert_eq!(acc[1].login, "ghost");
+    assert_eq!(acc[1].kind, AccountKind::Unknown);
+    assert_eq!(acc[1].system, "db01.example.com");
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.location.to_string() == "etc/shadow:2" && d.message.contains("no passwd")));
+}
+
+#[test]
+fn oversize_and_binary_safe() {
+    let dir = tree(&[("etc/passwd", "root:x:0:0::/root:/bin/sh\n")]);
+    std::fs::write(dir.path().join("etc/shadow"), vec![0xffu8; 300]).unwrap();
+    let out = scan_host(&HostTree {
+        root: dir.path(),
+        rel_root: "",
+        max_file_size: 100,
+    });
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == DiagKind::TooLarge && d.location.path == "etc/shadow"));
+    assert_eq!(accounts(&out).len(), 1);
+    // Non-UTF-8 input decodes lossily and never panics.
+    std::fs::write(dir.path().join("etc/group"), b"wh\xffeel:x:10:ro\xfeot\n").unwrap();
+    let out = scan(dir.path(), "");
+    assert!(out
+        .records
+        .iter()
+        .any(|r| matches!(r, Record::Membership(m) if m.gid == Some(10))));
+}
+
+/// Prints the fixture's records (run with `--nocapture` to review the inventory by eye).
+#[test]
+fn web01_records_serialize() {
+    let out = scan(&fixture(), "hosts/web01");
+    let json = serde_json::to_string_pretty(&out.records).unwrap();
+    assert!(json.contains("\"record\": \"credential\""));
+    if std::env::var_os("RESETGAP_DUMP").is_some() {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), json.as_bytes());
+        for d in &out.diagnostics {
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{d}\n").as_bytes());
+        }
+    }
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let nasty = [
+        "\u{feff}é:ü:ß\n(\"\\\n%\n\"unclosed, (ALL \\\n",
+        "a ALL = (\n= = :\n:::\nUser_Alias = \nCmnd_Alias X = X\nX ALL = X\n",
+        "Match\nMatch User\nInclude\nAuthorizedKeysFile %q %\nLogLevel\n\"\n",
+        "from=\"unterminated ssh-ed25519 AAAA\n,,, ssh-rsa\n\u{1F600} ssh-ed25519 ===\n",
+        "@includedir ../../..\n#include /../../etc/passwd\n@include \"\"\n@include %h%\n",
+        "x:y:z:w:v:u:t:s:r:q\n:::\n+\n-\n",
+    ];
+    for text in nasty {
+        let dir = tree(&[
+            ("etc/passwd", text),
+            ("etc/shadow", text),
+            ("etc/group", text),
+            ("etc/sudoers", text),
+            ("etc/ssh/sshd_config", text),
+            ("etc/hostname", text),
+            ("etc/nsswitch.conf", text),
+            ("etc/login.defs", text),
+            ("manifest.json", text),
+        ]);
+        let out = scan(dir.path(), "n");
+        assert!(matches!(out.records.first(), Some(Record::Host(_))));
+    }
+}
