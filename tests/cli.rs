@@ -32,7 +32,15 @@ fn findings_gate_by_fail_on() {
     let (code, _, _) = scan_json(&[estate, "--as-of", AS_OF, "--fail-on", "none"]);
     assert_eq!(code, 0);
     // Only RG102 notes/warnings selected, gate on error only: RG102 has no errors in the estate.
-    let (code, _, _) = scan_json(&[estate, "--as-of", AS_OF, "--select", "RG401", "--fail-on", "error"]);
+    let (code, _, _) = scan_json(&[
+        estate,
+        "--as-of",
+        AS_OF,
+        "--select",
+        "RG401",
+        "--fail-on",
+        "error",
+    ]);
     assert_eq!(code, 0);
 }
 
@@ -48,13 +56,26 @@ fn usage_and_config_errors_exit_two() {
         vec!["rules", "explain", "no-such-rule"],
     ] {
         let out = resetgap().args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!out.stderr.is_empty(), "{args:?} says why");
     }
     let dir = tempfile::tempdir().unwrap();
     let ids = dir.path().join("ids.yml");
     fs::write(&ids, "mara:\n  - no-colon-here\n").unwrap();
-    let out = resetgap().args(["scan", "fixtures/estate", "--identities", ids.to_str().unwrap()]).output().unwrap();
+    let out = resetgap()
+        .args([
+            "scan",
+            "fixtures/estate",
+            "--identities",
+            ids.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("system:login"));
 }
@@ -63,44 +84,101 @@ fn usage_and_config_errors_exit_two() {
 fn unparseable_input_is_incomplete_and_work_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     // A credential report missing required columns: unusable, so the scan is incomplete.
-    fs::write(dir.path().join("credential-report.csv"), "user,arn,user_creation_time\nx,arn:aws:iam::1:user/x,2020-01-01T00:00:00+00:00\n").unwrap();
+    fs::write(
+        dir.path().join("credential-report.csv"),
+        "user,arn,user_creation_time\nx,arn:aws:iam::1:user/x,2020-01-01T00:00:00+00:00\n",
+    )
+    .unwrap();
     let (code, report, stderr) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF]);
     assert_eq!(code, 3, "incomplete without gating findings: {stderr}");
     let diags = report["diagnostics"].as_array().unwrap();
-    assert!(diags.iter().any(|d| d["severity"] == "error" && d["location"]["path"] == "credential-report.csv"), "{diags:?}");
-    assert!(stderr.contains("credential-report.csv"), "reported on stderr too: {stderr}");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["severity"] == "error" && d["location"]["path"] == "credential-report.csv"),
+        "{diags:?}"
+    );
+    assert!(
+        stderr.contains("credential-report.csv"),
+        "reported on stderr too: {stderr}"
+    );
 
     // The same broken file beside real findings: findings still reported, exit 1 wins.
-    let (code, report, _) = scan_json(&[dir.path().to_str().unwrap(), "fixtures/rules/RG101/fail-used-after-reset/input", "--as-of", AS_OF]);
+    let (code, report, _) = scan_json(&[
+        dir.path().to_str().unwrap(),
+        "fixtures/rules/RG101/fail-used-after-reset/input",
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(code, 1);
-    assert!(summarize(&report).iter().any(|f| f.starts_with("RG101 error")));
+    assert!(summarize(&report)
+        .iter()
+        .any(|f| f.starts_with("RG101 error")));
 }
 
 #[test]
 fn binary_and_oversized_files_are_skipped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("blob.bin"), b"\x7fELF\0\0\0password=hunter2hunter2\n").unwrap();
-    fs::write(dir.path().join("big.env"), format!("DB_PASSWORD=Correct-Horse-Battery-9\n{}", "#".repeat(4096))).unwrap();
-    let (code, report, _) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF, "--max-file-size", "1K"]);
+    fs::write(
+        dir.path().join("blob.bin"),
+        b"\x7fELF\0\0\0password=hunter2hunter2\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("big.env"),
+        format!("DB_PASSWORD=Correct-Horse-Battery-9\n{}", "#".repeat(4096)),
+    )
+    .unwrap();
+    let (code, report, _) = scan_json(&[
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--max-file-size",
+        "1K",
+    ]);
     assert_eq!(code, 0, "skips are not errors");
-    let kinds: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
     assert!(kinds.contains(&"binary"), "{kinds:?}");
     assert!(kinds.contains(&"too-large"), "{kinds:?}");
 }
 
 #[test]
 fn no_secret_value_in_any_output() {
-    let secrets = ["zZ9EXAMPLEfakeSecretKey0000000000000000x1", "Wint3r-Billing-42", "Summer2025!reports", "SYNTHETICSYNTHETIC"];
+    let secrets = [
+        "zZ9EXAMPLEfakeSecretKey0000000000000000x1",
+        "Wint3r-Billing-42",
+        "Summer2025!reports",
+        "SYNTHETICSYNTHETIC",
+    ];
     for format in ["text", "json", "sarif"] {
         let dir = tempfile::tempdir().unwrap();
         let inv = dir.path().join("inventory.jsonl");
         let out = resetgap()
-            .args(["scan", "fixtures/estate", "--as-of", AS_OF, "--no-progress", "-v", "--format", format, "--emit-inventory"])
+            .args([
+                "scan",
+                "fixtures/estate",
+                "--as-of",
+                AS_OF,
+                "--no-progress",
+                "-v",
+                "--format",
+                format,
+                "--emit-inventory",
+            ])
             .arg(&inv)
             .output()
             .unwrap();
         let inventory = fs::read_to_string(&inv).unwrap();
-        for text in [String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), inventory] {
+        for text in [
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            inventory,
+        ] {
             for s in secrets {
                 assert!(!text.contains(s), "{format}: secret {s} leaked");
             }
@@ -112,7 +190,18 @@ fn no_secret_value_in_any_output() {
 fn output_is_deterministic() {
     let run = |jobs: &str| {
         resetgap()
-            .args(["scan", "fixtures/estate", "fixtures/rules", "--as-of", AS_OF, "--format", "sarif", "--no-progress", "-j", jobs])
+            .args([
+                "scan",
+                "fixtures/estate",
+                "fixtures/rules",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "sarif",
+                "--no-progress",
+                "-j",
+                jobs,
+            ])
             .output()
             .unwrap()
             .stdout
@@ -129,10 +218,33 @@ fn output_is_deterministic() {
 fn inventory_lists_every_record_kind() {
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("inv.jsonl");
-    resetgap().args(["scan", "fixtures/estate", "--as-of", AS_OF, "--fail-on", "none", "--emit-inventory"]).arg(&inv).assert().success();
+    resetgap()
+        .args([
+            "scan",
+            "fixtures/estate",
+            "--as-of",
+            AS_OF,
+            "--fail-on",
+            "none",
+            "--emit-inventory",
+        ])
+        .arg(&inv)
+        .assert()
+        .success();
     let text = fs::read_to_string(&inv).unwrap();
-    for kind in ["host", "account", "credential", "membership", "sudo-grant", "setting"] {
-        assert!(text.lines().any(|l| l.contains(&format!("\"record\":\"{kind}\""))), "no {kind} record");
+    for kind in [
+        "host",
+        "account",
+        "credential",
+        "membership",
+        "sudo-grant",
+        "setting",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(&format!("\"record\":\"{kind}\""))),
+            "no {kind} record"
+        );
     }
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
@@ -144,11 +256,19 @@ fn rules_commands() {
     let list = resetgap().arg("rules").output().unwrap();
     assert!(list.status.success());
     insta::assert_snapshot!("rules_list", String::from_utf8_lossy(&list.stdout));
-    let explain = resetgap().args(["rules", "explain", "ssh-key-survives-reset"]).output().unwrap();
+    let explain = resetgap()
+        .args(["rules", "explain", "ssh-key-survives-reset"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&explain.stdout);
     for section in ["What it does", "Why is this bad", "How to fix", "RG102"] {
         assert!(text.contains(section), "explain shows {section}");
     }
     let check = resetgap().args(["rules", "check"]).output().unwrap();
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }

@@ -32,7 +32,11 @@ pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value, String) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (code, json, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        code,
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A finding reduced to what tests compare: `RULE level path:line account`.
@@ -43,7 +47,10 @@ pub fn summarize(report: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|f| {
             let loc = &f["location"];
-            let line = loc["line"].as_u64().map(|l| format!(":{l}")).unwrap_or_default();
+            let line = loc["line"]
+                .as_u64()
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
             format!(
                 "{} {} {}{} {}{}",
                 f["rule"].as_str().unwrap_or("?"),
@@ -51,7 +58,11 @@ pub fn summarize(report: &serde_json::Value) -> Vec<String> {
                 loc["path"].as_str().unwrap_or("?"),
                 line,
                 f["account"].as_str().or(f["host"].as_str()).unwrap_or("-"),
-                if f["suppressed"].is_string() { " suppressed" } else { "" },
+                if f["suppressed"].is_string() {
+                    " suppressed"
+                } else {
+                    ""
+                },
             )
         })
         .collect()

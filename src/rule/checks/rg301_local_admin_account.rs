@@ -77,7 +77,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             ""
         };
         let members: Vec<(String, String)> = match &g.principal {
-            Principal::User(u) => vec![(u.clone(), "sudoers grants it ALL as root".into())],
+            Principal::User(u) => vec![(u.clone(), "sudoers grants ALL commands as root".into())],
             Principal::Uid(uid) => inv
                 .accounts
                 .iter()
