@@ -1,16 +1,216 @@
-//! Secrets in config files: data-driven extractors (`rules/extract/*.yml`) run over text files.
+//! Secrets in config files: data-driven extractors (`rules/extract/*.yml`) run over text files and
+//! turn what they find into `Credential` records of kind `PlaintextSecret`.
+//!
+//! This module owns loading (`syntax`: YAML → raw rules; `compile`: validation), the rule
+//! self-test (`check`), the value filters (`filter`) and the scan (`scan`). It does not decide
+//! which files are text or too large (discovery does), nor what a finding is (rules do).
+//!
+//! The hot path: one case-insensitive Aho-Corasick automaton over the keywords of every rule runs
+//! once over the whole file; only the rules whose keywords occur (and whose path globs match) then
+//! run their regex, once, over the whole text. Line numbers are computed only when something
+//! matched.
+//!
+//! Records never hold a secret: the credential id is the captured `keyid` (an AWS access key id)
+//! or `sha256:` + the first 12 hex digits of the secret's SHA-256.
+//!
+//! Rule file format: `rules/README.md`, section "Secret extractors".
+
+mod compile;
+mod filter;
+mod scan;
+mod syntax;
+
+#[cfg(test)]
+mod tests;
+
+pub use compile::RuleError;
+pub use filter::is_placeholder;
 
 use super::Output;
-use crate::inventory::{IssuedBasis, When};
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::inventory::{
+    Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
+};
+use aho_corasick::{AhoCorasick, MatchKind};
+use compile::Rule;
+use scan::{Found, LineIndex};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The bundled rule files, in load order (earlier rules win when two find the same secret).
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "rules/extract/aws.yml",
+        include_str!("../../../rules/extract/aws.yml"),
+    ),
+    (
+        "rules/extract/github.yml",
+        include_str!("../../../rules/extract/github.yml"),
+    ),
+    (
+        "rules/extract/slack.yml",
+        include_str!("../../../rules/extract/slack.yml"),
+    ),
+    (
+        "rules/extract/private-key.yml",
+        include_str!("../../../rules/extract/private-key.yml"),
+    ),
+    (
+        "rules/extract/url.yml",
+        include_str!("../../../rules/extract/url.yml"),
+    ),
+    (
+        "rules/extract/connection-string.yml",
+        include_str!("../../../rules/extract/connection-string.yml"),
+    ),
+    (
+        "rules/extract/generic.yml",
+        include_str!("../../../rules/extract/generic.yml"),
+    ),
+];
+
+/// At most this many finds per rule per file; the rest is reported as a warning.
+const MAX_FINDS_PER_RULE: usize = 1000;
+/// Only the first this many bytes of a file are searched.
+const MAX_SCAN_BYTES: usize = 64 << 20;
 
 /// The compiled set of secret extractors.
-#[derive(Debug, Default)]
-pub struct Extractors {}
+#[derive(Default)]
+pub struct Extractors {
+    rules: Vec<Rule>,
+    /// One automaton over the distinct lower-cased keywords of all rules.
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that keyword belongs to.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+impl std::fmt::Debug for Extractors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractors")
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
 
 impl Extractors {
     /// The extractors bundled in `rules/extract/`.
     pub fn builtin() -> Result<Extractors, Vec<String>> {
-        Ok(Extractors {})
+        Self::from_sources(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+    }
+
+    /// User rules: every `*.yml` / `*.yaml` file of `dir` (sorted by name). All problems of all
+    /// files are reported, each as `file:line:col: message`.
+    pub fn load_dir(dir: &Path) -> Result<Extractors, Vec<String>> {
+        Self::from_sources(read_dir_sources(dir)?)
+    }
+
+    /// The bundled rules followed by the user rules of `dir`; ids must be unique across both.
+    pub fn builtin_and_dir(dir: &Path) -> Result<Extractors, Vec<String>> {
+        let sources = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .chain(read_dir_sources(dir)?);
+        Self::from_sources(sources)
+    }
+
+    /// Compiles rule files given as (file name, YAML text).
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Extractors, Vec<String>> {
+        let mut errors: Vec<RuleError> = Vec::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (file, text) in sources {
+            let parsed = match syntax::parse(&text) {
+                Ok(p) => p,
+                Err((pos, msg)) => {
+                    errors.push(RuleError::new(&file, pos, msg));
+                    continue;
+                }
+            };
+            for syn in &parsed {
+                match compile::compile(&file, syn) {
+                    Ok(rule) => {
+                        if let Some(first) = seen.get(&rule.id) {
+                            errors.push(RuleError::new(
+                                &file,
+                                syn.field("id"),
+                                format!(
+                                    "duplicate rule id {:?} (first defined at {first})",
+                                    rule.id
+                                ),
+                            ));
+                        } else {
+                            seen.insert(rule.id.clone(), rule.origin.clone());
+                            rules.push(rule);
+                        }
+                    }
+                    Err(errs) => errors.extend(errs),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.iter().map(ToString::to_string).collect());
+        }
+        Self::assemble(rules).map_err(|e| vec![e])
+    }
+
+    fn assemble(rules: Vec<Rule>) -> Result<Extractors, String> {
+        let mut by_keyword: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for k in &rule.keywords {
+                let list = by_keyword.entry(k.to_ascii_lowercase()).or_default();
+                if !list.contains(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        let automaton = if by_keyword.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(by_keyword.keys())
+                    .map_err(|e| format!("cannot build the keyword automaton: {e}"))?,
+            )
+        };
+        Ok(Extractors {
+            rules,
+            automaton,
+            keyword_rules: by_keyword.into_values().collect(),
+        })
+    }
+
+    /// (id, name) of every rule, in load order (for `resetgap rules`).
+    pub fn rules(&self) -> Vec<(&str, &str)> {
+        self.rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect()
+    }
+
+    /// Every distinct keyword (lower-case, sorted): the equivalent of the pre-filter for
+    /// benchmarks against ripgrep.
+    pub fn keywords(&self) -> Vec<String> {
+        let mut k: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        k.sort();
+        k.dedup();
+        k
+    }
+
+    /// The regex source of every rule, in load order.
+    pub fn patterns(&self) -> Vec<String> {
+        self.rules.iter().map(|r| r.pattern.clone()).collect()
     }
 
     /// (id, name) of every extractor.
@@ -24,7 +224,245 @@ impl Extractors {
     }
 
     /// Scans one text file; `path` is relative to the scan root, `modified` when it was written.
-    pub fn scan(&self, _path: &str, _text: &str, _modified: When, _basis: IssuedBasis) -> Output {
-        Output::default()
+    pub fn scan(&self, path: &str, text: &str, modified: When, basis: IssuedBasis) -> Output {
+        let mut out = Output::default();
+        let text = if text.len() > MAX_SCAN_BYTES {
+            let mut cut = MAX_SCAN_BYTES;
+            while cut > 0 && !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.diag(Diagnostic::new(
+                DiagKind::TooLarge,
+                Severity::Warning,
+                Evidence::new(path, None),
+                format!(
+                    "only the first {} MiB were searched for secrets",
+                    MAX_SCAN_BYTES >> 20
+                ),
+            ));
+            text.get(..cut).unwrap_or("")
+        } else {
+            text
+        };
+        let mut lines = LineIndex::new(text);
+        let found = self.find_all(Some(path), text, None, &mut lines, &mut out);
+
+        // One credential per (line, id): the earlier rule names it, a later one may add the user.
+        let mut creds: Vec<(usize, Credential)> = Vec::new();
+        let mut index: BTreeMap<(u32, String), usize> = BTreeMap::new();
+        for f in found {
+            let id = f.keyid.clone().unwrap_or_else(|| fingerprint(&f.secret));
+            if let Some(&i) = index.get(&(f.line, id.clone())) {
+                if let (Some((_, c)), Some(user)) = (creds.get_mut(i), f.user) {
+                    if c.owner.is_none() {
+                        c.owner = Some(OwnerRef {
+                            system: None,
+                            login: user,
+                        });
+                    }
+                }
+                continue;
+            }
+            let Some(rule) = self.rules.get(f.rule) else {
+                continue;
+            };
+            let mut c = Credential::new(
+                CredentialKind::PlaintextSecret,
+                &id,
+                &rule.kind,
+                Evidence::at(path, f.line),
+            );
+            c.owner = f.user.map(|login| OwnerRef {
+                system: None,
+                login,
+            });
+            c.issued = modified;
+            c.issued_basis = basis;
+            c.status = CredentialStatus::Active;
+            c.detail = Some(rule.id.clone());
+            index.insert((f.line, id), creds.len());
+            creds.push((f.rule, c));
+        }
+        creds.sort_by(|(ra, a), (rb, b)| {
+            (a.evidence.line, ra, &a.id).cmp(&(b.evidence.line, rb, &b.id))
+        });
+        out.records
+            .extend(creds.into_iter().map(|(_, c)| Record::Credential(c)));
+        out
     }
+
+    /// All finds in `text`, in rule order. `path: None` ignores path globs (rule examples);
+    /// `only` restricts to one rule.
+    fn find_all<'t>(
+        &self,
+        path: Option<&str>,
+        text: &'t str,
+        only: Option<usize>,
+        lines: &mut LineIndex<'t>,
+        out: &mut Output,
+    ) -> Vec<Found> {
+        let mut found = Vec::new();
+        let Some(automaton) = &self.automaton else {
+            return found;
+        };
+        let mut wanted: Vec<bool> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| only.is_none_or(|o| o == i) && path.is_none_or(|p| r.applies_to(p)))
+            .collect();
+        let mut remaining = wanted.iter().filter(|w| **w).count();
+        let mut hit = vec![false; self.rules.len()];
+        if remaining > 0 {
+            for m in automaton.find_overlapping_iter(text) {
+                for &r in self
+                    .keyword_rules
+                    .get(m.pattern().as_usize())
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(w), Some(h)) = (wanted.get_mut(r), hit.get_mut(r)) {
+                        if *w {
+                            *w = false;
+                            *h = true;
+                            remaining -= 1;
+                        }
+                    }
+                }
+                if remaining == 0 {
+                    break;
+                }
+            }
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !hit.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            if let Some(at) = scan::find(i, rule, text, lines, &mut found, MAX_FINDS_PER_RULE) {
+                let line = u32::try_from(lines.line_of(at)).unwrap_or(u32::MAX);
+                out.diag(Diagnostic::new(
+                    DiagKind::Incomplete,
+                    Severity::Warning,
+                    Evidence::at(path.unwrap_or(""), line),
+                    format!(
+                        "extractor {} found more than {MAX_FINDS_PER_RULE} secrets; the rest of the file was not reported for it",
+                        rule.id
+                    ),
+                ));
+            }
+        }
+        found
+    }
+
+    /// Runs every rule's self-test: each example must be found by its rule (through the keyword
+    /// pre-filter) and capture what it says; no negative example may produce a credential from
+    /// any rule. Returns the problems, each starting with the rule's `file:line:col`.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut sink = Output::default();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = format!("{}: rule {}", rule.origin, rule.id);
+            if rule.examples.is_empty() {
+                problems.push(format!("{at}: has no examples"));
+            }
+            if rule.negative_examples.is_empty() {
+                problems.push(format!("{at}: has no negative_examples"));
+            }
+            for (n, ex) in rule.examples.iter().enumerate() {
+                let n = n + 1;
+                if let Some(p) = &ex.path {
+                    if !rule.applies_to(p) {
+                        problems.push(format!(
+                            "{at}: example {n}: path {p:?} is not one the rule applies to"
+                        ));
+                        continue;
+                    }
+                }
+                let mut lines = LineIndex::new(&ex.text);
+                let found = self.find_all(None, &ex.text, Some(i), &mut lines, &mut sink);
+                if found.is_empty() {
+                    problems.push(format!("{at}: example {n} is not found"));
+                    continue;
+                }
+                let ok = found.iter().any(|f| {
+                    ex.secret.as_ref().is_none_or(|s| *s == f.secret)
+                        && ex.user.as_ref().is_none_or(|u| Some(u) == f.user.as_ref())
+                        && ex
+                            .keyid
+                            .as_ref()
+                            .is_none_or(|k| Some(k) == f.keyid.as_ref())
+                });
+                if !ok {
+                    let users: Vec<&str> = found.iter().filter_map(|f| f.user.as_deref()).collect();
+                    problems.push(format!(
+                        "{at}: example {n}: no find captures the expected secret, user and keyid (users found: {users:?})"
+                    ));
+                }
+            }
+            for (n, text) in rule.negative_examples.iter().enumerate() {
+                let mut lines = LineIndex::new(text);
+                let found = self.find_all(None, text, None, &mut lines, &mut sink);
+                for f in found {
+                    let by = self.rules.get(f.rule).map_or("?", |r| r.id.as_str());
+                    problems.push(format!(
+                        "{at}: negative example {} produces a credential (rule {by}, line {})",
+                        n + 1,
+                        f.line
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}
+
+fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        vec![format!(
+            "{}: cannot read rule directory: {e}",
+            dir.display()
+        )]
+    })?;
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    files.sort();
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match std::fs::read(&f) {
+            Ok(bytes) => sources.push((
+                f.display().to_string(),
+                super::decode_text(&bytes).into_owned(),
+            )),
+            Err(e) => errors.push(format!("{}: cannot read: {e}", f.display())),
+        }
+    }
+    if errors.is_empty() {
+        Ok(sources)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `sha256:` + the first 12 hex digits of the secret's SHA-256. Multi-line secrets (key blocks)
+/// are hashed without whitespace and `\n` escapes, so a PEM file and its JSON-escaped copy agree.
+fn fingerprint(secret: &str) -> String {
+    let digest = if secret.contains('\n') || secret.contains("\\n") {
+        let norm: String = secret
+            .replace("\\n", "")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        Sha256::digest(norm.as_bytes())
+    } else {
+        Sha256::digest(secret.as_bytes())
+    };
+    let mut id = String::from("sha256:");
+    for b in digest.iter().take(6) {
+        id.push_str(&format!("{b:02x}"));
+    }
+    id
 }
