@@ -88,6 +88,9 @@ pub struct ScanArgs {
     /// Do not run these rules (codes or names, comma-separated).
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Also load secret extractor rules from the YAML files in DIR (format: rules/README.md).
+    #[arg(long = "extractors", value_name = "DIR")]
+    pub extractors: Option<PathBuf>,
     /// Skip files larger than this (bytes, or with a K, M or G suffix).
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_file_size: u64,
@@ -126,6 +129,10 @@ pub enum RulesCommand {
     },
     /// Validate the rule files and run every extractor example and negative example.
     Check,
+    /// Print the secret extractors' regular expressions, one per line (for comparisons with grep
+    /// tools, e.g. `rg -f`).
+    #[command(hide = true)]
+    Patterns,
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -166,8 +173,11 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         .map_err(|p| anyhow::anyhow!("bundled rules are invalid:\n{}", p.join("\n")))?
         .select(&args.select, &args.ignore)
         .map_err(anyhow::Error::msg)?;
-    let extractors = Extractors::builtin()
-        .map_err(|p| anyhow::anyhow!("bundled extractors are invalid:\n{}", p.join("\n")))?;
+    let extractors = match &args.extractors {
+        Some(dir) => Extractors::builtin_and_dir(dir),
+        None => Extractors::builtin(),
+    }
+    .map_err(|p| anyhow::anyhow!("invalid extractor rules:\n{}", p.join("\n")))?;
     let mut rule_options = RuleOptions::new(as_of);
     rule_options.max_credential_age_days = i64::from(args.max_credential_age);
     if let Some(path) = &args.allow_admins {
@@ -342,6 +352,12 @@ pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
                 }
                 None => bail!("unknown rule `{rule}` (see `resetgap rules`)"),
             }
+        }
+        RulesCommand::Patterns => {
+            for p in extractors?.patterns() {
+                writeln!(out, "{p}")?;
+            }
+            Ok(exit::CLEAN)
         }
         RulesCommand::Check => {
             let mut problems = Vec::new();

@@ -5,11 +5,12 @@ use crate::correlate::{Correlation, IdentityMap};
 use crate::diag::Diagnostic;
 use crate::discover::{self, Counters, FileInput, Root, WalkOptions};
 use crate::finding::Finding;
-use crate::inventory::{Inventory, IssuedBasis, Record};
+use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::{self, aws, linux, secrets::Extractors, Output};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
@@ -88,19 +89,22 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         },
     );
     // Host trees need several files together; each host is one unit of work.
-    let host_outputs: Vec<Output> = hosts
+    let host_outputs: Vec<(Output, Vec<(String, When)>)> = hosts
         .par_iter()
         .filter(|h| linux::is_host_root(&h.path))
         .map(|h| {
-            linux::scan_host(&linux::HostTree {
+            let tree = linux::HostTree {
                 root: &h.path,
                 rel_root: &h.uri,
                 max_file_size: plan.max_file_size,
-            })
+            };
+            (linux::scan_host(&tree), linux::manifest_file_times(&tree))
         })
         .collect();
-    for out in host_outputs {
+    let mut manifest_times = HashMap::new();
+    for (out, times) in host_outputs {
         keep(out);
+        manifest_times.extend(times);
     }
     progress.finish();
 
@@ -108,6 +112,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
     // Walk order is not deterministic; host records arrive as whole blocks, in host order.
     stable_order(&mut records);
+    date_by_manifest(&mut records, &manifest_times);
     let inventory = Inventory::from_records(records);
 
     // 4. Correlate. 5. Rules.
@@ -128,6 +133,20 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         diagnostics,
         files: counters.files.load(Ordering::Relaxed),
         bytes: counters.bytes.load(Ordering::Relaxed),
+    }
+}
+
+/// A secret found in a file of a collected host is dated by the host's manifest, like its keys.
+fn date_by_manifest(records: &mut [Record], times: &HashMap<String, When>) {
+    for r in records.iter_mut() {
+        if let Record::Credential(c) = r {
+            if c.issued_basis == IssuedBasis::FileModified {
+                if let Some(w) = times.get(&c.evidence.path) {
+                    c.issued = *w;
+                    c.issued_basis = IssuedBasis::Manifest;
+                }
+            }
+        }
     }
 }
 

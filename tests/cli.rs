@@ -150,7 +150,7 @@ fn binary_and_oversized_files_are_skipped_and_reported() {
 #[test]
 fn no_secret_value_in_any_output() {
     let secrets = [
-        "zZ9EXAMPLEfakeSecretKey0000000000000000x1",
+        "zZ9EXAMPLEfakeSecretKey000000000000000x1",
         "Wint3r-Billing-42",
         "Summer2025!reports",
         "SYNTHETICSYNTHETIC",

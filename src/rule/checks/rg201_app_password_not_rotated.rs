@@ -1,7 +1,9 @@
 //! RG201 app-password-not-rotated: an active app or service-specific password issued before the
-//! identity's last reset, or older than `--max-credential-age`.
+//! identity's last reset, or older than `--max-credential-age`. The age limit applies even when
+//! the owner appears in no collected export.
 
 use super::{credential_name, describe_reset, owner_of, predates};
+use crate::correlate::normalize_login;
 use crate::finding::{Finding, Level};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
@@ -15,12 +17,12 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let Some(issued) = c.issued.known() else {
             continue;
         };
-        let Some((identity, login)) = owner_of(ctx, c) else {
-            continue;
-        };
+        let Some(owner) = &c.owner else { continue };
+        let login = owner.login.as_str();
+        let identity = owner_of(ctx, c).map(|(identity, _)| identity);
         let mut reasons = Vec::new();
         let mut related = None;
-        if let Some(reset) = identity.last_reset {
+        if let Some(reset) = identity.and_then(|i| i.last_reset) {
             if predates(ctx, issued, &reset) {
                 reasons.push(format!(
                     "was issued {}, before the password reset of {}",
@@ -45,10 +47,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             credential_name(c),
             reasons.join(" and ")
         );
+        let identity_key = identity.map_or_else(|| normalize_login(login), |i| i.key.clone());
         let mut f = Finding::new(
             "RG201",
             Level::Warning,
-            &identity.key,
+            &identity_key,
             &c.id,
             c.evidence.clone(),
             message,

@@ -94,11 +94,33 @@ fn owner<'a>(
             None,
         );
     }
+    let key_id = if is_aws_key_id(&c.id) {
+        Some(c.id.as_str())
+    } else if c.detail.as_deref() == Some("aws-secret-access-key") {
+        // An AWS secret access key takes the owner of a key id written a few lines from it.
+        ctx.inventory
+            .credentials
+            .iter()
+            .filter(|k| {
+                k.kind == CredentialKind::PlaintextSecret
+                    && k.evidence.path == c.evidence.path
+                    && is_aws_key_id(&k.id)
+            })
+            .filter_map(|k| Some((k.evidence.line?.abs_diff(c.evidence.line?), k)))
+            .filter(|(distance, _)| *distance <= 3)
+            .min_by_key(|(distance, k)| (*distance, k.evidence.line))
+            .map(|(_, k)| k.id.as_str())
+    } else {
+        None
+    };
+    let Some(key_id) = key_id else {
+        return (None, None, None);
+    };
     let listed = ctx
         .inventory
         .credentials
         .iter()
-        .find(|k| k.kind == CredentialKind::AccessKey && k.id == c.id);
+        .find(|k| k.kind == CredentialKind::AccessKey && k.id == key_id);
     match listed.and_then(|k| k.owner.as_ref().map(|o| (k, o))) {
         Some((k, o)) => (
             Some(o.login.as_str()),
@@ -107,4 +129,8 @@ fn owner<'a>(
         ),
         None => (None, None, None),
     }
+}
+
+fn is_aws_key_id(id: &str) -> bool {
+    (id.starts_with("AKIA") || id.starts_with("ASIA")) && id.len() == 20
 }

@@ -110,6 +110,14 @@ impl Manifest {
         m
     }
 
+    /// Every dated file: (normalised host path, mtime), unless times were not preserved.
+    pub(crate) fn dated_files(&self) -> impl Iterator<Item = (&String, &When)> {
+        let usable = self.times_preserved != Some(false);
+        self.mtimes
+            .iter()
+            .filter(move |(_, w)| usable && w.is_known())
+    }
+
     /// When the host file `host_path` was last modified, and how we know.
     pub(crate) fn file_time(&self, fs: &HostFs, host_path: &str) -> (When, IssuedBasis) {
         let norm = normalize(host_path).unwrap_or_default();

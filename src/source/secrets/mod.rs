@@ -213,16 +213,6 @@ impl Extractors {
         self.rules.iter().map(|r| r.pattern.clone()).collect()
     }
 
-    /// (id, name) of every extractor.
-    pub fn rules(&self) -> Vec<(String, String)> {
-        Vec::new()
-    }
-
-    /// Runs every example and negative example; returns the problems.
-    pub fn check(&self) -> Vec<String> {
-        Vec::new()
-    }
-
     /// Scans one text file; `path` is relative to the scan root, `modified` when it was written.
     pub fn scan(&self, path: &str, text: &str, modified: When, basis: IssuedBasis) -> Output {
         let mut out = Output::default();
