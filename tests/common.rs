@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const AS_OF: &str = "2026-08-21T12:00:00Z";
 
@@ -72,8 +72,4 @@ pub fn summarize(report: &serde_json::Value) -> Vec<String> {
 pub fn sarif_validator() -> Option<PathBuf> {
     let p = root().join("../shared/tools/validate-sarif");
     p.is_file().then_some(p)
-}
-
-pub fn path_str(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
 }

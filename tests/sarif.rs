@@ -190,6 +190,7 @@ fn sarif_snapshot() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn sarif_passes_the_validator() {
     let Some(validator) = sarif_validator() else {
         eprintln!("SKIPPED: ../shared/tools/validate-sarif is not beside this checkout; SARIF not validated");
