@@ -30,6 +30,7 @@ pub mod exit {
     name = "resetgap",
     version,
     about = "Finds the credentials and access paths that survive a password reset",
+    term_width = 100,
     long_about = "Finds the credentials and access paths that survive a password reset: access keys, SSH keys, \
 app passwords, local administrators, plaintext secrets and unlogged systems, across host trees, \
 cloud exports and config repositories. Reports SARIF 2.1.0, JSON or a readable summary."
