@@ -235,6 +235,7 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
         result
             .inventory
             .write_jsonl(&mut w)
+            .and_then(|_| result.correlation.write_jsonl(&result.inventory, &mut w))
             .and_then(|_| w.flush())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }

@@ -28,6 +28,7 @@ pub struct ScanPlan {
 
 pub struct ScanResult {
     pub inventory: Inventory,
+    pub correlation: Correlation,
     pub findings: Vec<Finding>,
     /// Sorted and deduplicated.
     pub diagnostics: Vec<Diagnostic>,
@@ -129,6 +130,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     diagnostics.dedup();
     ScanResult {
         inventory,
+        correlation,
         findings,
         diagnostics,
         files: counters.files.load(Ordering::Relaxed),

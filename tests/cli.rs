@@ -249,6 +249,24 @@ fn inventory_lists_every_record_kind() {
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
     }
+    // m.okafor's accounts on AWS and web01 are one identity whose last reset is the AWS one.
+    let mara = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["record"] == "identity" && v["identity"] == "m.okafor")
+        .expect("identity m.okafor");
+    let accounts: Vec<&str> = mara["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(accounts, ["aws:m.okafor", "web01:m.okafor"]);
+    assert_eq!(mara["last_reset"]["at"], "2026-08-03T14:22:51Z");
+    assert_eq!(
+        mara["last_reset"]["evidence"]["path"],
+        "aws/credential-report.csv"
+    );
 }
 
 #[test]
