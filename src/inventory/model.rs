@@ -48,6 +48,10 @@ pub enum SourceKind {
     LinuxHost,
     AwsIam,
     ConfigFile,
+    /// Active Directory (LDIF export or live LDAP).
+    ActiveDirectory,
+    /// OpenLDAP or another RFC 4512 directory (LDIF export or live LDAP).
+    OpenLdap,
 }
 
 impl SourceKind {
@@ -56,6 +60,8 @@ impl SourceKind {
             SourceKind::LinuxHost => "linux",
             SourceKind::AwsIam => "aws",
             SourceKind::ConfigFile => "config",
+            SourceKind::ActiveDirectory => "ad",
+            SourceKind::OpenLdap => "ldap",
         }
     }
 }
@@ -120,6 +126,70 @@ pub struct Account {
     pub created: When,
     /// The line that declares the account.
     pub evidence: Evidence,
+    /// Directory facts, for accounts read from AD or LDAP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory: Option<Box<DirectoryAccount>>,
+}
+
+/// What a directory entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectoryObject {
+    User,
+    Computer,
+    DomainController,
+    /// `krbtgt` (RID 502) and RODC `krbtgt_NNNNN` accounts.
+    Krbtgt,
+    /// Trust accounts (UAC INTERDOMAIN_TRUST).
+    Trust,
+    Other,
+}
+
+/// LAPS state of a computer account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "expires")]
+pub enum Laps {
+    /// Not a computer, or a domain controller (LAPS does not apply).
+    NotApplicable,
+    /// Neither `ms-Mcs-AdmPwdExpirationTime` nor `msLAPS-PasswordExpirationTime`.
+    Missing,
+    /// The managed password's expiration time.
+    Expires(When),
+}
+
+/// Facts of a directory account that only directory rules read. Times are decoded (FILETIME,
+/// GeneralizedTime, DSTIME of `replPropertyMetaData`); sentinels are `When::Never`/`Unknown`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DirectoryAccount {
+    pub dn: String,
+    pub object: DirectoryObject,
+    /// `userAccountControl` (AD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uac: Option<u32>,
+    /// `pwdLastSet` as stored (AD), or `pwdChangedTime` (OpenLDAP).
+    pub pwd_last_set: When,
+    /// A reset is pending: `pwdLastSet = 0` (AD) or `pwdReset: TRUE` (OpenLDAP).
+    pub must_change: bool,
+    /// When the password itself last changed: `replPropertyMetaData` of `unicodePwd` (AD).
+    pub password_changed: When,
+    /// When `pwdLastSet` was last written: `replPropertyMetaData` of `pwdLastSet` (AD).
+    pub pwd_last_set_written: When,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spns: Vec<String>,
+    pub admin_count: bool,
+    /// Privileged groups the account is in, transitively or by `primaryGroupID`, named as the
+    /// directory names them; privilege is decided by RID, never by localised name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub privileged_groups: Vec<String>,
+    pub last_logon: When,
+    pub laps: Laps,
+    /// Attributes that hold a readable password copy (`userPassword`, `unixUserPassword`,
+    /// `msSFU30Password`, `os400Password`, `unicodePwd` when returned).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readable_password_attributes: Vec<String>,
+    /// Locked (`pwdAccountLockedTime`, AD `lockoutTime`): password binds refused, other
+    /// credentials still work.
+    pub locked: bool,
 }
 
 impl Account {
@@ -140,6 +210,7 @@ impl Account {
             home: None,
             created: When::Unknown,
             evidence,
+            directory: None,
         }
     }
 }
@@ -166,6 +237,12 @@ pub enum CredentialKind {
     AppPassword,
     /// A secret found in clear text in a file.
     PlaintextSecret,
+    /// An AD `msDS-KeyCredentialLink` key (Windows Hello, FIDO, shadow credentials).
+    KeyCredential,
+    /// An AD `altSecurityIdentities` mapping (certificate or Kerberos principal).
+    IdentityMapping,
+    /// A secondary password hash kept beside the main one (`sambaNTPassword`, `krbPrincipalKey`).
+    SecondaryHash,
 }
 
 impl CredentialKind {
@@ -176,6 +253,9 @@ impl CredentialKind {
             CredentialKind::SshKey => "SSH key",
             CredentialKind::AppPassword => "service-specific credential",
             CredentialKind::PlaintextSecret => "plaintext secret",
+            CredentialKind::KeyCredential => "key credential",
+            CredentialKind::IdentityMapping => "identity mapping",
+            CredentialKind::SecondaryHash => "secondary password hash",
         }
     }
 }
