@@ -77,9 +77,54 @@ pub struct ScanArgs {
     /// login-name heuristic.
     #[arg(long, value_name = "FILE")]
     pub identities: Option<PathBuf>,
-    /// App passwords and service-specific credentials older than this many days are reported.
-    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    /// RG201: app passwords and service-specific credentials older than this are reported.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 90,
+        help_heading = "Rule thresholds"
+    )]
     pub max_credential_age: u32,
+    /// RG203: maximum krbtgt password age in days (Maester AD-KRBTGT-01; error at twice this).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 180,
+        help_heading = "Rule thresholds"
+    )]
+    pub krbtgt_max_age: u32,
+    /// RG302: maximum password age of privileged directory accounts (Purple Knight).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 180,
+        help_heading = "Rule thresholds"
+    )]
+    pub privileged_max_age: u32,
+    /// RG206: maximum password age of Kerberoastable and AS-REP-roastable users.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 365,
+        help_heading = "Rule thresholds"
+    )]
+    pub service_max_age: u32,
+    /// RG207: how long a forced password change may stay pending.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 7,
+        help_heading = "Rule thresholds"
+    )]
+    pub pending_reset_max_age: u32,
+    /// RG304: days past a LAPS password's expiration before it counts as stale.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 30,
+        help_heading = "Rule thresholds"
+    )]
+    pub laps_grace: u32,
     /// YAML file of accepted local administrators (account, optional host glob, reason).
     #[arg(long, value_name = "FILE")]
     pub allow_admins: Option<PathBuf>,
@@ -181,6 +226,11 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
     .map_err(|p| anyhow::anyhow!("invalid extractor rules:\n{}", p.join("\n")))?;
     let mut rule_options = RuleOptions::new(as_of);
     rule_options.max_credential_age_days = i64::from(args.max_credential_age);
+    rule_options.krbtgt_max_age_days = i64::from(args.krbtgt_max_age);
+    rule_options.privileged_max_age_days = i64::from(args.privileged_max_age);
+    rule_options.service_max_age_days = i64::from(args.service_max_age);
+    rule_options.pending_reset_max_age_days = i64::from(args.pending_reset_max_age);
+    rule_options.laps_grace_days = i64::from(args.laps_grace);
     if let Some(path) = &args.allow_admins {
         let text = read_config(path, "--allow-admins")?;
         rule_options.allow_admins = AdminAllowList::parse(&path.display().to_string(), &text)
@@ -322,14 +372,14 @@ pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
             let catalog = catalog?;
             writeln!(
                 out,
-                "{:<6}  {:<28}  {:<7}  {:>8}  summary",
+                "{:<6}  {:<31}  {:<7}  {:>8}  summary",
                 "code", "name", "level", "severity"
             )?;
             for r in &catalog.rules {
                 let m = &r.meta;
                 writeln!(
                     out,
-                    "{:<6}  {:<28}  {:<7}  {:>8}  {}",
+                    "{:<6}  {:<31}  {:<7}  {:>8}  {}",
                     m.code,
                     m.name,
                     m.level.as_str(),

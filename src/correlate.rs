@@ -72,6 +72,22 @@ pub fn normalize_login(login: &str) -> String {
     local.trim().to_lowercase()
 }
 
+/// The keys an account is linked by: its normalised login, and for directory accounts the local
+/// part of UPN and mail aliases.
+fn link_keys(a: &Account) -> Vec<String> {
+    let mut keys = vec![normalize_login(&a.login)];
+    if a.directory.is_some() {
+        for alias in &a.aliases {
+            if alias.contains('@') && !alias.contains(['=', ':', '/', ',']) {
+                keys.push(normalize_login(alias));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 fn linkable(a: &Account) -> bool {
     match a.kind {
         AccountKind::Root => false,
@@ -121,15 +137,44 @@ impl Correlation {
             }
             by_key.insert(name.to_lowercase(), idx);
         }
+        // Heuristic links: accounts that share a normalised login, or (for directory accounts) the
+        // local part of a UPN or mail alias, form one identity (union-find).
+        let n = inv.accounts.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut first_with_key: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, a) in inv.accounts.iter().enumerate() {
+            if of_account[i] != usize::MAX || !linkable(a) {
+                continue;
+            }
+            for key in link_keys(a) {
+                match first_with_key.get(&key) {
+                    Some(&j) => {
+                        let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                        parent[ri.max(rj)] = ri.min(rj);
+                    }
+                    None => {
+                        first_with_key.insert(key, i);
+                    }
+                }
+            }
+        }
+        let mut identity_of_root: HashMap<usize, usize> = HashMap::new();
         for (i, a) in inv.accounts.iter().enumerate() {
             if of_account[i] != usize::MAX {
                 continue;
             }
             let idx = if linkable(a) {
-                let key = normalize_login(&a.login);
-                *by_key.entry(key.clone()).or_insert_with(|| {
+                let root = find(&mut parent, i);
+                *identity_of_root.entry(root).or_insert_with(|| {
                     identities.push(Identity {
-                        key,
+                        key: normalize_login(&inv.accounts[root].login),
                         accounts: Vec::new(),
                         last_reset: None,
                     });
@@ -145,6 +190,17 @@ impl Correlation {
             };
             of_account[i] = idx;
             identities[idx].accounts.push(i);
+        }
+        for (key, &j) in &first_with_key {
+            by_key.entry(key.clone()).or_insert(of_account[j]);
+        }
+        // Accounts named in the identities file are found by their own logins too.
+        for (idx, id) in identities.iter().enumerate().take(overrides.0.len()) {
+            for &i in &id.accounts {
+                by_key
+                    .entry(normalize_login(&inv.accounts[i].login))
+                    .or_insert(idx);
+            }
         }
         for id in &mut identities {
             for &i in &id.accounts {
@@ -326,6 +382,61 @@ mod tests {
         assert_eq!(c.identity_of(a).key, "mara-okafor");
         assert!(c.identity_of(a).last_reset.is_some());
         assert!(IdentityMap::parse("ids.yml", "x:\n  - nocolon\n").is_err());
+    }
+
+    #[test]
+    fn directory_upn_links_a_different_login() {
+        let mut ad = Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            "mokafor",
+            Evidence::at("ad.ldif", 1),
+        );
+        ad.kind = AccountKind::Human;
+        ad.aliases = vec![
+            "m.okafor@corp.example.test".into(),
+            "CN=Mara Okafor,DC=corp,DC=example,DC=test".into(),
+        ];
+        ad.directory = Some(Box::new(crate::inventory::DirectoryAccount {
+            dn: "CN=Mara Okafor,DC=corp,DC=example,DC=test".into(),
+            object: crate::inventory::DirectoryObject::User,
+            uac: Some(0x200),
+            pwd_last_set: When::Unknown,
+            must_change: false,
+            password_changed: When::Unknown,
+            pwd_last_set_written: When::Unknown,
+            spns: vec![],
+            admin_count: false,
+            privileged_groups: vec![],
+            last_logon: When::Unknown,
+            laps: crate::inventory::Laps::NotApplicable,
+            readable_password_attributes: vec![],
+            locked: false,
+        }));
+        let inv = Inventory::from_records(vec![
+            Record::Account(ad),
+            account(
+                "aws",
+                "m.okafor",
+                AccountKind::Human,
+                Some("2026-08-03T14:22:51Z"),
+            ),
+        ]);
+        let c = Correlation::build(&inv, &IdentityMap::default());
+        let a = inv.account("corp.example.test", "mokafor").unwrap();
+        let b = inv.account("aws", "m.okafor").unwrap();
+        assert_eq!(c.of_account[a], c.of_account[b]);
+        // A user name captured beside a secret finds the identity by either name.
+        let by_upn = OwnerRef {
+            system: None,
+            login: "m.okafor".into(),
+        };
+        let by_sam = OwnerRef {
+            system: None,
+            login: "MOKAFOR".into(),
+        };
+        assert_eq!(c.owner_accounts(&inv, &by_upn).len(), 2);
+        assert_eq!(c.owner_accounts(&inv, &by_sam).len(), 2);
     }
 
     #[test]

@@ -17,12 +17,56 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../rules/checks/RG102.yml"),
     ),
     (
+        "rules/checks/RG103.yml",
+        include_str!("../../rules/checks/RG103.yml"),
+    ),
+    (
+        "rules/checks/RG104.yml",
+        include_str!("../../rules/checks/RG104.yml"),
+    ),
+    (
+        "rules/checks/RG108.yml",
+        include_str!("../../rules/checks/RG108.yml"),
+    ),
+    (
         "rules/checks/RG201.yml",
         include_str!("../../rules/checks/RG201.yml"),
     ),
     (
+        "rules/checks/RG203.yml",
+        include_str!("../../rules/checks/RG203.yml"),
+    ),
+    (
+        "rules/checks/RG204.yml",
+        include_str!("../../rules/checks/RG204.yml"),
+    ),
+    (
+        "rules/checks/RG205.yml",
+        include_str!("../../rules/checks/RG205.yml"),
+    ),
+    (
+        "rules/checks/RG206.yml",
+        include_str!("../../rules/checks/RG206.yml"),
+    ),
+    (
+        "rules/checks/RG207.yml",
+        include_str!("../../rules/checks/RG207.yml"),
+    ),
+    (
         "rules/checks/RG301.yml",
         include_str!("../../rules/checks/RG301.yml"),
+    ),
+    (
+        "rules/checks/RG302.yml",
+        include_str!("../../rules/checks/RG302.yml"),
+    ),
+    (
+        "rules/checks/RG303.yml",
+        include_str!("../../rules/checks/RG303.yml"),
+    ),
+    (
+        "rules/checks/RG304.yml",
+        include_str!("../../rules/checks/RG304.yml"),
     ),
     (
         "rules/checks/RG401.yml",
@@ -31,6 +75,14 @@ pub const BUNDLED: &[(&str, &str)] = &[
     (
         "rules/checks/RG501.yml",
         include_str!("../../rules/checks/RG501.yml"),
+    ),
+    (
+        "rules/checks/RG502.yml",
+        include_str!("../../rules/checks/RG502.yml"),
+    ),
+    (
+        "rules/checks/RG503.yml",
+        include_str!("../../rules/checks/RG503.yml"),
     ),
 ];
 

@@ -26,6 +26,16 @@ pub struct RuleOptions {
     /// most every 15 minutes; clocks differ).
     pub skew_seconds: i64,
     pub allow_admins: AdminAllowList,
+    /// RG203: krbtgt password age (Maester AD-KRBTGT-01: 180 days).
+    pub krbtgt_max_age_days: i64,
+    /// RG302: privileged password age (Purple Knight: 180 days).
+    pub privileged_max_age_days: i64,
+    /// RG206: Kerberoastable / AS-REP-roastable password age.
+    pub service_max_age_days: i64,
+    /// RG207: how long a forced change may stay pending.
+    pub pending_reset_max_age_days: i64,
+    /// RG304: days past a LAPS expiration before it counts as stale.
+    pub laps_grace_days: i64,
 }
 
 impl RuleOptions {
@@ -35,6 +45,11 @@ impl RuleOptions {
             max_credential_age_days: 90,
             skew_seconds: 300,
             allow_admins: AdminAllowList::default(),
+            krbtgt_max_age_days: 180,
+            privileged_max_age_days: 180,
+            service_max_age_days: 365,
+            pending_reset_max_age_days: 7,
+            laps_grace_days: 30,
         }
     }
 }

@@ -1,12 +1,26 @@
 //! The logic of each rule, one file per rule, registered by code in `lookup`, plus the few helpers
 //! they share (describing a reset, resolving a credential's owner).
 
+mod directory;
 mod rg101_token_survives_reset;
 mod rg102_ssh_key_survives_reset;
+mod rg103_key_credential_survives_reset;
+mod rg104_password_refreshed_not_changed;
+mod rg108_secondary_hash_survives_reset;
 mod rg201_app_password_not_rotated;
+mod rg203_krbtgt_not_rotated;
+mod rg204_password_never_expires;
+mod rg205_password_not_required;
+mod rg206_roastable_account_old_password;
+mod rg207_reset_pending;
 mod rg301_local_admin_account;
+mod rg302_privileged_account_old_password;
+mod rg303_orphaned_admincount;
+mod rg304_laps_missing_or_stale;
 mod rg401_auth_logging_disabled;
 mod rg501_plaintext_credential;
+mod rg502_reversible_password_encryption;
+mod rg503_password_in_readable_attribute;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
@@ -17,10 +31,23 @@ pub(super) fn lookup(code: &str) -> Option<CheckFn> {
     Some(match code {
         "RG101" => rg101_token_survives_reset::check,
         "RG102" => rg102_ssh_key_survives_reset::check,
+        "RG103" => rg103_key_credential_survives_reset::check,
+        "RG104" => rg104_password_refreshed_not_changed::check,
+        "RG108" => rg108_secondary_hash_survives_reset::check,
         "RG201" => rg201_app_password_not_rotated::check,
+        "RG203" => rg203_krbtgt_not_rotated::check,
+        "RG204" => rg204_password_never_expires::check,
+        "RG205" => rg205_password_not_required::check,
+        "RG206" => rg206_roastable_account_old_password::check,
+        "RG207" => rg207_reset_pending::check,
         "RG301" => rg301_local_admin_account::check,
+        "RG302" => rg302_privileged_account_old_password::check,
+        "RG303" => rg303_orphaned_admincount::check,
+        "RG304" => rg304_laps_missing_or_stale::check,
         "RG401" => rg401_auth_logging_disabled::check,
         "RG501" => rg501_plaintext_credential::check,
+        "RG502" => rg502_reversible_password_encryption::check,
+        "RG503" => rg503_password_in_readable_attribute::check,
         _ => return None,
     })
 }

@@ -1,0 +1,43 @@
+//! RG104 password-refreshed-not-changed: `pwdLastSet` written after the password last changed.
+
+use super::directory::{enabled_directory_accounts, who};
+use crate::finding::{Finding, Level};
+use crate::inventory::when::format_instant;
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a, d) in enabled_directory_accounts(ctx) {
+        let (Some(refreshed), Some(changed)) = (d.pwd_last_set.known(), d.password_changed.known())
+        else {
+            continue;
+        };
+        if refreshed.as_second() <= changed.as_second() + ctx.options.skew_seconds {
+            continue;
+        }
+        let identity = ctx.correlation.identity_of(i);
+        let message = format!(
+            "{} looks reset: pwdLastSet says {}, but the password itself last changed {}. The old password still works.",
+            who(a),
+            format_instant(refreshed),
+            format_instant(changed)
+        );
+        let evidence = a
+            .password_evidence
+            .clone()
+            .unwrap_or_else(|| a.evidence.clone());
+        out.push(
+            Finding::new(
+                "RG104",
+                Level::Error,
+                &identity.key,
+                &format!("{}:pwdLastSet", a.system),
+                evidence,
+                message,
+            )
+            .account(&a.login)
+            .related(a.evidence.clone(), format!("directory entry {}", d.dn)),
+        );
+    }
+    out
+}

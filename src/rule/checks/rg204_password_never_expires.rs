@@ -1,0 +1,39 @@
+//! RG204 password-never-expires: enabled users with DONT_EXPIRE_PASSWORD; error when privileged.
+
+use super::directory::{enabled_directory_accounts, has_uac, who, UAC_DONT_EXPIRE_PASSWORD};
+use crate::finding::{Finding, Level};
+use crate::inventory::DirectoryObject;
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a, d) in enabled_directory_accounts(ctx) {
+        if d.object != DirectoryObject::User || !has_uac(d, UAC_DONT_EXPIRE_PASSWORD) {
+            continue;
+        }
+        let privileged = !d.privileged_groups.is_empty();
+        let level = if privileged {
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        let extra = if privileged {
+            format!(" It is privileged ({}).", d.privileged_groups.join(", "))
+        } else {
+            String::new()
+        };
+        let message = format!("The password of {} never expires (DONT_EXPIRE_PASSWORD), so nothing forces it to rotate.{extra}", who(a));
+        out.push(
+            Finding::new(
+                "RG204",
+                level,
+                &ctx.correlation.identity_of(i).key,
+                &format!("{}:uac", a.system),
+                a.evidence.clone(),
+                message,
+            )
+            .account(&a.login),
+        );
+    }
+    out
+}

@@ -1,0 +1,71 @@
+//! RG206 roastable-account-old-password: SPN or no-preauth users with old passwords.
+
+use super::directory::{
+    enabled_directory_accounts, has_uac, password_age_days, who, UAC_DONT_REQ_PREAUTH,
+};
+use crate::finding::{Finding, Level};
+use crate::inventory::DirectoryObject;
+use crate::rule::Context;
+
+/// PingCastle P-Kerberoasting: privileged accounts with an SPN and a password older than 40 days.
+const PRIVILEGED_MAX_AGE_DAYS: i64 = 40;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let max = ctx.options.service_max_age_days;
+    let mut out = Vec::new();
+    for (i, a, d) in enabled_directory_accounts(ctx) {
+        if d.object != DirectoryObject::User {
+            continue;
+        }
+        let kerberoastable = !d.spns.is_empty();
+        let asrep = has_uac(d, UAC_DONT_REQ_PREAUTH);
+        if !kerberoastable && !asrep {
+            continue;
+        }
+        let Some(age) = password_age_days(ctx, a) else {
+            continue;
+        };
+        let privileged = !d.privileged_groups.is_empty();
+        let level = if privileged && age > PRIVILEGED_MAX_AGE_DAYS {
+            Level::Error
+        } else if age > max {
+            Level::Warning
+        } else {
+            continue;
+        };
+        let how = match (kerberoastable, asrep) {
+            (true, true) => {
+                "has a service principal name and does not require Kerberos pre-authentication"
+            }
+            (true, false) => "has a service principal name (Kerberoastable)",
+            _ => "does not require Kerberos pre-authentication (AS-REP roastable)",
+        };
+        let privilege = if privileged {
+            format!(" and is privileged ({})", d.privileged_groups.join(", "))
+        } else {
+            String::new()
+        };
+        let message = format!(
+            "{} {how}{privilege}; its password is {age} days old, so a ticket cracked offline stays valid.",
+            who(a)
+        );
+        out.push(
+            Finding::new(
+                "RG206",
+                level,
+                &ctx.correlation.identity_of(i).key,
+                &format!("{}:roastable", a.system),
+                a.evidence.clone(),
+                message,
+            )
+            .account(&a.login)
+            .related(
+                a.password_evidence
+                    .clone()
+                    .unwrap_or_else(|| a.evidence.clone()),
+                "the last password change",
+            ),
+        );
+    }
+    out
+}

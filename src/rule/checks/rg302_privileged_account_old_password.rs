@@ -1,0 +1,42 @@
+//! RG302 privileged-account-old-password: privileged directory accounts with old passwords.
+
+use super::directory::{enabled_directory_accounts, password_age_days, who};
+use crate::finding::{Finding, Level};
+use crate::inventory::DirectoryObject;
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let max = ctx.options.privileged_max_age_days;
+    let mut out = Vec::new();
+    for (i, a, d) in enabled_directory_accounts(ctx) {
+        if d.privileged_groups.is_empty() || !matches!(d.object, DirectoryObject::User) {
+            continue;
+        }
+        let Some(age) = password_age_days(ctx, a) else {
+            continue;
+        };
+        if age <= max {
+            continue;
+        }
+        let message = format!(
+            "{} is privileged ({}) and its password is {age} days old (maximum {max}).",
+            who(a),
+            d.privileged_groups.join(", ")
+        );
+        out.push(
+            Finding::new(
+                "RG302",
+                Level::Warning,
+                &ctx.correlation.identity_of(i).key,
+                &format!("{}:admin-age", a.system),
+                a.password_evidence
+                    .clone()
+                    .unwrap_or_else(|| a.evidence.clone()),
+                message,
+            )
+            .account(&a.login)
+            .related(a.evidence.clone(), format!("directory entry {}", d.dn)),
+        );
+    }
+    out
+}

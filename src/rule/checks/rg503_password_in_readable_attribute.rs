@@ -1,0 +1,34 @@
+//! RG503 password-in-readable-attribute: password copies in readable attributes.
+
+use crate::finding::{Finding, Level};
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+        let Some(d) = a.directory.as_deref() else {
+            continue;
+        };
+        if d.readable_password_attributes.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "{} in {} keeps a password copy in {}, which a password reset does not change.",
+            a.login,
+            a.system,
+            d.readable_password_attributes.join(", ")
+        );
+        out.push(
+            Finding::new(
+                "RG503",
+                Level::Warning,
+                &ctx.correlation.identity_of(i).key,
+                &format!("{}:readable", a.system),
+                a.evidence.clone(),
+                message,
+            )
+            .account(&a.login),
+        );
+    }
+    out
+}
