@@ -1,0 +1,701 @@
+//! Tests of the directory source's public API on the fixtures in `fixtures/sources/directory`
+//! (regenerate them with `make_fixtures.py` there) and on small inline exports.
+
+use super::*;
+use crate::inventory::{
+    AccountKind, Credential, CredentialKind, DirectoryAccount, DirectoryObject, IssuedBasis, Laps,
+    PasswordState, When,
+};
+
+fn fixture(name: &str) -> Output {
+    let p = format!(
+        "{}/fixtures/sources/directory/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let f = std::fs::File::open(&p).unwrap();
+    parse_ldif(name, std::io::BufReader::new(f))
+}
+
+fn accounts(o: &Output) -> Vec<&Account> {
+    o.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Account(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
+fn account<'a>(o: &'a Output, login: &str) -> &'a Account {
+    accounts(o)
+        .into_iter()
+        .find(|a| a.login == login)
+        .unwrap_or_else(|| panic!("no account {login}"))
+}
+
+fn dir<'a>(o: &'a Output, login: &str) -> &'a DirectoryAccount {
+    account(o, login).directory.as_deref().unwrap()
+}
+
+fn creds(o: &Output) -> Vec<&Credential> {
+    o.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Credential(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn groups_of(o: &Output, login: &str) -> Vec<(String, bool)> {
+    o.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Membership(m) if m.member == login => Some((m.group.clone(), m.primary)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn at(s: &str) -> When {
+    When::parse_instant(s).unwrap()
+}
+
+#[test]
+fn sniffs_ldif_by_content() {
+    assert!(sniff_ldif("version: 1\ndn: cn=a\n"));
+    assert!(sniff_ldif("dn: CN=x,DC=corp\r\n"));
+    assert!(sniff_ldif("DN:: Y249YQ==\n"));
+    assert!(sniff_ldif(
+        "# extended LDIF\n#\n# LDAPv3\n# base <dc=x> with scope\n  subtree\n\nversion: 1\n"
+    ));
+    assert!(sniff_ldif("\u{feff}dn: cn=a"));
+    assert!(!sniff_ldif("version: 2\n"));
+    assert!(!sniff_ldif("username,password\n"));
+    assert!(!sniff_ldif("# only comments\n"));
+    assert!(!sniff_ldif(" dn: indented\n"));
+    assert!(!sniff_ldif(""));
+}
+
+#[test]
+fn system_is_the_dns_domain_of_the_dn() {
+    assert_eq!(
+        system_of("CN=Carol,CN=Users,DC=corp,DC=example,DC=test"),
+        "corp.example.test"
+    );
+    assert_eq!(
+        system_of("uid=a,ou=people,dc=Example,dc=TEST"),
+        "example.test"
+    );
+    assert_eq!(system_of("cn=a,ou=people,o=Acme"), "acme");
+    assert_eq!(system_of(""), "");
+}
+
+#[test]
+fn dn_parsing_and_keys() {
+    let rdns = parse_dn(r"CN=Smith\, John,OU=Sales\2C EU,DC=x");
+    assert_eq!(rdns[0][0], ("cn".to_string(), "Smith, John".to_string()));
+    assert_eq!(rdns[1][0].1, "Sales, EU");
+    assert_eq!(
+        dn_key("CN=Domain Admins, CN=Users,DC=Corp"),
+        dn_key("cn=domain admins,cn=users,dc=corp")
+    );
+    assert_ne!(dn_key(r"CN=a\,b,DC=x"), dn_key("CN=a,CN=b,DC=x"));
+    assert_eq!(parse_dn("cn=a+uid=b,dc=x")[0].len(), 2);
+    assert_eq!(
+        first_rdn_value("CN=Tier0 Operators,OU=Groups,DC=x").unwrap(),
+        "Tier0 Operators"
+    );
+    // never panics
+    for dn in ["\\", "=,=,", "\"unterminated", "cn=\\4", ",,,", "+"] {
+        let _ = dn_key(dn);
+        let _ = system_of(dn);
+    }
+}
+
+#[test]
+fn generalized_time_forms() {
+    let g = |s: &str| generalized_time(s).map(When::Known);
+    assert_eq!(g("20240101120000.0Z"), Some(at("2024-01-01T12:00:00Z")));
+    assert_eq!(g("20240101120000Z"), Some(at("2024-01-01T12:00:00Z")));
+    assert_eq!(g("202401011200Z"), Some(at("2024-01-01T12:00:00Z")));
+    assert_eq!(g("2024010112Z"), Some(at("2024-01-01T12:00:00Z")));
+    assert_eq!(g("20240101120000+0200"), Some(at("2024-01-01T10:00:00Z")));
+    assert_eq!(g("20240101120000-05"), Some(at("2024-01-01T17:00:00Z")));
+    assert_eq!(g("2024010112.5Z"), Some(at("2024-01-01T12:30:00Z")));
+    assert_eq!(
+        generalized_time("20240101120000,5Z")
+            .unwrap()
+            .subsec_nanosecond(),
+        500_000_000
+    );
+    assert_eq!(
+        generalized_time("20261030101010.123456Z")
+            .unwrap()
+            .subsec_nanosecond(),
+        123_456_000
+    );
+    assert_eq!(g("20161231235960Z"), Some(at("2016-12-31T23:59:59Z")));
+    // ppolicy's permanent lock: a valid time before the epoch, never a date for rules
+    assert_eq!(
+        generalized_time("000001010000Z").map(When::from_timestamp),
+        Some(When::Unknown)
+    );
+    for bad in [
+        "",
+        "2024",
+        "20240101120000",
+        "20241301120000Z",
+        "2024-01-01",
+        "20240101120000.Z",
+        "20240101120000+2500",
+    ] {
+        assert_eq!(generalized_time(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn ad_fixture_accounts() {
+    let o = fixture("ad-corp.ldif");
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+    let logins: Vec<&str> = accounts(&o).iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(
+        logins,
+        [
+            "Administrator",
+            "krbtgt",
+            "carol",
+            "grace",
+            "alice",
+            "dave",
+            "erin",
+            "svc-sql",
+            "bob",
+            "frank",
+            "henry",
+            "ivan",
+            "WS01$",
+            "WS02$",
+            "WS03$",
+            "DC01$",
+            "PARTNER$"
+        ]
+    );
+    for a in accounts(&o) {
+        assert_eq!(a.source, SourceKind::ActiveDirectory);
+        assert_eq!(a.system, "corp.example.test");
+    }
+
+    let carol = account(&o, "carol");
+    assert_eq!(carol.kind, AccountKind::Human);
+    assert_eq!(carol.enabled, Some(true));
+    assert_eq!(carol.password, PasswordState::Set);
+    assert_eq!(carol.expires, When::Never);
+    assert_eq!(carol.created, at("2021-02-01T09:00:00Z"));
+    assert_eq!(carol.password_last_set, at("2026-10-01T08:30:00Z"));
+    assert_eq!(carol.evidence, Evidence::at("ad-corp.ldif", 57));
+    assert_eq!(
+        carol.aliases,
+        [
+            "carol@corp.example.test",
+            "carol@example.test",
+            "CN=Carol,CN=Users,DC=corp,DC=example,DC=test"
+        ]
+    );
+
+    // refreshed 0 then -1: pwdLastSet is recent, the password itself is old
+    let grace = dir(&o, "grace");
+    assert_eq!(grace.pwd_last_set, at("2026-10-15T14:02:11Z"));
+    assert_eq!(grace.password_changed, at("2024-02-10T11:00:00Z"));
+    assert_eq!(grace.pwd_last_set_written, at("2026-10-15T14:02:11Z"));
+    let ga = account(&o, "grace");
+    assert_eq!(ga.password_last_set, at("2024-02-10T11:00:00Z"));
+    // the evidence is the replPropertyMetaData line
+    assert_eq!(
+        ga.password_evidence,
+        Some(Evidence::at("ad-corp.ldif", 111))
+    );
+
+    // no metadata: pwdLastSet is the last change, proven by its line
+    let alice = account(&o, "alice");
+    assert_eq!(alice.password_last_set, at("2023-05-01T07:45:00Z"));
+    assert_eq!(
+        alice.password_evidence,
+        Some(Evidence::at("ad-corp.ldif", 130))
+    );
+
+    let krbtgt = account(&o, "krbtgt");
+    assert_eq!(krbtgt.kind, AccountKind::Service);
+    assert_eq!(krbtgt.enabled, Some(false));
+    let kd = dir(&o, "krbtgt");
+    assert_eq!(kd.object, DirectoryObject::Krbtgt);
+    assert_eq!(kd.password_changed, at("2019-06-01T12:00:00Z"));
+    assert!(kd.admin_count);
+    assert_eq!(kd.spns, ["kadmin/changepw"]);
+
+    let ivan = account(&o, "ivan");
+    assert_eq!(ivan.password, PasswordState::PendingChange);
+    assert!(dir(&o, "ivan").must_change);
+    assert_eq!(dir(&o, "ivan").pwd_last_set, When::Unknown);
+
+    let svc = account(&o, "svc-sql");
+    assert_eq!(svc.kind, AccountKind::Service);
+    assert_eq!(dir(&o, "svc-sql").spns.len(), 2);
+    assert_eq!(dir(&o, "svc-sql").uac, Some(66048));
+    assert_eq!(
+        dir(&o, "bob").uac.unwrap() & ad::UAC_DONT_REQ_PREAUTH,
+        ad::UAC_DONT_REQ_PREAUTH
+    );
+    assert_eq!(
+        dir(&o, "frank").uac.unwrap() & ad::UAC_ENCRYPTED_TEXT_PWD_ALLOWED,
+        ad::UAC_ENCRYPTED_TEXT_PWD_ALLOWED
+    );
+    assert_eq!(
+        dir(&o, "henry").readable_password_attributes,
+        ["userPassword", "unixUserPassword"]
+    );
+    assert!(dir(&o, "carol").readable_password_attributes.is_empty());
+    assert_eq!(dir(&o, "carol").last_logon, at("2026-10-29T09:00:00Z"));
+
+    assert_eq!(dir(&o, "WS01$").laps, Laps::Missing);
+    assert_eq!(dir(&o, "WS01$").object, DirectoryObject::Computer);
+    assert_eq!(account(&o, "WS01$").kind, AccountKind::Service);
+    assert_eq!(
+        dir(&o, "WS02$").laps,
+        Laps::Expires(at("2026-06-01T00:00:00Z"))
+    );
+    assert_eq!(
+        dir(&o, "WS03$").laps,
+        Laps::Expires(at("2026-11-20T00:00:00Z"))
+    );
+    assert_eq!(dir(&o, "DC01$").object, DirectoryObject::DomainController);
+    assert_eq!(dir(&o, "DC01$").laps, Laps::NotApplicable);
+    assert_eq!(dir(&o, "PARTNER$").object, DirectoryObject::Trust);
+    assert_eq!(account(&o, "PARTNER$").kind, AccountKind::Service);
+}
+
+#[test]
+fn ad_fixture_privileged_groups_by_rid() {
+    let o = fixture("ad-corp.ldif");
+    // direct member
+    assert_eq!(
+        dir(&o, "Administrator").privileged_groups,
+        ["Domain Admins"]
+    );
+    // primaryGroupID 512, not in memberOf
+    assert_eq!(dir(&o, "alice").privileged_groups, ["Domain Admins"]);
+    // Tier0 Operators is nested into Domain Admins
+    assert_eq!(dir(&o, "dave").privileged_groups, ["Domain Admins"]);
+    // builtin S-1-5-32-551
+    assert_eq!(dir(&o, "svc-sql").privileged_groups, ["Backup Operators"]);
+    // DCs by primary group 516
+    assert_eq!(dir(&o, "DC01$").privileged_groups, ["Domain Controllers"]);
+    // orphan adminCount: in a Helpdesk <-> Support cycle, nothing privileged
+    assert!(dir(&o, "erin").admin_count);
+    assert!(dir(&o, "erin").privileged_groups.is_empty());
+    assert!(dir(&o, "carol").privileged_groups.is_empty());
+}
+
+#[test]
+fn ad_fixture_memberships() {
+    let o = fixture("ad-corp.ldif");
+    assert_eq!(
+        groups_of(&o, "alice"),
+        [
+            ("Domain Admins".to_string(), true),
+            ("Domain Users".to_string(), false)
+        ]
+    );
+    assert_eq!(
+        groups_of(&o, "dave"),
+        [
+            ("Domain Users".to_string(), true),
+            ("Tier0 Operators".to_string(), false)
+        ]
+    );
+    // direct only: the nesting is in privileged_groups, not in memberships
+    assert!(!groups_of(&o, "dave")
+        .iter()
+        .any(|(g, _)| g == "Domain Admins"));
+    let m = o
+        .records
+        .iter()
+        .find_map(|r| match r {
+            Record::Membership(m) if m.member == "dave" && !m.primary => Some(m),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(m.evidence, Evidence::at("ad-corp.ldif", 155));
+    assert_eq!(m.system, "corp.example.test");
+}
+
+#[test]
+fn ad_fixture_credentials() {
+    let o = fixture("ad-corp.ldif");
+    let c = creds(&o);
+    let carol = c
+        .iter()
+        .find(|c| c.owner.as_ref().is_some_and(|o| o.login == "carol"))
+        .unwrap();
+    assert_eq!(carol.kind, CredentialKind::KeyCredential);
+    assert!(carol.id.starts_with("KeyID:"));
+    assert_eq!(carol.label, "msDS-KeyCredentialLink key (NGC)");
+    assert_eq!(carol.issued, at("2025-08-27T22:14:05Z"));
+    assert_eq!(carol.issued_basis, IssuedBasis::Recorded);
+    assert_eq!(carol.last_used, at("2026-10-28T06:00:00Z"));
+    assert_eq!(
+        carol.owner.as_ref().unwrap().system.as_deref(),
+        Some("corp.example.test")
+    );
+    assert_eq!(carol.evidence, Evidence::at("ad-corp.ldif", 79));
+    // the key predates the reset
+    assert_eq!(
+        carol.issued.before(account(&o, "carol").password_last_set),
+        Some(true)
+    );
+
+    let maps: Vec<&&Credential> = c
+        .iter()
+        .filter(|c| c.kind == CredentialKind::IdentityMapping)
+        .collect();
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[0].label, "altSecurityIdentities X509 mapping");
+    assert_eq!(maps[0].detail.as_deref(), Some("X509:<I><SR>"));
+    assert_eq!(maps[1].label, "altSecurityIdentities Kerberos mapping");
+    assert!(maps
+        .iter()
+        .all(|m| m.id.starts_with("sha256:") && m.id.len() == 19));
+    assert!(maps.iter().all(|m| m.issued == When::Unknown));
+}
+
+#[test]
+fn no_secret_reaches_records_or_diagnostics() {
+    for f in [
+        "ad-corp.ldif",
+        "openldap-example.ldif",
+        "malformed.ldif",
+        "ad-corp-ldifde.ldif",
+    ] {
+        let o = fixture(f);
+        let json = serde_json::to_string(&o.records).unwrap();
+        let diags: String = o.diagnostics.iter().map(|d| d.to_string()).collect();
+        for needle in ["Spring-", "{SSHA}", "{crypt}", "{CRYPT}", "$6$", "e1NTSEF9"] {
+            assert!(!json.contains(needle), "{f}: {needle}");
+            assert!(!diags.contains(needle), "{f}: {needle}");
+        }
+    }
+}
+
+#[test]
+fn ldifde_variant_matches_ldapsearch() {
+    let a = fixture("ad-corp.ldif");
+    let b = fixture("ad-corp-ldifde.ldif");
+    assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+    let strip = |o: &Output| {
+        o.records
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap();
+                strip_evidence(&mut v);
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&a), strip(&b));
+    assert!(!b.records.is_empty());
+}
+
+fn strip_evidence(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("line");
+            m.remove("path");
+            m.values_mut().for_each(strip_evidence);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_evidence),
+        _ => {}
+    }
+}
+
+#[test]
+fn openldap_fixture() {
+    let o = fixture("openldap-example.ldif");
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+    let logins: Vec<&str> = accounts(&o).iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(
+        logins,
+        ["alice", "bob", "carol", "dave", "svc-backup", "frank"]
+    );
+    for a in accounts(&o) {
+        assert_eq!(a.source, SourceKind::OpenLdap);
+        assert_eq!(a.system, "example.test");
+    }
+    let alice = account(&o, "alice");
+    assert_eq!(alice.password_last_set, at("2026-03-01T10:15:00Z"));
+    assert_eq!(
+        alice.password_evidence,
+        Some(Evidence::at("openldap-example.ldif", 47))
+    );
+    assert_eq!(alice.uid, Some(10001));
+    assert_eq!(alice.home.as_deref(), Some("/home/alice"));
+    assert_eq!(alice.aliases[0], "alice@example.test");
+    assert_eq!(dir(&o, "alice").last_logon, at("2026-10-31T08:00:00Z"));
+    // userPassword is the password itself: not a readable copy
+    assert!(dir(&o, "alice").readable_password_attributes.is_empty());
+
+    assert_eq!(account(&o, "bob").password, PasswordState::PendingChange);
+    assert!(dir(&o, "bob").must_change);
+    assert!(dir(&o, "carol").locked);
+
+    // no pwdChangedTime: unknown, never "never"; createTimestamp is only `created`
+    let dave = account(&o, "dave");
+    assert_eq!(dave.password_last_set, When::Unknown);
+    assert_eq!(dave.password, PasswordState::Unknown);
+    assert_eq!(dave.created, at("2025-02-02T02:02:02Z"));
+
+    let frank = account(&o, "frank");
+    assert_eq!(frank.password, PasswordState::PendingChange);
+    assert_eq!(frank.expires, When::Never);
+    assert_eq!(
+        dir(&o, "frank").readable_password_attributes,
+        ["userPassword (2 values)"]
+    );
+    assert_eq!(account(&o, "svc-backup").kind, AccountKind::Unknown);
+
+    let c = creds(&o);
+    let ssh: Vec<&&Credential> = c
+        .iter()
+        .filter(|c| c.kind == CredentialKind::SshKey)
+        .collect();
+    assert_eq!(ssh.len(), 3);
+    assert!(ssh
+        .iter()
+        .all(|k| k.id.starts_with("SHA256:") && k.label == "ssh-ed25519 key"));
+    assert_eq!(ssh[0].owner.as_ref().unwrap().login, "alice");
+    let nt = c
+        .iter()
+        .find(|c| c.id == "sambaNTPassword:svc-backup")
+        .unwrap();
+    assert_eq!(nt.kind, CredentialKind::SecondaryHash);
+    assert_eq!(nt.issued, at("2023-04-04T04:04:04Z"));
+    assert_eq!(nt.issued_basis, IssuedBasis::Recorded);
+    let krb = c
+        .iter()
+        .find(|c| c.id == "krbPrincipalKey:svc-backup")
+        .unwrap();
+    assert_eq!(krb.issued, at("2023-04-04T04:04:04Z"));
+    // the secondary hash is older than the password
+    assert_eq!(
+        nt.issued
+            .before(account(&o, "svc-backup").password_last_set),
+        Some(true)
+    );
+
+    assert_eq!(
+        groups_of(&o, "alice"),
+        [
+            ("developers".to_string(), true),
+            ("ldap-admins".to_string(), false)
+        ]
+    );
+    // listed members without an account entry are still memberships
+    assert_eq!(groups_of(&o, "ghost"), [("developers".to_string(), false)]);
+    assert_eq!(
+        groups_of(&o, "former"),
+        [("ldap-admins".to_string(), false)]
+    );
+}
+
+#[test]
+fn malformed_fixture_keeps_going() {
+    let o = fixture("malformed.ldif");
+    let lines: Vec<u32> = o
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.location.line)
+        .collect();
+    assert_eq!(
+        lines,
+        [4, 10, 11, 12, 14, 15, 16, 17, 18, 20, 24, 25, 28, 39, 40]
+    );
+    let b1 = account(&o, "broken1");
+    assert_eq!(dir(&o, "broken1").uac, None);
+    assert_eq!(b1.enabled, None);
+    assert_eq!(b1.created, When::Unknown);
+    assert_eq!(account(&o, "broken2").enabled, Some(false));
+    assert_eq!(account(&o, "broken2").expires, When::Unknown);
+    assert_eq!(account(&o, "ok").password_last_set, When::Unknown);
+    // the truncated key link is still a key credential, of unknown age
+    let k = creds(&o)
+        .into_iter()
+        .find(|c| c.kind == CredentialKind::KeyCredential)
+        .unwrap();
+    assert_eq!(k.issued, When::Unknown);
+    assert!(o
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("KeyCredentialLink") && d.message.contains("truncated")));
+}
+
+const DOMAIN: &str = "DC=corp,DC=example,DC=test";
+
+fn ad_sid(rid: u32) -> String {
+    format!("S-1-5-21-1-2-3-{rid}")
+}
+
+#[test]
+fn uac_pwdlastset_and_expiry_edge_cases() {
+    let text = format!(
+        "dn: CN=a,{DOMAIN}\nsAMAccountName: a\nuserAccountControl: 66050\npwdLastSet: 0\naccountExpires: 0\nlockoutTime: 133485408000000000\nlastLogonTimestamp: 0\n\n\
+         dn: CN=b,{DOMAIN}\nsAMAccountName: b\nuserAccountControl: 512\naccountExpires: 133485408000000000\nlockoutTime: 0\n\n\
+         dn: CN=c,{DOMAIN}\nsAMAccountName: c\nuserAccountControl: 512\npwdLastSet: -1\n"
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    let a = account(&o, "a");
+    assert_eq!(a.enabled, Some(false));
+    assert_eq!(a.expires, When::Never);
+    // pwdLastSet 0 with DONT_EXPIRE_PASSWORD: no change is forced
+    assert!(!dir(&o, "a").must_change);
+    assert!(dir(&o, "a").locked);
+    assert_eq!(dir(&o, "a").last_logon, When::Never);
+    let b = account(&o, "b");
+    assert_eq!(b.expires, at("2024-01-01T00:00:00Z"));
+    assert!(!dir(&o, "b").locked);
+    assert_eq!(b.password, PasswordState::Unknown);
+    // -1 is never read back; it is reported, not turned into a date
+    assert_eq!(account(&o, "c").password_last_set, When::Unknown);
+    assert_eq!(o.diagnostics.len(), 1);
+    assert_eq!(o.diagnostics[0].location.line, Some(18));
+}
+
+#[test]
+fn ranged_member_values_are_reported_incomplete() {
+    let text = format!(
+        "dn: CN=Big,{DOMAIN}\nobjectClass: group\nsAMAccountName: Big\nmember;range=0-1: CN=a,{DOMAIN}\nmember;range=0-1: CN=b,{DOMAIN}\n\n\
+         dn: CN=Last,{DOMAIN}\nobjectClass: group\nsAMAccountName: Last\nmember;range=1500-*: CN=a,{DOMAIN}\n"
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    assert_eq!(o.diagnostics.len(), 1, "{:?}", o.diagnostics);
+    assert_eq!(o.diagnostics[0].kind, DiagKind::Incomplete);
+    assert_eq!(o.diagnostics[0].location.line, Some(4));
+}
+
+#[test]
+fn nesting_cycles_and_builtin_groups() {
+    // G1 -> G2 -> G3 -> G1 (cycle), G3 is nested in Administrators (S-1-5-32-544)
+    // through member values only; u is in G1 through memberOf.
+    let text = format!(
+        "dn: CN=u,{DOMAIN}\nsAMAccountName: u\nobjectSid: {u}\nprimaryGroupID: 513\nmemberOf: CN=G1,{DOMAIN}\n\n\
+         dn: CN=G1,{DOMAIN}\nobjectClass: group\nsAMAccountName: G1\nobjectSid: {g1}\nmember: CN=G3,{DOMAIN}\n\n\
+         dn: CN=G2,{DOMAIN}\nobjectClass: group\nsAMAccountName: G2\nobjectSid: {g2}\nmember: CN=G1,{DOMAIN}\n\n\
+         dn: CN=G3,{DOMAIN}\nobjectClass: group\nsAMAccountName: G3\nobjectSid: {g3}\nmember: CN=G2,{DOMAIN}\n\n\
+         dn: CN=Administrators,CN=Builtin,{DOMAIN}\nobjectClass: group\nsAMAccountName: Administrateurs\nobjectSid: S-1-5-32-544\nmember: CN=g3,{DOMAIN}\n\n\
+         dn: CN=Domain Admins,{DOMAIN}\nobjectClass: group\nsAMAccountName: Domain Admins\nobjectSid: {fake}\nmember: CN=u,{DOMAIN}\n",
+        u = ad_sid(1000),
+        g1 = ad_sid(1001),
+        g2 = ad_sid(1002),
+        g3 = ad_sid(1003),
+        // named "Domain Admins" but not RID 512: not privileged
+        fake = ad_sid(1104),
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    // localised name, decided by RID
+    assert_eq!(dir(&o, "u").privileged_groups, ["Administrateurs"]);
+    assert_eq!(
+        groups_of(&o, "u"),
+        [
+            ("Domain Admins".to_string(), false),
+            ("Domain Users".to_string(), true),
+            ("G1".to_string(), false)
+        ]
+    );
+}
+
+#[test]
+fn primary_group_resolved_by_sid() {
+    let text = format!(
+        "dn: CN=u,{DOMAIN}\nsAMAccountName: u\nobjectSid: {u}\nprimaryGroupID: 512\n\n\
+         dn: CN=Admins du domaine,{DOMAIN}\nobjectClass: group\nsAMAccountName: Admins du domaine\nobjectSid: {da}\n",
+        u = ad_sid(1000),
+        da = ad_sid(512),
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    assert_eq!(dir(&o, "u").privileged_groups, ["Admins du domaine"]);
+    assert_eq!(
+        groups_of(&o, "u"),
+        [("Admins du domaine".to_string(), true)]
+    );
+}
+
+#[test]
+fn krbtgt_variants_and_msa() {
+    let text = format!(
+        "dn: CN=krbtgt_12345,{DOMAIN}\nsAMAccountName: krbtgt_12345\nuserAccountControl: 514\n\n\
+         dn: CN=x,{DOMAIN}\nsAMAccountName: renamed\nobjectSid: {k}\nuserAccountControl: 514\n\n\
+         dn: CN=gmsa,{DOMAIN}\nobjectClass: computer\nobjectClass: msDS-GroupManagedServiceAccount\nsAMAccountName: gmsa$\nuserAccountControl: 4096\n",
+        k = ad_sid(502),
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    assert_eq!(dir(&o, "krbtgt_12345").object, DirectoryObject::Krbtgt);
+    assert_eq!(dir(&o, "renamed").object, DirectoryObject::Krbtgt);
+    assert_eq!(dir(&o, "gmsa$").laps, Laps::NotApplicable);
+}
+
+#[test]
+fn utf16_ldifde_export() {
+    let text = format!("dn: CN=a,{DOMAIN}\r\nchangetype: add\r\nsAMAccountName: a\r\n\r\n");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let o = parse_ldif("u.ldif", std::io::Cursor::new(bytes));
+    assert_eq!(account(&o, "a").evidence, Evidence::at("u.ldif", 1));
+}
+
+#[test]
+fn empty_and_non_directory_files() {
+    let o = parse_ldif_text("e.ldif", "# nothing\n");
+    assert!(o.records.is_empty());
+    assert_eq!(o.diagnostics.len(), 1);
+    let o = parse_ldif_text("o.ldif", "dn: ou=x,dc=y\nobjectClass: organizationalUnit\n");
+    assert!(o.records.is_empty());
+    assert!(o.diagnostics.is_empty());
+}
+
+#[test]
+fn many_entries_stream() {
+    // 20,000 OpenLDAP users through a generating reader: no file in memory.
+    struct Gen {
+        n: u32,
+        buf: Vec<u8>,
+        pos: usize,
+    }
+    impl std::io::Read for Gen {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.pos == self.buf.len() {
+                if self.n == 0 {
+                    return Ok(0);
+                }
+                self.n -= 1;
+                self.buf = format!(
+                    "dn: uid=u{n},ou=people,dc=big,dc=test\nobjectClass: posixAccount\nuid: u{n}\nuidNumber: {n}\ngidNumber: 100\nhomeDirectory: /home/u{n}\npwdChangedTime: 20250101000000Z\n\n",
+                    n = self.n
+                )
+                .into_bytes();
+                self.pos = 0;
+            }
+            let n = (self.buf.len() - self.pos).min(out.len());
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+    let g = Gen {
+        n: 20_000,
+        buf: Vec::new(),
+        pos: 0,
+    };
+    let o = parse_ldif("big.ldif", std::io::BufReader::new(g));
+    assert_eq!(accounts(&o).len(), 20_000);
+    assert!(o.diagnostics.is_empty());
+}
