@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
-use crate::source::{self, aws, linux, secrets::Extractors, Output};
+use crate::source::{self, aws, directory, linux, secrets::Extractors, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -46,6 +46,9 @@ impl ScanResult {
 /// Parses one file by what its content is.
 fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
     let text = source::decode_text(file.bytes);
+    if directory::sniff_ldif(&text[..text.len().min(4096)]) {
+        return directory::parse_ldif_text(file.uri, &text);
+    }
     if let Some(kind) = aws::sniff(&text) {
         return aws::parse(kind, file.uri, &text);
     }
