@@ -7,6 +7,7 @@ use crate::finding::Level;
 use crate::report::{self, Format};
 use crate::rule::{AdminAllowList, Catalog, RuleOptions};
 use crate::scan::{self, ScanPlan};
+use crate::source::directory::live;
 use crate::source::secrets::Extractors;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -59,7 +60,7 @@ pub enum FailOn {
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// Directories or files to scan (host trees, exports, config repositories).
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "ldap", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -156,6 +157,81 @@ pub struct ScanArgs {
     /// Print scan statistics on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+
+    // ---- Live LDAP (issue "Live LDAP"; branch wip-live) ----
+    /// Also read a live directory (ldap://, ldaps:// or ldapi:// URL); repeatable. Runs beside
+    /// the file crawl; the fetched entries are saved as LDIF (see --save-ldif).
+    #[arg(long = "ldap", value_name = "URL", help_heading = "Live LDAP")]
+    pub ldap: Vec<String>,
+    /// Search base of each --ldap (paired by position), or one base for all.
+    #[arg(
+        long = "base",
+        value_name = "DN",
+        requires = "ldap",
+        help_heading = "Live LDAP"
+    )]
+    pub base: Vec<String>,
+    /// Simple bind as DN. The password comes from --bind-password-file or the
+    /// RESETGAP_LDAP_PASSWORD environment variable, never from the command line.
+    #[arg(long, value_name = "DN", requires = "ldap", help_heading = "Live LDAP")]
+    pub bind_dn: Option<String>,
+    /// File holding the bind password (one line).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "bind_dn",
+        help_heading = "Live LDAP"
+    )]
+    pub bind_password_file: Option<PathBuf>,
+    /// Bind with SASL EXTERNAL (e.g. over ldapi://) instead of a simple bind.
+    #[arg(
+        long,
+        requires = "ldap",
+        conflicts_with = "bind_dn",
+        help_heading = "Live LDAP"
+    )]
+    pub sasl_external: bool,
+    /// Upgrade ldap:// connections with StartTLS before binding (ldaps:// is TLS already).
+    #[arg(long, requires = "ldap", help_heading = "Live LDAP")]
+    pub starttls: bool,
+    /// PEM file with the CA certificate(s) that signed the server certificate. Certificates
+    /// are always verified.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ldap",
+        help_heading = "Live LDAP"
+    )]
+    pub ca_file: Option<PathBuf>,
+    /// Allow a simple bind over plain ldap:// without StartTLS to a host that is not loopback.
+    #[arg(long, requires = "ldap", help_heading = "Live LDAP")]
+    pub allow_plaintext_bind: bool,
+    /// Seconds to wait for the server (connect, bind, each page of the search).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 120,
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_timeout: u64,
+    /// Entries per page of the paged search (RFC 2696).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_page_size: u32,
+    /// Where to save the fetched entries (LDIF); findings point at its lines. With several
+    /// --ldap, FILE gets a -N suffix per server. Default: resetgap-ldap-<host>.ldif in the
+    /// directory of --output, or the current directory.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ldap",
+        help_heading = "Live LDAP"
+    )]
+    pub save_ldif: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -256,7 +332,9 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
                 .unwrap_or(2)
         })
         .max(1);
+    let ldap = ldap_sources(args)?;
     Ok(ScanPlan {
+        ldap,
         roots: Root::from_args(&args.paths),
         max_file_size: args.max_file_size,
         threads,
@@ -266,6 +344,119 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         identities,
         progress: !args.no_progress && !args.quiet,
     })
+}
+
+// ---- Live LDAP (branch wip-live) ----
+
+/// Validates the live-LDAP options into sources. Every problem is an error (exit 2) before any
+/// connection is made; the password is read here and never printed.
+fn ldap_sources(args: &ScanArgs) -> Result<Vec<live::LdapSource>> {
+    use live::{Bind, LdapSource, Secret};
+    if args.ldap.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bases: Vec<&String> = match args.base.len() {
+        0 => bail!("--ldap needs --base DN (the search base)"),
+        1 => vec![&args.base[0]; args.ldap.len()],
+        n if n == args.ldap.len() => args.base.iter().collect(),
+        n => bail!(
+            "{n} --base for {} --ldap: give one --base for all, or one per --ldap in the same order",
+            args.ldap.len()
+        ),
+    };
+    let bind = match (&args.bind_dn, args.sasl_external) {
+        (Some(dn), _) => {
+            let password = match &args.bind_password_file {
+                Some(path) => {
+                    let text = read_config(path, "--bind-password-file")?;
+                    let line = text.strip_suffix('\n').unwrap_or(&text);
+                    line.strip_suffix('\r').unwrap_or(line).to_string()
+                }
+                None => match std::env::var("RESETGAP_LDAP_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => bail!(
+                        "--bind-dn needs a password: --bind-password-file FILE or the RESETGAP_LDAP_PASSWORD environment variable"
+                    ),
+                },
+            };
+            if password.is_empty() {
+                bail!("the bind password is empty (an empty simple bind is an unauthenticated bind, RFC 4513 5.1.2)");
+            }
+            Bind::Simple {
+                dn: dn.clone(),
+                password: Secret::new(password),
+            }
+        }
+        (None, true) => Bind::SaslExternal,
+        (None, false) => Bind::Anonymous,
+    };
+    if let Some(ca) = &args.ca_file {
+        if !ca.is_file() {
+            bail!("--ca-file {}: no such file", ca.display());
+        }
+    }
+    let several = args.ldap.len() > 1;
+    let mut sources = Vec::new();
+    for (i, (url, base)) in args.ldap.iter().zip(bases).enumerate() {
+        let parsed = live::ParsedUrl::parse(url).map_err(anyhow::Error::msg)?;
+        let file = match &args.save_ldif {
+            Some(f) => f.clone(),
+            None => {
+                let host: String = if parsed.scheme == "ldapi" {
+                    "ldapi".to_string()
+                } else {
+                    parsed
+                        .host
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect()
+                };
+                let dir = args
+                    .output
+                    .as_ref()
+                    .filter(|o| !o.exists() || o.is_file())
+                    .and_then(|o| o.parent())
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                dir.join(format!("resetgap-ldap-{host}.ldif"))
+            }
+        };
+        let file = if several {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = match file.extension() {
+                Some(ext) => format!("{stem}-{}.{}", i + 1, ext.to_string_lossy()),
+                None => format!("{stem}-{}", i + 1),
+            };
+            file.with_file_name(name)
+        } else {
+            file
+        };
+        let source = LdapSource {
+            url: url.clone(),
+            base: base.clone(),
+            bind: bind.clone(),
+            // StartTLS upgrades ldap:// only; ldaps:// is TLS already, ldapi:// a local socket.
+            starttls: args.starttls && parsed.scheme == "ldap",
+            ca_file: args.ca_file.clone(),
+            allow_plaintext_bind: args.allow_plaintext_bind,
+            timeout: std::time::Duration::from_secs(args.ldap_timeout.max(1)),
+            page_size: args.ldap_page_size,
+            evidence_path: crate::discover::report_path(&file),
+            save_ldif: file,
+        };
+        live::validate(&source).map_err(anyhow::Error::msg)?;
+        sources.push(source);
+    }
+    Ok(sources)
 }
 
 /// Runs `resetgap scan` and returns the exit code.

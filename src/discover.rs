@@ -69,6 +69,20 @@ fn display_relative(p: &Path) -> String {
     slash_path(p)
 }
 
+/// How a file outside the scan roots (a saved LDIF) is named in reports: relative to the current
+/// directory when it is below it, else by its file name, never by an absolute path.
+pub fn report_path(p: &Path) -> String {
+    if p.is_relative() {
+        return slash_path(p);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Ok(rel) = p.strip_prefix(&cwd) {
+            return slash_path(rel);
+        }
+    }
+    display_relative(p)
+}
+
 pub fn slash_path(p: &Path) -> String {
     let parts: Vec<String> = p
         .components()

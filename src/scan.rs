@@ -8,6 +8,7 @@ use crate::finding::Finding;
 use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
+use crate::source::directory::live::{self, LdapSource};
 use crate::source::{self, aws, directory, linux, secrets::Extractors, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -24,6 +25,8 @@ pub struct ScanPlan {
     pub rule_options: RuleOptions,
     pub identities: IdentityMap,
     pub progress: bool,
+    /// Live directories, read beside the file crawl (branch wip-live).
+    pub ldap: Vec<LdapSource>,
 }
 
 pub struct ScanResult {
@@ -75,6 +78,19 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         }
     };
 
+    // ---- Live LDAP (branch wip-live): each directory on its own thread, started before the
+    // file walk and joined after it. The saved LDIF files are not also parsed by the walk.
+    let ldap_threads: Vec<_> = plan
+        .ldap
+        .iter()
+        .map(|src| {
+            let src = src.clone();
+            let url = src.url.clone();
+            (url, std::thread::spawn(move || live::scan(&src)))
+        })
+        .collect();
+    let saved_ldif = SavedLdif::new(&plan.ldap);
+
     // 1-2. Discover and parse files in parallel.
     let walk_opts = WalkOptions {
         max_file_size: plan.max_file_size,
@@ -84,7 +100,11 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         &plan.roots,
         &walk_opts,
         &counters,
-        |file| keep(parse_file(&plan.extractors, file)),
+        |file| {
+            if !saved_ldif.is(file.path) {
+                keep(parse_file(&plan.extractors, file))
+            }
+        },
         |d| {
             diagnostics
                 .lock()
@@ -111,6 +131,18 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         manifest_times.extend(times);
     }
     progress.finish();
+    for (url, handle) in ldap_threads {
+        match handle.join() {
+            Ok(out) => keep(out),
+            Err(_) => keep(Output {
+                records: Vec::new(),
+                diagnostics: vec![Diagnostic::unreadable(
+                    &url,
+                    "internal error while reading the directory; the directory was not scanned",
+                )],
+            }),
+        }
+    }
 
     // 3. Inventory.
     let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -138,6 +170,44 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         diagnostics,
         files: counters.files.load(Ordering::Relaxed),
         bytes: counters.bytes.load(Ordering::Relaxed),
+    }
+}
+
+/// The LDIF files live LDAP sources write (branch wip-live): the walk skips them, since the
+/// live source parses them itself. Compared by file name first, so only same-named files pay
+/// for canonicalization.
+struct SavedLdif {
+    files: Vec<(std::ffi::OsString, Option<std::path::PathBuf>)>,
+}
+
+impl SavedLdif {
+    fn new(sources: &[LdapSource]) -> Self {
+        let files = sources
+            .iter()
+            .filter_map(|s| {
+                let name = s.save_ldif.file_name()?.to_os_string();
+                let dir = match s.save_ldif.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => std::path::PathBuf::from("."),
+                };
+                Some((name, std::fs::canonicalize(dir).ok()))
+            })
+            .collect();
+        SavedLdif { files }
+    }
+
+    fn is(&self, path: &std::path::Path) -> bool {
+        let Some(name) = path.file_name() else {
+            return false;
+        };
+        self.files.iter().any(|(n, dir)| {
+            n == name
+                && dir.as_deref().is_some_and(|d| {
+                    path.parent()
+                        .and_then(|p| std::fs::canonicalize(p).ok())
+                        .is_some_and(|p| p == d)
+                })
+        })
     }
 }
 

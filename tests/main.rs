@@ -3,6 +3,9 @@
 
 mod common;
 
+/// Live LDAP against a real slapd started on loopback (tests/ldap/start-slapd.sh).
+mod ldap;
+
 /// CLI behaviour: help, exit codes, argument validation, broken input.
 mod cli;
 /// The demo estate: every expected finding and every near miss.

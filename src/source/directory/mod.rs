@@ -14,6 +14,7 @@
 
 pub mod ad;
 pub mod ldif;
+pub mod live;
 pub mod openldap;
 
 use super::Output;

@@ -1,0 +1,919 @@
+//! Live LDAP: reads a directory over the network (`ldap://` + StartTLS, `ldaps://`, `ldapi://`)
+//! and saves what it fetched as an LDIF file, which the LDIF parser then reads.
+//!
+//! Owns: connecting (TLS with certificate checks always on, an optional CA file), binding
+//! (anonymous, simple, SASL EXTERNAL), refusing a simple bind in clear text to anything but
+//! loopback, paged searching (RFC 2696) with a timeout, and streaming every entry to the saved
+//! LDIF (RFC 2849) so memory stays bounded whatever the directory's size. The saved file is the
+//! evidence: records and SARIF locations point at its lines, so results upload like any other
+//! file's.
+//!
+//! Does not own: what the entries mean (that is `parse_ldif`), nor the command line (`cli`).
+//! Every failure is one `Diagnostic` located at the URL (never a credential); entries written
+//! before a failure are still parsed, and the scan is marked incomplete.
+//!
+//! Issue: "Live LDAP" (`resetgap scan --ldap URL --base DN`).
+
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::inventory::Evidence;
+use crate::source::Output;
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::asn1::StructureTag;
+use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A password that never appears in `Debug` output, logs or messages.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for the bind request only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// How to authenticate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bind {
+    Anonymous,
+    Simple {
+        dn: String,
+        password: Secret,
+    },
+    /// SASL EXTERNAL: the identity of the transport (`ldapi://` peer credentials).
+    SaslExternal,
+}
+
+/// One live directory to read.
+#[derive(Clone, Debug)]
+pub struct LdapSource {
+    /// `ldap://`, `ldaps://` or `ldapi://` URL (no credentials; they are refused in URLs).
+    pub url: String,
+    /// Search base DN.
+    pub base: String,
+    pub bind: Bind,
+    /// Upgrade an `ldap://` connection with StartTLS before binding.
+    pub starttls: bool,
+    /// PEM file with the CA certificate(s) that signed the server certificate.
+    pub ca_file: Option<PathBuf>,
+    /// Allow a simple bind in clear text to a host that is not loopback.
+    pub allow_plaintext_bind: bool,
+    /// Connect, bind, and each wait for the server during the search.
+    pub timeout: Duration,
+    /// Entries per page (RFC 2696).
+    pub page_size: u32,
+    /// Where the fetched entries are written (LDIF).
+    pub save_ldif: PathBuf,
+    /// How the saved file is named in reports (relative, forward slashes).
+    pub evidence_path: String,
+}
+
+/// What a fetch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FetchStats {
+    /// Entries written to the saved LDIF.
+    pub entries: u64,
+    /// Continuation references (referrals) met and not followed.
+    pub referrals: u64,
+    /// Attributes dropped because their name is not a valid attribute description.
+    pub bad_attributes: u64,
+}
+
+/// A failed fetch: the one diagnostic to report, and what was saved before the failure.
+#[derive(Debug)]
+pub struct FetchError {
+    pub diagnostic: Diagnostic,
+    pub partial: FetchStats,
+}
+
+/// Attributes requested besides `*` (user) and `+` (operational): those Active Directory returns
+/// only when asked, or that rules need and some servers leave out of `*`.
+pub const EXTRA_ATTRIBUTES: &[&str] = &[
+    "replPropertyMetaData",
+    "msDS-KeyCredentialLink",
+    "objectSid",
+    "pwdLastSet",
+    "lastLogonTimestamp",
+    "userAccountControl",
+    "msDS-User-Account-Control-Computed",
+    "msDS-SupportedEncryptionTypes",
+    "servicePrincipalName",
+    "adminCount",
+    "accountExpires",
+    "memberOf",
+    "ms-Mcs-AdmPwdExpirationTime",
+    "msLAPS-PasswordExpirationTime",
+    "msDS-AllowedToDelegateTo",
+    "sshPublicKey",
+];
+
+/// The parts of an LDAP URL the checks need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedUrl {
+    /// `ldap`, `ldaps` or `ldapi`, lower case.
+    pub scheme: String,
+    /// Host without brackets; for `ldapi` the percent-encoded socket path (may be empty).
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl ParsedUrl {
+    /// Parses `scheme://host[:port][/...]`. Userinfo (`user:pw@`) is refused: credentials never
+    /// go in a URL, which is printed in messages.
+    pub fn parse(url: &str) -> Result<ParsedUrl, String> {
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            format!("`{url}` is not an LDAP URL (expected ldap://, ldaps:// or ldapi://)")
+        })?;
+        let scheme = scheme.to_ascii_lowercase();
+        if !matches!(scheme.as_str(), "ldap" | "ldaps" | "ldapi") {
+            return Err(format!(
+                "unsupported URL scheme `{scheme}` (expected ldap://, ldaps:// or ldapi://)"
+            ));
+        }
+        let hostport = rest.split(['/', '?']).next().unwrap_or("");
+        if hostport.contains('@') {
+            return Err(
+                "credentials are not accepted in the LDAP URL; use --bind-dn and --bind-password-file"
+                    .to_string(),
+            );
+        }
+        if scheme == "ldapi" {
+            return Ok(ParsedUrl {
+                scheme,
+                host: hostport.to_string(),
+                port: None,
+            });
+        }
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (h, after) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("`{url}`: unclosed `[` in the host"))?;
+            (h, after.strip_prefix(':'))
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (hostport, None),
+            }
+        };
+        if host.is_empty() {
+            return Err(format!("`{url}` names no host"));
+        }
+        let port = match port {
+            None | Some("") => None,
+            Some(p) => Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("`{url}`: `{p}` is not a port number"))?,
+            ),
+        };
+        Ok(ParsedUrl {
+            scheme,
+            host: host.to_string(),
+            port,
+        })
+    }
+
+    /// Loopback: 127.0.0.0/8, ::1, `localhost`, or a local socket (`ldapi`).
+    pub fn is_loopback(&self) -> bool {
+        if self.scheme == "ldapi" {
+            return true;
+        }
+        let h = self.host.trim_end_matches('.');
+        if h.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        match h.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Checks a source before anything connects: a bad URL, StartTLS on the wrong scheme, or a
+/// simple bind that would send the password in clear text to a host that is not loopback.
+pub fn validate(src: &LdapSource) -> Result<(), String> {
+    let url = ParsedUrl::parse(&src.url)?;
+    if src.starttls && url.scheme != "ldap" {
+        return Err(format!(
+            "{}: --starttls applies to ldap:// URLs only ({}:// is already {})",
+            src.url,
+            url.scheme,
+            if url.scheme == "ldaps" {
+                "TLS"
+            } else {
+                "a local socket"
+            }
+        ));
+    }
+    if src.page_size == 0 || src.page_size > i32::MAX as u32 {
+        return Err("--ldap-page-size must be at least 1".to_string());
+    }
+    if matches!(src.bind, Bind::Simple { .. })
+        && url.scheme == "ldap"
+        && !src.starttls
+        && !url.is_loopback()
+        && !src.allow_plaintext_bind
+    {
+        return Err(format!(
+            "{}: refusing a simple bind over plain ldap:// without TLS (the password would cross the network in clear text); use ldaps://, add --starttls, or pass --allow-plaintext-bind",
+            src.url
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the directory and parses what was fetched. Always returns the parsed records of every
+/// entry saved (all of them, or those before a failure) and at most one error diagnostic.
+pub fn scan(src: &LdapSource) -> Output {
+    let mut out = Output::default();
+    let fetched = fetch(src);
+    let (saved, failure) = match fetched {
+        Ok(stats) => (stats, None),
+        Err(e) => (e.partial, Some(e.diagnostic)),
+    };
+    if saved.entries > 0 {
+        match std::fs::File::open(&src.save_ldif) {
+            Ok(f) => out.extend(super::parse_ldif(
+                &src.evidence_path,
+                std::io::BufReader::new(f),
+            )),
+            Err(e) => out.diag(Diagnostic::unreadable(
+                &src.evidence_path,
+                format!("cannot read back the saved LDIF: {}", e.kind()),
+            )),
+        }
+    }
+    if saved.referrals > 0 {
+        out.diag(Diagnostic::new(
+            DiagKind::Incomplete,
+            Severity::Warning,
+            location(src),
+            format!(
+                "{} referral(s) to other servers were not followed; scan those servers with another --ldap",
+                saved.referrals
+            ),
+        ));
+    }
+    if saved.bad_attributes > 0 {
+        out.diag(Diagnostic::new(
+            DiagKind::Malformed,
+            Severity::Warning,
+            location(src),
+            format!(
+                "{} attribute(s) with an invalid name were not saved",
+                saved.bad_attributes
+            ),
+        ));
+    }
+    if let Some(d) = failure {
+        out.diag(d);
+    }
+    out
+}
+
+/// The URL as shown in messages (it never holds credentials: `validate` refuses them).
+fn location(src: &LdapSource) -> Evidence {
+    Evidence::new(src.url.clone(), None)
+}
+
+fn fail(src: &LdapSource, partial: FetchStats, message: String) -> FetchError {
+    FetchError {
+        diagnostic: Diagnostic::new(
+            DiagKind::Unreadable,
+            Severity::Error,
+            location(src),
+            message,
+        ),
+        partial,
+    }
+}
+
+/// Connects, binds, and streams every entry under the base into `save_ldif`.
+pub fn fetch(src: &LdapSource) -> Result<FetchStats, FetchError> {
+    let none = FetchStats::default();
+    validate(src).map_err(|m| fail(src, none, m))?;
+    let secs = src.timeout.as_secs();
+
+    let mut settings = LdapConnSettings::new()
+        .set_conn_timeout(src.timeout)
+        .set_starttls(src.starttls);
+    let mut tls = native_tls::TlsConnector::builder();
+    if let Some(ca) = &src.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| {
+            fail(
+                src,
+                none,
+                format!("cannot read --ca-file {}: {}", ca.display(), e.kind()),
+            )
+        })?;
+        let certs = native_tls::Certificate::stack_from_pem(&pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                fail(
+                    src,
+                    none,
+                    format!(
+                        "--ca-file {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
+                        ca.display()
+                    ),
+                )
+            })?;
+        for c in certs {
+            tls.add_root_certificate(c);
+        }
+    }
+    let connector = tls
+        .build()
+        .map_err(|e| fail(src, none, format!("cannot set up TLS: {e}")))?;
+    settings = settings.set_connector(connector);
+
+    let mut conn = LdapConn::with_settings(settings, &src.url)
+        .map_err(|e| fail(src, none, connect_message(src, &e, secs)))?;
+
+    let bound = match &src.bind {
+        Bind::Anonymous => Ok(None),
+        Bind::Simple { dn, password } => conn
+            .with_timeout(src.timeout)
+            .simple_bind(dn, password.expose())
+            .map(Some),
+        Bind::SaslExternal => conn
+            .with_timeout(src.timeout)
+            .sasl_external_bind()
+            .map(Some),
+    };
+    match bound {
+        Ok(None) => {}
+        Ok(Some(res)) if res.rc == 0 => {}
+        Ok(Some(res)) => return Err(fail(src, none, bind_message(src, res.rc, &res.text))),
+        Err(e) => return Err(fail(src, none, connect_message(src, &e, secs))),
+    }
+
+    let file = std::fs::File::create(&src.save_ldif).map_err(|e| {
+        fail(
+            src,
+            none,
+            format!(
+                "cannot write the LDIF file {}: {}",
+                src.save_ldif.display(),
+                e.kind()
+            ),
+        )
+    })?;
+    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let mut stats = FetchStats::default();
+    let result = stream_entries(src, &mut conn, &mut w, &mut stats);
+    let trailer = match &result {
+        Ok(()) => writeln!(w, "# end: {} entries", stats.entries),
+        Err(_) => writeln!(
+            w,
+            "# incomplete: the search failed after {} entries",
+            stats.entries
+        ),
+    };
+    let flushed = trailer.and_then(|_| w.flush());
+    let _ = conn.unbind();
+    result.map_err(|m| fail(src, stats, m))?;
+    flushed.map_err(|e| {
+        fail(
+            src,
+            stats,
+            format!(
+                "cannot write the LDIF file {}: {}",
+                src.save_ldif.display(),
+                e.kind()
+            ),
+        )
+    })?;
+    Ok(stats)
+}
+
+/// Runs the paged search and writes each entry as it arrives.
+fn stream_entries(
+    src: &LdapSource,
+    conn: &mut LdapConn,
+    w: &mut impl Write,
+    stats: &mut FetchStats,
+) -> Result<(), String> {
+    let secs = src.timeout.as_secs();
+    let write_err = |e: std::io::Error| {
+        format!(
+            "cannot write the LDIF file {}: {}",
+            src.save_ldif.display(),
+            e.kind()
+        )
+    };
+    writeln!(
+        w,
+        "# resetgap: entries of {} under {}, fetched live",
+        src.url,
+        safe_comment(&src.base)
+    )
+    .map_err(write_err)?;
+    let mut attrs: Vec<&str> = vec!["*", "+"];
+    attrs.extend_from_slice(EXTRA_ATTRIBUTES);
+    let page = i32::try_from(src.page_size).unwrap_or(1000);
+    let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
+        Box::new(EntriesOnly::new()),
+        Box::new(PagedResults::new(page)),
+    ];
+    // Server-side limit per page request, in seconds (0 = none); the client-side timeout below
+    // covers every wait for the server.
+    let limit = i32::try_from(secs).unwrap_or(i32::MAX);
+    let mut stream = conn
+        .with_search_options(SearchOptions::new().timelimit(limit))
+        .with_timeout(src.timeout)
+        .streaming_search_with(
+            adapters,
+            &src.base,
+            Scope::Subtree,
+            "(objectClass=*)",
+            attrs,
+        )
+        .map_err(|e| search_message(src, &e, stats.entries, secs))?;
+    loop {
+        match stream.next() {
+            Ok(Some(entry)) => {
+                if entry.is_ref() {
+                    stats.referrals += 1;
+                    continue;
+                }
+                if entry.is_intermediate() {
+                    continue;
+                }
+                match decode_entry(entry.0) {
+                    Some((dn, attributes)) => {
+                        write_entry(w, &dn, &attributes, stats).map_err(write_err)?;
+                        stats.entries += 1;
+                    }
+                    None => stats.bad_attributes += 1,
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(search_message(src, &e, stats.entries, secs)),
+        }
+    }
+    let res = stream.result();
+    stats.referrals += res.refs.len() as u64;
+    if res.rc != 0 {
+        return Err(result_message(src, res.rc, &res.text, stats.entries));
+    }
+    Ok(())
+}
+
+/// One attribute and its raw values, in the order the server sent them.
+type Attribute = (Vec<u8>, Vec<Vec<u8>>);
+
+/// Decodes a SearchResultEntry (RFC 4511 4.5.2) without panicking on a malformed one.
+fn decode_entry(tag: StructureTag) -> Option<(Vec<u8>, Vec<Attribute>)> {
+    let mut parts = tag.match_id(4)?.expect_constructed()?.into_iter();
+    let dn = parts.next()?.expect_primitive()?;
+    let mut attributes = Vec::new();
+    for a in parts.next()?.expect_constructed()? {
+        let mut av = a.expect_constructed()?.into_iter();
+        let name = av.next()?.expect_primitive()?;
+        let values = av
+            .next()?
+            .expect_constructed()?
+            .into_iter()
+            .filter_map(|v| v.expect_primitive())
+            .collect();
+        attributes.push((name, values));
+    }
+    Some((dn, attributes))
+}
+
+/// Writes one entry as an LDIF content record (RFC 2849), followed by a blank line. Lines are
+/// not folded (a parser must accept long lines).
+fn write_entry(
+    w: &mut impl Write,
+    dn: &[u8],
+    attributes: &[Attribute],
+    stats: &mut FetchStats,
+) -> std::io::Result<()> {
+    write_value(w, b"dn", dn)?;
+    for (name, values) in attributes {
+        if !is_attribute_description(name) {
+            stats.bad_attributes += 1;
+            continue;
+        }
+        for v in values {
+            write_value(w, name, v)?;
+        }
+    }
+    w.write_all(b"\n")
+}
+
+fn write_value(w: &mut impl Write, name: &[u8], value: &[u8]) -> std::io::Result<()> {
+    w.write_all(name)?;
+    if value.is_empty() {
+        return w.write_all(b":\n");
+    }
+    if is_safe_string(value) {
+        w.write_all(b": ")?;
+        w.write_all(value)?;
+    } else {
+        use base64::Engine as _;
+        w.write_all(b":: ")?;
+        w.write_all(
+            base64::engine::general_purpose::STANDARD
+                .encode(value)
+                .as_bytes(),
+        )?;
+    }
+    w.write_all(b"\n")
+}
+
+/// RFC 2849 SAFE-STRING, and no trailing space (which the RFC says should be base64 too, since
+/// readers may strip it).
+pub fn is_safe_string(v: &[u8]) -> bool {
+    let Some((&first, _)) = v.split_first() else {
+        return true;
+    };
+    if matches!(first, b' ' | b':' | b'<') || v.last() == Some(&b' ') {
+        return false;
+    }
+    v.iter()
+        .all(|&b| b != 0 && b != b'\n' && b != b'\r' && b < 0x80)
+}
+
+/// RFC 4512 attribute description: a descriptor or OID, then `;options`.
+fn is_attribute_description(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name.first().is_some_and(u8::is_ascii_alphanumeric)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'.'))
+}
+
+/// A DN shown in a comment of the saved file: one line, ASCII.
+fn safe_comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// The text of an error and its sources, for matching well-known causes.
+fn chain_text(e: &LdapError) -> String {
+    let mut text = e.to_string();
+    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = cur {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        cur = s.source();
+    }
+    text
+}
+
+fn tls_hint(text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    if t.contains("certificate verify failed")
+        || t.contains("self-signed")
+        || t.contains("self signed")
+        || t.contains("unable to get local issuer")
+        || t.contains("certificate has expired")
+        || t.contains("hostname mismatch")
+        || t.contains("ip address mismatch")
+        || t.contains("certificate")
+    {
+        Some("certificate verification failed; pass --ca-file with the CA that signed the server certificate (and check that the certificate names this host)")
+    } else if t.contains("wrong version number")
+        || t.contains("unexpected eof")
+        || t.contains("handshake")
+    {
+        Some("the TLS handshake failed; check that the port speaks TLS for ldaps:// (or use ldap:// with --starttls)")
+    } else {
+        None
+    }
+}
+
+/// A failure before or during connect and bind.
+fn connect_message(src: &LdapSource, e: &LdapError, secs: u64) -> String {
+    let text = chain_text(e);
+    match e {
+        LdapError::Timeout { .. } => {
+            format!("no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall")
+        }
+        LdapError::Io { source } => match source.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "cannot connect: connection refused; check the URL and that the server is running"
+                    .to_string()
+            }
+            std::io::ErrorKind::TimedOut => format!(
+                "cannot connect within {secs}s (--ldap-timeout); check the host, port and firewall"
+            ),
+            _ if tls_hint(&text).is_some() => tls_hint(&text).unwrap_or_default().to_string(),
+            k => format!("cannot connect: {k} ({source})"),
+        },
+        LdapError::LdapResult { result } => bind_message(src, result.rc, &result.text),
+        LdapError::UrlParsing { .. } | LdapError::UnknownScheme(_) => {
+            format!("not a valid LDAP URL: {text}")
+        }
+        _ => match tls_hint(&text) {
+            Some(hint) => hint.to_string(),
+            None if text.contains("EndOfStream") || matches!(e, LdapError::EndOfStream) => {
+                "the server closed the connection before the bind completed".to_string()
+            }
+            None => format!("cannot connect or bind: {text}"),
+        },
+    }
+}
+
+fn bind_message(src: &LdapSource, rc: u32, text: &str) -> String {
+    let who = match &src.bind {
+        Bind::Simple { dn, .. } => format!(" as {dn}"),
+        Bind::SaslExternal => " with SASL EXTERNAL".to_string(),
+        Bind::Anonymous => " anonymously".to_string(),
+    };
+    let server = server_text(text);
+    match rc {
+        49 => format!("bind refused{who}: invalid credentials (LDAP 49); check --bind-dn and the password (--bind-password-file or RESETGAP_LDAP_PASSWORD){server}"),
+        8 | 13 => format!("the server requires a protected connection (LDAP {rc}); use ldaps:// or --starttls{server}"),
+        7 => format!("the server does not support this bind method (LDAP 7){server}"),
+        50 => format!("bind refused{who}: insufficient access (LDAP 50){server}"),
+        _ => format!("bind failed{who}: LDAP result {rc}{server}"),
+    }
+}
+
+/// The server's diagnostic text, which never holds the password, shortened to one line.
+fn server_text(text: &str) -> String {
+    let t: String = safe_comment(text.trim()).chars().take(200).collect();
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!(" (server: {t})")
+    }
+}
+
+fn search_message(src: &LdapSource, e: &LdapError, entries: u64, secs: u64) -> String {
+    let kept = kept_text(src, entries);
+    let what = match e {
+        LdapError::Timeout { .. } => {
+            format!("the search got no answer within {secs}s (--ldap-timeout)")
+        }
+        LdapError::EndOfStream => "the server closed the connection during the search".to_string(),
+        LdapError::Io { source } => {
+            format!("the connection failed during the search: {}", source.kind())
+        }
+        LdapError::LdapResult { result } => {
+            return result_message(src, result.rc, &result.text, entries)
+        }
+        _ => format!("the search failed: {}", chain_text(e)),
+    };
+    format!("{what}{kept}")
+}
+
+fn result_message(src: &LdapSource, rc: u32, text: &str, entries: u64) -> String {
+    let server = server_text(text);
+    let kept = kept_text(src, entries);
+    let what = match rc {
+        32 => format!("the search base `{}` does not exist on the server (LDAP 32); check --base", safe_comment(&src.base)),
+        3 => "the server's time limit ended the search (LDAP 3); raise --ldap-timeout or the server's limit".to_string(),
+        4 => "the server's size limit ended the search (LDAP 4); the server may not support paged results".to_string(),
+        11 => "the server's administrative limit ended the search (LDAP 11); try a smaller --ldap-page-size".to_string(),
+        12 => "the server does not support paged results (LDAP 12)".to_string(),
+        50 => "the bound identity may not search this base (LDAP 50)".to_string(),
+        _ => format!("the search ended with LDAP result {rc}"),
+    };
+    format!("{what}{server}{kept}")
+}
+
+/// What was saved before a failure: the scan goes on with it.
+fn kept_text(src: &LdapSource, entries: u64) -> String {
+    if entries > 0 {
+        format!(
+            "; the directory was read only in part: the {entries} entries received before were kept in {}",
+            src.evidence_path
+        )
+    } else {
+        "; nothing was read from the directory".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(url: &str, bind: Bind) -> LdapSource {
+        LdapSource {
+            url: url.to_string(),
+            base: "dc=example,dc=test".to_string(),
+            bind,
+            starttls: false,
+            ca_file: None,
+            allow_plaintext_bind: false,
+            timeout: Duration::from_secs(2),
+            page_size: 1000,
+            save_ldif: PathBuf::from("/nonexistent/out.ldif"),
+            evidence_path: "out.ldif".to_string(),
+        }
+    }
+
+    fn simple() -> Bind {
+        Bind::Simple {
+            dn: "cn=admin,dc=example,dc=test".to_string(),
+            password: Secret::new("hunter2-not-real"),
+        }
+    }
+
+    #[test]
+    fn secret_is_never_debug_printed() {
+        let s = src("ldaps://h", simple());
+        let text = format!("{s:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("redacted"));
+    }
+
+    #[test]
+    fn url_parsing() {
+        let u = ParsedUrl::parse("LDAPS://Host.Example:6360/dc=x").unwrap();
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.port),
+            ("ldaps", "Host.Example", Some(6360))
+        );
+        let u = ParsedUrl::parse("ldap://[::1]:389").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", Some(389)));
+        assert!(u.is_loopback());
+        assert!(ParsedUrl::parse("http://x").is_err());
+        assert!(ParsedUrl::parse("ldap://").is_err());
+        assert!(ParsedUrl::parse("ldap://h:99999").is_err());
+        assert!(ParsedUrl::parse("ldap://h:port").is_err());
+        assert!(ParsedUrl::parse("ldap://[::1").is_err());
+        assert!(ParsedUrl::parse("nothing").is_err());
+        let e = ParsedUrl::parse("ldap://user:pw@h").unwrap_err();
+        assert!(!e.contains("pw@"), "{e}");
+        assert!(ParsedUrl::parse("ldapi://%2Ftmp%2Fs")
+            .unwrap()
+            .is_loopback());
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for h in [
+            "ldap://127.0.0.1",
+            "ldap://127.9.8.7:3890",
+            "ldap://localhost",
+            "ldap://LOCALHOST.:1",
+            "ldap://[::1]",
+        ] {
+            assert!(ParsedUrl::parse(h).unwrap().is_loopback(), "{h}");
+        }
+        for h in [
+            "ldap://10.0.0.1",
+            "ldap://ldap.invalid",
+            "ldap://128.0.0.1",
+            "ldap://localhost.example",
+            "ldap://[::2]",
+        ] {
+            assert!(!ParsedUrl::parse(h).unwrap().is_loopback(), "{h}");
+        }
+    }
+
+    #[test]
+    fn plaintext_simple_bind_is_refused_off_loopback() {
+        let s = src("ldap://ldap.invalid", simple());
+        let e = validate(&s).unwrap_err();
+        assert!(
+            e.contains("--allow-plaintext-bind") && e.contains("--starttls"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"));
+        let mut ok = s.clone();
+        ok.starttls = true;
+        assert!(validate(&ok).is_ok());
+        let mut ok = s.clone();
+        ok.allow_plaintext_bind = true;
+        assert!(validate(&ok).is_ok());
+        assert!(validate(&src("ldaps://ldap.invalid", simple())).is_ok());
+        assert!(validate(&src("ldap://127.0.0.1:3890", simple())).is_ok());
+        assert!(validate(&src("ldap://ldap.invalid", Bind::Anonymous)).is_ok());
+    }
+
+    #[test]
+    fn starttls_only_on_ldap_scheme() {
+        let mut s = src("ldaps://h", Bind::Anonymous);
+        s.starttls = true;
+        assert!(validate(&s).unwrap_err().contains("--starttls"));
+        s.page_size = 0;
+        s.starttls = false;
+        assert!(validate(&s).is_err());
+    }
+
+    #[test]
+    fn safe_strings_follow_rfc2849() {
+        assert!(is_safe_string(b"uid=bob,ou=people"));
+        assert!(is_safe_string(b""));
+        for v in [
+            &b" lead"[..],
+            b":colon",
+            b"<url",
+            b"trail ",
+            b"a\nb",
+            b"a\rb",
+            b"a\0b",
+            "caf\u{e9}".as_bytes(),
+            &[0xff, 0xfe],
+        ] {
+            assert!(!is_safe_string(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn entries_are_written_as_ldif() {
+        let mut out = Vec::new();
+        let mut stats = FetchStats::default();
+        let attrs: Vec<Attribute> = vec![
+            (b"cn".to_vec(), vec![b"Bob".to_vec(), b" spaced".to_vec()]),
+            (b"objectSid".to_vec(), vec![vec![1, 5, 0, 0, 0xff]]),
+            (b"description".to_vec(), vec![Vec::new()]),
+            (b"bad name\n".to_vec(), vec![b"x".to_vec()]),
+            (b"userCertificate;binary".to_vec(), vec![b"ok".to_vec()]),
+        ];
+        write_entry(&mut out, "cn=Bob,dc=x".as_bytes(), &attrs, &mut stats).unwrap();
+        write_entry(&mut out, "cn=Jos\u{e9},dc=x".as_bytes(), &[], &mut stats).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "dn: cn=Bob,dc=x\ncn: Bob\ncn:: IHNwYWNlZA==\nobjectSid:: AQUAAP8=\ndescription:\nuserCertificate;binary: ok\n\ndn:: Y249Sm9zw6ksZGM9eA==\n\n"
+        );
+        assert_eq!(stats.bad_attributes, 1);
+    }
+
+    #[test]
+    fn malformed_entries_decode_to_none() {
+        use ldap3::asn1::PL;
+        let tag = |id, payload| StructureTag {
+            class: ldap3::asn1::TagClass::Application,
+            id,
+            payload,
+        };
+        assert!(decode_entry(tag(4, PL::P(vec![1, 2]))).is_none());
+        assert!(decode_entry(tag(5, PL::C(vec![]))).is_none());
+        assert!(decode_entry(tag(4, PL::C(vec![]))).is_none());
+        let dn = tag(4, PL::P(b"cn=x".to_vec()));
+        assert!(decode_entry(tag(4, PL::C(vec![dn.clone()]))).is_none());
+        let attrs = tag(16, PL::C(vec![]));
+        let (d, a) = decode_entry(tag(4, PL::C(vec![dn, attrs]))).unwrap();
+        assert_eq!((d.as_slice(), a.len()), (&b"cn=x"[..], 0));
+    }
+
+    #[test]
+    fn unreachable_server_is_one_clear_diagnostic() {
+        // A port on loopback that nothing listens on: bind one, drop it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = src(&format!("ldap://127.0.0.1:{port}"), simple());
+        s.save_ldif = dir.path().join("x.ldif");
+        let out = scan(&s);
+        assert!(out.records.is_empty());
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        let d = &out.diagnostics[0];
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(d.location.path, s.url);
+        assert!(d.message.contains("connection refused"), "{}", d.message);
+        assert!(!d.message.contains("hunter2"));
+    }
+
+    #[test]
+    fn unreadable_ca_file_is_reported() {
+        let mut s = src("ldaps://127.0.0.1:1", Bind::Anonymous);
+        s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
+        let e = fetch(&s).unwrap_err();
+        assert!(
+            e.diagnostic.message.contains("--ca-file"),
+            "{}",
+            e.diagnostic.message
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "not a certificate").unwrap();
+        s.ca_file = Some(ca);
+        let e = fetch(&s).unwrap_err();
+        assert!(
+            e.diagnostic.message.contains("no PEM certificate"),
+            "{}",
+            e.diagnostic.message
+        );
+    }
+}
