@@ -375,7 +375,8 @@ fn word_line(rng: &mut Rng, words: usize) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(*rng.pick(WORDS));
+        let word: &str = rng.pick::<&str>(WORDS);
+        s.push_str(word);
     }
     s
 }

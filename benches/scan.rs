@@ -24,7 +24,7 @@ use std::time::Duration;
 
 const BENCH_HOSTS: usize = 20;
 const BENCH_FILES_PER_HOST: usize = 100;
-const DEFAULT_SEED: u64 = 0x5EED_0F_2E5E_76A9;
+const DEFAULT_SEED: u64 = 0x005E_ED0F_2E5E_76A9;
 const THREADS: usize = 2;
 
 /// The plan `resetgap scan DIR` builds with default options (see `cli::plan`).
@@ -41,6 +41,7 @@ fn plan(dir: &Path) -> ScanPlan {
         rule_options: RuleOptions::new(as_of),
         identities: IdentityMap::default(),
         progress: false,
+        ldap: Vec::new(),
     }
 }
 
