@@ -249,7 +249,7 @@ fn inventory_lists_every_record_kind() {
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
     }
-    // m.okafor's accounts on AWS and web01 are one identity whose last reset is the AWS one.
+    // m.okafor's accounts on AWS, web01 and AD (by UPN) are one identity; its last reset is AD's.
     let mara = text
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
@@ -261,11 +261,18 @@ fn inventory_lists_every_record_kind() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    assert_eq!(accounts, ["aws:m.okafor", "web01:m.okafor"]);
-    assert_eq!(mara["last_reset"]["at"], "2026-08-03T14:22:51Z");
+    assert_eq!(
+        accounts,
+        [
+            "aws:m.okafor",
+            "corp.example.test:mokafor",
+            "web01:m.okafor"
+        ]
+    );
+    assert_eq!(mara["last_reset"]["at"], "2026-08-05T16:40:00Z");
     assert_eq!(
         mara["last_reset"]["evidence"]["path"],
-        "aws/credential-report.csv"
+        "directory/corp-ad.ldif"
     );
 }
 

@@ -15,18 +15,30 @@ const EXPECTED: &[&str] = &[
     // alice: locked on 2025-01-01, key file from 2023 (manifest): both keys survived and still log in.
     "RG102 warning hosts/web01/home/alice/.ssh/authorized_keys:2 alice",
     "RG102 warning hosts/web01/home/alice/.ssh/authorized_keys:3 alice",
-    // m.okafor on web01: key file 2026-01-15 predates her AWS reset (cross-source identity).
+    // m.okafor on web01: key file 2026-01-15 predates her AD reset (cross-source identity).
     "RG102 warning hosts/web01/home/m.okafor/.ssh/authorized_keys:1 m.okafor",
     // root: key file 2025-01-01, root's password changed 2026-02-01.
     "RG102 warning hosts/web01/root/.ssh/authorized_keys:1 root",
+    // AD: mokafor's key credential (2026-07-20) predates her AD reset (2026-08-05); used 08-18.
+    "RG103 error directory/corp-ad.ldif:31 mokafor",
+    // AD: hd.temp's pwdLastSet was refreshed without a password change.
+    "RG104 error directory/corp-ad.ldif:148 hd.temp",
     // CodeCommit credential from 2024, before the reset and over 90 days.
     "RG201 warning aws/list-service-specific-credentials.json:8 m.okafor",
+    // AD: krbtgt last rotated 2025-01-10 (over twice 180 days); svc-backup never expires and is
+    // Kerberoastable with a 2021 password.
+    "RG203 error directory/corp-ad.ldif:103 krbtgt",
+    "RG204 warning directory/corp-ad.ldif:108 svc-backup",
+    "RG206 warning directory/corp-ad.ldif:108 svc-backup",
     // Local admins of web01: docker member, UID 0, primary GID sudo, sudoers via alias, @includedir file.
     "RG301 warning hosts/web01/etc/group:5 svc_backup",
     "RG301 error hosts/web01/etc/passwd:3 toor",
     "RG301 warning hosts/web01/etc/passwd:5 bob",
     "RG301 warning hosts/web01/etc/sudoers:7 alice",
     "RG301 warning hosts/web01/etc/sudoers.d/10-dave:1 dave",
+    // AD: a Domain Admin (primary group 512) with a 2024 password; WS01 has no LAPS.
+    "RG302 warning directory/corp-ad.ldif:83 a.admin",
+    "RG304 warning directory/corp-ad.ldif:152 WS01$",
     // sshd Match block for backup at QUIET; sudo !syslog for the OPS alias.
     "RG401 warning hosts/web01/etc/ssh/sshd_config:9 web01",
     "RG401 warning hosts/web01/etc/sudoers:3 web01",
@@ -44,6 +56,20 @@ fn estate_findings_are_exactly_the_expected_ones() {
     let (code, report, stderr) = scan_json(&["fixtures/estate", "--as-of", AS_OF]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(summarize(&report), EXPECTED);
+    // Mara's identity spans AWS, web01 and AD; her AD reset is the related evidence everywhere.
+    for f in report["findings"].as_array().unwrap() {
+        if f["account"] == "m.okafor" && f["rule"] != "RG501"
+            || f["location"]["path"] == "hosts/web01/opt/reports/settings.ini"
+        {
+            let related: Vec<&str> = f["related"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["location"]["path"].as_str().unwrap())
+                .collect();
+            assert!(related.contains(&"directory/corp-ad.ldif"), "{f}");
+        }
+    }
     assert_eq!(
         report["diagnostics"].as_array().unwrap().len(),
         0,
@@ -76,6 +102,8 @@ fn near_misses_do_not_fire() {
         "ci.properties",
         "OPERATIONS.md",
         "AKIAZZEXAMPLEQQQQQQC", // the inactive key of m.okafor
+        "sibrahim",             // AD account of s.ibrahim: nothing predates her reset
+        "WS02$",                // LAPS password rotating
     ] {
         assert!(
             !named.contains(quiet),
