@@ -252,10 +252,10 @@ fn unexpected_diagnostics(report: &serde_json::Value) -> Vec<String> {
         .iter()
         .filter(|d| {
             !(d["kind"] == "incomplete"
-                && d["severity"] == "warning"
+                && d["severity"] == "note"
                 && d["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("referral(s) to other servers were not followed")))
+                    .is_some_and(|m| m.contains("continuation reference(s)")))
         })
         .map(|d| d.to_string())
         .collect()

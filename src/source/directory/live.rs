@@ -256,12 +256,15 @@ pub fn scan(src: &LdapSource) -> Output {
         }
     }
     if saved.referrals > 0 {
+        // AD returns continuation references for its other naming contexts (Configuration,
+        // DomainDnsZones) on every subtree search of the domain: worth knowing, not a gap in
+        // the requested base.
         out.diag(Diagnostic::new(
             DiagKind::Incomplete,
-            Severity::Warning,
+            Severity::Note,
             location(src),
             format!(
-                "{} referral(s) to other servers were not followed; scan those servers with another --ldap",
+                "the server returned {} continuation reference(s) (referrals, e.g. to other naming contexts) that were not followed; to scan those, add --ldap with their URL and --base",
                 saved.referrals
             ),
         ));
