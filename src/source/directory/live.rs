@@ -238,23 +238,15 @@ pub fn validate(src: &LdapSource) -> Result<(), String> {
 /// entry saved (all of them, or those before a failure) and at most one error diagnostic.
 pub fn scan(src: &LdapSource) -> Output {
     let mut out = Output::default();
-    let fetched = fetch(src);
+    // Entries are parsed as they stream in (beside the network reads), with the line numbers
+    // they get in the saved LDIF, so findings point at that file without reading it back.
+    let mut collected = Output::default();
+    let fetched = fetch(src, &mut collected);
     let (saved, failure) = match fetched {
         Ok(stats) => (stats, None),
         Err(e) => (e.partial, Some(e.diagnostic)),
     };
-    if saved.entries > 0 {
-        match std::fs::File::open(&src.save_ldif) {
-            Ok(f) => out.extend(super::parse_ldif(
-                &src.evidence_path,
-                std::io::BufReader::new(f),
-            )),
-            Err(e) => out.diag(Diagnostic::unreadable(
-                &src.evidence_path,
-                format!("cannot read back the saved LDIF: {}", e.kind()),
-            )),
-        }
-    }
+    out.extend(collected);
     if saved.referrals > 0 {
         // AD returns continuation references for its other naming contexts (Configuration,
         // DomainDnsZones) on every subtree search of the domain: worth knowing, not a gap in
@@ -304,7 +296,7 @@ fn fail(src: &LdapSource, partial: FetchStats, message: String) -> FetchError {
 }
 
 /// Connects, binds, and streams every entry under the base into `save_ldif`.
-pub fn fetch(src: &LdapSource) -> Result<FetchStats, FetchError> {
+pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, FetchError> {
     let none = FetchStats::default();
     validate(src).map_err(|m| fail(src, none, m))?;
     let secs = src.timeout.as_secs();
@@ -377,7 +369,27 @@ pub fn fetch(src: &LdapSource) -> Result<FetchStats, FetchError> {
     })?;
     let mut w = BufWriter::with_capacity(1 << 16, file);
     let mut stats = FetchStats::default();
-    let result = stream_entries(src, &mut conn, &mut w, &mut stats);
+    // A collector thread turns entries into records while this one waits on the network.
+    let (tx, rx) = crossbeam_channel::bounded::<super::ldif::Entry>(512);
+    let evidence = src.evidence_path.clone();
+    let collector = std::thread::spawn(move || {
+        let mut c = super::Collector::new(&evidence);
+        for entry in rx {
+            c.add(&entry);
+        }
+        c.finish()
+    });
+    let result = stream_entries(src, &mut conn, &mut w, &mut stats, &tx);
+    drop(tx);
+    match collector.join() {
+        Ok(output) => collected.extend(output),
+        Err(_) => collected.diag(Diagnostic::new(
+            DiagKind::Unparseable,
+            Severity::Error,
+            location(src),
+            "the entries of this directory could not be processed (internal error); the saved LDIF can be scanned as a file",
+        )),
+    }
     let trailer = match &result {
         Ok(()) => writeln!(w, "# end: {} entries", stats.entries),
         Err(_) => writeln!(
@@ -409,6 +421,7 @@ fn stream_entries(
     conn: &mut LdapConn,
     w: &mut impl Write,
     stats: &mut FetchStats,
+    entries: &crossbeam_channel::Sender<super::ldif::Entry>,
 ) -> Result<(), String> {
     let secs = src.timeout.as_secs();
     let write_err = |e: std::io::Error| {
@@ -425,6 +438,8 @@ fn stream_entries(
         safe_comment(&src.base)
     )
     .map_err(write_err)?;
+    // The next line number of the saved file (the comment above is line 1).
+    let mut line: u32 = 2;
     let mut attrs: Vec<&str> = vec!["*", "+"];
     attrs.extend_from_slice(EXTRA_ATTRIBUTES);
     let page = i32::try_from(src.page_size).unwrap_or(1000);
@@ -458,8 +473,11 @@ fn stream_entries(
                 }
                 match decode_entry(entry.0) {
                     Some((dn, attributes)) => {
-                        write_entry(w, &dn, &attributes, stats).map_err(write_err)?;
+                        let entry =
+                            write_entry(w, &dn, attributes, stats, &mut line).map_err(write_err)?;
                         stats.entries += 1;
+                        // The collector only stops when this sender is dropped.
+                        let _ = entries.send(entry);
                     }
                     None => stats.bad_attributes += 1,
                 }
@@ -500,23 +518,45 @@ fn decode_entry(tag: StructureTag) -> Option<(Vec<u8>, Vec<Attribute>)> {
 
 /// Writes one entry as an LDIF content record (RFC 2849), followed by a blank line. Lines are
 /// not folded (a parser must accept long lines).
+/// Writes one entry as LDIF (one line per value, no folding) and returns it with the line
+/// numbers it has in the file; `line` is the next line to be written.
 fn write_entry(
     w: &mut impl Write,
     dn: &[u8],
-    attributes: &[Attribute],
+    attributes: Vec<Attribute>,
     stats: &mut FetchStats,
-) -> std::io::Result<()> {
+    line: &mut u32,
+) -> std::io::Result<super::ldif::Entry> {
+    use super::ldif::{Attr, Entry, Value};
+    let mut entry = Entry {
+        dn: String::from_utf8_lossy(dn).into_owned(),
+        line: *line,
+        attrs: Vec::with_capacity(attributes.len()),
+    };
     write_value(w, b"dn", dn)?;
+    *line += 1;
     for (name, values) in attributes {
-        if !is_attribute_description(name) {
+        if !is_attribute_description(&name) {
             stats.bad_attributes += 1;
             continue;
         }
+        let mut attr = Attr {
+            name: String::from_utf8_lossy(&name).into_owned(),
+            values: Vec::with_capacity(values.len()),
+        };
         for v in values {
-            write_value(w, name, v)?;
+            write_value(w, &name, &v)?;
+            attr.values.push(Value {
+                bytes: v,
+                line: *line,
+            });
+            *line += 1;
         }
+        entry.attrs.push(attr);
     }
-    w.write_all(b"\n")
+    w.write_all(b"\n")?;
+    *line += 1;
+    Ok(entry)
 }
 
 fn write_value(w: &mut impl Write, name: &[u8], value: &[u8]) -> std::io::Result<()> {
@@ -850,8 +890,27 @@ mod tests {
             (b"bad name\n".to_vec(), vec![b"x".to_vec()]),
             (b"userCertificate;binary".to_vec(), vec![b"ok".to_vec()]),
         ];
-        write_entry(&mut out, "cn=Bob,dc=x".as_bytes(), &attrs, &mut stats).unwrap();
-        write_entry(&mut out, "cn=Jos\u{e9},dc=x".as_bytes(), &[], &mut stats).unwrap();
+        let mut line = 1;
+        let bob = write_entry(
+            &mut out,
+            "cn=Bob,dc=x".as_bytes(),
+            attrs,
+            &mut stats,
+            &mut line,
+        )
+        .unwrap();
+        let jose = write_entry(
+            &mut out,
+            "cn=Jos\u{e9},dc=x".as_bytes(),
+            Vec::new(),
+            &mut stats,
+            &mut line,
+        )
+        .unwrap();
+        // The returned entries carry the line numbers they have in the written text.
+        assert_eq!((bob.line, jose.line, line), (1, 8, 10));
+        assert_eq!(bob.attrs[0].values[1].line, 3);
+        assert_eq!(bob.attrs.last().unwrap().values[0].line, 6);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
@@ -902,7 +961,7 @@ mod tests {
     fn unreadable_ca_file_is_reported() {
         let mut s = src("ldaps://127.0.0.1:1", Bind::Anonymous);
         s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
-        let e = fetch(&s).unwrap_err();
+        let e = fetch(&s, &mut Output::default()).unwrap_err();
         assert!(
             e.diagnostic.message.contains("--ca-file"),
             "{}",
@@ -912,7 +971,7 @@ mod tests {
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, "not a certificate").unwrap();
         s.ca_file = Some(ca);
-        let e = fetch(&s).unwrap_err();
+        let e = fetch(&s, &mut Output::default()).unwrap_err();
         assert!(
             e.diagnostic.message.contains("no PEM certificate"),
             "{}",
