@@ -5,6 +5,12 @@ use clap::Parser;
 use resetgap::cli::{self, exit, Cli, Command};
 use std::process::ExitCode;
 
+/// The scan allocates many small records on several threads at once (LDAP entries, parsed
+/// lines); mimalloc keeps that from contending on the system allocator (measured on 100,000
+/// live LDAP entries).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
