@@ -660,12 +660,27 @@ fn garbage_binary_values_are_saved_safely() {
             pw.to_str().unwrap(),
             "--save-ldif",
             saved.to_str().unwrap(),
+            "--fail-on",
+            "none",
         ],
     );
     // No crash: the values are saved base64-encoded (RFC 2849) and handed to the parser, which
     // reports what it cannot use as a located diagnostic.
-    assert!(matches!(run.code, 0 | 1 | 3), "{}", run.stderr);
-    assert!(run.report.is_object(), "a report was written");
+    // The garbage SSH key cannot be evaluated: a located error, and the scan is incomplete.
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let diags = run.report["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["severity"] == "error"
+            && d["location"]["path"] == "g.ldif"
+            && d["location"]["line"].is_u64()
+            && d["message"].as_str().unwrap_or("").contains("sshPublicKey")),
+        "{diags:?}"
+    );
+    assert!(
+        run.stderr.contains("g.ldif:"),
+        "the message is on stderr too: {}",
+        run.stderr
+    );
     let text = std::fs::read_to_string(&saved).unwrap();
     let eve = text
         .split("\n\n")

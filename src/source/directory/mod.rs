@@ -164,8 +164,12 @@ impl Collector {
         self.diagnostics.push(d);
     }
 
+    /// A value a rule depends on (a time, SID, UAC, key credential, metadata) that cannot be
+    /// decoded: the entry is still used, but the rules that need the value could not be evaluated
+    /// for it, so the scan is incomplete (severity error, exit 3 when nothing gates).
     pub(crate) fn malformed(&mut self, line: u32, msg: impl Into<String>) {
-        let d = Diagnostic::malformed(&self.path, line, msg);
+        let mut d = Diagnostic::malformed(&self.path, line, msg);
+        d.severity = Severity::Error;
         self.diagnostics.push(d);
     }
 
