@@ -52,6 +52,21 @@ pub enum SourceKind {
     ActiveDirectory,
     /// OpenLDAP or another RFC 4512 directory (LDIF export or live LDAP).
     OpenLdap,
+    /// Microsoft Entra ID (Graph exports).
+    EntraId,
+    /// Google Workspace (Admin SDK and Reports API exports).
+    GoogleWorkspace,
+    /// GitHub organisation exports.
+    GitHub,
+    /// Okta (users, API tokens, factors).
+    Okta,
+    /// HashiCorp Vault (token lookups, accessors, AppRole, KV metadata).
+    Vault,
+    /// Kubernetes (Secrets, ServiceAccounts, kubeconfig).
+    Kubernetes,
+    /// Local credential files (`~/.aws/credentials`, docker `config.json`, `.git-credentials`,
+    /// `.netrc`, `.pgpass`, `.npmrc`).
+    CredentialFile,
 }
 
 impl SourceKind {
@@ -62,6 +77,13 @@ impl SourceKind {
             SourceKind::ConfigFile => "config",
             SourceKind::ActiveDirectory => "ad",
             SourceKind::OpenLdap => "ldap",
+            SourceKind::EntraId => "entra",
+            SourceKind::GoogleWorkspace => "google",
+            SourceKind::GitHub => "github",
+            SourceKind::Okta => "okta",
+            SourceKind::Vault => "vault",
+            SourceKind::Kubernetes => "kubernetes",
+            SourceKind::CredentialFile => "credential-file",
         }
     }
 }
@@ -126,6 +148,18 @@ pub struct Account {
     pub created: When,
     /// The line that declares the account.
     pub evidence: Evidence,
+    /// Sessions and refresh tokens issued before this time are invalid (Entra
+    /// `signInSessionsValidFromDateTime`/`refreshTokensValidFromDateTime`, Okta/Google where the
+    /// export shows it). `Unknown` when the export does not tell.
+    #[serde(skip_serializing_if = "is_unknown")]
+    pub sessions_valid_from: When,
+    /// The evidence of `sessions_valid_from`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_evidence: Option<Evidence>,
+    /// The account's password is synchronised from a directory (Entra `onPremisesSyncEnabled`,
+    /// Google/Okta fed from AD): the on-premises login it comes from, when known, else "".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synced_from: Option<String>,
     /// Directory facts, for accounts read from AD or LDAP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory: Option<Box<DirectoryAccount>>,
@@ -210,6 +244,9 @@ impl Account {
             home: None,
             created: When::Unknown,
             evidence,
+            sessions_valid_from: When::Unknown,
+            sessions_evidence: None,
+            synced_from: None,
             directory: None,
         }
     }
@@ -243,6 +280,24 @@ pub enum CredentialKind {
     IdentityMapping,
     /// A secondary password hash kept beside the main one (`sambaNTPassword`, `krbPrincipalKey`).
     SecondaryHash,
+    /// A personal access token (GitHub classic or fine-grained PAT, SSO-authorised token).
+    PersonalAccessToken,
+    /// An API token of a SaaS admin or user (Okta API token, npm token).
+    ApiToken,
+    /// An OAuth grant or app token a user authorised (Google `tokens.list`).
+    OAuthGrant,
+    /// A client secret of an application or service principal (Entra `passwordCredentials`).
+    ClientSecret,
+    /// A certificate credential of an application or service principal (Entra `keyCredentials`).
+    ClientCertificate,
+    /// A HashiCorp Vault token or AppRole secret id.
+    VaultToken,
+    /// A Kubernetes service-account token (legacy Secret or a kubeconfig static token).
+    ServiceAccountToken,
+    /// A client certificate or static credential in a kubeconfig or deploy key.
+    DeployKey,
+    /// An authentication or recovery method (MFA factor, recovery email or phone).
+    RecoveryMethod,
 }
 
 impl CredentialKind {
@@ -256,6 +311,15 @@ impl CredentialKind {
             CredentialKind::KeyCredential => "key credential",
             CredentialKind::IdentityMapping => "identity mapping",
             CredentialKind::SecondaryHash => "secondary password hash",
+            CredentialKind::PersonalAccessToken => "personal access token",
+            CredentialKind::ApiToken => "API token",
+            CredentialKind::OAuthGrant => "OAuth grant",
+            CredentialKind::ClientSecret => "client secret",
+            CredentialKind::ClientCertificate => "client certificate",
+            CredentialKind::VaultToken => "Vault token",
+            CredentialKind::ServiceAccountToken => "service-account token",
+            CredentialKind::DeployKey => "deploy key",
+            CredentialKind::RecoveryMethod => "recovery method",
         }
     }
 }
@@ -303,6 +367,10 @@ pub struct Credential {
     /// Further evidence (e.g. the credential report row that shows last use).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Evidence>,
+    /// People answerable for the credential when it is not theirs alone: the owners of the
+    /// application or service principal a client secret belongs to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub responsible: Vec<OwnerRef>,
     /// Detector or source-specific detail (extractor id, service name, key options).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -322,6 +390,7 @@ impl Credential {
             status: CredentialStatus::Unknown,
             evidence,
             related: Vec::new(),
+            responsible: Vec::new(),
             detail: None,
         }
     }
@@ -413,4 +482,8 @@ pub enum Record {
     Membership(Membership),
     SudoGrant(SudoGrant),
     Setting(Setting),
+}
+
+fn is_unknown(w: &When) -> bool {
+    *w == When::Unknown
 }
