@@ -126,6 +126,22 @@ pub struct ScanArgs {
         help_heading = "Rule thresholds"
     )]
     pub laps_grace: u32,
+    /// RG106: minutes a synchronised store may lag behind a directory reset.
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        default_value_t = 120,
+        help_heading = "Rule thresholds"
+    )]
+    pub sync_interval: u32,
+    /// RG202: longest acceptable validity of application client secrets and certificates.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 365,
+        help_heading = "Rule thresholds"
+    )]
+    pub max_secret_lifetime: u32,
     /// YAML file of accepted local administrators (account, optional host glob, reason).
     #[arg(long, value_name = "FILE")]
     pub allow_admins: Option<PathBuf>,
@@ -307,6 +323,8 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
     rule_options.service_max_age_days = i64::from(args.service_max_age);
     rule_options.pending_reset_max_age_days = i64::from(args.pending_reset_max_age);
     rule_options.laps_grace_days = i64::from(args.laps_grace);
+    rule_options.sync_interval_minutes = i64::from(args.sync_interval);
+    rule_options.max_secret_lifetime_days = i64::from(args.max_secret_lifetime);
     if let Some(path) = &args.allow_admins {
         let text = read_config(path, "--allow-admins")?;
         rule_options.allow_admins = AdminAllowList::parse(&path.display().to_string(), &text)
@@ -563,14 +581,14 @@ pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
             let catalog = catalog?;
             writeln!(
                 out,
-                "{:<6}  {:<31}  {:<7}  {:>8}  summary",
+                "{:<6}  {:<36}  {:<7}  {:>8}  summary",
                 "code", "name", "level", "severity"
             )?;
             for r in &catalog.rules {
                 let m = &r.meta;
                 writeln!(
                     out,
-                    "{:<6}  {:<31}  {:<7}  {:>8}  {}",
+                    "{:<6}  {:<36}  {:<7}  {:>8}  {}",
                     m.code,
                     m.name,
                     m.level.as_str(),

@@ -297,3 +297,27 @@ fn rules_commands() {
         String::from_utf8_lossy(&check.stdout)
     );
 }
+
+#[test]
+fn a_huge_export_is_skipped_with_a_clear_message_and_bounded_memory() {
+    // A 1 GiB Graph export (sparse: costs no disk) is never read: it is skipped by size, reported,
+    // and the rest of the scan goes on.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = std::fs::File::create(dir.path().join("graph-users.json")).unwrap();
+    huge.set_len(1 << 30).unwrap();
+    fs::write(
+        dir.path().join(".env"),
+        "DB_PASSWORD=Correct-Horse-Battery-9\n",
+    )
+    .unwrap();
+    let (code, report, stderr) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF]);
+    assert_eq!(code, 1, "the .env finding still gates: {stderr}");
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["kind"] == "too-large"
+            && d["location"]["path"] == "graph-users.json"
+            && d["message"].as_str().unwrap().contains("--max-file-size")),
+        "{diags:?}"
+    );
+    assert_eq!(summarize(&report).len(), 1);
+}

@@ -30,7 +30,7 @@ pub fn write(
     writeln!(out)?;
     writeln!(
         out,
-        "{:<6}  {:<31}  {:>5}  {:>7}  {:>4}  {:>10}",
+        "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
         "rule", "name", "error", "warning", "note", "suppressed"
     )?;
     for r in &catalog.rules {
@@ -46,7 +46,7 @@ pub fn write(
             .count();
         writeln!(
             out,
-            "{:<6}  {:<31}  {:>5}  {:>7}  {:>4}  {:>10}",
+            "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
             r.meta.code,
             r.meta.name,
             of(Level::Error),

@@ -25,12 +25,28 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../rules/checks/RG104.yml"),
     ),
     (
+        "rules/checks/RG105.yml",
+        include_str!("../../rules/checks/RG105.yml"),
+    ),
+    (
+        "rules/checks/RG106.yml",
+        include_str!("../../rules/checks/RG106.yml"),
+    ),
+    (
+        "rules/checks/RG107.yml",
+        include_str!("../../rules/checks/RG107.yml"),
+    ),
+    (
         "rules/checks/RG108.yml",
         include_str!("../../rules/checks/RG108.yml"),
     ),
     (
         "rules/checks/RG201.yml",
         include_str!("../../rules/checks/RG201.yml"),
+    ),
+    (
+        "rules/checks/RG202.yml",
+        include_str!("../../rules/checks/RG202.yml"),
     ),
     (
         "rules/checks/RG203.yml",
@@ -53,6 +69,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../rules/checks/RG207.yml"),
     ),
     (
+        "rules/checks/RG208.yml",
+        include_str!("../../rules/checks/RG208.yml"),
+    ),
+    (
         "rules/checks/RG301.yml",
         include_str!("../../rules/checks/RG301.yml"),
     ),
@@ -67,6 +87,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     (
         "rules/checks/RG304.yml",
         include_str!("../../rules/checks/RG304.yml"),
+    ),
+    (
+        "rules/checks/RG305.yml",
+        include_str!("../../rules/checks/RG305.yml"),
     ),
     (
         "rules/checks/RG401.yml",

@@ -36,6 +36,10 @@ pub struct RuleOptions {
     pub pending_reset_max_age_days: i64,
     /// RG304: days past a LAPS expiration before it counts as stale.
     pub laps_grace_days: i64,
+    /// RG106: how far behind a directory reset a synchronised store may be.
+    pub sync_interval_minutes: i64,
+    /// RG202: longest acceptable validity of application secrets and certificates.
+    pub max_secret_lifetime_days: i64,
 }
 
 impl RuleOptions {
@@ -50,6 +54,8 @@ impl RuleOptions {
             service_max_age_days: 365,
             pending_reset_max_age_days: 7,
             laps_grace_days: 30,
+            sync_interval_minutes: 120,
+            max_secret_lifetime_days: 365,
         }
     }
 }

@@ -1,0 +1,44 @@
+//! RG105 sessions-not-revoked-at-reset: sessions valid from before the last password change.
+
+use crate::finding::{Finding, Level};
+use crate::inventory::when::format_instant;
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+        let (Some(valid_from), Some(changed)) =
+            (a.sessions_valid_from.known(), a.password_last_set.known())
+        else {
+            continue;
+        };
+        if valid_from.as_second() >= changed.as_second() - ctx.options.skew_seconds {
+            continue;
+        }
+        let message = format!(
+            "Sessions and refresh tokens of {} on {} are valid from {}, before the password change of {}: the reset did not revoke them.",
+            a.login,
+            a.system,
+            format_instant(valid_from),
+            format_instant(changed)
+        );
+        let evidence = a
+            .sessions_evidence
+            .clone()
+            .unwrap_or_else(|| a.evidence.clone());
+        let mut f = Finding::new(
+            "RG105",
+            Level::Warning,
+            &ctx.correlation.identity_of(i).key,
+            &format!("{}:sessions", a.system),
+            evidence,
+            message,
+        )
+        .account(&a.login);
+        if let Some(ev) = &a.password_evidence {
+            f = f.related(ev.clone(), "the password change");
+        }
+        out.push(f);
+    }
+    out
+}

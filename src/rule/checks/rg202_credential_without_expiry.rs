@@ -1,0 +1,70 @@
+//! RG202 credential-without-expiry: tokens that never expire, secrets valid beyond the policy.
+
+use super::credential_name;
+use crate::finding::{Finding, Level};
+use crate::inventory::{CredentialKind, CredentialStatus, When};
+use crate::rule::Context;
+
+const NEVER_EXPIRING_IS_A_FINDING: &[CredentialKind] = &[
+    CredentialKind::PersonalAccessToken,
+    CredentialKind::ApiToken,
+    CredentialKind::VaultToken,
+    CredentialKind::ServiceAccountToken,
+];
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let max = ctx.options.max_secret_lifetime_days;
+    let mut out = Vec::new();
+    for c in &ctx.inventory.credentials {
+        if c.status != CredentialStatus::Active {
+            continue;
+        }
+        let whose = c
+            .owner
+            .as_ref()
+            .map(|o| format!(" of {}", o.login))
+            .unwrap_or_default();
+        let message = if NEVER_EXPIRING_IS_A_FINDING.contains(&c.kind) && c.expires == When::Never {
+            format!(
+                "{}{whose} never expires: if it leaks, it works until someone revokes it.",
+                credential_name(c)
+            )
+        } else if matches!(
+            c.kind,
+            CredentialKind::ClientSecret | CredentialKind::ClientCertificate
+        ) {
+            let (Some(start), Some(end)) = (c.issued.known(), c.expires.known()) else {
+                continue;
+            };
+            let days = (end.as_second() - start.as_second()) / 86_400;
+            if days <= max {
+                continue;
+            }
+            format!(
+                "{}{whose} is valid for {days} days, over the maximum of {max}.",
+                credential_name(c)
+            )
+        } else {
+            continue;
+        };
+        let identity = c
+            .owner
+            .as_ref()
+            .map(|o| o.login.clone())
+            .unwrap_or_default();
+        let mut f = Finding::new(
+            "RG202",
+            Level::Warning,
+            &identity,
+            &c.id,
+            c.evidence.clone(),
+            message,
+        )
+        .credential(&c.id);
+        if let Some(o) = &c.owner {
+            f = f.account(&o.login);
+        }
+        out.push(f);
+    }
+    out
+}

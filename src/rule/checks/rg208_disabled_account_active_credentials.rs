@@ -1,0 +1,51 @@
+//! RG208 disabled-account-active-credentials: active credentials of a disabled or suspended
+//! account.
+
+use super::credential_name;
+use crate::finding::{Finding, Level};
+use crate::inventory::CredentialStatus;
+use crate::rule::Context;
+
+pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let mut out = Vec::new();
+    for c in &inv.credentials {
+        if c.status != CredentialStatus::Active {
+            continue;
+        }
+        let Some(owner) = &c.owner else { continue };
+        let Some(system) = &owner.system else {
+            continue;
+        };
+        let Some(i) = inv.account(system, &owner.login) else {
+            continue;
+        };
+        let a = &inv.accounts[i];
+        if a.enabled != Some(false) {
+            continue;
+        }
+        let message = format!(
+            "{} of {} is still active although the account is disabled on {}: disabling stopped the password, not this credential.",
+            credential_name(c),
+            owner.login,
+            a.system
+        );
+        out.push(
+            Finding::new(
+                "RG208",
+                Level::Error,
+                &ctx.correlation.identity_of(i).key,
+                &c.id,
+                c.evidence.clone(),
+                message,
+            )
+            .account(&owner.login)
+            .credential(&c.id)
+            .related(
+                a.evidence.clone(),
+                format!("the disabled account {} on {}", a.login, a.system),
+            ),
+        );
+    }
+    out
+}
