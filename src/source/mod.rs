@@ -8,6 +8,7 @@
 //! to which adapter) is in `discover`.
 
 pub mod aws;
+pub mod credfiles;
 pub mod directory;
 pub mod linux;
 pub mod secrets;
