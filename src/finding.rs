@@ -111,7 +111,7 @@ impl Finding {
     }
 
     pub fn credential(mut self, id: &str) -> Self {
-        self.credential = Some(id.to_string());
+        self.credential = Some(display_id(id));
         self
     }
 
@@ -129,6 +129,18 @@ impl Finding {
     /// The sort key of output: rule, location, fingerprint.
     pub fn sort_key(&self) -> (&str, &Evidence, &str) {
         (self.rule, &self.location, &self.fingerprint)
+    }
+}
+
+/// A credential id as reports show it. Ids are non-secret by construction, except that a
+/// GitHub token's join key holds its last eight characters: reports show only the last four.
+pub fn display_id(id: &str) -> String {
+    match id.strip_prefix("github:last8:") {
+        Some(last8) => {
+            let keep = last8.len().saturating_sub(4);
+            format!("github:…{}", last8.get(keep..).unwrap_or(""))
+        }
+        None => id.to_string(),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
-use crate::source::{self, aws, directory, linux, secrets::Extractors, Output};
+use crate::source::{self, aws, credfiles, directory, linux, secrets::Extractors, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -49,13 +49,42 @@ impl ScanResult {
 /// Parses one file by what its content is.
 fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
     let text = source::decode_text(file.bytes);
-    if directory::sniff_ldif(&text[..text.len().min(4096)]) {
+    let head = prefix(&text, 4096);
+    if directory::sniff_ldif(head) {
         return directory::parse_ldif_text(file.uri, &text);
     }
     if let Some(kind) = aws::sniff(&text) {
         return aws::parse(kind, file.uri, &text);
     }
+    if let Some(kind) = credfiles::sniff(file.uri, &text) {
+        // Credential files are read by their own format; the generic extractors would report
+        // the same secrets again. They carry no dates: the file's time dates them.
+        let mut out = credfiles::parse(kind, file.uri, &text);
+        date_undated(&mut out, file.modified);
+        return out;
+    }
     extractors.scan(file.uri, &text, file.modified, IssuedBasis::FileModified)
+}
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Gives credentials found in a file without a date of their own the file's modification time.
+fn date_undated(out: &mut Output, modified: When) {
+    for r in &mut out.records {
+        if let Record::Credential(c) = r {
+            if c.issued == When::Unknown && c.issued_basis == IssuedBasis::Unknown && modified.is_known() {
+                c.issued = modified;
+                c.issued_basis = IssuedBasis::FileModified;
+            }
+        }
+    }
 }
 
 pub fn run(plan: &ScanPlan) -> ScanResult {

@@ -124,6 +124,6 @@ pub(crate) fn credential_name(c: &Credential) -> String {
     if c.id.starts_with("aws:") {
         c.label.clone()
     } else {
-        format!("{} {}", c.label, c.id)
+        format!("{} {}", c.label, crate::finding::display_id(&c.id))
     }
 }

@@ -51,7 +51,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let shown_id = if c.id.starts_with("sha256:") {
             String::new()
         } else {
-            format!(" {}", c.id)
+            format!(" {}", crate::finding::display_id(&c.id))
         };
         let message = format!(
             "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
