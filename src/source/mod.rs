@@ -10,8 +10,10 @@
 pub mod aws;
 pub mod credfiles;
 pub mod directory;
+pub mod kubernetes;
 pub mod linux;
 pub mod secrets;
+pub mod vault;
 
 use crate::diag::Diagnostic;
 use crate::inventory::Record;
