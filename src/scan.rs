@@ -9,7 +9,7 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
-use crate::source::{self, aws, credfiles, directory, linux, secrets::Extractors, Output};
+use crate::source::{self, aws, credfiles, directory, kubernetes, linux, secrets::Extractors, vault, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -55,6 +55,14 @@ fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
     }
     if let Some(kind) = aws::sniff(&text) {
         return aws::parse(kind, file.uri, &text);
+    }
+    if let Some(kind) = vault::sniff(file.uri, &text) {
+        return vault::parse(kind, file.uri, &text);
+    }
+    if let Some(kind) = kubernetes::sniff(file.uri, &text) {
+        let mut out = kubernetes::parse(kind, file.uri, &text);
+        date_undated(&mut out, file.modified);
+        return out;
     }
     if let Some(kind) = credfiles::sniff(file.uri, &text) {
         // Credential files are read by their own format; the generic extractors would report
