@@ -9,6 +9,8 @@
 
 pub mod aws;
 pub mod directory;
+pub mod github;
+pub mod google;
 pub mod linux;
 pub mod secrets;
 

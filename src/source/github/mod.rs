@@ -1,0 +1,1 @@
+//! GitHub organisation exports (placeholder while being written).
