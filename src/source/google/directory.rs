@@ -153,7 +153,9 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
         match str_field(o, key) {
             Field::Ok(v) if !v.trim().is_empty() => {
                 let norm = if key == "recoveryPhone" {
-                    v.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+                    v.chars()
+                        .filter(|c| c.is_ascii_digit() || *c == '+')
+                        .collect()
                 } else {
                     v.trim().to_lowercase()
                 };
@@ -324,7 +326,10 @@ fn token(doc: &Doc<'_>, item: &Item, out: &mut Output) {
     let mail = scopes.iter().any(|s| is_mail_scope(s));
     let short: Vec<&str> = scopes
         .iter()
-        .map(|s| s.strip_prefix("https://www.googleapis.com/auth/").unwrap_or(s))
+        .map(|s| {
+            s.strip_prefix("https://www.googleapis.com/auth/")
+                .unwrap_or(s)
+        })
         .collect();
     let mut detail = Vec::new();
     if let Field::Ok(app) = str_field(o, "displayText") {
@@ -332,10 +337,7 @@ fn token(doc: &Doc<'_>, item: &Item, out: &mut Output) {
             detail.push(format!("app: {}", app.trim()));
         }
     }
-    detail.push(format!(
-        "mail scope: {}",
-        if mail { "yes" } else { "no" }
-    ));
+    detail.push(format!("mail scope: {}", if mail { "yes" } else { "no" }));
     if !short.is_empty() {
         detail.push(format!("scopes: {}", short.join(" ")));
     }

@@ -8,7 +8,9 @@
 
 use super::{ms_time, owner_of, MsTime};
 use crate::diag::Diagnostic;
-use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, Record, When};
+use crate::inventory::{
+    Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, Record, When,
+};
 use crate::source::Output;
 use serde_json::Value;
 
@@ -19,7 +21,9 @@ pub(super) fn sniff(head: &str) -> Option<super::GoogleExport> {
         .split(',')
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
         .collect();
-    let user = cols.iter().any(|c| c == "user" || c == "userkey" || c == "primaryemail");
+    let user = cols
+        .iter()
+        .any(|c| c == "user" || c == "userkey" || c == "primaryemail");
     let code = cols
         .iter()
         .any(|c| c == "codeid" || (c.starts_with("asps.") && c.ends_with(".codeid")));
@@ -55,7 +59,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(_) => {
-            out.diag(Diagnostic::unparseable(path, Some(1), "GAM CSV header is not valid CSV"));
+            out.diag(Diagnostic::unparseable(
+                path,
+                Some(1),
+                "GAM CSV header is not valid CSV",
+            ));
             return out;
         }
     };
@@ -86,7 +94,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
     }
     let groups: Vec<Group> = groups.into_values().filter(|g| g.code.is_some()).collect();
     if groups.is_empty() {
-        out.diag(Diagnostic::unparseable(path, Some(1), "GAM CSV has no `codeId` column"));
+        out.diag(Diagnostic::unparseable(
+            path,
+            Some(1),
+            "GAM CSV has no `codeId` column",
+        ));
         return out;
     }
     for row in reader.records() {
@@ -94,7 +106,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             Ok(r) => r,
             Err(e) => {
                 let line = line_of(e.position());
-                out.diag(Diagnostic::malformed(path, line, "row is not valid CSV; skipped"));
+                out.diag(Diagnostic::malformed(
+                    path,
+                    line,
+                    "row is not valid CSV; skipped",
+                ));
                 continue;
             }
         };
@@ -107,7 +123,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
                 continue;
             }
             if !code.bytes().all(|b| b.is_ascii_digit()) {
-                out.diag(Diagnostic::malformed(path, line, "`codeId` is not an integer; ASP skipped"));
+                out.diag(Diagnostic::malformed(
+                    path,
+                    line,
+                    "`codeId` is not an integer; ASP skipped",
+                ));
                 continue;
             }
             let mut c = Credential::new(
@@ -117,7 +137,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
                 Evidence::at(path, line),
             );
             if user.is_empty() {
-                out.diag(Diagnostic::malformed(path, line, "row has no user; owner unknown"));
+                out.diag(Diagnostic::malformed(
+                    path,
+                    line,
+                    "row has no user; owner unknown",
+                ));
             } else {
                 c.owner = Some(owner_of(user));
             }

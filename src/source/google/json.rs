@@ -62,17 +62,28 @@ impl<'a> Doc<'a> {
         u32::try_from(line).unwrap_or(u32::MAX)
     }
 
-    pub(crate) fn evidence(&self, byte: usize) -> Evidence {
-        Evidence::at(self.path, self.line_of(byte))
-    }
-
     /// Line of the top-level key `key` of the object in `span`, else the object's first line.
     pub(crate) fn key_line(&self, span: Span, key: &str) -> u32 {
         self.line_of(top_key_pos(self.text, span, key).unwrap_or(span.start))
     }
 
+    /// The earliest line among the top-level keys `keys` present in the object, else its first
+    /// line (the line of an item's id).
+    pub(crate) fn id_line(&self, span: Span, keys: &[&str]) -> u32 {
+        keys.iter()
+            .filter_map(|k| top_key_pos(self.text, span, k))
+            .min()
+            .map(|p| self.line_of(p))
+            .unwrap_or_else(|| self.line_of(span.start))
+    }
+
     /// A malformed-input warning at the line of `key` in the item `span`.
-    pub(crate) fn malformed_at(&self, span: Span, key: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn malformed_at(
+        &self,
+        span: Span,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::malformed(self.path, self.key_line(span, key), message)
     }
 
@@ -104,9 +115,7 @@ impl<'a> Doc<'a> {
                             .saturating_add(u32::try_from(e.line()).unwrap_or(u32::MAX))
                             .saturating_sub(1)
                             .max(start_line);
-                        // Resume after the error: lines between the value's start and the error
-                        // were part of the broken value (salvaged below, not read twice).
-                        let next = self.next_value_start(error_line);
+                        let next = self.resume_point(start_line, error_line);
                         let end = next.unwrap_or(text.len());
                         let salvaged = self.salvage(Span { start, end }, shape, &mut items);
                         let mut message = format!(
@@ -230,17 +239,33 @@ impl<'a> Doc<'a> {
             _ => out.diag(Diagnostic::malformed(
                 self.path,
                 here,
-                format!("JSON value is not an object or array of {}; skipped", shape.what),
+                format!(
+                    "JSON value is not an object or array of {}; skipped",
+                    shape.what
+                ),
             )),
         }
     }
 
-    /// The first line after `line` that starts with `{` or `[` in column 0.
-    fn next_value_start(&self, line: u32) -> Option<usize> {
-        let first = usize::try_from(line).ok()?;
-        self.starts.iter().skip(first).copied().find(|&s| {
-            matches!(self.text.as_bytes().get(s), Some(b'{') | Some(b'['))
-        })
+    /// Where to read on after a value that starts on `start_line` broke on `error_line`: the last
+    /// line in `(start_line, error_line]` that starts with `{` or `[` in column 0 (a truncated
+    /// value runs into the next one, which then breaks it), else the first such line after the
+    /// error. Lines skipped in between belong to the broken value and are only salvaged.
+    fn resume_point(&self, start_line: u32, error_line: u32) -> Option<usize> {
+        let starts_value =
+            |s: &usize| matches!(self.text.as_bytes().get(*s), Some(b'{') | Some(b'['));
+        let first = usize::try_from(start_line).ok()?;
+        let upto = usize::try_from(error_line).ok()?;
+        let upto = upto.min(self.starts.len());
+        let before = self
+            .starts
+            .get(first.min(upto)..upto)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .copied()
+            .find(starts_value);
+        before.or_else(|| self.starts.iter().skip(upto).copied().find(starts_value))
     }
 
     /// Complete item objects inside a broken value; returns how many were taken.
@@ -250,8 +275,10 @@ impl<'a> Doc<'a> {
             if taken.iter().any(|t| t.start >= s.start && t.end <= s.end) {
                 continue;
             }
-            let Some(Ok(Value::Object(obj))) =
-                self.text.get(s.start..s.end).map(serde_json::from_str::<Value>)
+            let Some(Ok(Value::Object(obj))) = self
+                .text
+                .get(s.start..s.end)
+                .map(serde_json::from_str::<Value>)
             else {
                 continue;
             };
@@ -391,7 +418,10 @@ fn object_ranges(text: &str, start: usize, end: usize) -> Vec<Span> {
             b @ (b'}' | b']') => {
                 if let Some((open, at)) = stack.pop() {
                     if open == b'{' && b == b'}' {
-                        ranges.push(Span { start: at, end: i + 1 });
+                        ranges.push(Span {
+                            start: at,
+                            end: i + 1,
+                        });
                     }
                 }
             }

@@ -134,7 +134,7 @@ pub fn join(records: &mut Vec<Record>) {
     // 2. fold Reports accounts.
     let key = |system: &str, login: &str| (system.to_ascii_lowercase(), login.to_lowercase());
     let mut reset: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut listed: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut listed: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, r) in records.iter().enumerate() {
         let Record::Account(a) = r else { continue };
         if a.source != SourceKind::GoogleWorkspace {
@@ -150,7 +150,7 @@ pub fn join(records: &mut Vec<Record>) {
                 reset.insert(k, i);
             }
         } else {
-            listed.entry(k).or_insert(i);
+            listed.entry(k).or_default().push(i);
         }
     }
     let mut drop = vec![false; records.len()];
@@ -164,14 +164,19 @@ pub fn join(records: &mut Vec<Record>) {
         }
     }
     for (k, &from) in &reset {
-        let Some(&to) = listed.get(k) else { continue };
+        let Some(targets) = listed.get(k) else {
+            continue;
+        };
         let Some(src) = account_at(records, from) else {
             continue;
         };
         let (at, evidence) = (src.password_last_set, src.password_evidence.clone());
-        if let Some(Record::Account(dst)) = records.get_mut(to) {
-            dst.password_last_set = at;
-            dst.password_evidence = evidence;
+        // Every users-list copy of the account (several users files) gets the reset.
+        for &to in targets {
+            if let Some(Record::Account(dst)) = records.get_mut(to) {
+                dst.password_last_set = at;
+                dst.password_evidence = evidence.clone();
+            }
         }
     }
     let mut index = 0;

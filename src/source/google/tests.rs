@@ -66,8 +66,14 @@ fn owner(system: &str, login: &str) -> Option<OwnerRef> {
 
 #[test]
 fn sniffs_by_content() {
-    assert_eq!(sniff("x", fixture!("users.json")), Some(GoogleExport::Users));
-    assert_eq!(sniff("x", fixture!("users-gam.jsonl")), Some(GoogleExport::Users));
+    assert_eq!(
+        sniff("x", fixture!("users.json")),
+        Some(GoogleExport::Users)
+    );
+    assert_eq!(
+        sniff("x", fixture!("users-gam.jsonl")),
+        Some(GoogleExport::Users)
+    );
     assert_eq!(
         sniff("x", fixture!("asps-scanner-relay.json")),
         Some(GoogleExport::Asps)
@@ -150,7 +156,11 @@ fn recovery_methods_are_hashed_and_dateless() {
         .iter()
         .find(|c| c.id == "2sv" && c.owner == owner("example.org", "scanner-relay@example.org"))
         .unwrap();
-    assert!(relay_2sv.detail.as_deref().unwrap().contains("not enforced"));
+    assert!(relay_2sv
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("not enforced"));
     // The hash is stable and case-insensitive for emails.
     assert_eq!(short_hash("a@b.c"), short_hash("a@b.c"));
 }
@@ -168,7 +178,10 @@ fn asps_epoch_millisecond_strings_and_zero() {
     assert_eq!(mfp.expires, When::Never);
     assert_eq!(mfp.status, CredentialStatus::Active);
     assert_eq!(mfp.evidence, Evidence::at("asps.json", 8));
-    assert_eq!(mfp.detail.as_deref(), Some("name: MFP scan-to-mail 3rd floor"));
+    assert_eq!(
+        mfp.detail.as_deref(),
+        Some("name: MFP scan-to-mail 3rd floor")
+    );
     // Numeric userKey: owner resolved by `join`.
     assert_eq!(
         mfp.owner,
@@ -210,9 +223,13 @@ fn asps_bad_values_are_located() {
     assert!(lines
         .iter()
         .any(|(l, m)| *l == Some(20) && m.contains("lastTimeUsed")));
-    assert!(lines
-        .iter()
-        .any(|(l, m)| *l == Some(26) && m.contains("codeId")), "{:?}", out.diagnostics);
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == Some(26) && m.contains("codeId")),
+        "{:?}",
+        out.diagnostics
+    );
     assert_eq!(out.diagnostics.len(), 3, "{:?}", out.diagnostics);
 }
 
@@ -261,10 +278,7 @@ fn reports_give_the_latest_password_change_per_user() {
     assert_eq!(mara.system, "example.org");
     assert_eq!(mara.password_last_set, t("2026-08-03T14:22:51.204Z"));
     // The line of the `password_edit` event of the latest change.
-    assert_eq!(
-        mara.password_evidence,
-        Some(Evidence::at("rep.json", 11))
-    );
+    assert_eq!(mara.password_evidence, Some(Evidence::at("rep.json", 11)));
     // No `id.time`: located diagnostic, no account for r.osei.
     assert_eq!(accounts(r).len(), 1);
     assert_eq!(out.diagnostics.len(), 1);
@@ -340,7 +354,11 @@ fn wrong_types_are_located_and_the_rest_kept() {
     // id (5), creationTime (7), lastLoginTime (8), suspended (9), recoveryEmail (12),
     // null primaryEmail (16), the string element (18).
     for l in [5, 7, 8, 9, 12, 16, 18] {
-        assert!(lines.contains(&Some(l)), "no diagnostic at {l}: {:?}", out.diagnostics);
+        assert!(
+            lines.contains(&Some(l)),
+            "no diagnostic at {l}: {:?}",
+            out.diagnostics
+        );
     }
     assert_eq!(out.diagnostics.len(), 7);
 }
@@ -349,7 +367,10 @@ fn wrong_types_are_located_and_the_rest_kept() {
 fn json_lines_and_fallback_system() {
     let out = run("u.jsonl", fixture!("users-gam.jsonl"));
     assert!(out.diagnostics.is_empty());
-    assert_eq!(account(&out.records, "m.okafor@example.org").evidence.line, Some(1));
+    assert_eq!(
+        account(&out.records, "m.okafor@example.org").evidence.line,
+        Some(1)
+    );
     assert_eq!(account(&out.records, "no-domain").system, "google");
     assert_eq!(account(&out.records, "no-domain").evidence.line, Some(2));
 }
