@@ -10,6 +10,8 @@
 pub mod aws;
 pub mod credfiles;
 pub mod directory;
+pub mod github;
+pub mod google;
 pub mod kubernetes;
 pub mod linux;
 pub mod secrets;
