@@ -9,7 +9,9 @@
 
 pub mod aws;
 pub mod directory;
+pub mod entra;
 pub mod linux;
+pub mod okta;
 pub mod secrets;
 
 use crate::diag::Diagnostic;
