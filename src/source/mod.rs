@@ -10,10 +10,12 @@
 pub mod aws;
 pub mod credfiles;
 pub mod directory;
+pub mod entra;
 pub mod github;
 pub mod google;
 pub mod kubernetes;
 pub mod linux;
+pub mod okta;
 pub mod secrets;
 pub mod vault;
 

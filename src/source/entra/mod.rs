@@ -1,0 +1,151 @@
+//! Microsoft Entra ID exports (formats-cloud-saas.md §2): Graph JSON as `az rest`,
+//! `az ad app|sp list` and `Get-Mg* | ConvertTo-Json` write it, and PowerShell `Export-Csv` of
+//! users.
+//!
+//! This module owns recognising those exports by content ([`sniff`]) and turning them into
+//! records ([`parse`], [`parse_with`]):
+//! - users → `Account` (login = `userPrincipalName`, alias = object `id`; password, session
+//!   validity = the later of `signInSessionsValidFromDateTime` and
+//!   `refreshTokensValidFromDateTime`, `onPremisesSyncEnabled` → `synced_from`);
+//! - applications and service principals → a `ClientSecret` per `passwordCredentials` item and a
+//!   `ClientCertificate` per `keyCredentials` item used for client authentication (`usage`
+//!   `Verify`), id = `keyId` (never the `hint`), owned by the app (`appId`), with the app's
+//!   `owners` (from `$expand=owners`) as `responsible`;
+//! - separate owners listings (`/applications/{id}/owners` with the application named by the
+//!   `@odata.context` or an `appId` beside `value`) → `Membership` records of the group
+//!   `entra-app-owners:<id>`, folded into the credentials' `responsible` by [`join`];
+//! - authentication methods (`/users/{id}/authentication/methods`) → `RecoveryMethod`
+//!   credentials of the user the file names (`@odata.context` `users('…')`, a top-level
+//!   `userPrincipalName`/`userId` beside `value`, or methods nested in a user object).
+//!
+//! The `system` of every record is the tenant: the most common domain of the member UPNs in the
+//! file (guests' `#EXT#` names excluded), else the applications' `publisherDomain`; owner
+//! references whose tenant the file does not show have no system (joined by login/alias).
+//!
+//! Not here: findings (rules), other sources, the per-user MFA app passwords Entra cannot export
+//! (see [`APP_PASSWORDS_NOT_EXPORTABLE`]).
+
+mod csv;
+mod graph;
+pub(crate) mod json;
+#[cfg(test)]
+mod tests;
+pub(crate) mod time;
+
+use super::Output;
+use crate::inventory::Record;
+
+/// What an Entra export file holds, as far as its first few KB tell. Every JSON kind is read the
+/// same way (each object by its own properties), so a file mixing them loses nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntraExport {
+    /// `/users` pages, `Get-MgUser` JSON.
+    Users,
+    /// `/applications`, `/servicePrincipals`, `az ad app|sp list`, `az ad app credential list`.
+    Applications,
+    /// `/users/{id}/authentication/methods` pages.
+    AuthenticationMethods,
+    /// `/applications/{id}/owners` (directory objects).
+    Owners,
+    /// Another Graph page (recognised by `@odata.context`); read, and reported if unknown.
+    GraphPage,
+    /// PowerShell `Export-Csv` of users (locale dates: see [`EntraOptions`]).
+    PowerShellCsv,
+}
+
+/// Options of the Entra parser the user can set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EntraOptions {
+    /// Read `M/D/YYYY h:mm:ss AM/PM` cells of a PowerShell `Export-Csv` as en-US dates in UTC
+    /// (`--assume-date-locale en-US`). Off: such a file is refused, since `8/3/2026` may be
+    /// 3 August or 8 March.
+    pub assume_us_dates: bool,
+}
+
+impl EntraOptions {
+    pub fn set_assume_us_dates(&mut self, on: bool) -> &mut Self {
+        self.assume_us_dates = on;
+        self
+    }
+}
+
+/// What to tell the user about Entra legacy per-user MFA app passwords (§2.4).
+pub const APP_PASSWORDS_NOT_EXPORTABLE: &str = "Entra ID legacy per-user MFA app passwords \
+cannot be exported: Microsoft Graph lists no app-password authentication method and gives no \
+creation or last-use time, so whether any survive a password reset cannot be checked offline. \
+Users with per-user MFA enabled or enforced may hold app passwords that keep working after a \
+reset; delete them (per-user MFA page: \"delete all existing app passwords\") or block legacy \
+authentication.";
+
+/// How much of a file `sniff` looks at.
+const SNIFF_WINDOW: usize = 4096;
+
+/// Recognises an Entra export by content; the path is not used (the content always decides).
+pub fn sniff(_path: &str, text: &str) -> Option<EntraExport> {
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    let head = prefix(body, SNIFF_WINDOW).to_ascii_lowercase();
+    if !(head.starts_with('{') || head.starts_with('[')) {
+        return csv::sniff(&head).then_some(EntraExport::PowerShellCsv);
+    }
+    let has = |needle: &str| head.contains(needle);
+    let graph = has("graph.microsoft.com") || has("\"@odata.type\": \"#microsoft.graph.");
+    if has("authenticationmethod\"") && has("#microsoft.graph.") {
+        return Some(EntraExport::AuthenticationMethods);
+    }
+    if has("\"passwordcredentials\"") || has("\"keycredentials\"") {
+        return Some(EntraExport::Applications);
+    }
+    // `az ad app credential list`: bare passwordCredential objects.
+    if has("\"keyid\"") && has("\"enddatetime\"") && has("\"startdatetime\"") {
+        return Some(EntraExport::Applications);
+    }
+    if has("$metadata#directoryobjects") || (has("/owners") && graph) {
+        return Some(EntraExport::Owners);
+    }
+    let user_props = [
+        "\"lastpasswordchangedatetime\"",
+        "\"accountenabled\"",
+        "\"signinsessionsvalidfromdatetime\"",
+        "\"onpremisessyncenabled\"",
+        "\"usertype\"",
+        // `az ad user list` default output (no $select): read, and noted as incomplete.
+        "\"businessphones\"",
+    ];
+    if has("\"userprincipalname\"") && (graph || user_props.iter().any(|p| has(p))) {
+        return Some(EntraExport::Users);
+    }
+    if has("\"@odata.context\"") && graph {
+        return Some(EntraExport::GraphPage);
+    }
+    None
+}
+
+/// Parses one export with default options.
+pub fn parse(kind: EntraExport, path: &str, text: &str) -> Output {
+    parse_with(kind, path, text, &EntraOptions::default())
+}
+
+/// Parses one export; `path` is the file relative to the scan root.
+pub fn parse_with(kind: EntraExport, path: &str, text: &str, options: &EntraOptions) -> Output {
+    match kind {
+        EntraExport::PowerShellCsv => csv::parse(path, text, options),
+        _ => graph::parse(path, text, options),
+    }
+}
+
+/// After all files are parsed: folds the owners listings (`Membership` of
+/// `entra-app-owners:<id>`) into the `responsible` of the credentials of that application or
+/// service principal (matched by `appId` or object id), then drops those memberships. Owners of
+/// an application no credential of the scan belongs to stay as memberships.
+pub fn join(records: &mut Vec<Record>) {
+    graph::join(records);
+}
+
+/// At most `n` bytes of `s`, cut at a char boundary.
+fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
