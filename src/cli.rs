@@ -154,6 +154,10 @@ pub struct ScanArgs {
     /// Also load secret extractor rules from the YAML files in DIR (format: rules/README.md).
     #[arg(long = "extractors", value_name = "DIR")]
     pub extractors: Option<PathBuf>,
+    /// Read locale dates of PowerShell `Export-Csv` exports in this locale (only `en-US`:
+    /// M/D/YYYY h:mm:ss AM/PM, as UTC). Without it such files are refused: prefer ConvertTo-Json.
+    #[arg(long, value_name = "LOCALE", value_parser = ["en-US"])]
+    pub assume_date_locale: Option<String>,
     /// Skip files larger than this (bytes, or with a K, M or G suffix).
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_file_size: u64,
@@ -361,6 +365,8 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         rule_options,
         identities,
         progress: !args.no_progress && !args.quiet,
+        entra: *crate::source::entra::EntraOptions::default()
+            .set_assume_us_dates(args.assume_date_locale.is_some()),
     })
 }
 

@@ -9,7 +9,10 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
-use crate::source::{self, aws, credfiles, directory, kubernetes, linux, secrets::Extractors, vault, Output};
+use crate::source::{
+    self, aws, credfiles, directory, entra, github, google, kubernetes, linux, okta,
+    secrets::Extractors, vault, Output,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -25,6 +28,8 @@ pub struct ScanPlan {
     pub rule_options: RuleOptions,
     pub identities: IdentityMap,
     pub progress: bool,
+    /// How the Entra parser reads locale dates (`--assume-date-locale`).
+    pub entra: entra::EntraOptions,
     /// Live directories, read beside the file crawl (branch wip-live).
     pub ldap: Vec<LdapSource>,
 }
@@ -47,7 +52,8 @@ impl ScanResult {
 }
 
 /// Parses one file by what its content is.
-fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
+fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
+    let extractors = &plan.extractors;
     let text = source::decode_text(file.bytes);
     let head = prefix(&text, 4096);
     if directory::sniff_ldif(head) {
@@ -55,6 +61,18 @@ fn parse_file(extractors: &Extractors, file: &FileInput<'_>) -> Output {
     }
     if let Some(kind) = aws::sniff(&text) {
         return aws::parse(kind, file.uri, &text);
+    }
+    if let Some(kind) = entra::sniff(file.uri, head) {
+        return entra::parse_with(kind, file.uri, &text, &plan.entra);
+    }
+    if let Some(kind) = okta::sniff(file.uri, head) {
+        return okta::parse(kind, file.uri, &text);
+    }
+    if let Some(kind) = google::sniff(file.uri, head) {
+        return google::parse(kind, file.uri, &text);
+    }
+    if let Some(kind) = github::sniff(file.uri, head) {
+        return github::parse(kind, file.uri, &text);
     }
     if let Some(kind) = vault::sniff(file.uri, &text) {
         return vault::parse(kind, file.uri, &text);
@@ -87,7 +105,10 @@ fn prefix(text: &str, max: usize) -> &str {
 fn date_undated(out: &mut Output, modified: When) {
     for r in &mut out.records {
         if let Record::Credential(c) = r {
-            if c.issued == When::Unknown && c.issued_basis == IssuedBasis::Unknown && modified.is_known() {
+            if c.issued == When::Unknown
+                && c.issued_basis == IssuedBasis::Unknown
+                && modified.is_known()
+            {
                 c.issued = modified;
                 c.issued_basis = IssuedBasis::FileModified;
             }
@@ -139,7 +160,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         &counters,
         |file| {
             if !saved_ldif.is(file.path) {
-                keep(parse_file(&plan.extractors, file))
+                keep(parse_file(plan, file))
             }
         },
         |d| {

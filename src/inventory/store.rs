@@ -22,6 +22,8 @@ impl Inventory {
     /// evaluation order (sources emit a host's records together); the result is deterministic.
     pub fn from_records(mut records: Vec<Record>) -> Inventory {
         crate::source::aws::join(&mut records);
+        crate::source::google::join(&mut records);
+        crate::source::entra::join(&mut records);
         let mut inv = Inventory::default();
         for r in records {
             match r {
@@ -61,6 +63,15 @@ impl Inventory {
         inv.settings.sort_by(|a, b| a.system.cmp(&b.system));
         for (i, a) in inv.accounts.iter().enumerate() {
             inv.by_login.insert((a.system.clone(), a.login.clone()), i);
+        }
+        // Other names of an account in its system (an Okta user id, an Entra object id, an ARN)
+        // find it too, unless they name an account of their own.
+        for (i, a) in inv.accounts.iter().enumerate() {
+            for alias in &a.aliases {
+                inv.by_login
+                    .entry((a.system.clone(), alias.clone()))
+                    .or_insert(i);
+            }
         }
         inv
     }

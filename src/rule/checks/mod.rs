@@ -102,7 +102,7 @@ pub(crate) fn answerable<'a>(
     for o in c.owner.iter().chain(&c.responsible) {
         if let Some(identity) = ctx.correlation.owner_identity(ctx.inventory, o) {
             if !out.iter().any(|(i, _)| std::ptr::eq(*i, identity)) {
-                out.push((identity, o.login.as_str()));
+                out.push((identity, owner_login(ctx, o)));
             }
         }
     }
@@ -116,7 +116,22 @@ pub(crate) fn owner_of<'a>(
 ) -> Option<(&'a Identity, &'a str)> {
     let owner = c.owner.as_ref()?;
     let identity = ctx.correlation.owner_identity(ctx.inventory, owner)?;
-    Some((identity, owner.login.as_str()))
+    Some((identity, owner_login(ctx, owner)))
+}
+
+/// The owner's login as its account spells it when the reference names it by another of its
+/// names (an Okta user id, an Entra object id), else as the reference spells it.
+pub(crate) fn owner_login<'a>(
+    ctx: &'a Context<'_>,
+    owner: &'a crate::inventory::OwnerRef,
+) -> &'a str {
+    owner
+        .system
+        .as_deref()
+        .and_then(|system| ctx.inventory.account(system, &owner.login))
+        .map_or(owner.login.as_str(), |i| {
+            ctx.inventory.accounts[i].login.as_str()
+        })
 }
 
 /// "AWS access key AKIA…": label plus id, unless the id is a placeholder for an unjoined slot.

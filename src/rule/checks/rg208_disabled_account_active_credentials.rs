@@ -27,7 +27,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let message = format!(
             "{} of {} is still active although the account is disabled on {}: disabling stopped the password, not this credential.",
             credential_name(c),
-            owner.login,
+            a.login,
             a.system
         );
         out.push(
@@ -39,7 +39,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 c.evidence.clone(),
                 message,
             )
-            .account(&owner.login)
+            .account(&a.login)
             .credential(&c.id)
             .related(
                 a.evidence.clone(),
