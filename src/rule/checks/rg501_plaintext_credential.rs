@@ -24,7 +24,8 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             related.push((
                 l.evidence.clone(),
                 format!(
-                    "IAM lists this key for {} (status {})",
+                    "the {} export lists it for {} (status {})",
+                    l.label,
                     login.unwrap_or("?"),
                     format!("{:?}", l.status).to_lowercase()
                 ),
@@ -94,9 +95,7 @@ fn owner<'a>(
             None,
         );
     }
-    let key_id = if is_aws_key_id(&c.id) {
-        Some(c.id.as_str())
-    } else if c.detail.as_deref() == Some("aws-secret-access-key") {
+    let key_id = if c.detail.as_deref() == Some("aws-secret-access-key") {
         // An AWS secret access key takes the owner of a key id written a few lines from it.
         ctx.inventory
             .credentials
@@ -111,7 +110,9 @@ fn owner<'a>(
             .min_by_key(|(distance, k)| (*distance, k.evidence.line))
             .map(|(_, k)| k.id.as_str())
     } else {
-        None
+        // The id of a found secret can be the join key of a listed credential: an AWS key id,
+        // a GitHub token's last eight characters, a Kubernetes token Secret.
+        Some(c.id.as_str())
     };
     let Some(key_id) = key_id else {
         return (None, None, None);
@@ -120,7 +121,7 @@ fn owner<'a>(
         .inventory
         .credentials
         .iter()
-        .find(|k| k.kind == CredentialKind::AccessKey && k.id == key_id);
+        .find(|k| k.kind != CredentialKind::PlaintextSecret && k.id == key_id);
     match listed.and_then(|k| k.owner.as_ref().map(|o| (k, o))) {
         Some((k, o)) => (
             Some(o.login.as_str()),

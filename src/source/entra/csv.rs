@@ -143,7 +143,7 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
     let tenant = [members, guests].into_iter().find_map(|m| {
         m.into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-            .map(|(d, _)| d)
+            .map(|(d, _)| format!("entra:{d}"))
     });
     let mut walker = Walker::new(path, text, options, tenant);
     for d in out_diags {

@@ -61,7 +61,10 @@ const KNOWN_KEYS: &[&str] = &[
 
 pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
     let (values, errors) = json::parse_stream(text);
-    let mut walker = Walker::new(path, text, options, tenant_of(&values));
+    // `entra:<domain>`: a Google Workspace or Okta org often has the same domain, and their
+    // accounts must stay apart.
+    let tenant = tenant_of(&values).map(|domain| format!("entra:{domain}"));
+    let mut walker = Walker::new(path, text, options, tenant);
     for value in &values {
         walker.value(value, &Ctx::default(), 0);
     }

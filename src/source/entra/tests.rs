@@ -58,7 +58,7 @@ fn run(name: &str, text: &str) -> Output {
 
 fn tenant_ref(login: &str) -> Option<OwnerRef> {
     Some(OwnerRef {
-        system: Some("example.org".into()),
+        system: Some("entra:example.org".into()),
         login: login.into(),
     })
 }
@@ -115,7 +115,7 @@ fn users_page_storyline() {
     assert_eq!(accounts(&out).len(), 5);
     let mara = account(&out, "m.okafor@example.org");
     assert_eq!(mara.source, crate::inventory::SourceKind::EntraId);
-    assert_eq!(mara.system, "example.org");
+    assert_eq!(mara.system, "entra:example.org");
     assert_eq!(mara.aliases, vec!["6f1c2d3e-0a1b-4c5d-8e9f-112233445566"]);
     assert_eq!(mara.kind, AccountKind::Human);
     assert_eq!(mara.enabled, Some(true));
@@ -147,7 +147,7 @@ fn sessions_valid_from_is_the_later_of_both_and_seven_digits() {
         &out,
         "r.iyer_partner.example#EXT#@exampleorg.onmicrosoft.com",
     );
-    assert_eq!(guest.system, "example.org");
+    assert_eq!(guest.system, "entra:example.org");
     assert_eq!(guest.sessions_valid_from, t("2026-01-10T08:30:00Z"));
     assert_eq!(guest.sessions_evidence, Some(Evidence::at("u.json", 75)));
 }
@@ -546,7 +546,7 @@ fn locale_csv_read_as_en_us_when_asked() {
     let kind = sniff("users.csv", text).unwrap();
     let out = parse_with(kind, "users.csv", text, &options);
     let mara = account(&out, "m.okafor@example.org");
-    assert_eq!(mara.system, "example.org");
+    assert_eq!(mara.system, "entra:example.org");
     assert_eq!(mara.password_last_set, t("2026-08-03T14:22:51Z"));
     assert_eq!(mara.sessions_valid_from, t("2024-03-04T10:00:12Z"));
     assert_eq!(mara.enabled, Some(true));

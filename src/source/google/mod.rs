@@ -212,7 +212,8 @@ fn is_user_id(s: &str) -> bool {
 fn system_of(email: &str) -> String {
     match email.rsplit_once('@') {
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
-            domain.trim().to_ascii_lowercase()
+            // `google:<domain>`: Entra and Okta often serve the same domain.
+            format!("google:{}", domain.trim().to_ascii_lowercase())
         }
         _ => FALLBACK_SYSTEM.to_string(),
     }

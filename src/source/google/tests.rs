@@ -102,7 +102,7 @@ fn users_list() {
     let r = &out.records;
     let mara = account(r, "m.okafor@example.org");
     assert_eq!(mara.source, SourceKind::GoogleWorkspace);
-    assert_eq!(mara.system, "example.org");
+    assert_eq!(mara.system, "google:example.org");
     assert_eq!(mara.evidence, Evidence::at("google/users.json", 9));
     assert_eq!(
         mara.aliases,
@@ -121,7 +121,7 @@ fn users_list() {
     assert_eq!(account(r, "j.lindqvist@example.org").enabled, Some(false));
     let archived = account(r, "p.aldana@corp.example.com");
     assert_eq!(archived.enabled, Some(false));
-    assert_eq!(archived.system, "corp.example.com");
+    assert_eq!(archived.system, "google:corp.example.com");
     assert_eq!(archived.password, PasswordState::Unknown);
 }
 
@@ -140,7 +140,10 @@ fn recovery_methods_are_hashed_and_dateless() {
         .find(|c| c.id.starts_with("recoveryEmail:"))
         .unwrap();
     assert_eq!(email.id.len(), "recoveryEmail:".len() + 12);
-    assert_eq!(email.owner, owner("example.org", "m.okafor@example.org"));
+    assert_eq!(
+        email.owner,
+        owner("google:example.org", "m.okafor@example.org")
+    );
     assert_eq!(email.issued, When::Unknown);
     assert_eq!(email.evidence, Evidence::at("u.json", 21));
     let phone = recovery
@@ -154,7 +157,9 @@ fn recovery_methods_are_hashed_and_dateless() {
     assert!(!json.contains("5555550143"));
     let relay_2sv = recovery
         .iter()
-        .find(|c| c.id == "2sv" && c.owner == owner("example.org", "scanner-relay@example.org"))
+        .find(|c| {
+            c.id == "2sv" && c.owner == owner("google:example.org", "scanner-relay@example.org")
+        })
         .unwrap();
     assert!(relay_2sv
         .detail
@@ -206,7 +211,10 @@ fn asps_bad_values_are_located() {
     let phone = cred(r, "asp:51002");
     assert_eq!(phone.issued, t("2026-05-11T09:00:00Z"));
     assert_eq!(phone.last_used, t("2026-08-19T06:40:00Z"));
-    assert_eq!(phone.owner, owner("example.org", "m.okafor@example.org"));
+    assert_eq!(
+        phone.owner,
+        owner("google:example.org", "m.okafor@example.org")
+    );
     // Epoch seconds where milliseconds belong: not a 1970 date, unknown with a diagnostic.
     let secs = cred(r, "asp:51003");
     assert_eq!(secs.issued, When::Unknown);
@@ -275,7 +283,7 @@ fn reports_give_the_latest_password_change_per_user() {
     let out = run("rep.json", fixture!("reports-user-accounts.json"));
     let r = &out.records;
     let mara = account(r, "m.okafor@example.org");
-    assert_eq!(mara.system, "example.org");
+    assert_eq!(mara.system, "google:example.org");
     assert_eq!(mara.password_last_set, t("2026-08-03T14:22:51.204Z"));
     // The line of the `password_edit` event of the latest change.
     assert_eq!(mara.password_evidence, Some(Evidence::at("rep.json", 11)));
@@ -312,7 +320,10 @@ fn gam_csv_asps() {
     let out = run("gam.csv", fixture!("gam-print-asps.csv"));
     let r = &out.records;
     let mfp = cred(r, "asp:48213");
-    assert_eq!(mfp.owner, owner("example.org", "scanner-relay@example.org"));
+    assert_eq!(
+        mfp.owner,
+        owner("google:example.org", "scanner-relay@example.org")
+    );
     assert_eq!(mfp.issued, t("2024-02-12T16:00:00Z"));
     assert_eq!(mfp.last_used, t("2026-08-20T21:14:05Z"));
     assert_eq!(mfp.evidence, Evidence::at("gam.csv", 2));
@@ -402,7 +413,7 @@ fn join_resolves_user_ids_and_folds_the_reset() {
     assert_eq!(accounts(&records).len(), 4);
     assert_eq!(
         cred(&records, "asp:48213").owner,
-        owner("example.org", "scanner-relay@example.org")
+        owner("google:example.org", "scanner-relay@example.org")
     );
     assert_eq!(
         cred(
@@ -410,7 +421,7 @@ fn join_resolves_user_ids_and_folds_the_reset() {
             "123456789012-a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6.apps.googleusercontent.com"
         )
         .owner,
-        owner("example.org", "m.okafor@example.org")
+        owner("google:example.org", "m.okafor@example.org")
     );
 }
 
@@ -419,7 +430,7 @@ fn join_keeps_reports_account_without_users_list() {
     let mut records = run("rep.json", fixture!("reports-user-accounts.json")).records;
     let mut older = Account::new(
         SourceKind::GoogleWorkspace,
-        "example.org",
+        "google:example.org",
         "M.Okafor@example.org",
         Evidence::at("old.json", 3),
     );
