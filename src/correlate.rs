@@ -123,13 +123,18 @@ impl Correlation {
                 last_reset: None,
             });
             for m in members {
-                let Some((system, login)) = m.split_once(':') else {
-                    continue;
-                };
+                // Systems and logins may both hold `:` (`entra:example.org`,
+                // `system:serviceaccount:ns:sa`), so match the whole `system:login` text, or a
+                // source family followed by the login (`linux:alice` on every Linux host).
                 for (i, a) in inv.accounts.iter().enumerate() {
-                    let system_matches = a.system.eq_ignore_ascii_case(system)
-                        || a.source.as_str().eq_ignore_ascii_case(system);
-                    if system_matches && a.login == login && of_account[i] == usize::MAX {
+                    let exact = m
+                        .get(..a.system.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&a.system))
+                        && m[a.system.len()..].strip_prefix(':') == Some(a.login.as_str());
+                    let family = m.split_once(':').is_some_and(|(fam, login)| {
+                        fam.eq_ignore_ascii_case(a.source.as_str()) && login == a.login
+                    });
+                    if (exact || family) && of_account[i] == usize::MAX {
                         of_account[i] = idx;
                         identities[idx].accounts.push(i);
                     }
@@ -229,28 +234,34 @@ impl Correlation {
 
     /// The accounts an owner reference points at: the exact account when the system is known,
     /// else the accounts of the identity with that normalised login.
+    /// A reference whose system has no such account (an app password listed without the users
+    /// export, a Vault token of a user Vault has no record of) falls back to the login.
     pub fn owner_accounts(&self, inv: &Inventory, owner: &OwnerRef) -> Vec<usize> {
-        match &owner.system {
-            Some(system) => inv.account(system, &owner.login).into_iter().collect(),
-            None => self
-                .by_key
-                .get(&normalize_login(&owner.login))
-                .map(|&i| self.identities[i].accounts.clone())
-                .unwrap_or_default(),
+        if let Some(i) = owner
+            .system
+            .as_deref()
+            .and_then(|s| inv.account(s, &owner.login))
+        {
+            return vec![i];
         }
+        self.by_key
+            .get(&normalize_login(&owner.login))
+            .map(|&i| self.identities[i].accounts.clone())
+            .unwrap_or_default()
     }
 
-    /// The identity an owner reference belongs to, if any.
+    /// The identity an owner reference belongs to, if any (same fallback as `owner_accounts`).
     pub fn owner_identity(&self, inv: &Inventory, owner: &OwnerRef) -> Option<&Identity> {
-        match &owner.system {
-            Some(system) => inv
-                .account(system, &owner.login)
-                .map(|a| self.identity_of(a)),
-            None => self
-                .by_key
-                .get(&normalize_login(&owner.login))
-                .map(|&i| &self.identities[i]),
+        if let Some(i) = owner
+            .system
+            .as_deref()
+            .and_then(|s| inv.account(s, &owner.login))
+        {
+            return Some(self.identity_of(i));
         }
+        self.by_key
+            .get(&normalize_login(&owner.login))
+            .map(|&i| &self.identities[i])
     }
 }
 

@@ -16,3 +16,5 @@ mod estate;
 mod rules;
 /// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.
 mod sarif;
+/// The combined cloud/SaaS reset scenario and locale refusal.
+mod scenario;

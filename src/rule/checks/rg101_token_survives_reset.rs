@@ -6,9 +6,18 @@ use crate::finding::{Finding, Level};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
+/// Credentials that authenticate on their own, without the password.
 const BEARER: &[CredentialKind] = &[
     CredentialKind::AccessKey,
     CredentialKind::SigningCertificate,
+    CredentialKind::PersonalAccessToken,
+    CredentialKind::ApiToken,
+    CredentialKind::OAuthGrant,
+    CredentialKind::ClientSecret,
+    CredentialKind::ClientCertificate,
+    CredentialKind::VaultToken,
+    CredentialKind::ServiceAccountToken,
+    CredentialKind::DeployKey,
 ];
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {

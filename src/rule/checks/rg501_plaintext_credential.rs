@@ -89,10 +89,15 @@ fn owner<'a>(
     Option<&'a Credential>,
 ) {
     if let Some(o) = &c.owner {
+        let listed = ctx
+            .inventory
+            .credentials
+            .iter()
+            .find(|k| k.kind != CredentialKind::PlaintextSecret && k.id == c.id);
         return (
             Some(o.login.as_str()),
             ctx.correlation.owner_identity(ctx.inventory, o),
-            None,
+            listed,
         );
     }
     let key_id = if c.detail.as_deref() == Some("aws-secret-access-key") {
