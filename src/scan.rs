@@ -63,7 +63,18 @@ fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
         return aws::parse(kind, file.uri, &text);
     }
     if let Some(kind) = entra::sniff(file.uri, head) {
-        return entra::parse_with(kind, file.uri, &text, &plan.entra);
+        let mut out = entra::parse_with(kind, file.uri, &text, &plan.entra);
+        if kind == entra::EntraExport::Users {
+            // Legacy per-user MFA app passwords exist but no export shows them: say so rather
+            // than pass in silence.
+            out.diag(crate::diag::Diagnostic::new(
+                crate::diag::DiagKind::Incomplete,
+                crate::diag::Severity::Note,
+                crate::inventory::Evidence::new(file.uri, None),
+                entra::APP_PASSWORDS_NOT_EXPORTABLE,
+            ));
+        }
+        return out;
     }
     if let Some(kind) = okta::sniff(file.uri, head) {
         return okta::parse(kind, file.uri, &text);

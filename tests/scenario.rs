@@ -56,6 +56,14 @@ fn one_reset_many_survivors() {
             _ => {}
         }
     }
+    // Entra app passwords cannot be exported: said, not passed over in silence.
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["severity"] == "note"
+            && d["location"]["path"] == "entra/users.json"
+            && d["message"].as_str().unwrap().contains("app passwords")),
+        "{diags:?}"
+    );
     // Reports show at most the last four characters of the token.
     let text = serde_json::to_string(&report).unwrap();
     assert!(!text.contains("9fK2Lq0Z"), "the token's last eight leaked");
