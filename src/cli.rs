@@ -524,6 +524,9 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
             result.inventory.hosts.len(),
             result.findings.len()
         );
+        for (phase, secs) in &result.timings {
+            let _ = writeln!(err, "resetgap:   {phase}: {secs:.2}s");
+        }
     }
     drop(err);
 

@@ -42,6 +42,8 @@ pub struct ScanResult {
     pub diagnostics: Vec<Diagnostic>,
     pub files: u64,
     pub bytes: u64,
+    /// Seconds spent in each phase (for `-v`; never in reports).
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 impl ScanResult {
@@ -128,6 +130,7 @@ fn date_undated(out: &mut Output, modified: When) {
 }
 
 pub fn run(plan: &ScanPlan) -> ScanResult {
+    let started = std::time::Instant::now();
     let counters = std::sync::Arc::new(Counters::default());
     let progress = Progress::new(plan.progress, counters.clone());
     let records = Mutex::new(Vec::<Record>::new());
@@ -200,6 +203,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         manifest_times.extend(times);
     }
     progress.finish();
+    let mut timings = vec![("crawl and parse files", started.elapsed().as_secs_f64())];
     for (url, handle) in ldap_threads {
         match handle.join() {
             Ok(out) => keep(out),
@@ -213,21 +217,34 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         }
     }
 
+    timings.push((
+        "live LDAP (beside the crawl)",
+        started.elapsed().as_secs_f64(),
+    ));
+    let mut lap = std::time::Instant::now();
+    let mut split = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
+        timings.push((name, lap.elapsed().as_secs_f64()));
+        lap = std::time::Instant::now();
+    };
+
     // 3. Inventory.
     let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
     // Walk order is not deterministic; host records arrive as whole blocks, in host order.
     stable_order(&mut records);
     date_by_manifest(&mut records, &manifest_times);
     let inventory = Inventory::from_records(records);
+    split("inventory", &mut timings);
 
     // 4. Correlate. 5. Rules.
     let correlation = Correlation::build(&inventory, &plan.identities);
+    split("correlate", &mut timings);
     let ctx = Context {
         inventory: &inventory,
         correlation: &correlation,
         options: &plan.rule_options,
     };
     let findings = plan.catalog.evaluate(&ctx);
+    split("rules", &mut timings);
 
     let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
     diagnostics.sort();
@@ -239,6 +256,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         diagnostics,
         files: counters.files.load(Ordering::Relaxed),
         bytes: counters.bytes.load(Ordering::Relaxed),
+        timings,
     }
 }
 
