@@ -23,6 +23,9 @@ pub(super) struct CredUrl {
 /// the name `.git-credentials` (or git's XDG `git/credentials`) one URL of any scheme is enough and other lines may be malformed.
 /// (`postgres://user:pw@db/app` alone is a connection string, not this file.)
 pub(super) fn sniff(head: &str, named: bool) -> bool {
+    if !named && !head.contains("://") {
+        return false;
+    }
     let mut good = 0usize;
     for line in head.lines() {
         let t = line.trim();

@@ -130,6 +130,9 @@ impl<'a> Lexer<'a> {
 /// password.
 pub(super) fn sniff(head: &str, name: &str) -> bool {
     let named = matches!(name, ".netrc" | "_netrc" | "netrc") || name.ends_with(".netrc");
+    if !named && !head.contains("machine") {
+        return false;
+    }
     let mut lx = Lexer::new(head);
     let first = loop {
         match lx.next() {

@@ -31,6 +31,10 @@ fn credential_key(key: &str) -> Option<(&str, String)> {
 /// unscoped `_authToken`/`_auth`/`_password`.
 pub(super) fn sniff(head: &str, name: &str) -> bool {
     let named = matches!(name, ".npmrc" | "npmrc");
+    // Fast reject: every recognised key is registry-scoped (`//host/:`) or an `_auth*` key.
+    if !named && !head.contains("//") && !head.contains("_auth") && !head.contains("_password") {
+        return false;
+    }
     head.lines().any(|line| {
         let Some((key, _)) = line.trim().split_once('=') else {
             return false;

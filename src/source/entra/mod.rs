@@ -83,10 +83,19 @@ const SNIFF_WINDOW: usize = 4096;
 /// Recognises an Entra export by content; the path is not used (the content always decides).
 pub fn sniff(_path: &str, text: &str) -> Option<EntraExport> {
     let body = text.trim_start_matches('\u{feff}').trim_start();
-    let head = prefix(body, SNIFF_WINDOW).to_ascii_lowercase();
-    if !(head.starts_with('{') || head.starts_with('[')) {
-        return csv::sniff(&head).then_some(EntraExport::PowerShellCsv);
+    let raw = prefix(body, SNIFF_WINDOW);
+    if !(raw.starts_with('{') || raw.starts_with('[')) {
+        // The CSV check reads the header (after an optional `#TYPE` line): lower-case only
+        // those two lines, since this runs on most files of a crawl.
+        let header = raw
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .to_ascii_lowercase();
+        return csv::sniff(&header).then_some(EntraExport::PowerShellCsv);
     }
+    let head = raw.to_ascii_lowercase();
     let has = |needle: &str| head.contains(needle);
     let graph = has("graph.microsoft.com") || has("\"@odata.type\": \"#microsoft.graph.");
     if has("authenticationmethod\"") && has("#microsoft.graph.") {

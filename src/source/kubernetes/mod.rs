@@ -72,6 +72,13 @@ const KINDS: [&str; 5] = [
 pub fn sniff(_path: &str, text: &str) -> Option<KubeExport> {
     let body = text.trim_start_matches('\u{feff}');
     let head = prefix(body, SNIFF_WINDOW);
+    // Fast reject (this runs on every file of a crawl): every recognised shape names
+    // `apiVersion`, or is a kubeconfig with its `clusters` and `users` lists.
+    let maybe_kube =
+        head.contains("apiVersion") || (head.contains("clusters") && head.contains("users"));
+    if !maybe_kube {
+        return None;
+    }
     if head.contains("{{") {
         return None;
     }
