@@ -201,9 +201,19 @@ where
                 if path.file_name().is_some_and(|n| n == "passwd" || n == "shadow")
                     && path.parent().and_then(Path::file_name).is_some_and(|n| n == "etc")
                 {
-                    if let Some(host) = path.parent().and_then(Path::parent) {
-                        let host_uri = root.uri(host);
-                        hosts.lock().unwrap_or_else(|e| e.into_inner()).push(HostCandidate { path: host.to_path_buf(), uri: host_uri });
+                    // A host root above the scanned directory (scanning `web01/etc` alone) is not
+                    // read: only what the user pointed at is scanned.
+                    match path.parent().and_then(Path::parent) {
+                        Some(host) if host.starts_with(&root.path) => {
+                            let host_uri = root.uri(host);
+                            hosts.lock().unwrap_or_else(|e| e.into_inner()).push(HostCandidate { path: host.to_path_buf(), uri: host_uri });
+                        }
+                        _ => on_diag(Diagnostic::new(
+                            DiagKind::Incomplete,
+                            Severity::Note,
+                            Evidence::new(root.uri(path), None),
+                            "this host file is not read as part of a host tree: scan the directory that holds `etc/` to evaluate the host",
+                        )),
                     }
                 }
                 let meta = match entry.metadata() {

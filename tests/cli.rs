@@ -321,3 +321,19 @@ fn a_huge_export_is_skipped_with_a_clear_message_and_bounded_memory() {
     );
     assert_eq!(summarize(&report).len(), 1);
 }
+
+#[test]
+fn host_files_above_the_scan_root_are_not_read() {
+    // Pointing at `web01/etc` must not read `web01/home` (outside what the user asked for); the
+    // report says how to evaluate the host instead.
+    let (code, report, _) = scan_json(&["fixtures/estate/hosts/web01/etc", "--as-of", AS_OF]);
+    assert_eq!(code, 0);
+    assert!(report["findings"].as_array().unwrap().is_empty());
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["location"]["path"] == "passwd" && d["kind"] == "incomplete"),
+        "{diags:?}"
+    );
+}
