@@ -99,13 +99,10 @@ fn linkable(a: &Account) -> bool {
 /// A password change that counts as a reset: a known time that is not the initial password set
 /// when the account was created (AWS sets `password_last_changed` at creation too).
 fn reset_time(a: &Account) -> Option<Timestamp> {
-    let at = a.password_last_set.known()?;
-    if let When::Known(created) = a.created {
-        if at.as_second() - created.as_second() <= 60 {
-            return None;
-        }
+    if a.password_is_initial() {
+        return None;
     }
-    Some(at)
+    a.password_last_set.known()
 }
 
 impl Correlation {

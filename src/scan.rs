@@ -9,6 +9,7 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
+use crate::source::ids::prefix;
 use crate::source::{
     self, aws, credfiles, directory, entra, github, google, kubernetes, linux, okta,
     secrets::Extractors, vault, Output,
@@ -105,15 +106,6 @@ fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
     extractors.scan(file.uri, &text, file.modified, IssuedBasis::FileModified)
 }
 
-/// The first `max` bytes of `text`, cut at a character boundary.
-fn prefix(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// Gives credentials found in a file without a date of their own the file's modification time.
 fn date_undated(out: &mut Output, modified: When) {
     for r in &mut out.records {
@@ -194,7 +186,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
                 rel_root: &h.uri,
                 max_file_size: plan.max_file_size,
             };
-            (linux::scan_host(&tree), linux::manifest_file_times(&tree))
+            linux::scan_host_with_dates(&tree)
         })
         .collect();
     let mut manifest_times = HashMap::new();

@@ -226,7 +226,21 @@ pub struct DirectoryAccount {
     pub locked: bool,
 }
 
+/// A password set this close to the account's creation is its initial password, not a reset
+/// (AWS fills `password_last_changed` at creation; directories write `pwdLastSet` then too).
+pub const INITIAL_PASSWORD_WINDOW_SECS: i64 = 60;
+
 impl Account {
+    /// Whether `password_last_set` is the password set at creation rather than a reset.
+    pub fn password_is_initial(&self) -> bool {
+        match (self.password_last_set.known(), self.created.known()) {
+            (Some(set), Some(created)) => {
+                set.as_second() - created.as_second() <= INITIAL_PASSWORD_WINDOW_SECS
+            }
+            _ => false,
+        }
+    }
+
     pub fn new(source: SourceKind, system: &str, login: &str, evidence: Evidence) -> Self {
         Account {
             source,

@@ -13,6 +13,7 @@ pub mod directory;
 pub mod entra;
 pub mod github;
 pub mod google;
+pub mod ids;
 pub mod kubernetes;
 pub mod linux;
 pub mod okta;

@@ -24,8 +24,9 @@ mod tests;
 
 use super::Output;
 use crate::inventory::Record;
+use crate::source::ids::prefix;
 
-pub use report::{generated_time, is_initial_password, INITIAL_PASSWORD_WINDOW_SECS};
+pub use report::generated_time;
 
 /// The AWS exports this module understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,15 +122,6 @@ pub fn join(records: &mut Vec<Record>) {
 
 /// The owner system of every AWS record.
 const SYSTEM: &str = "aws";
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
-}
 
 /// At most the last `n` bytes of `s`, cut at a char boundary.
 fn suffix(s: &str, n: usize) -> &str {

@@ -12,7 +12,7 @@
 //! Initial password: `password_last_changed` is set by any password set, including the first at
 //! user creation. The value is kept as `password_last_set` as the report states it, and `created`
 //! is always filled from `user_creation_time`, so a rule can tell the initial password from a reset
-//! with [`is_initial_password`] (within [`INITIAL_PASSWORD_WINDOW_SECS`] of creation).
+//! with `Account::password_is_initial` (within a minute of creation).
 
 use super::{find_key, Lines, SYSTEM};
 use crate::diag::{DiagKind, Diagnostic, Severity};
@@ -23,20 +23,6 @@ use crate::inventory::{
 use crate::source::{decode_text, Output};
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
 use base64::Engine as _;
-
-/// A `password_last_changed` this close to `user_creation_time` is the initial password.
-pub const INITIAL_PASSWORD_WINDOW_SECS: i64 = 60;
-
-/// Whether the account's `password_last_set` is the password set at creation rather than a reset
-/// (both times known and at most [`INITIAL_PASSWORD_WINDOW_SECS`] apart).
-pub fn is_initial_password(account: &Account) -> bool {
-    match (account.password_last_set.known(), account.created.known()) {
-        (Some(set), Some(created)) => {
-            (set.as_second() - created.as_second()).abs() <= INITIAL_PASSWORD_WINDOW_SECS
-        }
-        _ => false,
-    }
-}
 
 /// The `GeneratedTime` of a credential report JSON wrapper: the report's as-of time. `None` when
 /// the text is not such a wrapper or the time is absent or not a date.

@@ -177,9 +177,9 @@ fn initial_password_is_kept_and_recognisable() {
     let j = account(&out, "j.lindqvist");
     assert_eq!(j.password_last_set, t("2026-05-12T09:30:05Z"));
     assert_eq!(j.created, t("2026-05-12T09:30:00Z"));
-    assert!(is_initial_password(j));
-    assert!(!is_initial_password(account(&out, "m.okafor")));
-    assert!(!is_initial_password(account(&out, "ci-deploy")));
+    assert!(j.password_is_initial());
+    assert!(!account(&out, "m.okafor").password_is_initial());
+    assert!(!account(&out, "ci-deploy").password_is_initial());
 }
 
 #[test]

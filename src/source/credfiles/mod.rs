@@ -51,7 +51,7 @@ mod tests;
 use super::secrets::is_placeholder;
 use super::Output;
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef, Record};
-use sha2::{Digest, Sha256};
+use crate::source::ids::prefix;
 
 /// The credential files this module understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -454,14 +454,9 @@ fn github_id(token: &str) -> String {
     format!("github:last8:{tail}")
 }
 
-/// `sha256:` + the first 12 hex digits of the secret's SHA-256 (as the generic extractors).
+/// The id the generic extractors give the same secret.
 fn fingerprint(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut id = String::from("sha256:");
-    for b in digest.iter().take(6) {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    crate::source::ids::secret_id(secret.as_bytes())
 }
 
 /// Decodes base64 as docker and npm write it (standard, padding optional; URL-safe tolerated).
@@ -480,15 +475,6 @@ fn basename(path: &str) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase()
-}
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }
 
 /// 1-based line of a byte offset.

@@ -16,8 +16,6 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, DirectoryAccount,
     DirectoryObject, Evidence, IssuedBasis, Laps, OwnerRef, PasswordState, SourceKind, When,
 };
-use base64::Engine;
-use sha2::{Digest, Sha256};
 
 const ACCOUNT_CLASSES: &[&str] = &[
     "posixAccount",
@@ -46,37 +44,6 @@ pub fn is_openldap(entry: &Entry) -> bool {
 
 fn is_group(entry: &Entry) -> bool {
     GROUP_CLASSES.iter().any(|c| entry.has_class(c))
-}
-
-/// The SHA256 fingerprint (`ssh-keygen -l` form) of an `sshPublicKey` value
-/// (`[options] type base64 [comment]`), with its key type.
-pub fn ssh_key_fingerprint(value: &str) -> Result<(String, String), &'static str> {
-    let mut words = value.split_whitespace();
-    let key_type = words
-        .find(|w| w.starts_with("ssh-") || w.starts_with("ecdsa-") || w.starts_with("sk-"))
-        .ok_or("sshPublicKey has no key type")?;
-    let b64 = words.next().ok_or("sshPublicKey has no key data")?;
-    let blob = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64))
-        .map_err(|_| "sshPublicKey key data is not base64")?;
-    let len = blob
-        .get(..4)
-        .and_then(|b| <[u8; 4]>::try_from(b).ok())
-        .map(u32::from_be_bytes)
-        .and_then(|l| usize::try_from(l).ok())
-        .ok_or("sshPublicKey key data is too short")?;
-    let name = blob
-        .get(4..4usize.saturating_add(len))
-        .ok_or("sshPublicKey key data is truncated")?;
-    if name != key_type.as_bytes() {
-        return Err("sshPublicKey key data does not match its key type");
-    }
-    let fp = format!(
-        "SHA256:{}",
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(&blob))
-    );
-    Ok((key_type.to_string(), fp))
 }
 
 fn text(v: &Value) -> String {
@@ -268,7 +235,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         if t.trim().is_empty() {
             continue;
         }
-        match ssh_key_fingerprint(&t) {
+        match crate::source::ids::ssh_public_key(&t) {
             Ok((key_type, fp)) => {
                 let mut c = Credential::new(
                     CredentialKind::SshKey,
@@ -281,7 +248,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
                 c.detail = Some("sshPublicKey".to_string());
                 col.credentials.push(c);
             }
-            Err(why) => col.malformed(v.line, why),
+            Err(why) => col.malformed(v.line, format!("sshPublicKey {why}")),
         }
     }
     let samba_set = int(col, entry, "sambaPwdLastSet");
@@ -352,7 +319,8 @@ fn push_hash(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn ssh_fingerprint_matches_ssh_keygen_form() {
@@ -363,14 +331,15 @@ mod tests {
         blob.extend_from_slice(&32u32.to_be_bytes());
         blob.extend_from_slice(&[0; 32]);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&blob);
-        let (t, fp) = ssh_key_fingerprint(&format!("ssh-ed25519 {b64} alice@laptop")).unwrap();
+        let (t, fp) =
+            crate::source::ids::ssh_public_key(&format!("ssh-ed25519 {b64} alice@laptop")).unwrap();
         assert_eq!(t, "ssh-ed25519");
         assert!(fp.starts_with("SHA256:") && !fp.ends_with('='));
         let expect = base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(&blob));
         assert_eq!(fp, format!("SHA256:{expect}"));
-        assert!(ssh_key_fingerprint(&format!("ssh-rsa {b64}")).is_err());
-        assert!(ssh_key_fingerprint("ssh-ed25519 !!!").is_err());
-        assert!(ssh_key_fingerprint("hello").is_err());
-        assert!(ssh_key_fingerprint("ssh-ed25519 AAAA").is_err());
+        assert!(crate::source::ids::ssh_public_key(&format!("ssh-rsa {b64}")).is_err());
+        assert!(crate::source::ids::ssh_public_key("ssh-ed25519 !!!").is_err());
+        assert!(crate::source::ids::ssh_public_key("hello").is_err());
+        assert!(crate::source::ids::ssh_public_key("ssh-ed25519 AAAA").is_err());
     }
 }

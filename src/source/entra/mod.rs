@@ -34,6 +34,7 @@ pub(crate) mod time;
 
 use super::Output;
 use crate::inventory::Record;
+use crate::source::ids::prefix;
 
 /// What an Entra export file holds, as far as its first few KB tell. Every JSON kind is read the
 /// same way (each object by its own properties), so a file mixing them loses nothing.
@@ -148,13 +149,4 @@ pub fn parse_with(kind: EntraExport, path: &str, text: &str, options: &EntraOpti
 /// an application no credential of the scan belongs to stay as memberships.
 pub fn join(records: &mut Vec<Record>) {
     graph::join(records);
-}
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }

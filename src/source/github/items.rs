@@ -3,7 +3,7 @@
 //! is noted for an `Account`. Problems point at the line of the field.
 
 use super::json::{bool_field, id_field, str_field, Doc, Field, Item, Span};
-use super::{account_kind, org_of_url, ssh, system_for};
+use super::{account_kind, org_of_url, system_for};
 use crate::diag::Diagnostic;
 use crate::inventory::{
     AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef,
@@ -344,7 +344,8 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
         Field::Ok(i) => Some(i),
         _ => None,
     };
-    let parsed = ssh::fingerprint_of_public_key(nonempty(o, "key").unwrap_or(""));
+    let parsed = crate::source::ids::ssh_public_key(nonempty(o, "key").unwrap_or(""))
+        .map_err(|why| format!("key {why}"));
     let (id, key_type) = match (&parsed, &numeric) {
         (Ok((t, fp)), _) => (fp.clone(), Some(t.clone())),
         (Err(why), Some(n)) => {

@@ -25,7 +25,6 @@
 //! Times: RFC 3339 (`2026-08-03T14:22:51Z`); `null` = never used / no expiry.
 
 mod items;
-mod ssh;
 #[cfg(test)]
 mod tests;
 
@@ -34,8 +33,6 @@ use super::Output;
 use crate::inventory::{Account, AccountKind, Evidence, Record, SourceKind};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-pub use ssh::fingerprint_of_public_key;
 
 /// The GitHub exports this module understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +71,8 @@ pub fn sniff(_path: &str, text: &str) -> Option<GitHubExport> {
     if has("id") {
         if let Some(v) = json::key_value_after(head, "key") {
             let v = v.trim_start_matches('"');
-            if ssh::KEY_TYPES.iter().any(|t| v.starts_with(t)) {
+            let key_type = v.split([' ', '"']).next().unwrap_or("");
+            if crate::source::ids::is_ssh_key_type(key_type) {
                 return Some(GitHubExport::Keys);
             }
         }

@@ -286,16 +286,16 @@ fn member_key_loop_with_a_broken_line() {
 
 #[test]
 fn fingerprint_matches_ssh_keygen() {
-    let (t, fp) = fingerprint_of_public_key(
+    let (t, fp) = crate::source::ids::ssh_public_key(
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIQaCcmdTEfPC7cUGiumapuD8FL7Y2U9U7/JKZiR7Bq3 c",
     )
     .unwrap();
     assert_eq!(t, "ssh-ed25519");
     assert_eq!(fp, "SHA256:a2PjfFu7Wn0fmrm6wXg5N+0KdlN0kInuLLDANJ+5oDE");
-    assert!(fingerprint_of_public_key("").is_err());
-    assert!(fingerprint_of_public_key("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIIQa").is_err());
-    assert!(fingerprint_of_public_key("ssh-ed25519 !!!").is_err());
-    assert!(fingerprint_of_public_key("ssh-ed25519 AAAA").is_err());
+    assert!(crate::source::ids::ssh_public_key("").is_err());
+    assert!(crate::source::ids::ssh_public_key("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIIQa").is_err());
+    assert!(crate::source::ids::ssh_public_key("ssh-ed25519 !!!").is_err());
+    assert!(crate::source::ids::ssh_public_key("ssh-ed25519 AAAA").is_err());
 }
 
 #[test]

@@ -11,6 +11,7 @@
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
+pub(crate) use crate::source::ids::prefix;
 use crate::source::Output;
 use serde_json::{Map, Value};
 
@@ -309,15 +310,6 @@ pub(crate) fn error_kind(e: &serde_json::Error) -> &'static str {
 pub(crate) fn looks_like_json(text: &str) -> bool {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     t.starts_with('{') || t.starts_with('[')
-}
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-pub(crate) fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }
 
 /// Whether `"key"` followed by `:` occurs in `text` (a cheap textual test for sniffing).

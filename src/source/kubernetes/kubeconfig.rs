@@ -23,9 +23,9 @@ use crate::diag::Diagnostic;
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
 };
+use crate::source::ids::secret_id;
 use base64::Engine;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 /// Tokens longer than this are not decoded as JWTs.
 const MAX_JWT: usize = 64 * 1024;
@@ -152,7 +152,7 @@ pub(super) fn parse(p: &mut Parser<'_>, obj: &Map<String, Value>, doc_line: u32,
                     .unwrap_or(name);
                 let mut cred = Credential::new(
                     CredentialKind::PlaintextSecret,
-                    &fingerprint(password.as_bytes()),
+                    &secret_id(password.as_bytes()),
                     "kubeconfig basic-auth password",
                     Evidence::at(p.path, field_line("password")),
                 );
@@ -228,7 +228,7 @@ impl Ctx<'_> {
                 .and_then(|s| str_claim(s, "name"));
             let mut cred = Credential::new(
                 CredentialKind::ServiceAccountToken,
-                &fingerprint(token.as_bytes()),
+                &secret_id(token.as_bytes()),
                 if bound_sa.is_some() {
                     "Kubernetes bound service-account token (kubeconfig)"
                 } else {
@@ -253,7 +253,7 @@ impl Ctx<'_> {
         }
         let mut cred = Credential::new(
             CredentialKind::ServiceAccountToken,
-            &fingerprint(token.as_bytes()),
+            &secret_id(token.as_bytes()),
             "kubeconfig static bearer token",
             evidence,
         );
@@ -267,7 +267,7 @@ impl Ctx<'_> {
         let info = super::x509::parse(&der)?;
         let mut cred = Credential::new(
             CredentialKind::DeployKey,
-            &fingerprint(&der),
+            &secret_id(&der),
             "kubeconfig client certificate",
             Evidence::at(self.path, line),
         );
@@ -295,16 +295,6 @@ impl Ctx<'_> {
         cred.detail = Some(self.detail(parts));
         Some(cred)
     }
-}
-
-/// `sha256:` + the first 12 hex digits of the SHA-256 of `bytes`.
-fn fingerprint(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut id = String::from("sha256:");
-    for b in digest.iter().take(6) {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
 }
 
 /// The names of a kubeconfig list (`clusters`), sorted.
@@ -391,7 +381,7 @@ mod tests {
 
     #[test]
     fn fingerprints_are_short_hashes() {
-        let f = fingerprint(b"x");
+        let f = secret_id(b"x");
         assert!(f.starts_with("sha256:") && f.len() == 19);
         assert_eq!(certificate_der("@@@"), None);
         assert_eq!(certificate_der("aGVsbG8="), None);

@@ -35,6 +35,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::ids::prefix;
 use lines::{key_value, TextLines};
 use serde_json::{Map, Value};
 
@@ -534,13 +535,4 @@ fn valid_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':' | b'@'))
-}
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }

@@ -8,7 +8,6 @@
 //! comment is free text and never used, so a date in it is never trusted.
 
 use base64::Engine;
-use sha2::{Digest, Sha256};
 
 /// Key types sshd accepts in authorized_keys (plus any `*-cert-v01@openssh.com`).
 const KEY_TYPES: &[&str] = &[
@@ -54,15 +53,6 @@ pub(crate) enum Parsed {
     Key(KeyLine),
     /// Why the line is unusable (never quotes the line).
     Malformed(&'static str),
-}
-
-/// The fingerprint `ssh-keygen -l -E sha256` prints for a decoded key blob.
-pub(crate) fn fingerprint(blob: &[u8]) -> String {
-    let digest = Sha256::digest(blob);
-    format!(
-        "SHA256:{}",
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
-    )
 }
 
 /// Splits the options field (up to the first unquoted whitespace) into options; returns the
@@ -161,7 +151,7 @@ pub(crate) fn parse_line(line: &str) -> Parsed {
     match decode_blob(key_type, b64) {
         Ok(blob) => Parsed::Key(KeyLine {
             key_type: key_type.to_string(),
-            fingerprint: fingerprint(&blob),
+            fingerprint: crate::source::ids::ssh_fingerprint(&blob),
             options,
         }),
         Err(why) => Parsed::Malformed(why),

@@ -54,26 +54,20 @@ const PASSWD: &str = "/etc/passwd";
 const SHADOW: &str = "/etc/shadow";
 const GROUP: &str = "/etc/group";
 
-/// The manifest dates of the host's collected files, keyed by their evidence path (relative to
-/// the scan root), so records other adapters found inside the host tree (secrets in config
-/// files) can be dated the same way as its keys.
-pub fn manifest_file_times(tree: &HostTree<'_>) -> Vec<(String, crate::inventory::When)> {
-    let mut ignored = Output::default();
-    let Some(fs) = HostFs::new(tree.root, tree.rel_root, tree.max_file_size, &mut ignored) else {
-        return Vec::new();
-    };
-    let manifest = Manifest::load(&fs, &mut ignored);
-    manifest
-        .dated_files()
-        .map(|(path, when)| (fs.evidence_path(path), *when))
-        .collect()
-}
-
 /// Parses everything of interest in one host tree.
 pub fn scan_host(tree: &HostTree<'_>) -> Output {
+    scan_host_with_dates(tree).0
+}
+
+/// `scan_host`, plus the manifest dates of the host's collected files keyed by their evidence
+/// path (relative to the scan root), so records other adapters found inside the host tree
+/// (secrets in config files) are dated the same way as its keys. The manifest is read once.
+pub fn scan_host_with_dates(
+    tree: &HostTree<'_>,
+) -> (Output, Vec<(String, crate::inventory::When)>) {
     let mut out = Output::default();
     let Some(fs) = HostFs::new(tree.root, tree.rel_root, tree.max_file_size, &mut out) else {
-        return out;
+        return (out, Vec::new());
     };
     let manifest = Manifest::load(&fs, &mut out);
     if !manifest.present {
@@ -127,7 +121,11 @@ pub fn scan_host(tree: &HostTree<'_>) -> Output {
     let sshd = SshdConfig::load(&fs, &mut out);
     sshd.emit(&system, &mut out);
     keys(&fs, &manifest, &sshd, &system, &passwd, &groups, &mut out);
-    out
+    let dates = manifest
+        .dated_files()
+        .map(|(path, when)| (fs.evidence_path(path), *when))
+        .collect();
+    (out, dates)
 }
 
 fn read_with<T>(

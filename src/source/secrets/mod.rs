@@ -34,7 +34,6 @@ use crate::inventory::{
 use aho_corasick::{AhoCorasick, MatchKind};
 use compile::Rule;
 use scan::{Found, LineIndex};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -443,19 +442,14 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
 /// `sha256:` + the first 12 hex digits of the secret's SHA-256. Multi-line secrets (key blocks)
 /// are hashed without whitespace and `\n` escapes, so a PEM file and its JSON-escaped copy agree.
 fn fingerprint(secret: &str) -> String {
-    let digest = if secret.contains('\n') || secret.contains("\\n") {
+    if secret.contains('\n') || secret.contains("\\n") {
         let norm: String = secret
             .replace("\\n", "")
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        Sha256::digest(norm.as_bytes())
+        crate::source::ids::secret_id(norm.as_bytes())
     } else {
-        Sha256::digest(secret.as_bytes())
-    };
-    let mut id = String::from("sha256:");
-    for b in digest.iter().take(6) {
-        id.push_str(&format!("{b:02x}"));
+        crate::source::ids::secret_id(secret.as_bytes())
     }
-    id
 }

@@ -42,6 +42,7 @@ use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
 };
+use crate::source::ids::prefix;
 use serde_json::{Map, Value};
 
 /// The Vault exports this module understands (a file may mix them; `parse` reads all shapes).
@@ -947,15 +948,6 @@ fn skip_ws(text: &str, mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// At most `n` bytes of `s`, cut at a char boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }
 
 /// Maps byte offsets to 1-based line numbers.

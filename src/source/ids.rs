@@ -1,0 +1,127 @@
+//! Stable, non-secret ids shared by every source adapter, so the same key or secret gets the
+//! same id whichever export it is found in (an SSH key listed by GitHub, stored in LDAP and
+//! written in `authorized_keys`; a password found by an extractor and in a credential file).
+//! Also the character-safe text prefix every sniffer reads.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// The first `max` bytes of `text`, cut back to a character boundary.
+pub fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `sha256:` + the first 12 hex digits of the SHA-256 of `bytes`: the id of a found secret.
+/// It names the secret without revealing it (48 bits: enough to tell secrets apart, far too few
+/// to confirm a guess offline with any confidence on its own).
+pub fn secret_id(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut id = String::with_capacity(19);
+    id.push_str("sha256:");
+    for b in digest.iter().take(6) {
+        id.push_str(&format!("{b:02x}"));
+    }
+    id
+}
+
+/// The SHA256 fingerprint of an SSH public key blob as `ssh-keygen -l` and sshd print it.
+pub fn ssh_fingerprint(blob: &[u8]) -> String {
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(blob))
+    )
+}
+
+/// Key types OpenSSH accepts (plus any `*-cert-v01@openssh.com`).
+const KEY_TYPES: &[&str] = &[
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+pub fn is_ssh_key_type(word: &str) -> bool {
+    KEY_TYPES.contains(&word) || word.ends_with("-cert-v01@openssh.com")
+}
+
+/// `(key type, "SHA256:…")` of a public key line `[options] type base64 [comment]` (options
+/// without spaces, as LDAP `sshPublicKey` values and listings hold them). The error says what is
+/// wrong and never quotes the key; callers name the field.
+pub fn ssh_public_key(line: &str) -> Result<(String, String), &'static str> {
+    let mut words = line.split_whitespace();
+    let key_type = words
+        .find(|w| is_ssh_key_type(w))
+        .ok_or("has no known key type")?;
+    let b64 = words.next().ok_or("has no key data")?;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64))
+        .map_err(|_| "key data is not base64")?;
+    let len = blob
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_be_bytes)
+        .ok_or("key data is too short")?;
+    let name = usize::try_from(len)
+        .ok()
+        .and_then(|l| blob.get(4..4usize.checked_add(l)?))
+        .ok_or("key data is truncated")?;
+    if name != key_type.as_bytes() {
+        return Err("key data does not match its key type");
+    }
+    Ok((key_type.to_string(), ssh_fingerprint(&blob)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_cuts_at_a_character_boundary() {
+        assert_eq!(prefix("aé", 2), "a");
+        assert_eq!(prefix("abc", 10), "abc");
+        assert_eq!(prefix("", 4), "");
+    }
+
+    #[test]
+    fn secret_id_is_short_and_stable() {
+        assert_eq!(secret_id(b"hunter2"), secret_id(b"hunter2"));
+        assert_ne!(secret_id(b"hunter2"), secret_id(b"hunter3"));
+        assert_eq!(secret_id(b"x").len(), "sha256:".len() + 12);
+    }
+
+    #[test]
+    fn ssh_public_key_checks_the_blob_against_its_type() {
+        // ssh-ed25519 blob of 32 zero bytes.
+        let mut blob = Vec::new();
+        for part in [&b"ssh-ed25519"[..], &[0u8; 32][..]] {
+            blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            blob.extend_from_slice(part);
+        }
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&blob);
+        let (t, fp) = ssh_public_key(&format!("no-pty ssh-ed25519 {b64} c")).unwrap();
+        assert_eq!(t, "ssh-ed25519");
+        assert_eq!(fp, ssh_fingerprint(&blob));
+        assert_eq!(
+            ssh_public_key(&format!("ssh-rsa {b64}")),
+            Err("key data does not match its key type")
+        );
+        assert_eq!(
+            ssh_public_key("ssh-ed25519 !!!"),
+            Err("key data is not base64")
+        );
+        assert_eq!(
+            ssh_public_key("ssh-ed25519 AAAA"),
+            Err("key data is too short")
+        );
+        assert_eq!(ssh_public_key("hello world"), Err("has no known key type"));
+    }
+}
