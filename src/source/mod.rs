@@ -18,6 +18,8 @@ pub mod kubernetes;
 pub mod linux;
 pub mod okta;
 pub mod secrets;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod vault;
 
 use crate::diag::Diagnostic;

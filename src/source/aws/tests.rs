@@ -3,9 +3,10 @@
 use super::*;
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
-    Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
+    AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     PasswordState, When,
 };
+use crate::source::testing::{account, accounts, cred, creds, t};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -15,44 +16,6 @@ macro_rules! fixture {
 
 const REPORT: &str = fixture!("credential-report.csv");
 const REPORT_JSON: &str = fixture!("credential-report.json");
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
-}
-
-fn accounts(out: &Output) -> Vec<&Account> {
-    out.records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Account(a) => Some(a),
-            _ => None,
-        })
-        .collect()
-}
-
-fn creds(records: &[Record]) -> Vec<&Credential> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Credential(c) => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
-fn account<'a>(out: &'a Output, login: &str) -> &'a Account {
-    accounts(out)
-        .into_iter()
-        .find(|a| a.login == login)
-        .unwrap_or_else(|| panic!("no account {login}"))
-}
-
-fn cred<'a>(records: &'a [Record], id: &str) -> &'a Credential {
-    creds(records)
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no credential {id}"))
-}
 
 fn parse_fixture(name: &str, text: &str) -> Output {
     let kind = sniff(text).unwrap_or_else(|| panic!("{name} not sniffed"));

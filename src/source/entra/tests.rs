@@ -3,52 +3,15 @@
 use super::*;
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
-    Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
-    OwnerRef, PasswordState, When,
+    AccountKind, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,
+    When,
 };
+use crate::source::testing::{account, accounts, cred, creds, t};
 
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!("../../../fixtures/sources/entra/", $name))
     };
-}
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
-}
-
-fn accounts(out: &Output) -> Vec<&Account> {
-    out.records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Account(a) => Some(a),
-            _ => None,
-        })
-        .collect()
-}
-
-fn creds(records: &[Record]) -> Vec<&Credential> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Credential(c) => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
-fn account<'a>(out: &'a Output, login: &str) -> &'a Account {
-    accounts(out)
-        .into_iter()
-        .find(|a| a.login == login)
-        .unwrap_or_else(|| panic!("no account {login}"))
-}
-
-fn cred<'a>(records: &'a [Record], id: &str) -> &'a Credential {
-    creds(records)
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no credential {id}"))
 }
 
 fn run(name: &str, text: &str) -> Output {

@@ -4,27 +4,14 @@
 use super::*;
 use crate::diag::Severity;
 use crate::inventory::{
-    Credential, CredentialKind, CredentialStatus, IssuedBasis, OwnerRef, PasswordState, When,
+    CredentialKind, CredentialStatus, IssuedBasis, OwnerRef, PasswordState, When,
 };
+use crate::source::testing::{cred, creds, t};
 
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!("../../../fixtures/sources/github/", $name))
     };
-}
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
-}
-
-fn creds(records: &[Record]) -> Vec<&Credential> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Credential(c) => Some(c),
-            _ => None,
-        })
-        .collect()
 }
 
 fn accounts(records: &[Record]) -> Vec<&Account> {
@@ -35,13 +22,6 @@ fn accounts(records: &[Record]) -> Vec<&Account> {
             _ => None,
         })
         .collect()
-}
-
-fn cred<'a>(records: &'a [Record], id: &str) -> &'a Credential {
-    creds(records)
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no credential {id}"))
 }
 
 fn run(name: &str, text: &str) -> Output {

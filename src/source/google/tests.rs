@@ -4,18 +4,14 @@
 use super::*;
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
-    Account, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef,
-    PasswordState,
+    Account, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,
 };
+use crate::source::testing::{cred, creds, t};
 
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!("../../../fixtures/sources/google/", $name))
     };
-}
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
 }
 
 fn accounts(records: &[Record]) -> Vec<&Account> {
@@ -28,28 +24,11 @@ fn accounts(records: &[Record]) -> Vec<&Account> {
         .collect()
 }
 
-fn creds(records: &[Record]) -> Vec<&Credential> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Credential(c) => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
 fn account<'a>(records: &'a [Record], login: &str) -> &'a Account {
     accounts(records)
         .into_iter()
         .find(|a| a.login == login)
         .unwrap_or_else(|| panic!("no account {login}"))
-}
-
-fn cred<'a>(records: &'a [Record], id: &str) -> &'a Credential {
-    creds(records)
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no credential {id}"))
 }
 
 fn run(name: &str, text: &str) -> Output {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::diag::{DiagKind, Severity};
+use crate::source::testing::{accounts, t};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -9,25 +10,11 @@ macro_rules! fixture {
     };
 }
 
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
-}
-
 fn creds(out: &Output) -> Vec<&Credential> {
     out.records
         .iter()
         .filter_map(|r| match r {
             Record::Credential(c) => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
-fn accounts(out: &Output) -> Vec<&Account> {
-    out.records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Account(a) => Some(a),
             _ => None,
         })
         .collect()

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::inventory::{IssuedBasis, Principal, Scope, Setting, SudoGrant};
+use crate::source::testing::accounts;
 use std::path::PathBuf;
 
 fn fixture() -> PathBuf {
@@ -15,16 +16,6 @@ fn scan(root: &Path, rel: &str) -> Output {
         rel_root: rel,
         max_file_size: 1 << 20,
     })
-}
-
-fn accounts(out: &Output) -> Vec<&Account> {
-    out.records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Account(a) => Some(a),
-            _ => None,
-        })
-        .collect()
 }
 
 fn creds(out: &Output) -> Vec<&Credential> {

@@ -1,15 +1,12 @@
 //! Tests of the Okta adapter on the synthetic exports under `fixtures/sources/okta/`.
 
 use super::*;
+use crate::source::testing::t;
 
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!("../../../fixtures/sources/okta/", $name))
     };
-}
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
 }
 
 fn run(name: &str, text: &str) -> Output {

@@ -2,15 +2,12 @@
 
 use super::*;
 use crate::inventory::Credential;
+use crate::source::testing::t;
 
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!("../../../fixtures/sources/vault/", $name))
     };
-}
-
-fn t(s: &str) -> When {
-    When::parse_instant(s).unwrap()
 }
 
 fn creds(out: &Output) -> Vec<&Credential> {
