@@ -42,7 +42,7 @@ fn plan(dir: &Path) -> ScanPlan {
         identities: IdentityMap::default(),
         progress: false,
         ldap: Vec::new(),
-        entra: Default::default(),
+        sources: Default::default(),
     }
 }
 

@@ -365,8 +365,10 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         rule_options,
         identities,
         progress: !args.no_progress && !args.quiet,
-        entra: *crate::source::entra::EntraOptions::default()
-            .set_assume_us_dates(args.assume_date_locale.is_some()),
+        sources: crate::source::SourceOptions {
+            entra: *crate::source::entra::EntraOptions::default()
+                .set_assume_us_dates(args.assume_date_locale.is_some()),
+        },
     })
 }
 

@@ -29,8 +29,8 @@ pub struct ScanPlan {
     pub rule_options: RuleOptions,
     pub identities: IdentityMap,
     pub progress: bool,
-    /// How the Entra parser reads locale dates (`--assume-date-locale`).
-    pub entra: entra::EntraOptions,
+    /// Options of the file sources (`--assume-date-locale`, ...).
+    pub sources: source::SourceOptions,
     /// Live directories, read beside the file crawl (branch wip-live).
     pub ldap: Vec<LdapSource>,
 }
@@ -66,7 +66,7 @@ fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
         return aws::parse(kind, file.uri, &text);
     }
     if let Some(kind) = entra::sniff(file.uri, head) {
-        let mut out = entra::parse_with(kind, file.uri, &text, &plan.entra);
+        let mut out = entra::parse_with(kind, file.uri, &text, &plan.sources.entra);
         if kind == entra::EntraExport::Users {
             // Legacy per-user MFA app passwords exist but no export shows them: say so rather
             // than pass in silence.

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod kubernetes;
 pub mod linux;
 pub mod okta;
+pub mod options;
 pub mod secrets;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -24,6 +25,7 @@ pub mod vault;
 
 use crate::diag::Diagnostic;
 use crate::inventory::Record;
+pub use options::SourceOptions;
 
 /// What an adapter produced from one input.
 #[derive(Debug, Default)]

@@ -1,0 +1,12 @@
+//! `SourceOptions`: every option a file source reads, in one value the scan hands to each
+//! source's parse. A source with options of its own adds one field here (and one CLI flag in
+//! `cli.rs`); nothing else in the pipeline learns about it.
+
+use super::entra::EntraOptions;
+
+/// The options of every file source, validated.
+#[derive(Clone, Debug, Default)]
+pub struct SourceOptions {
+    /// How the Entra parser reads locale dates (`--assume-date-locale`).
+    pub entra: EntraOptions,
+}
