@@ -9,11 +9,7 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
-use crate::source::ids::prefix;
-use crate::source::{
-    self, aws, credfiles, directory, entra, github, google, kubernetes, linux, okta,
-    secrets::Extractors, vault, Output,
-};
+use crate::source::{self, linux, registry, secrets::Extractors, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -54,71 +50,16 @@ impl ScanResult {
     }
 }
 
-/// Parses one file by what its content is.
+/// Parses one file with the source that claims it (see `source::registry`).
 fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
-    let extractors = &plan.extractors;
     let text = source::decode_text(file.bytes);
-    let head = prefix(&text, 4096);
-    if directory::sniff_ldif(head) {
-        return directory::parse_ldif_text(file.uri, &text);
-    }
-    if let Some(kind) = aws::sniff(&text) {
-        return aws::parse(kind, file.uri, &text);
-    }
-    if let Some(kind) = entra::sniff(file.uri, head) {
-        let mut out = entra::parse_with(kind, file.uri, &text, &plan.sources.entra);
-        if kind == entra::EntraExport::Users {
-            // Legacy per-user MFA app passwords exist but no export shows them: say so rather
-            // than pass in silence.
-            out.diag(crate::diag::Diagnostic::new(
-                crate::diag::DiagKind::Incomplete,
-                crate::diag::Severity::Note,
-                crate::inventory::Evidence::new(file.uri, None),
-                entra::APP_PASSWORDS_NOT_EXPORTABLE,
-            ));
-        }
-        return out;
-    }
-    if let Some(kind) = okta::sniff(file.uri, head) {
-        return okta::parse(kind, file.uri, &text);
-    }
-    if let Some(kind) = google::sniff(file.uri, head) {
-        return google::parse(kind, file.uri, &text);
-    }
-    if let Some(kind) = github::sniff(file.uri, head) {
-        return github::parse(kind, file.uri, &text);
-    }
-    if let Some(kind) = vault::sniff(file.uri, &text) {
-        return vault::parse(kind, file.uri, &text);
-    }
-    if let Some(kind) = kubernetes::sniff(file.uri, &text) {
-        let mut out = kubernetes::parse(kind, file.uri, &text);
-        date_undated(&mut out, file.modified);
-        return out;
-    }
-    if let Some(kind) = credfiles::sniff(file.uri, &text) {
-        // Credential files are read by their own format; the generic extractors would report
-        // the same secrets again. They carry no dates: the file's time dates them.
-        let mut out = credfiles::parse(kind, file.uri, &text);
-        date_undated(&mut out, file.modified);
-        return out;
-    }
-    extractors.scan(file.uri, &text, file.modified, IssuedBasis::FileModified)
-}
-
-/// Gives credentials found in a file without a date of their own the file's modification time.
-fn date_undated(out: &mut Output, modified: When) {
-    for r in &mut out.records {
-        if let Record::Credential(c) = r {
-            if c.issued == When::Unknown
-                && c.issued_basis == IssuedBasis::Unknown
-                && modified.is_known()
-            {
-                c.issued = modified;
-                c.issued_basis = IssuedBasis::FileModified;
-            }
-        }
-    }
+    registry::parse_file(
+        file.uri,
+        &text,
+        file.modified,
+        &plan.sources,
+        &plan.extractors,
+    )
 }
 
 pub fn run(plan: &ScanPlan) -> ScanResult {
@@ -209,10 +150,12 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         }
     }
 
-    timings.push((
-        "live LDAP (beside the crawl)",
-        started.elapsed().as_secs_f64(),
-    ));
+    if !plan.ldap.is_empty() {
+        timings.push((
+            "live LDAP (beside the crawl)",
+            started.elapsed().as_secs_f64(),
+        ));
+    }
     let mut lap = std::time::Instant::now();
     let mut split = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
         timings.push((name, lap.elapsed().as_secs_f64()));
@@ -224,6 +167,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     // Walk order is not deterministic; host records arrive as whole blocks, in host order.
     stable_order(&mut records);
     date_by_manifest(&mut records, &manifest_times);
+    registry::join_all(&mut records);
     let inventory = Inventory::from_records(records);
     split("inventory", &mut timings);
 

@@ -337,3 +337,27 @@ fn host_files_above_the_scan_root_are_not_read() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn verbose_names_only_the_phases_that_ran() {
+    let out = resetgap()
+        .args([
+            "scan",
+            "fixtures/sources/aws",
+            "--as-of",
+            AS_OF,
+            "-v",
+            "--no-progress",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("crawl and parse files"), "{stderr}");
+    assert!(stderr.contains("rules"), "{stderr}");
+    assert!(
+        !stderr.contains("live LDAP"),
+        "no --ldap was given: {stderr}"
+    );
+}

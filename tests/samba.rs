@@ -5,6 +5,9 @@
 //! Samba cannot be installed or started) the test prints `SKIPPED: <reason>` and passes, unless
 //! `RESETGAP_REQUIRE_SAMBA=1`, which turns the skip into a failure. The DC is stopped by its pid
 //! when the test ends, even on failure.
+//!
+//! Installing Samba is opt-in outside CI: a developer's `cargo test` (even as root) never runs
+//! `apt-get`; the script installs packages only when `CI=true` or `SAMBA_INSTALL=auto` is set.
 
 use crate::common::{resetgap, root};
 use std::collections::{BTreeSet, HashMap};
@@ -66,8 +69,12 @@ struct SambaDc {
 impl SambaDc {
     /// Starts and seeds the DC, or says why it cannot.
     fn start() -> Result<SambaDc, String> {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        let install = std::env::var("SAMBA_INSTALL")
+            .unwrap_or_else(|_| if in_ci { "auto" } else { "never" }.to_string());
         let out = Command::new("bash")
             .arg(root().join(SCRIPT))
+            .env("SAMBA_INSTALL", install)
             .output()
             .map_err(|e| format!("cannot run bash: {e}"))?;
         let stderr = String::from_utf8_lossy(&out.stderr);

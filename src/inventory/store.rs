@@ -20,10 +20,7 @@ pub struct Inventory {
 impl Inventory {
     /// Merges records from every source. Records of one system must arrive in that system's
     /// evaluation order (sources emit a host's records together); the result is deterministic.
-    pub fn from_records(mut records: Vec<Record>) -> Inventory {
-        crate::source::aws::join(&mut records);
-        crate::source::google::join(&mut records);
-        crate::source::entra::join(&mut records);
+    pub fn from_records(records: Vec<Record>) -> Inventory {
         let mut inv = Inventory::default();
         for r in records {
             match r {

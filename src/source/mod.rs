@@ -18,6 +18,7 @@ pub mod kubernetes;
 pub mod linux;
 pub mod okta;
 pub mod options;
+pub mod registry;
 pub mod secrets;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -24,7 +24,7 @@ mod tests;
 
 use super::Output;
 use crate::inventory::Record;
-use crate::source::ids::prefix;
+use crate::source::registry::Sniff;
 
 pub use report::generated_time;
 
@@ -39,9 +39,6 @@ pub enum AwsExport {
     ServiceSpecificCredentials,
     SshPublicKeys,
 }
-
-/// How much of a file `sniff` looks at, at each end.
-const SNIFF_WINDOW: usize = 4096;
 
 /// The credential report header starts with these columns (AWS IAM User Guide, "Getting
 /// credential reports").
@@ -62,9 +59,8 @@ const LISTING_KEYS: [(&str, AwsExport); 3] = [
 
 /// Recognises an AWS export by content (not by file name). Only the first and last few KB are
 /// looked at, textually; nothing is fully parsed.
-pub fn sniff(text: &str) -> Option<AwsExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let head = prefix(body, SNIFF_WINDOW);
+pub fn sniff(file: &Sniff<'_>) -> Option<AwsExport> {
+    let head = file.body_head();
     if starts_with_ignore_case(head, REPORT_HEADER_START) || is_reordered_report_header(head) {
         return Some(AwsExport::CredentialReportCsv);
     }
@@ -84,7 +80,7 @@ pub fn sniff(text: &str) -> Option<AwsExport> {
     }
     // The CLI prints `Content` first; a large report pushes the other keys past the head.
     if find_key(head, 0, head.len(), "Content", Some('"')).is_some() {
-        let tail = suffix(body, SNIFF_WINDOW);
+        let tail = file.tail();
         let has = |key: &str| {
             find_key(head, 0, head.len(), key, None).is_some()
                 || find_key(tail, 0, tail.len(), key, None).is_some()
@@ -120,17 +116,29 @@ pub fn join(records: &mut Vec<Record>) {
     join::join(records);
 }
 
+/// AWS IAM exports: the credential report and the `list-*` listings.
+pub struct AwsSource;
+
+impl crate::source::registry::FileSource for AwsSource {
+    fn name(&self) -> &'static str {
+        "aws"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
+    }
+
+    fn join(&self, records: &mut Vec<Record>) {
+        join::join(records);
+    }
+}
+
 /// The owner system of every AWS record.
 const SYSTEM: &str = "aws";
-
-/// At most the last `n` bytes of `s`, cut at a char boundary.
-fn suffix(s: &str, n: usize) -> &str {
-    let mut start = s.len().saturating_sub(n);
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    s.get(start..).unwrap_or("")
-}
 
 /// A first line that names the report's leading columns in another order (a re-saved report).
 fn is_reordered_report_header(head: &str) -> bool {

@@ -1,6 +1,11 @@
 //! Tests of the AWS adapter on the synthetic exports under `fixtures/sources/aws/`.
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(text: &str) -> Option<AwsExport> {
+    super::sniff(&crate::source::registry::Sniff::new("x", text))
+}
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
     AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,

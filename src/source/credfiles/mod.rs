@@ -51,7 +51,7 @@ mod tests;
 use super::secrets::is_placeholder;
 use super::Output;
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef, Record};
-use crate::source::ids::prefix;
+use crate::source::registry::Sniff;
 
 /// The credential files this module understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,17 +97,13 @@ impl CredFile {
     }
 }
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// Recognises a credential file by content; `path` (relative to the scan root) only breaks ties
 /// for the formats that look like ordinary text (netrc, pgpass, git-credentials, npmrc, legacy
 /// dockercfg). Only the first 4 KiB are looked at.
-pub fn sniff(path: &str, text: &str) -> Option<CredFile> {
-    let body = text.trim_start_matches('\u{feff}');
-    let head = prefix(body, SNIFF_WINDOW);
+pub fn sniff(file: &Sniff<'_>) -> Option<CredFile> {
+    let (path, head) = (file.uri, file.head);
     // The last line of a cut head may be incomplete: shape checks ignore it.
-    let complete = if head.len() < body.len() {
+    let complete = if !file.is_whole() {
         head.rfind('\n').and_then(|i| head.get(..i)).unwrap_or("")
     } else {
         head
@@ -135,6 +131,27 @@ pub fn sniff(path: &str, text: &str) -> Option<CredFile> {
         return Some(CredFile::Pgpass);
     }
     None
+}
+
+/// Local credential files (`~/.aws/credentials`, docker `config.json`, `.git-credentials`, `.netrc`, `.pgpass`, `.npmrc`). They are read by their own format (the secret extractors would report the same secrets again) and carry no dates: the file's time dates them.
+pub struct CredentialFileSource;
+
+impl crate::source::registry::FileSource for CredentialFileSource {
+    fn name(&self) -> &'static str {
+        "credfiles"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| {
+            let mut out = parse(kind, input.uri, input.text);
+            crate::source::registry::date_undated(&mut out, input.modified);
+            out
+        }))
+    }
 }
 
 /// Parses one credential file; `path` is the file relative to the scan root.

@@ -2,6 +2,11 @@
 //! `fixtures/sources/credfiles/` (storyline: Mara Okafor, `m.okafor`).
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<CredFile> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{Credential, CredentialStatus, IssuedBasis, When};
 
@@ -763,7 +768,7 @@ fn sniff_rejects_other_files() {
     }
     // A cut head: the incomplete last line does not spoil a content match.
     let mut big = String::new();
-    while big.len() < SNIFF_WINDOW + 100 {
+    while big.len() < crate::source::registry::SNIFF_WINDOW + 100 {
         big.push_str("db.example.org:5432:payroll:m.okafor:Ledger-Nine-4410\n");
     }
     assert_eq!(sniff("backup/pw", &big), Some(CredFile::Pgpass));

@@ -25,10 +25,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
 
 /// Whether text looks like LDIF: the first line that is not blank and not a comment (folded
-/// comments included) is `version: 1` or `dn:`/`dn::`. Looks at the given prefix only.
+/// comments included) is `dn:`/`dn::`, or `version: 1` followed by such a line or by nothing
+/// but comments (RFC 2849: the version line precedes the first record; an empty `ldapsearch`
+/// result has only its trailer comments). A YAML file that starts with `version: 1` and goes on
+/// with other keys (a Python `logging` dictConfig, a Compose file) is not LDIF. Looks at the
+/// given prefix only.
 pub fn sniff_ldif(text_prefix: &str) -> bool {
     let text = text_prefix.strip_prefix('\u{feff}').unwrap_or(text_prefix);
     let mut in_comment = false;
+    let mut saw_version = false;
+    let mut saw_other = false;
     for line in text.split('\n').take(200) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.starts_with(' ') && in_comment {
@@ -46,12 +52,37 @@ pub fn sniff_ldif(text_prefix: &str) -> bool {
         if head(3).as_deref() == Some("dn:") {
             return true;
         }
-        if head(8).as_deref() == Some("version:") {
-            return line.get(8..).map(str::trim) == Some("1");
+        if saw_version {
+            // After `version: 1`, LDIF may hold junk before its first `dn:` (reported by the
+            // parser); YAML never has a `dn:` line.
+            saw_other = true;
+            continue;
+        }
+        if head(8).as_deref() == Some("version:") && line.get(8..).map(str::trim) == Some("1") {
+            saw_version = true;
+            continue;
         }
         return false;
     }
-    false
+    saw_version && !saw_other
+}
+
+/// LDIF exports (`ldapsearch`, `ldifde`): Active Directory and OpenLDAP entries.
+pub struct LdifSource;
+
+impl super::registry::FileSource for LdifSource {
+    fn name(&self) -> &'static str {
+        "ldif"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &super::registry::Sniff<'_>,
+    ) -> Option<super::registry::Claim<'s>> {
+        sniff_ldif(file.head).then(|| -> super::registry::Claim<'s> {
+            Box::new(|input| parse_ldif_text(input.uri, input.text))
+        })
+    }
 }
 
 /// Parses an LDIF export streamed from `reader`; `path` is the evidence path relative to the

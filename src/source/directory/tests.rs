@@ -64,6 +64,14 @@ fn at(s: &str) -> When {
 #[test]
 fn sniffs_ldif_by_content() {
     assert!(sniff_ldif("version: 1\ndn: cn=a\n"));
+    assert!(sniff_ldif("version: 1\n\n# comment\ndn: cn=a\n"));
+    // A Python logging dictConfig (and any YAML) starting with `version: 1` is not LDIF.
+    assert!(!sniff_ldif(
+        "version: 1\ndisable_existing_loggers: false\nhandlers:\n  console:\n"
+    ));
+    assert!(sniff_ldif(
+        "version: 1\n\n# search result\n# numResponses: 1\n"
+    ));
     assert!(sniff_ldif("dn: CN=x,DC=corp\r\n"));
     assert!(sniff_ldif("DN:: Y249YQ==\n"));
     assert!(sniff_ldif(

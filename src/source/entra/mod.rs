@@ -34,7 +34,7 @@ pub(crate) mod time;
 
 use super::Output;
 use crate::inventory::Record;
-use crate::source::ids::prefix;
+use crate::source::registry::Sniff;
 
 /// What an Entra export file holds, as far as its first few KB tell. Every JSON kind is read the
 /// same way (each object by its own properties), so a file mixing them loses nothing.
@@ -78,14 +78,10 @@ Users with per-user MFA enabled or enforced may hold app passwords that keep wor
 reset; delete them (per-user MFA page: \"delete all existing app passwords\") or block legacy \
 authentication.";
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// Recognises an Entra export by content; the path is not used (the content always decides).
-pub fn sniff(_path: &str, text: &str) -> Option<EntraExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let raw = prefix(body, SNIFF_WINDOW);
-    if !(raw.starts_with('{') || raw.starts_with('[')) {
+pub fn sniff(file: &Sniff<'_>) -> Option<EntraExport> {
+    let raw = file.body_head();
+    if !file.looks_like_json() {
         // The CSV check reads the header (after an optional `#TYPE` line): lower-case only
         // those two lines, since this runs on most files of a crawl.
         let header = raw
@@ -96,7 +92,7 @@ pub fn sniff(_path: &str, text: &str) -> Option<EntraExport> {
             .to_ascii_lowercase();
         return csv::sniff(&header).then_some(EntraExport::PowerShellCsv);
     }
-    let head = raw.to_ascii_lowercase();
+    let head = file.lower_head();
     let has = |needle: &str| head.contains(needle);
     let graph = has("graph.microsoft.com") || has("\"@odata.type\": \"#microsoft.graph.");
     if has("authenticationmethod\"") && has("#microsoft.graph.") {
@@ -149,4 +145,38 @@ pub fn parse_with(kind: EntraExport, path: &str, text: &str, options: &EntraOpti
 /// an application no credential of the scan belongs to stay as memberships.
 pub fn join(records: &mut Vec<Record>) {
     graph::join(records);
+}
+
+/// Microsoft Entra ID exports (Graph pages, `az` and PowerShell output).
+pub struct EntraSource;
+
+impl crate::source::registry::FileSource for EntraSource {
+    fn name(&self) -> &'static str {
+        "entra"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| {
+            let mut out = parse_with(kind, input.uri, input.text, &input.options.entra);
+            if kind == EntraExport::Users {
+                // Legacy per-user MFA app passwords exist but no export shows them: say so
+                // rather than pass in silence.
+                out.diag(crate::diag::Diagnostic::new(
+                    crate::diag::DiagKind::Incomplete,
+                    crate::diag::Severity::Note,
+                    crate::inventory::Evidence::new(input.uri, None),
+                    APP_PASSWORDS_NOT_EXPORTABLE,
+                ));
+            }
+            out
+        }))
+    }
+
+    fn join(&self, records: &mut Vec<Record>) {
+        graph::join(records);
+    }
 }

@@ -1,6 +1,11 @@
 //! Tests of the Entra adapter on the synthetic exports under `fixtures/sources/entra/`.
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<EntraExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
     AccountKind, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,

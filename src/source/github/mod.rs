@@ -31,6 +31,7 @@ mod tests;
 use super::google::json::{self, Doc, Shape};
 use super::Output;
 use crate::inventory::{Account, AccountKind, Evidence, Record, SourceKind};
+use crate::source::registry::Sniff;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -45,18 +46,14 @@ pub enum GitHubExport {
     Keys,
 }
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// The system when no URL names the organisation.
 const SYSTEM: &str = "github";
 
 /// Recognises a GitHub export by content; the path is not used. Only the first few KB are
 /// looked at, textually.
-pub fn sniff(_path: &str, text: &str) -> Option<GitHubExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let head = json::prefix(body, SNIFF_WINDOW);
-    if !json::looks_like_json(head) {
+pub fn sniff(file: &Sniff<'_>) -> Option<GitHubExport> {
+    let head = file.body_head();
+    if !file.looks_like_json() {
         return None;
     }
     let has = |k: &str| json::has_key(head, k);
@@ -78,6 +75,23 @@ pub fn sniff(_path: &str, text: &str) -> Option<GitHubExport> {
         }
     }
     None
+}
+
+/// GitHub organisation exports (PATs, SSO authorisations, keys).
+pub struct GitHubSource;
+
+impl crate::source::registry::FileSource for GitHubSource {
+    fn name(&self) -> &'static str {
+        "github"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
+    }
 }
 
 /// Parses one export; `path` is the file relative to the scan root. Items are recognised by

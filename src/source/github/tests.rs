@@ -2,6 +2,11 @@
 //! (storyline: Mara Okafor, GitHub login `mokafor-ex`, reset 2026-08-03T14:22:51Z at the IdP).
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<GitHubExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::diag::Severity;
 use crate::inventory::{
     CredentialKind, CredentialStatus, IssuedBasis, OwnerRef, PasswordState, When,

@@ -11,7 +11,6 @@
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
-pub(crate) use crate::source::ids::prefix;
 use crate::source::Output;
 use serde_json::{Map, Value};
 
@@ -304,12 +303,6 @@ pub(crate) fn error_kind(e: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Data => "unexpected JSON data",
         serde_json::error::Category::Io => "JSON could not be read",
     }
-}
-
-/// Whether the text (after a BOM and whitespace) starts like JSON.
-pub(crate) fn looks_like_json(text: &str) -> bool {
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('{') || t.starts_with('[')
 }
 
 /// Whether `"key"` followed by `:` occurs in `text` (a cheap textual test for sniffing).

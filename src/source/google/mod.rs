@@ -28,6 +28,7 @@ mod tests;
 
 use super::Output;
 use crate::inventory::{Record, SourceKind, When};
+use crate::source::registry::Sniff;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -46,18 +47,14 @@ pub enum GoogleExport {
     GamAspsCsv,
 }
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// The system of an account whose email has no domain.
 const FALLBACK_SYSTEM: &str = "google";
 
 /// Recognises a Google Workspace export by content; the path is not used. Only the first few KB
 /// are looked at, textually.
-pub fn sniff(_path: &str, text: &str) -> Option<GoogleExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let head = json::prefix(body, SNIFF_WINDOW);
-    if !json::looks_like_json(head) {
+pub fn sniff(file: &Sniff<'_>) -> Option<GoogleExport> {
+    let head = file.body_head();
+    if !file.looks_like_json() {
         return gam::sniff(head);
     }
     let has = |k: &str| json::has_key(head, k);
@@ -79,6 +76,27 @@ pub fn sniff(_path: &str, text: &str) -> Option<GoogleExport> {
         return Some(GoogleExport::Users);
     }
     None
+}
+
+/// Google Workspace exports (Admin SDK, Reports API, GAM).
+pub struct GoogleSource;
+
+impl crate::source::registry::FileSource for GoogleSource {
+    fn name(&self) -> &'static str {
+        "google"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
+    }
+
+    fn join(&self, records: &mut Vec<Record>) {
+        join(records);
+    }
 }
 
 /// Parses one export; `path` is the file relative to the scan root.

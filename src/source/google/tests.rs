@@ -2,6 +2,11 @@
 //! `fixtures/sources/google/` (storyline: m.okafor reset 2026-08-03T14:22:51Z).
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<GoogleExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{
     Account, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,

@@ -25,6 +25,7 @@
 
 mod kubeconfig;
 mod lines;
+mod opaque;
 #[cfg(test)]
 mod tests;
 mod x509;
@@ -35,7 +36,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
-use crate::source::ids::prefix;
+use crate::source::registry::Sniff;
 use lines::{key_value, TextLines};
 use serde_json::{Map, Value};
 
@@ -57,9 +58,6 @@ const INVALID_SINCE_LABEL: &str = "kubernetes.io/legacy-token-invalid-since";
 const SA_NAME_ANNOTATION: &str = "kubernetes.io/service-account.name";
 const SA_UID_ANNOTATION: &str = "kubernetes.io/service-account.uid";
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// Object kinds that make a file ours.
 const KINDS: [&str; 5] = [
     "Secret",
@@ -70,9 +68,8 @@ const KINDS: [&str; 5] = [
 ];
 
 /// Recognises Kubernetes objects or a kubeconfig by content (the path is not used).
-pub fn sniff(_path: &str, text: &str) -> Option<KubeExport> {
-    let body = text.trim_start_matches('\u{feff}');
-    let head = prefix(body, SNIFF_WINDOW);
+pub fn sniff(file: &Sniff<'_>) -> Option<KubeExport> {
+    let head = file.head;
     // Fast reject (this runs on every file of a crawl): every recognised shape names
     // `apiVersion`, or is a kubeconfig with its `clusters` and `users` lists.
     let maybe_kube =
@@ -112,6 +109,30 @@ pub fn sniff(_path: &str, text: &str) -> Option<KubeExport> {
         return Some(KubeExport::Objects);
     }
     None
+}
+
+/// Kubernetes objects (Secrets, ServiceAccounts, Lists) and kubeconfigs. Service-account tokens become credentials; every other Secret value (`stringData`, and `data` decoded from base64) is secret-scanned, since a Secret is where copied passwords live.
+pub struct KubernetesSource;
+
+impl crate::source::registry::FileSource for KubernetesSource {
+    fn name(&self) -> &'static str {
+        "kubernetes"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| {
+            let mut out = parse(kind, input.uri, input.text);
+            crate::source::registry::date_undated(&mut out, input.modified);
+            if kind == KubeExport::Objects {
+                opaque::scan_secret_values(input, &mut out);
+            }
+            out
+        }))
+    }
 }
 
 /// Parses one file; `path` is relative to the scan root.

@@ -1,6 +1,11 @@
 //! Tests of the Kubernetes adapter on the synthetic exports under `fixtures/sources/kubernetes/`.
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<KubeExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::diag::{DiagKind, Severity};
 use crate::source::testing::{accounts, t};
 

@@ -33,6 +33,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::registry::Sniff;
 use std::collections::BTreeMap;
 
 /// What an Okta export file holds, by its first few KB. Every kind is read the same way (each
@@ -44,19 +45,12 @@ pub enum OktaExport {
     Factors,
 }
 
-const SNIFF_WINDOW: usize = 4096;
-
 /// Recognises an Okta export by content; the path is not used.
-pub fn sniff(_path: &str, text: &str) -> Option<OktaExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    if !(body.starts_with('{') || body.starts_with('[')) {
+pub fn sniff(file: &Sniff<'_>) -> Option<OktaExport> {
+    if !file.looks_like_json() {
         return None;
     }
-    let mut end = SNIFF_WINDOW.min(body.len());
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = body.get(..end).unwrap_or("").to_ascii_lowercase();
+    let head = file.lower_head();
     let has = |k: &str| head.contains(k);
     if has("\"factortype\"") {
         return Some(OktaExport::Factors);
@@ -72,6 +66,23 @@ pub fn sniff(_path: &str, text: &str) -> Option<OktaExport> {
         return Some(OktaExport::Users);
     }
     None
+}
+
+/// Okta exports (users, API tokens, factors).
+pub struct OktaSource;
+
+impl crate::source::registry::FileSource for OktaSource {
+    fn name(&self) -> &'static str {
+        "okta"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
+    }
 }
 
 /// Parses one export; `path` is the file relative to the scan root.

@@ -1,6 +1,11 @@
 //! Tests of the Okta adapter on the synthetic exports under `fixtures/sources/okta/`.
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<OktaExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::source::testing::t;
 
 macro_rules! fixture {

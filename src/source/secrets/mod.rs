@@ -453,3 +453,20 @@ fn fingerprint(secret: &str) -> String {
         crate::source::ids::secret_id(secret.as_bytes())
     }
 }
+
+/// Every file no other source claimed: configs, scripts, shell histories, notes. The secret
+/// extractors read it; what they find is dated by the file's time.
+pub struct ConfigTextSource;
+
+impl super::registry::FileSource for ConfigTextSource {
+    fn name(&self) -> &'static str {
+        "secrets"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        _file: &super::registry::Sniff<'_>,
+    ) -> Option<super::registry::Claim<'s>> {
+        Some(Box::new(|input| input.scan_secrets()))
+    }
+}

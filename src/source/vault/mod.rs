@@ -42,7 +42,7 @@ use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
 };
-use crate::source::ids::prefix;
+use crate::source::registry::Sniff;
 use serde_json::{Map, Value};
 
 /// The Vault exports this module understands (a file may mix them; `parse` reads all shapes).
@@ -57,9 +57,6 @@ pub enum VaultExport {
 /// The owner system of Vault tokens.
 pub const SYSTEM: &str = "vault";
 
-/// How much of a file `sniff` looks at.
-const SNIFF_WINDOW: usize = 4096;
-
 /// Auth methods whose login names a person (display name `<mount>-<user>`).
 const HUMAN_METHODS: [&str; 8] = [
     "userpass", "ldap", "okta", "radius", "oidc", "jwt", "github", "kerberos",
@@ -71,10 +68,9 @@ const OWNER_KEYS: [&str; 5] = ["owner", "owned_by", "owner_email", "username", "
 /// Recognises a Vault export by content. The path only breaks the tie for a bare JSON array of
 /// accessors (`vault list -format=json auth/token/accessors`), which says nothing about Vault by
 /// itself: it is taken when the file name mentions `accessor`.
-pub fn sniff(path: &str, text: &str) -> Option<VaultExport> {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let head = prefix(body, SNIFF_WINDOW);
-    if !(head.starts_with('{') || head.starts_with('[')) {
+pub fn sniff(file: &Sniff<'_>) -> Option<VaultExport> {
+    let (path, body, head) = (file.uri, file.text, file.body_head());
+    if !file.looks_like_json() {
         return None;
     }
     let has = |key: &str| head.contains(&format!("\"{key}\""));
@@ -109,6 +105,29 @@ pub fn sniff(path: &str, text: &str) -> Option<VaultExport> {
         }
     }
     None
+}
+
+/// HashiCorp Vault exports (token lookups, accessors, AppRole, KV metadata). KV metadata may carry copied secrets in its custom metadata, so those files are also secret-scanned.
+pub struct VaultSource;
+
+impl crate::source::registry::FileSource for VaultSource {
+    fn name(&self) -> &'static str {
+        "vault"
+    }
+
+    fn claim<'s>(
+        &'s self,
+        file: &crate::source::registry::Sniff<'_>,
+    ) -> Option<crate::source::registry::Claim<'s>> {
+        let kind = sniff(file)?;
+        Some(Box::new(move |input| {
+            let mut out = parse(kind, input.uri, input.text);
+            if kind == VaultExport::KvMetadata {
+                out.extend(input.scan_secrets());
+            }
+            out
+        }))
+    }
 }
 
 /// Parses one file; `path` is relative to the scan root. Every JSON value of the file is read

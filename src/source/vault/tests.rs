@@ -1,6 +1,11 @@
 //! Tests of the Vault adapter on the synthetic exports under `fixtures/sources/vault/`.
 
 use super::*;
+
+/// `sniff` of a file's text, as the registry sees it.
+fn sniff(path: &str, text: &str) -> Option<VaultExport> {
+    super::sniff(&crate::source::registry::Sniff::new(path, text))
+}
 use crate::inventory::Credential;
 use crate::source::testing::t;
 
