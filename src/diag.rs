@@ -49,6 +49,8 @@ pub enum DiagKind {
     Include,
     /// Something the collected files cannot show (keys fetched by a command, sudoers in LDAP).
     Incomplete,
+    /// Two exports disagree about the same record; the inventory's merge precedence chose.
+    Conflict,
 }
 
 impl DiagKind {
@@ -62,6 +64,7 @@ impl DiagKind {
             DiagKind::Unparseable => "unparseable",
             DiagKind::Include => "include",
             DiagKind::Incomplete => "incomplete",
+            DiagKind::Conflict => "conflict",
         }
     }
 }

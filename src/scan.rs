@@ -168,7 +168,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     stable_order(&mut records);
     date_by_manifest(&mut records, &manifest_times);
     registry::join_all(&mut records);
-    let inventory = Inventory::from_records(records);
+    let (inventory, merge_notes) = Inventory::merge(records);
     split("inventory", &mut timings);
 
     // 4. Correlate. 5. Rules.
@@ -183,6 +183,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     split("rules", &mut timings);
 
     let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
+    diagnostics.extend(merge_notes);
     diagnostics.sort();
     diagnostics.dedup();
     ScanResult {

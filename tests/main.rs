@@ -12,6 +12,8 @@ mod samba;
 mod cli;
 /// The demo estate: every expected finding and every near miss.
 mod estate;
+/// The inventory merge does not depend on file names.
+mod merge;
 /// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.
 mod rules;
 /// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.

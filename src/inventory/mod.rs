@@ -4,6 +4,7 @@
 //! This module owns the record types (`model`), the time type (`when`) and the merge. It does not
 //! parse input (see `source`) and does not link accounts across systems (see `correlate`).
 
+pub mod merge;
 pub mod model;
 pub mod when;
 

@@ -1,6 +1,8 @@
 //! `Inventory`: the merged, sorted and deduplicated records of a scan, with lookup indices.
 
+use super::merge;
 use super::model::*;
+use crate::diag::Diagnostic;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -18,14 +20,23 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Merges records from every source. Records of one system must arrive in that system's
-    /// evaluation order (sources emit a host's records together); the result is deterministic.
+    /// Merges records from every source (see `merge` for the precedence), dropping the notes on
+    /// conflicting exports. Records of one system must arrive in that system's evaluation order
+    /// (sources emit a host's records together); the result is deterministic.
     pub fn from_records(records: Vec<Record>) -> Inventory {
+        Inventory::merge(records).0
+    }
+
+    /// Merges records from every source, with a note for every field two exports disagree on.
+    /// The result does not depend on the order of `records` across files or on file names.
+    pub fn merge(records: Vec<Record>) -> (Inventory, Vec<Diagnostic>) {
         let mut inv = Inventory::default();
+        let mut accounts = Vec::new();
+        let mut credentials = Vec::new();
         for r in records {
             match r {
-                Record::Account(a) => inv.accounts.push(a),
-                Record::Credential(c) => inv.credentials.push(c),
+                Record::Account(a) => accounts.push(a),
+                Record::Credential(c) => credentials.push(c),
                 Record::Host(h) => inv.hosts.push(h),
                 Record::Membership(m) => inv.memberships.push(m),
                 Record::SudoGrant(g) => inv.sudo_grants.push(g),
@@ -33,25 +44,13 @@ impl Inventory {
             }
         }
         inv.hosts
-            .sort_by(|a, b| (&a.name, &a.root).cmp(&(&b.name, &b.root)));
+            .sort_by(|a, b| (&a.name, &a.root, &a.evidence).cmp(&(&b.name, &b.root, &b.evidence)));
         inv.hosts
             .dedup_by(|a, b| a.name == b.name && a.root == b.root);
-        inv.accounts.sort_by(|a, b| {
-            (&a.system, &a.login, &a.evidence).cmp(&(&b.system, &b.login, &b.evidence))
-        });
-        // The same account listed by two exports (a report as CSV and as its JSON wrapper): keep
-        // the first by location.
-        inv.accounts
-            .dedup_by(|a, b| a.system == b.system && a.login == b.login);
-        inv.credentials
-            .sort_by(|a, b| (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id)));
-        // A listed credential seen in two exports is one credential; a secret found in two files
-        // is two findings, so plaintext secrets are kept per location.
-        let mut seen = std::collections::HashSet::new();
-        inv.credentials.retain(|c| {
-            c.kind == CredentialKind::PlaintextSecret
-                || seen.insert((c.kind, c.id.clone(), c.owner.clone()))
-        });
+        let observed = merge::Observed::from_hosts(&inv.hosts);
+        let mut notes = Vec::new();
+        inv.accounts = merge::accounts(accounts, &observed, &mut notes);
+        inv.credentials = merge::credentials(credentials, &observed, &mut notes);
         inv.memberships.sort();
         inv.memberships.dedup();
         inv.sudo_grants.sort();
@@ -70,7 +69,7 @@ impl Inventory {
                     .or_insert(i);
             }
         }
-        inv
+        (inv, notes)
     }
 
     /// The account `login` on `system`.

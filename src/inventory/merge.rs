@@ -1,0 +1,365 @@
+//! The order-independent merge: records of the same subject seen in several exports (an account
+//! in a Graph "get user" response and in a `$select` users export; an access key in a listing
+//! and in the credential report; a host collected twice) become one record, field by field, by a
+//! documented precedence that never depends on file names or walk order:
+//!
+//! 1. a known value beats an unknown one (`When::Unknown`, `None`, `PasswordState::Unknown`, ...);
+//! 2. between known values, the one from the most recent evidence: the collection time of the
+//!    host tree the file belongs to (its manifest's `collected_at`), when known;
+//! 3. then a fixed tie-break on content: the later password change (accounts) or last use
+//!    (credentials), then the record's own content (with every file location left out).
+//!
+//! Two known values that disagree are a real conflict: the value chosen by the precedence is
+//! kept and a note names both files. List fields (aliases, related evidence, responsible owners)
+//! are unions. Which file's location a merged record points at is the chosen record's.
+//!
+//! Not here: which records are the same subject across *systems* (`correlate`), and cross-file
+//! joins of a source's own records (each source's `join`).
+
+use super::model::*;
+use super::When;
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// When the evidence at a path was collected: the `collected_at` of the host tree it lies in.
+pub struct Observed {
+    /// (host root with a trailing `/`, or "" for a scan of the host itself; collection time)
+    roots: Vec<(String, When)>,
+}
+
+impl Observed {
+    pub fn from_hosts(hosts: &[Host]) -> Self {
+        let mut roots: Vec<(String, When)> = hosts
+            .iter()
+            .filter(|h| h.collected_at.is_known())
+            .map(|h| {
+                let root = if h.root.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", h.root.trim_end_matches('/'))
+                };
+                (root, h.collected_at)
+            })
+            .collect();
+        // Longest root first: a host tree nested in another belongs to the inner one.
+        roots.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Observed { roots }
+    }
+
+    pub fn of(&self, path: &str) -> When {
+        self.roots
+            .iter()
+            .find(|(root, _)| path.starts_with(root.as_str()))
+            .map_or(When::Unknown, |(_, w)| *w)
+    }
+}
+
+/// Newest known first; unknown last.
+fn newest_first(a: When, b: When) -> Ordering {
+    match (a.known(), b.known()) {
+        (Some(x), Some(y)) => y.cmp(&x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// An account's content with every file location left out, for the last tie-break.
+fn account_content(a: &Account) -> String {
+    let mut c = a.clone();
+    c.evidence = Evidence::new("", None);
+    c.password_evidence = None;
+    c.sessions_evidence = None;
+    serde_json::to_string(&c).unwrap_or_default()
+}
+
+fn credential_content(c: &Credential) -> String {
+    let mut c = c.clone();
+    c.evidence = Evidence::new("", None);
+    c.related.clear();
+    serde_json::to_string(&c).unwrap_or_default()
+}
+
+/// Collects conflict notes.
+struct Conflicts<'a> {
+    notes: &'a mut Vec<Diagnostic>,
+}
+
+impl Conflicts<'_> {
+    fn note(&mut self, subject: &str, field: &str, kept: &Evidence, other: &Evidence) {
+        self.notes.push(Diagnostic::new(
+            DiagKind::Conflict,
+            Severity::Note,
+            kept.clone(),
+            format!(
+                "{other} disagrees on the {field} of {subject}; the value here is used (the \
+                 more recent export, or the later change when neither export is dated)"
+            ),
+        ));
+    }
+}
+
+/// Fills `into` from `from` where `into` is unknown; notes a conflict where both are known and
+/// differ. `unknown` says whether a value is unknown.
+fn fill<T: PartialEq + Clone>(
+    into: &mut T,
+    from: &T,
+    unknown: impl Fn(&T) -> bool,
+    on_conflict: &mut dyn FnMut(),
+) -> bool {
+    if unknown(from) {
+        return false;
+    }
+    if unknown(into) {
+        *into = from.clone();
+        return true;
+    }
+    if into != from {
+        on_conflict();
+    }
+    false
+}
+
+fn when_unknown(w: &When) -> bool {
+    *w == When::Unknown
+}
+
+fn none<T>(o: &Option<T>) -> bool {
+    o.is_none()
+}
+
+/// Merges the accounts of one `(system, login)`.
+fn merge_accounts(
+    group: Vec<Account>,
+    observed: &Observed,
+    notes: &mut Vec<Diagnostic>,
+) -> Account {
+    let mut keyed: Vec<((When, When, String), Account)> = group
+        .into_iter()
+        .map(|a| {
+            let key = (
+                observed.of(&a.evidence.path),
+                a.password_last_set,
+                account_content(&a),
+            );
+            (key, a)
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        newest_first(a.0, b.0)
+            .then(newest_first(a.1, b.1))
+            .then(b.2.cmp(&a.2))
+    });
+    let ordered = keyed.into_iter().map(|(_, a)| a);
+    let mut rest = ordered;
+    let mut m = rest.next().expect("a group has one account at least");
+    let subject = format!("account {} on {}", m.login, m.system);
+    let mut c = Conflicts { notes };
+    for o in rest {
+        // Exhaustive: a new field must say how it merges.
+        let Account {
+            source: _,
+            system: _,
+            login: _,
+            aliases,
+            kind,
+            enabled,
+            password,
+            password_last_set,
+            password_evidence,
+            expires,
+            uid,
+            gid,
+            home,
+            created,
+            evidence,
+            sessions_valid_from,
+            sessions_evidence,
+            synced_from,
+            directory,
+        } = o;
+        let (kept, other) = (m.evidence.clone(), evidence);
+        let mut conflict = |field: &str| c.note(&subject, field, &kept, &other);
+        for alias in aliases {
+            if !m.aliases.contains(&alias) {
+                m.aliases.push(alias);
+            }
+        }
+        fill(
+            &mut m.kind,
+            &kind,
+            |k| *k == AccountKind::Unknown,
+            &mut || {},
+        );
+        fill(&mut m.enabled, &enabled, none, &mut || {
+            conflict("enabled state")
+        });
+        fill(
+            &mut m.password,
+            &password,
+            |p| *p == PasswordState::Unknown,
+            &mut || conflict("password state"),
+        );
+        if fill(
+            &mut m.password_last_set,
+            &password_last_set,
+            when_unknown,
+            &mut || conflict("password change time"),
+        ) {
+            m.password_evidence = password_evidence.or_else(|| Some(other.clone()));
+        }
+        fill(&mut m.expires, &expires, when_unknown, &mut || {
+            conflict("expiry")
+        });
+        fill(&mut m.uid, &uid, none, &mut || conflict("uid"));
+        fill(&mut m.gid, &gid, none, &mut || {});
+        fill(&mut m.home, &home, none, &mut || {});
+        fill(&mut m.created, &created, when_unknown, &mut || {});
+        if fill(
+            &mut m.sessions_valid_from,
+            &sessions_valid_from,
+            when_unknown,
+            &mut || conflict("session revocation time"),
+        ) {
+            m.sessions_evidence = sessions_evidence.or_else(|| Some(other.clone()));
+        }
+        fill(&mut m.synced_from, &synced_from, none, &mut || {});
+        fill(&mut m.directory, &directory, none, &mut || {});
+    }
+    m.aliases.sort();
+    m
+}
+
+/// Merges the records of one listed credential (same kind, id and owner).
+fn merge_credentials(
+    group: Vec<Credential>,
+    observed: &Observed,
+    notes: &mut Vec<Diagnostic>,
+) -> Credential {
+    let mut keyed: Vec<((When, When, String), Credential)> = group
+        .into_iter()
+        .map(|c| {
+            let key = (
+                observed.of(&c.evidence.path),
+                c.last_used,
+                credential_content(&c),
+            );
+            (key, c)
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        newest_first(a.0, b.0)
+            .then(newest_first(a.1, b.1))
+            .then(b.2.cmp(&a.2))
+    });
+    let ordered = keyed.into_iter().map(|(_, c)| c);
+    let mut rest = ordered;
+    let mut m = rest.next().expect("a group has one credential at least");
+    let subject = format!("{} {}", m.kind.describe(), m.id);
+    let mut c = Conflicts { notes };
+    for o in rest {
+        let Credential {
+            kind: _,
+            id: _,
+            label: _,
+            owner: _,
+            issued,
+            issued_basis,
+            expires,
+            last_used,
+            status,
+            evidence,
+            related,
+            responsible,
+            detail,
+        } = o;
+        let (kept, other) = (m.evidence.clone(), evidence);
+        let mut conflict = |field: &str| c.note(&subject, field, &kept, &other);
+        if fill(&mut m.issued, &issued, when_unknown, &mut || {
+            conflict("creation time")
+        }) {
+            m.issued_basis = issued_basis;
+        }
+        fill(&mut m.expires, &expires, when_unknown, &mut || {
+            conflict("expiry")
+        });
+        fill(&mut m.last_used, &last_used, when_unknown, &mut || {});
+        fill(
+            &mut m.status,
+            &status,
+            |s| *s == CredentialStatus::Unknown,
+            &mut || conflict("status"),
+        );
+        fill(&mut m.detail, &detail, none, &mut || {});
+        if other != m.evidence && !m.related.contains(&other) {
+            m.related.push(other);
+        }
+        for r in related {
+            if r != m.evidence && !m.related.contains(&r) {
+                m.related.push(r);
+            }
+        }
+        for r in responsible {
+            if !m.responsible.contains(&r) {
+                m.responsible.push(r);
+            }
+        }
+    }
+    m.related.sort();
+    m.responsible.sort();
+    m
+}
+
+/// Merges every account of the same `(system, login)` into one; the result is sorted by
+/// `(system, login)`.
+pub fn accounts(
+    accounts: Vec<Account>,
+    observed: &Observed,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<Account> {
+    let mut groups: BTreeMap<(String, String), Vec<Account>> = BTreeMap::new();
+    for a in accounts {
+        groups
+            .entry((a.system.clone(), a.login.clone()))
+            .or_default()
+            .push(a);
+    }
+    groups
+        .into_values()
+        .map(|g| merge_accounts(g, observed, notes))
+        .collect()
+}
+
+/// Merges listed credentials seen in several exports (same kind, id and owner) into one; a
+/// secret found in two files is two credentials (two places to clean), so plaintext secrets are
+/// kept per location. The result is sorted by evidence, kind and id.
+pub fn credentials(
+    credentials: Vec<Credential>,
+    observed: &Observed,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut groups: BTreeMap<(CredentialKind, String, Option<OwnerRef>), Vec<Credential>> =
+        BTreeMap::new();
+    for c in credentials {
+        if c.kind == CredentialKind::PlaintextSecret {
+            out.push(c);
+        } else {
+            groups
+                .entry((c.kind, c.id.clone(), c.owner.clone()))
+                .or_default()
+                .push(c);
+        }
+    }
+    out.extend(
+        groups
+            .into_values()
+            .map(|g| merge_credentials(g, observed, notes)),
+    );
+    out.sort_by(|a, b| (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id)));
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,182 @@
+use super::*;
+use crate::inventory::Inventory;
+
+fn t(s: &str) -> When {
+    When::parse_instant(s).expect("instant")
+}
+
+fn entra_user(path: &str, line: u32) -> Account {
+    let mut a = Account::new(
+        SourceKind::EntraId,
+        "entra:example.org",
+        "m.okafor@example.org",
+        Evidence::at(path, line),
+    );
+    a.kind = AccountKind::Human;
+    a
+}
+
+/// The same account in a `$select` export (reset and session times) and a default "get user"
+/// response (neither): whatever the files are called and whichever comes first, the known values
+/// are kept.
+#[test]
+fn known_values_win_whatever_the_file_order() {
+    let mut full = entra_user("b-select.json", 10);
+    full.password_last_set = t("2026-08-03T14:22:51Z");
+    full.password_evidence = Some(Evidence::at("b-select.json", 9));
+    full.sessions_valid_from = t("2024-03-04T10:00:12Z");
+    full.sessions_evidence = Some(Evidence::at("b-select.json", 10));
+    full.enabled = Some(true);
+    let mut bare = entra_user("a-get-user.json", 3);
+    bare.aliases = vec!["00000000-0000-4000-8000-537468058460".into()];
+    for records in [
+        vec![Record::Account(bare.clone()), Record::Account(full.clone())],
+        vec![Record::Account(full.clone()), Record::Account(bare.clone())],
+    ] {
+        let (inv, notes) = Inventory::merge(records);
+        assert_eq!(inv.accounts.len(), 1);
+        let a = &inv.accounts[0];
+        assert_eq!(a.password_last_set, t("2026-08-03T14:22:51Z"));
+        assert_eq!(a.password_evidence, Some(Evidence::at("b-select.json", 9)));
+        assert_eq!(a.sessions_valid_from, t("2024-03-04T10:00:12Z"));
+        assert_eq!(a.aliases, bare.aliases);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+}
+
+/// Two known values that disagree: the later change wins (no export is dated), independent of
+/// names, and a note names both files.
+#[test]
+fn conflicts_are_decided_by_content_and_noted() {
+    let mut older = entra_user("z.json", 4);
+    older.password_last_set = t("2026-01-01T00:00:00Z");
+    let mut newer = entra_user("a.json", 7);
+    newer.password_last_set = t("2026-08-03T14:22:51Z");
+    for records in [
+        vec![
+            Record::Account(older.clone()),
+            Record::Account(newer.clone()),
+        ],
+        vec![
+            Record::Account(newer.clone()),
+            Record::Account(older.clone()),
+        ],
+    ] {
+        let (inv, notes) = Inventory::merge(records);
+        assert_eq!(inv.accounts[0].password_last_set, newer.password_last_set);
+        assert_eq!(inv.accounts[0].evidence, Evidence::at("a.json", 7));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].kind, DiagKind::Conflict);
+        assert_eq!(notes[0].severity, Severity::Note);
+        assert_eq!(notes[0].location, Evidence::at("a.json", 7));
+        assert!(
+            notes[0].message.contains("z.json:4"),
+            "{}",
+            notes[0].message
+        );
+        assert!(notes[0].message.contains("password change time"));
+    }
+}
+
+/// A host collected twice: the more recent collection wins even over a later-looking value.
+#[test]
+fn the_more_recent_collection_wins() {
+    let host = |root: &str, at: &str| Host {
+        name: "web01".into(),
+        root: root.into(),
+        collected_at: t(at),
+        evidence: Evidence::new(format!("{root}/etc/hostname"), None),
+    };
+    let account = |root: &str, enabled: bool| {
+        let mut a = Account::new(
+            SourceKind::LinuxHost,
+            "web01",
+            "alice",
+            Evidence::at(&format!("{root}/etc/passwd"), 3),
+        );
+        a.enabled = Some(enabled);
+        a
+    };
+    let records = |first_new: bool| {
+        let mut r = vec![
+            Record::Host(host("2026-07", "2026-07-01T00:00:00Z")),
+            Record::Host(host("2026-08", "2026-08-01T00:00:00Z")),
+            Record::Account(account("2026-07", true)),
+            Record::Account(account("2026-08", false)),
+        ];
+        if first_new {
+            r.reverse();
+        }
+        r
+    };
+    for first_new in [false, true] {
+        let (inv, notes) = Inventory::merge(records(first_new));
+        assert_eq!(inv.accounts.len(), 1);
+        assert_eq!(inv.accounts[0].enabled, Some(false));
+        assert_eq!(inv.accounts[0].evidence.path, "2026-08/etc/passwd");
+        assert_eq!(notes.len(), 1);
+    }
+}
+
+/// A listed credential seen in two exports is one credential: status and last use merge, the
+/// other export's row becomes related evidence; plaintext secrets stay per location.
+#[test]
+fn credentials_merge_and_plaintext_secrets_stay_apart() {
+    let key = |path: &str, status: CredentialStatus, used: When| {
+        let mut c = Credential::new(
+            CredentialKind::AccessKey,
+            "AKIAZZEXAMPLE0000001",
+            "AWS access key",
+            Evidence::at(path, 2),
+        );
+        c.owner = Some(OwnerRef {
+            system: Some("aws".into()),
+            login: "a.lund".into(),
+        });
+        c.status = status;
+        c.last_used = used;
+        c
+    };
+    let listing = key(
+        "list-access-keys.json",
+        CredentialStatus::Active,
+        When::Unknown,
+    );
+    let report = key(
+        "report.csv",
+        CredentialStatus::Unknown,
+        t("2026-08-10T00:00:00Z"),
+    );
+    let secret = |path: &str| {
+        Credential::new(
+            CredentialKind::PlaintextSecret,
+            "s1",
+            "password",
+            Evidence::at(path, 1),
+        )
+    };
+    for flip in [false, true] {
+        let mut records = vec![
+            Record::Credential(listing.clone()),
+            Record::Credential(report.clone()),
+            Record::Credential(secret("a.env")),
+            Record::Credential(secret("b.env")),
+        ];
+        if flip {
+            records.reverse();
+        }
+        let (inv, notes) = Inventory::merge(records);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(inv.credentials.len(), 3);
+        let k = inv
+            .credentials
+            .iter()
+            .find(|c| c.kind == CredentialKind::AccessKey)
+            .unwrap();
+        assert_eq!(k.status, CredentialStatus::Active);
+        assert_eq!(k.last_used, t("2026-08-10T00:00:00Z"));
+        // The record with the known last use is chosen; the other is related evidence.
+        assert_eq!(k.evidence.path, "report.csv");
+        assert_eq!(k.related, vec![Evidence::at("list-access-keys.json", 2)]);
+    }
+}
