@@ -8,6 +8,7 @@ use crate::report::{self, Format};
 use crate::rule::{AdminAllowList, Catalog, RuleOptions};
 use crate::scan::{self, ScanPlan};
 use crate::source::directory::live;
+use crate::source::secret_id::SecretIdScheme;
 use crate::source::secrets::Extractors;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -158,6 +159,12 @@ pub struct ScanArgs {
     /// M/D/YYYY h:mm:ss AM/PM, as UTC). Without it such files are refused: prefer ConvertTo-Json.
     #[arg(long, value_name = "LOCALE", value_parser = ["en-US"])]
     pub assume_date_locale: Option<String>,
+    /// Name secrets found in clear text by an HMAC with the key in FILE (at least 16 bytes),
+    /// so the same secret has the same id across scans and machines. Default: the
+    /// RESETGAP_SECRET_ID_KEY environment variable (the key itself), else ids from the
+    /// secret's file and place, which reveal nothing of it.
+    #[arg(long, value_name = "FILE")]
+    pub secret_id_key: Option<PathBuf>,
     /// Skip files larger than this (bytes, or with a K, M or G suffix).
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_file_size: u64,
@@ -368,8 +375,27 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         sources: crate::source::SourceOptions {
             entra: *crate::source::entra::EntraOptions::default()
                 .set_assume_us_dates(args.assume_date_locale.is_some()),
+            secret_ids: secret_id_scheme(args)?,
         },
     })
+}
+
+/// The naming of clear-text secrets: HMAC with the key of `--secret-id-key FILE` or
+/// `RESETGAP_SECRET_ID_KEY` (the key itself), else location ids. The key is never printed.
+fn secret_id_scheme(args: &ScanArgs) -> Result<SecretIdScheme> {
+    let (key, from) = match &args.secret_id_key {
+        Some(path) => (
+            std::fs::read(path).with_context(|| {
+                format!("cannot read the --secret-id-key file {}", path.display())
+            })?,
+            format!("--secret-id-key {}", path.display()),
+        ),
+        None => match std::env::var_os("RESETGAP_SECRET_ID_KEY") {
+            Some(v) => (v.into_encoded_bytes(), "RESETGAP_SECRET_ID_KEY".to_string()),
+            None => return Ok(SecretIdScheme::default()),
+        },
+    };
+    SecretIdScheme::keyed(&key).map_err(|e| anyhow::anyhow!("{from}: {e}"))
 }
 
 // ---- Live LDAP (branch wip-live) ----

@@ -273,6 +273,7 @@ fn merge_credentials(
             related,
             responsible,
             detail,
+            same_secret,
         } = o;
         let (kept, other) = (m.evidence.clone(), evidence);
         let mut conflict = |field: &str| c.note(&subject, field, &kept, &other);
@@ -292,6 +293,7 @@ fn merge_credentials(
             &mut || conflict("status"),
         );
         fill(&mut m.detail, &detail, none, &mut || {});
+        fill(&mut m.same_secret, &same_secret, none, &mut || {});
         if other != m.evidence && !m.related.contains(&other) {
             m.related.push(other);
         }

@@ -361,11 +361,30 @@ pub enum IssuedBasis {
     Unknown,
 }
 
+/// Equal for two finds of the same clear-text secret within one scan, and meaningless outside
+/// it (a salted digest whose salt is never written: `source::secret_id`). Never serialized;
+/// `Debug` prints no part of it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretMatch([u8; 16]);
+
+impl SecretMatch {
+    pub(crate) fn new(digest: [u8; 16]) -> Self {
+        SecretMatch(digest)
+    }
+}
+
+impl std::fmt::Debug for SecretMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretMatch(..)")
+    }
+}
+
 /// A credential that authenticates without the account password.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Credential {
     pub kind: CredentialKind,
-    /// Stable, non-secret id: `AKIA…`, `SHA256:…` fingerprint, `ACCA…`, `sha256:<12 hex>`.
+    /// Stable, non-secret id: `AKIA…`, `SHA256:…` fingerprint, `ACCA…`; for a secret found in
+    /// clear text `loc:<16 hex>` or `hmac:<16 hex>` (`source::secret_id`).
     pub id: String,
     /// What it is, for messages: "ssh-ed25519 key", "AWS access key id", "GitHub token".
     pub label: String,
@@ -388,6 +407,9 @@ pub struct Credential {
     /// Detector or source-specific detail (extractor id, service name, key options).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a secret held in clear text: joins the finds of the same secret within this scan.
+    #[serde(skip)]
+    pub same_secret: Option<SecretMatch>,
 }
 
 impl Credential {
@@ -406,6 +428,7 @@ impl Credential {
             related: Vec::new(),
             responsible: Vec::new(),
             detail: None,
+            same_secret: None,
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Stable, non-secret ids shared by every source adapter, so the same key or secret gets the
-//! same id whichever export it is found in (an SSH key listed by GitHub, stored in LDAP and
-//! written in `authorized_keys`; a password found by an extractor and in a credential file).
+//! Stable, non-secret ids of public material shared by every source adapter, so the same key gets
+//! the same id whichever export it is found in (an SSH key listed by GitHub, stored in LDAP and
+//! written in `authorized_keys`). Secrets found in clear text are named by `source::secret_id`.
 //! Also the character-safe text prefix every sniffer reads.
 
 use base64::Engine;
@@ -15,10 +15,10 @@ pub fn prefix(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// `sha256:` + the first 12 hex digits of the SHA-256 of `bytes`: the id of a found secret.
-/// It names the secret without revealing it (48 bits: enough to tell secrets apart, far too few
-/// to confirm a guess offline with any confidence on its own).
-pub fn secret_id(bytes: &[u8]) -> String {
+/// `sha256:` + the first 12 hex digits of the SHA-256 of `bytes`: the id of public material (a
+/// certificate). Never of a secret: a digest of a secret lets anyone verify a guess of it;
+/// secrets are named by `source::secret_id`.
+pub fn short_digest(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut id = String::with_capacity(19);
     id.push_str("sha256:");
@@ -92,10 +92,10 @@ mod tests {
     }
 
     #[test]
-    fn secret_id_is_short_and_stable() {
-        assert_eq!(secret_id(b"hunter2"), secret_id(b"hunter2"));
-        assert_ne!(secret_id(b"hunter2"), secret_id(b"hunter3"));
-        assert_eq!(secret_id(b"x").len(), "sha256:".len() + 12);
+    fn short_digest_is_short_and_stable() {
+        assert_eq!(short_digest(b"cert"), short_digest(b"cert"));
+        assert_ne!(short_digest(b"cert"), short_digest(b"cert2"));
+        assert_eq!(short_digest(b"x").len(), "sha256:".len() + 12);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod linux;
 pub mod okta;
 pub mod options;
 pub mod registry;
+pub mod secret_id;
 pub mod secrets;
 #[cfg(test)]
 pub(crate) mod testing;

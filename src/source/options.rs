@@ -3,10 +3,14 @@
 //! `cli.rs`); nothing else in the pipeline learns about it.
 
 use super::entra::EntraOptions;
+use super::secret_id::SecretIdScheme;
 
 /// The options of every file source, validated.
 #[derive(Clone, Debug, Default)]
 pub struct SourceOptions {
     /// How the Entra parser reads locale dates (`--assume-date-locale`).
     pub entra: EntraOptions,
+    /// How secrets found in clear text are named (`--secret-id-key`), and the per-scan salt
+    /// that joins finds of the same secret.
+    pub secret_ids: SecretIdScheme,
 }

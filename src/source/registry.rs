@@ -107,6 +107,7 @@ impl ParseInput<'_> {
             self.text,
             self.modified,
             IssuedBasis::FileModified,
+            self.options,
         )
     }
 }

@@ -49,7 +49,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Some(l) => format!(" for account {l}"),
             None => " (no owner account identified)".to_string(),
         };
-        let shown_id = if c.id.starts_with("sha256:") {
+        let shown_id = if crate::source::secret_id::is_secret_id(&c.id) {
             String::new()
         } else {
             format!(" {}", crate::finding::display_id(&c.id))
@@ -122,11 +122,11 @@ fn owner<'a>(
     let Some(key_id) = key_id else {
         return (None, None, None);
     };
-    let listed = ctx
-        .inventory
-        .credentials
-        .iter()
-        .find(|k| k.kind != CredentialKind::PlaintextSecret && k.id == key_id);
+    // Or the same secret as a listed credential (a kubeconfig token), by its in-scan matcher.
+    let listed = ctx.inventory.credentials.iter().find(|k| {
+        k.kind != CredentialKind::PlaintextSecret
+            && (k.id == key_id || (k.same_secret.is_some() && k.same_secret == c.same_secret))
+    });
     match listed.and_then(|k| k.owner.as_ref().map(|o| (k, o))) {
         Some((k, o)) => (
             Some(o.login.as_str()),

@@ -4,14 +4,15 @@
 //! `[profile name]`; in `credentials` it is `[name]`.
 //!
 //! Per profile: the access key id becomes a credential whose id is the key id itself (the
-//! correlation joins it to `list-access-keys`), the secret access key one with a `sha256:` id and
-//! `detail` `aws-secret-access-key`. The two point at each other through `related`, so they pair
+//! correlation joins it to `list-access-keys`), the secret access key one with an id from
+//! `source::secret_id` (profile and key name) and `detail` `aws-secret-access-key`. The two point at each other through `related`, so they pair
 //! even when lines lie between them. `ASIA…` ids are temporary STS keys (status `Unknown`: the
 //! file does not say when they expire); `credential_process` means the secret is elsewhere.
 
-use super::{fingerprint, is_placeholder};
+use super::is_placeholder;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, Record};
+use crate::source::secret_id::FileSecrets;
 use crate::source::{numbered_lines, Output};
 use std::collections::BTreeSet;
 
@@ -67,7 +68,7 @@ struct Profile<'a> {
     process: Option<u32>,
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     let mut profiles: Vec<Profile<'_>> = Vec::new();
     let mut seen = BTreeSet::new();
@@ -137,12 +138,12 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         }
     }
     for p in &profiles {
-        emit_profile(&mut out, path, p);
+        emit_profile(&mut out, namer, path, p);
     }
     out
 }
 
-fn emit_profile(out: &mut Output, path: &str, p: &Profile<'_>) {
+fn emit_profile(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, p: &Profile<'_>) {
     let key = p
         .key_id
         .filter(|(v, _)| !is_placeholder(v) && *v != DOC_EXAMPLE_KEY_ID);
@@ -191,12 +192,17 @@ fn emit_profile(out: &mut Output, path: &str, p: &Profile<'_>) {
         out.record(Record::Credential(c));
     }
     if let Some((value, line)) = secret {
+        let named = namer.name(
+            &format!("aws-credentials\0[{}]\0aws_secret_access_key", p.name),
+            value.trim(),
+        );
         let mut c = Credential::new(
             CredentialKind::PlaintextSecret,
-            &fingerprint(value.trim()),
+            &named.id,
             "AWS secret access key (credentials file)",
             Evidence::at(path, line),
         );
+        c.same_secret = Some(named.matcher);
         c.status = CredentialStatus::Active;
         c.detail = Some("aws-secret-access-key".to_string());
         if let Some((_, kl)) = key {

@@ -10,6 +10,7 @@
 use super::{decode_base64, emit, line_of, split_pair, CredFile, Found, Secret};
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
+use crate::source::secret_id::FileSecrets;
 use crate::source::Output;
 use serde_json::{Map, Value};
 
@@ -24,7 +25,7 @@ pub(super) fn sniff(head: &str, name: &str) -> bool {
             && find_key(head, 0, "auth").is_some_and(|at| value_starts(head, at, "auth", '"')))
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     let root: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -56,7 +57,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
     };
     let auths_at = find_key(text, 0, "auths").unwrap_or(0);
     match root.get("auths") {
-        Some(Value::Object(auths)) => registries(&mut out, path, text, auths, auths_at),
+        Some(Value::Object(auths)) => registries(&mut out, namer, path, text, auths, auths_at),
         Some(Value::Null) | None => {
             if !root.contains_key("credsStore") && !root.contains_key("credHelpers") {
                 // Legacy `.dockercfg`: registries at the top level.
@@ -65,7 +66,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
                     .filter(|(_, v)| v.get("auth").is_some())
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
-                registries(&mut out, path, text, &legacy, 0);
+                registries(&mut out, namer, path, text, &legacy, 0);
             }
         }
         Some(_) => out.diag(Diagnostic::malformed(
@@ -124,7 +125,14 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
 }
 
 /// One credential per secret of each registry entry, in registry order.
-fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Value>, from: usize) {
+fn registries(
+    out: &mut Output,
+    namer: &mut FileSecrets<'_>,
+    path: &str,
+    text: &str,
+    auths: &Map<String, Value>,
+    from: usize,
+) {
     let mut names: Vec<&String> = auths.keys().collect();
     names.sort();
     for registry in names {
@@ -194,11 +202,29 @@ fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Valu
                         Some((u, secret)) => match split_pair(Some(u), Some(secret)) {
                             Secret::Password { user: u, secret } => {
                                 user = u.map(str::to_string);
-                                emit_one(out, path, line, secret, u, &host, "registry password");
+                                emit_one(
+                                    out,
+                                    namer,
+                                    path,
+                                    line,
+                                    secret,
+                                    u,
+                                    &host,
+                                    "registry password",
+                                );
                             }
                             Secret::UserToken(token) => {
                                 user = None;
-                                emit_one(out, path, line, token, None, &host, "registry token");
+                                emit_one(
+                                    out,
+                                    namer,
+                                    path,
+                                    line,
+                                    token,
+                                    None,
+                                    &host,
+                                    "registry token",
+                                );
                             }
                             Secret::None => user = Some(u.to_string()),
                         },
@@ -209,6 +235,7 @@ fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Valu
             match split_pair(user.as_deref(), Some(password)) {
                 Secret::Password { user: u, secret } => emit_one(
                     out,
+                    namer,
                     path,
                     line_for("password"),
                     secret,
@@ -219,6 +246,7 @@ fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Valu
                 Secret::UserToken(token) => {
                     emit_one(
                         out,
+                        namer,
                         path,
                         line_for("username"),
                         token,
@@ -241,6 +269,7 @@ fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Valu
             if let Some(token) = field(name).filter(|t| !t.is_empty()) {
                 emit_one(
                     out,
+                    namer,
                     path,
                     line_for(name),
                     token,
@@ -256,6 +285,7 @@ fn registries(out: &mut Output, path: &str, text: &str, auths: &Map<String, Valu
 #[allow(clippy::too_many_arguments)]
 fn emit_one(
     out: &mut Output,
+    namer: &mut FileSecrets<'_>,
     path: &str,
     line: u32,
     secret: &str,
@@ -265,6 +295,7 @@ fn emit_one(
 ) {
     emit(
         out,
+        namer,
         path,
         Found {
             file: CredFile::DockerConfig,

@@ -8,6 +8,7 @@
 
 use super::{emit, split_pair, CredFile, Found, Secret};
 use crate::diag::Diagnostic;
+use crate::source::secret_id::FileSecrets;
 use crate::source::{numbered_lines, Output};
 
 /// One parsed line.
@@ -47,7 +48,7 @@ pub(super) fn sniff(head: &str, named: bool) -> bool {
     good > 0
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     for (n, line) in numbered_lines(text) {
         let t = line.trim();
@@ -69,6 +70,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         };
         emit(
             &mut out,
+            namer,
             path,
             Found {
                 file: CredFile::GitCredentials,

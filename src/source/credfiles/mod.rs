@@ -10,8 +10,10 @@
 //! and does not join across sources: the correlation joins the ids below.
 //!
 //! Ids (never a secret): an AWS access key id as written (`AKIA…`/`ASIA…`); `github:last8:` + the
-//! last 8 characters of a GitHub token (GitHub's `token_last_eight`); else `sha256:` + the first
-//! 12 hex digits of the secret's SHA-256, the same id the generic extractors give the same secret.
+//! last 8 characters of a GitHub token (GitHub's `token_last_eight`); else an id from
+//! `source::secret_id` (the file, the field, host and user the secret is stored with, and its
+//! occurrence; or, with `--secret-id-key`, an HMAC of the secret, the same id the generic
+//! extractors give the same secret). Each record carries the in-scan matcher of its secret.
 //!
 //! Owners: `OwnerRef { system: None, login }` with the user the file stores next to the secret.
 //! `system` stays `None` on purpose: the correlation resolves `Some(system)` to the one account of
@@ -48,8 +50,9 @@ mod pgpass;
 #[cfg(test)]
 mod tests;
 
+use super::secret_id::FileSecrets;
 use super::secrets::is_placeholder;
-use super::Output;
+use super::{Output, SourceOptions};
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef, Record};
 use crate::source::registry::Sniff;
 
@@ -147,23 +150,25 @@ impl crate::source::registry::FileSource for CredentialFileSource {
     ) -> Option<crate::source::registry::Claim<'s>> {
         let kind = sniff(file)?;
         Some(Box::new(move |input| {
-            let mut out = parse(kind, input.uri, input.text);
+            let mut out = parse(kind, input.uri, input.text, input.options);
             crate::source::registry::date_undated(&mut out, input.modified);
             out
         }))
     }
 }
 
-/// Parses one credential file; `path` is the file relative to the scan root.
-pub fn parse(kind: CredFile, path: &str, text: &str) -> Output {
+/// Parses one credential file; `path` is the file relative to the scan root. Secrets are named
+/// by `options.secret_ids`.
+pub fn parse(kind: CredFile, path: &str, text: &str, options: &SourceOptions) -> Output {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let names = &mut options.secret_ids.file(path);
     match kind {
-        CredFile::AwsCredentials => aws::parse(path, text),
-        CredFile::DockerConfig => docker::parse(path, text),
-        CredFile::GitCredentials => git::parse(path, text),
-        CredFile::Netrc => netrc::parse(path, text),
-        CredFile::Pgpass => pgpass::parse(path, text),
-        CredFile::Npmrc => npmrc::parse(path, text),
+        CredFile::AwsCredentials => aws::parse(path, text, names),
+        CredFile::DockerConfig => docker::parse(path, text, names),
+        CredFile::GitCredentials => git::parse(path, text, names),
+        CredFile::Netrc => netrc::parse(path, text, names),
+        CredFile::Pgpass => pgpass::parse(path, text, names),
+        CredFile::Npmrc => npmrc::parse(path, text, names),
     }
 }
 
@@ -421,7 +426,7 @@ struct Found<'a> {
 
 /// Turns a found secret into a credential, unless it is a placeholder. Returns whether one was
 /// recorded.
-fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
+fn emit(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, f: Found<'_>) -> bool {
     let secret = f.secret.trim();
     if is_placeholder(secret) {
         return false;
@@ -433,11 +438,21 @@ fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
         return false;
     }
     let class = classify(secret);
+    let what = class.map_or(f.what, |c| c.label);
+    // The place of the secret: file, field, host and user (never the secret).
+    let named = namer.name(
+        &format!(
+            "{}\0{what}\0{}\0{}",
+            f.file.tag(),
+            f.host.unwrap_or(""),
+            f.user.unwrap_or("")
+        ),
+        secret,
+    );
     let id = match class {
         Some(c) if c.github => github_id(secret),
-        _ => fingerprint(secret),
+        _ => named.id,
     };
-    let what = class.map_or(f.what, |c| c.label);
     let label = match f.host.filter(|h| !h.is_empty()) {
         Some(host) => format!("{what} for {host} ({})", f.file.name()),
         None => format!("{what} ({})", f.file.name()),
@@ -450,6 +465,7 @@ fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
     );
     c.owner = owner_ref(f.user);
     c.status = CredentialStatus::Active;
+    c.same_secret = Some(named.matcher);
     c.detail = Some(format!(
         "{}:{}",
         f.file.tag(),
@@ -469,11 +485,6 @@ fn github_id(token: &str) -> String {
         .iter()
         .collect();
     format!("github:last8:{tail}")
-}
-
-/// The id the generic extractors give the same secret.
-fn fingerprint(secret: &str) -> String {
-    crate::source::ids::secret_id(secret.as_bytes())
 }
 
 /// Decodes base64 as docker and npm write it (standard, padding optional; URL-safe tolerated).

@@ -9,6 +9,7 @@
 
 use super::{emit, split_pair, CredFile, Found, Secret};
 use crate::diag::Diagnostic;
+use crate::source::secret_id::FileSecrets;
 use crate::source::Output;
 use std::borrow::Cow;
 
@@ -179,14 +180,14 @@ struct Entry<'a> {
     password: Option<Token<'a>>,
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     let mut lx = Lexer::new(text);
     let mut entry: Option<Entry<'_>> = None;
     while let Some(t) = lx.next() {
         match t.text.as_ref() {
             "machine" => {
-                finish(&mut out, path, entry.take());
+                finish(&mut out, namer, path, entry.take());
                 match lx.next() {
                     Some(host) => {
                         entry = Some(Entry {
@@ -202,14 +203,14 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
                 }
             }
             "default" => {
-                finish(&mut out, path, entry.take());
+                finish(&mut out, namer, path, entry.take());
                 entry = Some(Entry {
                     host: Some(Cow::Borrowed("default")),
                     ..Entry::default()
                 });
             }
             "macdef" => {
-                finish(&mut out, path, entry.take());
+                finish(&mut out, namer, path, entry.take());
                 lx.skip_macro();
             }
             kw if PAIR_KEYWORDS.contains(&kw) => {
@@ -244,11 +245,11 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             )),
         }
     }
-    finish(&mut out, path, entry);
+    finish(&mut out, namer, path, entry);
     out
 }
 
-fn finish(out: &mut Output, path: &str, entry: Option<Entry<'_>>) {
+fn finish(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, entry: Option<Entry<'_>>) {
     let Some(e) = entry else {
         return;
     };
@@ -263,6 +264,7 @@ fn finish(out: &mut Output, path: &str, entry: Option<Entry<'_>>) {
     };
     emit(
         out,
+        namer,
         path,
         Found {
             file: CredFile::Netrc,

@@ -8,6 +8,7 @@
 use super::{decode_base64, emit, split_pair, CredFile, Found, Secret};
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
+use crate::source::secret_id::FileSecrets;
 use crate::source::{numbered_lines, Output};
 use std::collections::BTreeMap;
 
@@ -53,7 +54,7 @@ struct Scope {
     password: Option<(String, u32)>,
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     // `registry` applies to the unscoped settings wherever it is written.
     let default_registry: Option<String> = numbered_lines(text)
@@ -103,7 +104,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         match field.as_str() {
             "_authtoken" => {
                 let h = host(&registry, &default_registry);
-                emit_npm(&mut out, path, n, value, None, &h, "registry token");
+                emit_npm(&mut out, namer, path, n, value, None, &h, "registry token");
             }
             "_auth" => {
                 let decoded = decode_base64(value)
@@ -129,7 +130,16 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
                     Secret::None => continue,
                 };
                 let h = host(&registry, &default_registry);
-                emit_npm(&mut out, path, n, secret, user, &h, "registry password");
+                emit_npm(
+                    &mut out,
+                    namer,
+                    path,
+                    n,
+                    secret,
+                    user,
+                    &h,
+                    "registry password",
+                );
             }
             "_password" => {
                 let decoded = match decode_base64(value) {
@@ -162,6 +172,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         let h = host(registry, &default_registry);
         emit_npm(
             &mut out,
+            namer,
             path,
             *line,
             password,
@@ -180,6 +191,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
 #[allow(clippy::too_many_arguments)]
 fn emit_npm(
     out: &mut Output,
+    namer: &mut FileSecrets<'_>,
     path: &str,
     line: u32,
     secret: &str,
@@ -189,6 +201,7 @@ fn emit_npm(
 ) {
     emit(
         out,
+        namer,
         path,
         Found {
             file: CredFile::Npmrc,

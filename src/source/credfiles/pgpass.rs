@@ -7,6 +7,7 @@
 
 use super::{emit, CredFile, Found};
 use crate::diag::Diagnostic;
+use crate::source::secret_id::FileSecrets;
 use crate::source::{numbered_lines, Output};
 
 /// The `:`-separated fields of a line, unescaped.
@@ -66,7 +67,7 @@ pub(super) fn sniff(head: &str, name: &str) -> bool {
     good > 0
 }
 
-pub(super) fn parse(path: &str, text: &str) -> Output {
+pub(super) fn parse(path: &str, text: &str, namer: &mut FileSecrets<'_>) -> Output {
     let mut out = Output::default();
     for (n, line) in numbered_lines(text) {
         if is_comment_or_blank(line) {
@@ -93,6 +94,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         let target = format!("{}:{}/{}", printable(host), printable(port), printable(db));
         emit(
             &mut out,
+            namer,
             path,
             Found {
                 file: CredFile::Pgpass,

@@ -9,6 +9,27 @@ fn sniff(path: &str, text: &str) -> Option<CredFile> {
 }
 use crate::diag::{DiagKind, Severity};
 use crate::inventory::{Credential, CredentialStatus, IssuedBasis, When};
+use crate::source::secret_id::SecretIdScheme;
+use std::sync::OnceLock;
+
+/// Options whose secret ids are HMACs under a test key, so a test can check which secret was
+/// read by its id.
+fn keyed() -> &'static SourceOptions {
+    static OPTS: OnceLock<SourceOptions> = OnceLock::new();
+    OPTS.get_or_init(|| SourceOptions {
+        secret_ids: SecretIdScheme::keyed(b"credfiles test key, not a secret").unwrap(),
+        ..SourceOptions::default()
+    })
+}
+
+fn parse(kind: CredFile, path: &str, text: &str) -> Output {
+    super::parse(kind, path, text, keyed())
+}
+
+/// The id `parse` gives `secret`.
+fn fingerprint(secret: &str) -> String {
+    keyed().secret_ids.file("").name("", secret).id
+}
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -98,7 +119,7 @@ fn assert_no_secret(out: &Output) {
         assert_eq!(c.issued_basis, IssuedBasis::Unknown);
         assert!(c.owner.as_ref().is_none_or(|o| o.system.is_none()));
         assert!(
-            c.id.starts_with("sha256:")
+            c.id.starts_with("hmac:")
                 || c.id.starts_with("github:last8:")
                 || c.id.starts_with("AKIA")
                 || c.id.starts_with("ASIA"),
@@ -678,7 +699,7 @@ fn classification_by_prefix() {
         "github:last8:1b2c3d45"
     );
     assert_eq!(github_id("short"), "github:last8:short");
-    assert_eq!(fingerprint("x").len(), 7 + 12);
+    assert_eq!(fingerprint("x").len(), "hmac:".len() + 16);
 }
 
 #[test]

@@ -18,8 +18,8 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     Membership, OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::secret_id::location_id;
 use crate::source::Output;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The group name prefix of owner memberships from a separate owners listing.
@@ -612,10 +612,11 @@ impl<'a> Walker<'a> {
         self.out.record(Record::Credential(cred));
         // A saved `addPassword` response holds the secret itself.
         if let Some(secret) = item.get("secretText") {
-            if let Some(s) = secret.str().filter(|s| !s.trim().is_empty()) {
+            if secret.str().is_some_and(|s| !s.trim().is_empty()) {
+                // Named by the credential's keyId, never by the value.
                 let mut leak = Credential::new(
                     CredentialKind::PlaintextSecret,
-                    &fingerprint(s),
+                    &location_id("", &format!("entra secretText {}", id.0), 0),
                     "Entra client secret value (secretText) saved in clear",
                     self.here(secret.at),
                 );
@@ -997,16 +998,6 @@ fn collect_domains(
         }
         _ => {}
     }
-}
-
-/// `sha256:` + the first 12 hex digits of the secret's SHA-256 (as the secrets extractors write).
-fn fingerprint(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut id = String::from("sha256:");
-    for b in digest.iter().take(6) {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
 }
 
 /// See [`super::join`].

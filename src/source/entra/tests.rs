@@ -320,7 +320,15 @@ fn secret_text_is_fingerprinted_never_kept() {
         .into_iter()
         .find(|c| c.kind == CredentialKind::PlaintextSecret)
         .expect("secretText credential");
-    assert!(leak.id.starts_with("sha256:") && leak.id.len() == 19);
+    // Named by the keyId, never by a digest of the value.
+    assert_eq!(
+        leak.id,
+        crate::source::secret_id::location_id(
+            "",
+            "entra secretText 0c1d2e3f-4a5b-4c6d-9e8f-7a6b5c4d3e2f",
+            0
+        )
+    );
     assert_eq!(leak.evidence, Evidence::at("add.json", 3));
     assert!(!format!("{:?}", out).contains("INVENTED"));
 }

@@ -5,13 +5,13 @@
 //!   `kubernetes.io/serviceaccount/namespace` and `…/secret.name`, read from the payload without
 //!   verifying) becomes `ServiceAccountToken` `k8s:<ns>/<secret>`, the id of its Secret, owned by
 //!   the service account; a bound service-account JWT is owned by its service account with its
-//!   `iat`/`exp`; any other token is `ServiceAccountToken` `sha256:<12 hex of the token>` owned by
-//!   the kubeconfig user name.
+//!   `iat`/`exp`; any other token is a `ServiceAccountToken` named by `source::secret_id` (the
+//!   kubeconfig user; never the token) and owned by the kubeconfig user name.
 //! - `client-certificate-data`: `DeployKey` `sha256:<12 hex of the DER certificate>` (the
 //!   certificate fingerprint's prefix), owned by the subject CN (the name Kubernetes
 //!   authenticates), valid from notBefore to notAfter; the subject O (groups, `system:masters`)
 //!   is in `detail`. The key (`client-key-data`) is never read.
-//! - `username`/`password`: `PlaintextSecret` `sha256:<12 hex of the password>` owned by the user name.
+//! - `username`/`password`: `PlaintextSecret` named by `source::secret_id`, owned by the user name.
 //! - `exec`, `auth-provider`, `tokenFile`, `client-certificate` (a path): no static secret in the
 //!   file; nothing.
 //!
@@ -23,7 +23,8 @@ use crate::diag::Diagnostic;
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
 };
-use crate::source::ids::secret_id;
+use crate::source::ids::short_digest;
+use crate::source::secret_id::FileSecrets;
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -122,9 +123,11 @@ pub(super) fn parse(p: &mut Parser<'_>, obj: &Map<String, Value>, doc_line: u32,
         };
         if let Some(token) = user.get("token") {
             match token.as_str() {
-                Some(t) if !t.trim().is_empty() => {
-                    out.record(Record::Credential(ctx.token(t.trim(), field_line("token"))))
-                }
+                Some(t) if !t.trim().is_empty() => out.record(Record::Credential(ctx.token(
+                    &mut p.names,
+                    t.trim(),
+                    field_line("token"),
+                ))),
                 _ => out.diag(Diagnostic::malformed(
                     p.path,
                     field_line("token"),
@@ -150,12 +153,16 @@ pub(super) fn parse(p: &mut Parser<'_>, obj: &Map<String, Value>, doc_line: u32,
                     .and_then(Value::as_str)
                     .filter(|u| !u.is_empty())
                     .unwrap_or(name);
+                let named = p
+                    .names
+                    .name(&format!("kubeconfig\0user {name}\0password"), password);
                 let mut cred = Credential::new(
                     CredentialKind::PlaintextSecret,
-                    &secret_id(password.as_bytes()),
+                    &named.id,
                     "kubeconfig basic-auth password",
                     Evidence::at(p.path, field_line("password")),
                 );
+                cred.same_secret = Some(named.matcher);
                 cred.owner = Some(OwnerRef {
                     system: Some(system.clone()),
                     login: login.to_string(),
@@ -190,8 +197,12 @@ impl Ctx<'_> {
         parts.join("; ")
     }
 
-    fn token(&self, token: &str, line: u32) -> Credential {
+    fn token(&self, names: &mut FileSecrets<'_>, token: &str, line: u32) -> Credential {
         let evidence = Evidence::at(self.path, line);
+        let named = names.name(
+            &format!("kubeconfig\0user {}\0token", self.user_name),
+            token,
+        );
         let claims = jwt_claims(token);
         let str_claim = |c: &Map<String, Value>, k: &str| {
             c.get(k)
@@ -214,6 +225,7 @@ impl Ctx<'_> {
                     sa.and_then(|sa| self.owner(&format!("system:serviceaccount:{ns}:{sa}")));
                 cred.expires = When::Never;
                 cred.status = CredentialStatus::Active;
+                cred.same_secret = Some(named.matcher);
                 cred.detail = Some(self.detail(vec![format!(
                     "static token; the same token as Secret {ns}/{secret}; no expiry"
                 )]));
@@ -228,7 +240,7 @@ impl Ctx<'_> {
                 .and_then(|s| str_claim(s, "name"));
             let mut cred = Credential::new(
                 CredentialKind::ServiceAccountToken,
-                &secret_id(token.as_bytes()),
+                &named.id,
                 if bound_sa.is_some() {
                     "Kubernetes bound service-account token (kubeconfig)"
                 } else {
@@ -249,14 +261,16 @@ impl Ctx<'_> {
                 Some(_) => epoch_claim(c, "exp"),
             };
             cred.detail = Some(self.detail(vec!["static token (JWT, not verified)".to_string()]));
+            cred.same_secret = Some(named.matcher);
             return cred;
         }
         let mut cred = Credential::new(
             CredentialKind::ServiceAccountToken,
-            &secret_id(token.as_bytes()),
+            &named.id,
             "kubeconfig static bearer token",
             evidence,
         );
+        cred.same_secret = Some(named.matcher);
         cred.owner = self.owner(self.user_name);
         cred.detail = Some(self.detail(vec!["static token".to_string()]));
         cred
@@ -267,7 +281,7 @@ impl Ctx<'_> {
         let info = super::x509::parse(&der)?;
         let mut cred = Credential::new(
             CredentialKind::DeployKey,
-            &secret_id(&der),
+            &short_digest(&der),
             "kubeconfig client certificate",
             Evidence::at(self.path, line),
         );
@@ -381,7 +395,7 @@ mod tests {
 
     #[test]
     fn fingerprints_are_short_hashes() {
-        let f = secret_id(b"x");
+        let f = short_digest(b"x");
         assert!(f.starts_with("sha256:") && f.len() == 19);
         assert_eq!(certificate_der("@@@"), None);
         assert_eq!(certificate_der("aGVsbG8="), None);

@@ -30,7 +30,8 @@ mod opaque;
 mod tests;
 mod x509;
 
-use super::Output;
+use super::secret_id::FileSecrets;
+use super::{Output, SourceOptions};
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
@@ -125,7 +126,7 @@ impl crate::source::registry::FileSource for KubernetesSource {
     ) -> Option<crate::source::registry::Claim<'s>> {
         let kind = sniff(file)?;
         Some(Box::new(move |input| {
-            let mut out = parse(kind, input.uri, input.text);
+            let mut out = parse(kind, input.uri, input.text, input.options);
             crate::source::registry::date_undated(&mut out, input.modified);
             if kind == KubeExport::Objects {
                 opaque::scan_secret_values(input, &mut out);
@@ -135,12 +136,14 @@ impl crate::source::registry::FileSource for KubernetesSource {
     }
 }
 
-/// Parses one file; `path` is relative to the scan root.
-pub fn parse(_kind: KubeExport, path: &str, text: &str) -> Output {
+/// Parses one file; `path` is relative to the scan root. Static tokens and passwords of a
+/// kubeconfig are named by `options.secret_ids`.
+pub fn parse(_kind: KubeExport, path: &str, text: &str, options: &SourceOptions) -> Output {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = TextLines::new(text);
     let mut parser = Parser {
         path,
+        names: options.secret_ids.file(path),
         lines: &lines,
         cluster: cluster_hint(&lines).unwrap_or_else(|| DEFAULT_CLUSTER.to_string()),
         cursor: 1,
@@ -281,6 +284,8 @@ fn cluster_hint(lines: &TextLines<'_>) -> Option<String> {
 
 struct Parser<'a> {
     path: &'a str,
+    /// Names the static secrets of a kubeconfig.
+    names: FileSecrets<'a>,
     lines: &'a TextLines<'a>,
     cluster: String,
     /// The line where the search for the next object's name starts.

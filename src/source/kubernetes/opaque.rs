@@ -22,21 +22,25 @@ pub(super) fn scan_secret_values(input: &ParseInput<'_>, out: &mut Output) {
     // One text with every `data` value decoded in place (line numbers kept), so `stringData`,
     // decoded values and their sibling keys (`username` beside `password`) read as one config.
     let (text, files) = decoded_copy(input.text);
-    let found = input.extractors.scan(
+    // One namer for the file: the secrets of its values get distinct ids.
+    let names = &mut input.options.secret_ids.file(input.uri);
+    let found = input.extractors.scan_named(
         input.uri,
         &text,
         input.modified,
         crate::inventory::IssuedBasis::FileModified,
+        names,
     );
     out.records.extend(found.records);
     // A file held in a Secret (`application.properties`, `.env`) is scanned as itself, and what
     // it holds is reported at its key's line.
     for (line, key, decoded) in files {
-        let found = input.extractors.scan(
+        let found = input.extractors.scan_named(
             input.uri,
             &decoded,
             input.modified,
             crate::inventory::IssuedBasis::FileModified,
+            names,
         );
         for mut r in found.records {
             if let Record::Credential(c) = &mut r {

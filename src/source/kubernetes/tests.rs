@@ -41,7 +41,7 @@ fn owner(system: &str, login: &str) -> Option<OwnerRef> {
 
 fn run(name: &str, text: &str) -> Output {
     let kind = sniff(name, text).unwrap_or_else(|| panic!("{name} not sniffed"));
-    parse(kind, name, text)
+    parse(kind, name, text, &SourceOptions::default())
 }
 
 #[test]
@@ -199,7 +199,13 @@ fn kubeconfig_users() {
         .unwrap();
     assert_eq!(basic.owner, owner("staging", "admin"));
     assert_eq!(basic.evidence.line, Some(39));
-    assert!(basic.id.starts_with("sha256:") && basic.id.len() == 19);
+    // Named by its place, never by a digest of the password.
+    assert!(
+        basic.id.starts_with("loc:") && basic.id.len() == 20,
+        "{}",
+        basic.id
+    );
+    assert!(basic.same_secret.is_some());
 
     // Bound SA token: iat/exp, SA owner; no context uses the user: the file's clusters are two,
     // so the default cluster name.
@@ -227,6 +233,7 @@ fn kubeconfig_users() {
         .unwrap();
     assert_eq!(opaque.owner, owner("kubernetes", "opaque"));
     assert_eq!(opaque.expires, When::Unknown);
+    assert!(opaque.id.starts_with("loc:"), "{}", opaque.id);
 
     // exec: nothing. Broken certificate: a located problem.
     assert_eq!(creds(&out).len(), 5);
@@ -270,13 +277,23 @@ fn kubeconfig_json_and_single_cluster() {
 #[test]
 fn unparseable_single_document_is_an_error() {
     let text = "apiVersion: v1\nkind: Secret\nmetadata: [\n";
-    let out = parse(KubeExport::Objects, "bad.yaml", text);
+    let out = parse(
+        KubeExport::Objects,
+        "bad.yaml",
+        text,
+        &SourceOptions::default(),
+    );
     assert!(out.records.is_empty());
     assert_eq!(out.diagnostics.len(), 1);
     assert_eq!(out.diagnostics[0].kind, DiagKind::Unparseable);
     assert_eq!(out.diagnostics[0].severity, Severity::Error);
     let text = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n";
-    let out = parse(KubeExport::Objects, "bad.json", text);
+    let out = parse(
+        KubeExport::Objects,
+        "bad.json",
+        text,
+        &SourceOptions::default(),
+    );
     assert!(out.diagnostics[0].message.contains("truncated"));
 }
 
@@ -287,7 +304,12 @@ fn hostile_yaml_never_panics() {
                 e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
                 g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n\
                 i: [*h, *h, *h, *h, *h, *h, *h, *h, *h]\nkind: List\n";
-    let out = parse(KubeExport::Objects, "bomb.yaml", bomb);
+    let out = parse(
+        KubeExport::Objects,
+        "bomb.yaml",
+        bomb,
+        &SourceOptions::default(),
+    );
     assert!(out.records.is_empty());
     assert_eq!(out.diagnostics.len(), 1);
     let deep = format!(
@@ -295,7 +317,12 @@ fn hostile_yaml_never_panics() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    let _ = parse(KubeExport::Objects, "deep.yaml", &deep);
+    let _ = parse(
+        KubeExport::Objects,
+        "deep.yaml",
+        &deep,
+        &SourceOptions::default(),
+    );
     for text in [
         "---\n---\n...\n",
         "- 1\n- kind: Secret\n  type: kubernetes.io/service-account-token\n",
@@ -308,7 +335,7 @@ fn hostile_yaml_never_panics() {
         "kind: ServiceAccount\nmetadata: {name: \"é\u{301}\"}\n",
     ] {
         let _ = sniff("x", text);
-        let _ = parse(KubeExport::Objects, "h.yaml", text);
+        let _ = parse(KubeExport::Objects, "h.yaml", text, &SourceOptions::default());
     }
 }
 

@@ -10,8 +10,9 @@
 //! run their regex, once, over the whole text. Line numbers are computed only when something
 //! matched.
 //!
-//! Records never hold a secret: the credential id is the captured `keyid` (an AWS access key id)
-//! or `sha256:` + the first 12 hex digits of the secret's SHA-256.
+//! Records never hold a secret, nor anything to verify a guess of it: the credential id is the
+//! captured `keyid` (an AWS access key id) or an id from `source::secret_id` (by default from the
+//! file, the extractor and the occurrence; with `--secret-id-key`, an HMAC of the secret).
 //!
 //! Rule file format: `rules/README.md`, section "Secret extractors".
 
@@ -26,7 +27,8 @@ mod tests;
 pub use compile::RuleError;
 pub use filter::is_placeholder;
 
-use super::Output;
+use super::secret_id::{FileSecrets, SecretMatch};
+use super::{Output, SourceOptions};
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
@@ -34,7 +36,7 @@ use crate::inventory::{
 use aho_corasick::{AhoCorasick, MatchKind};
 use compile::Rule;
 use scan::{Found, LineIndex};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// The bundled rule files, in load order (earlier rules win when two find the same secret).
@@ -215,7 +217,34 @@ impl Extractors {
     }
 
     /// Scans one text file; `path` is relative to the scan root, `modified` when it was written.
-    pub fn scan(&self, path: &str, text: &str, modified: When, basis: IssuedBasis) -> Output {
+    /// Found secrets are named by `options.secret_ids` (`source::secret_id`).
+    pub fn scan(
+        &self,
+        path: &str,
+        text: &str,
+        modified: When,
+        basis: IssuedBasis,
+        options: &SourceOptions,
+    ) -> Output {
+        self.scan_named(
+            path,
+            text,
+            modified,
+            basis,
+            &mut options.secret_ids.file(path),
+        )
+    }
+
+    /// [`Extractors::scan`] with the namer of the file: several texts of one file (the values
+    /// of a Kubernetes Secret) share it, so their secrets get distinct ids.
+    pub fn scan_named(
+        &self,
+        path: &str,
+        text: &str,
+        modified: When,
+        basis: IssuedBasis,
+        names: &mut FileSecrets<'_>,
+    ) -> Output {
         let mut out = Output::default();
         let text = if text.len() > MAX_SCAN_BYTES {
             let mut cut = MAX_SCAN_BYTES;
@@ -238,15 +267,31 @@ impl Extractors {
         let mut lines = LineIndex::new(text);
         let found = self.find_all(Some(path), text, None, &mut lines, &mut out);
 
-        // One credential per (line, id): the earlier rule names it, a later one may add the user.
-        let mut creds: Vec<(usize, Credential)> = Vec::new();
-        let mut index: BTreeMap<(u32, String), usize> = BTreeMap::new();
-        for f in found {
-            let id = f.keyid.clone().unwrap_or_else(|| fingerprint(&f.secret));
-            if let Some(&i) = index.get(&(f.line, id.clone())) {
-                if let (Some((_, c)), Some(user)) = (creds.get_mut(i), f.user) {
-                    if c.owner.is_none() {
-                        c.owner = Some(OwnerRef {
+        // One credential per (line, secret): the earlier rule names it, a later one may add the
+        // user. The same secret is recognised by its in-scan matcher (or the key id it is).
+        #[derive(PartialEq, Eq, Hash)]
+        enum Same {
+            KeyId(String),
+            Secret(SecretMatch),
+        }
+        struct Pending {
+            rule: usize,
+            order: usize,
+            keyid: Option<String>,
+            secret: String,
+            cred: Credential,
+        }
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut index: HashMap<(u32, Same), usize> = HashMap::new();
+        for (order, f) in found.into_iter().enumerate() {
+            let same = match &f.keyid {
+                Some(k) => Same::KeyId(k.clone()),
+                None => Same::Secret(names.matcher(&f.secret)),
+            };
+            if let Some(&i) = index.get(&(f.line, same)) {
+                if let (Some(p), Some(user)) = (pending.get_mut(i), f.user) {
+                    if p.cred.owner.is_none() {
+                        p.cred.owner = Some(OwnerRef {
                             system: None,
                             login: user,
                         });
@@ -259,7 +304,7 @@ impl Extractors {
             };
             let mut c = Credential::new(
                 CredentialKind::PlaintextSecret,
-                &id,
+                "",
                 &rule.kind,
                 Evidence::at(path, f.line),
             );
@@ -271,14 +316,34 @@ impl Extractors {
             c.issued_basis = basis;
             c.status = CredentialStatus::Active;
             c.detail = Some(rule.id.clone());
-            index.insert((f.line, id), creds.len());
-            creds.push((f.rule, c));
+            let same = match &f.keyid {
+                Some(k) => Same::KeyId(k.clone()),
+                None => Same::Secret(names.matcher(&f.secret)),
+            };
+            index.insert((f.line, same), pending.len());
+            pending.push(Pending {
+                rule: f.rule,
+                order,
+                keyid: f.keyid,
+                secret: f.secret,
+                cred: c,
+            });
         }
-        creds.sort_by(|(ra, a), (rb, b)| {
-            (a.evidence.line, ra, &a.id).cmp(&(b.evidence.line, rb, &b.id))
-        });
+        // Named in file order, so an id counts the secrets of its extractor above it.
+        pending.sort_by_key(|p| (p.cred.evidence.line, p.rule, p.order));
+        for p in &mut pending {
+            match &p.keyid {
+                Some(k) => p.cred.id.clone_from(k),
+                None => {
+                    let rule = self.rules.get(p.rule).map_or("", |r| r.id.as_str());
+                    let named = names.name(rule, &p.secret);
+                    p.cred.id = named.id;
+                    p.cred.same_secret = Some(named.matcher);
+                }
+            }
+        }
         out.records
-            .extend(creds.into_iter().map(|(_, c)| Record::Credential(c)));
+            .extend(pending.into_iter().map(|p| Record::Credential(p.cred)));
         out
     }
 
@@ -436,21 +501,6 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
         Ok(sources)
     } else {
         Err(errors)
-    }
-}
-
-/// `sha256:` + the first 12 hex digits of the secret's SHA-256. Multi-line secrets (key blocks)
-/// are hashed without whitespace and `\n` escapes, so a PEM file and its JSON-escaped copy agree.
-fn fingerprint(secret: &str) -> String {
-    if secret.contains('\n') || secret.contains("\\n") {
-        let norm: String = secret
-            .replace("\\n", "")
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        crate::source::ids::secret_id(norm.as_bytes())
-    } else {
-        crate::source::ids::secret_id(secret.as_bytes())
     }
 }
 

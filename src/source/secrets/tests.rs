@@ -37,17 +37,41 @@ fn summary(out: &Output) -> Vec<(u32, String, Option<String>)> {
 }
 
 fn scan(path: &str, text: &str) -> Output {
-    builtin().scan(path, text, modified(), IssuedBasis::FileModified)
+    builtin().scan(
+        path,
+        text,
+        modified(),
+        IssuedBasis::FileModified,
+        &SourceOptions::default(),
+    )
+}
+
+/// Options whose secret ids are HMACs under a test key.
+fn keyed() -> SourceOptions {
+    SourceOptions {
+        secret_ids: crate::source::secret_id::SecretIdScheme::keyed(b"test key, not a real one")
+            .unwrap(),
+        ..SourceOptions::default()
+    }
+}
+
+/// The id `keyed()` gives `secret`.
+fn keyed_id(options: &SourceOptions, secret: &str) -> String {
+    options.secret_ids.file("").name("", secret).id
 }
 
 fn fixture(name: &str) -> (String, Output) {
+    fixture_with(name, &SourceOptions::default())
+}
+
+fn fixture_with(name: &str, options: &SourceOptions) -> (String, Output) {
     let file = format!(
         "{}/fixtures/sources/secrets/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     let bytes = std::fs::read(&file).unwrap();
     let text = crate::source::decode_text(&bytes).into_owned();
-    let out = scan(name, &text);
+    let out = builtin().scan(name, &text, modified(), IssuedBasis::FileModified, options);
     (text, out)
 }
 
@@ -162,7 +186,7 @@ fn aws_credentials_fixture() {
     assert_eq!(c[0].label, "AWS access key id");
     assert_eq!(ids[1].1, 3);
     assert_eq!(ids[1].2, "aws-secret-access-key");
-    assert!(ids[1].0.starts_with("sha256:") && ids[1].0.len() == 7 + 12);
+    assert!(ids[1].0.starts_with("loc:") && ids[1].0.len() == 4 + 16);
     assert_eq!(ids[2], ("AKIAZZEXAMPLE3333333", 6, "aws-access-key-id"));
 }
 
@@ -182,15 +206,20 @@ fn url_fixture_and_cross_rule_dedup() {
 
 #[test]
 fn private_key_in_pem_and_json_has_one_id() {
-    let (_, pem) = fixture("id_ed25519");
-    let (_, json) = fixture("service-account.json");
-    let (p, j) = (creds(&pem), creds(&json));
-    assert_eq!(p.len(), 1);
-    assert_eq!(j.len(), 1);
-    assert_eq!(p[0].evidence.line, Some(1));
-    assert_eq!(j[0].evidence.line, Some(5));
-    assert_eq!(p[0].id, j[0].id);
-    assert_eq!(p[0].label, "private key");
+    // With a key: one id. Without: ids of two places, one secret within the scan.
+    for options in [keyed(), SourceOptions::default()] {
+        let (_, pem) = fixture_with("id_ed25519", &options);
+        let (_, json) = fixture_with("service-account.json", &options);
+        let (p, j) = (creds(&pem), creds(&json));
+        assert_eq!(p.len(), 1);
+        assert_eq!(j.len(), 1);
+        assert_eq!(p[0].evidence.line, Some(1));
+        assert_eq!(j[0].evidence.line, Some(5));
+        assert_eq!(p[0].id == j[0].id, options.secret_ids.is_keyed());
+        assert_eq!(p[0].same_secret, j[0].same_secret);
+        assert!(p[0].same_secret.is_some());
+        assert_eq!(p[0].label, "private key");
+    }
 }
 
 #[test]
@@ -234,11 +263,16 @@ fn crlf_line_endings() {
             row(6, "generic-password-assignment", None),
         ]
     );
-    // The same id as with LF endings: no `\r` in the captured secret.
-    let lf = scan("crlf.ini", &text.replace("\r\n", "\n"));
+    // The same secret as with LF endings: no `\r` in the captured secret.
+    let opts = keyed();
+    let run = |t: &str| builtin().scan("crlf.ini", t, modified(), IssuedBasis::Unknown, &opts);
     let ids = |o: &Output| creds(o).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&run(&text)), ids(&run(&text.replace("\r\n", "\n"))));
+    assert_eq!(creds(&run(&text))[0].id, keyed_id(&opts, "Zz-fake-crlf-1"));
+    // Without a key the ids name the place, not the secret.
+    let lf = scan("crlf.ini", &text.replace("\r\n", "\n"));
     assert_eq!(ids(&out), ids(&lf));
-    assert_eq!(creds(&out)[0].id, fingerprint("Zz-fake-crlf-1"));
+    assert!(ids(&out).iter().all(|i| i.starts_with("loc:")));
 }
 
 #[test]
@@ -248,12 +282,14 @@ fn records_carry_time_status_and_evidence() {
         "db:\n  username: app\n  password: Zz-fake-Value-1\n",
         modified(),
         IssuedBasis::Manifest,
+        &keyed(),
     );
     let c = creds(&out);
     assert_eq!(c.len(), 1);
     let c = c[0];
     assert_eq!(c.kind, CredentialKind::PlaintextSecret);
-    assert_eq!(c.id, fingerprint("Zz-fake-Value-1"));
+    assert_eq!(c.id, keyed_id(&keyed(), "Zz-fake-Value-1"));
+    assert!(c.same_secret.is_some());
     assert_eq!(c.label, "password in config");
     assert_eq!(c.issued, modified());
     assert_eq!(c.issued_basis, IssuedBasis::Manifest);
@@ -372,14 +408,26 @@ fn user_rules_from_a_directory() {
     assert!(ex.check().is_empty(), "{:?}", ex.check());
     let t = "key = corp_zzfake000001\n";
     assert_eq!(
-        ex.scan("a.cfg", t, When::Unknown, IssuedBasis::Unknown)
-            .records
-            .len(),
+        ex.scan(
+            "a.cfg",
+            t,
+            When::Unknown,
+            IssuedBasis::Unknown,
+            &SourceOptions::default()
+        )
+        .records
+        .len(),
         1
     );
     // Path globs restrict the rule.
     assert!(ex
-        .scan("a.txt", t, When::Unknown, IssuedBasis::Unknown)
+        .scan(
+            "a.txt",
+            t,
+            When::Unknown,
+            IssuedBasis::Unknown,
+            &SourceOptions::default()
+        )
         .records
         .is_empty());
     // Combined with the bundled rules.
