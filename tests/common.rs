@@ -13,6 +13,7 @@ pub fn resetgap() -> Command {
     let mut c = Command::cargo_bin("resetgap").expect("binary built");
     c.current_dir(root());
     c.env_remove("RESETGAP_LDAP_PASSWORD");
+    c.env_remove("RESETGAP_SECRET_ID_KEY");
     c
 }
 

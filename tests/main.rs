@@ -14,6 +14,8 @@ mod cli;
 mod estate;
 /// The inventory merge does not depend on file names.
 mod merge;
+/// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
+mod evidence;
 /// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.
 mod rules;
 /// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.

@@ -3,7 +3,8 @@
 //! Owns the password-field markers and the day-count sentinels: `lastchg` `0` is a pending
 //! forced change (not 1970), empty means aging is off (unknown), `expire` empty or `-1` is
 //! never, `0` is ambiguous per the man page (unknown). The hash itself is classified and
-//! dropped at once.
+//! dropped at once; a copy redacted to the state of each hash (`!`, `*`, `!!`, empty, or the
+//! `$id$` scheme: the README's collection recipe) is read exactly as the original.
 
 use crate::diag::Diagnostic;
 use crate::inventory::{PasswordState, When};
@@ -28,10 +29,13 @@ pub(crate) struct ShadowEntry {
     pub(crate) line: u32,
 }
 
-/// Whether a password field holds something crypt(3) could verify.
+/// Whether a password field holds something crypt(3) could verify, or the state of one as a
+/// redacted copy keeps it (README's shadow recipe): the bare `$id$` scheme (`$6$`, `$y$`,
+/// `$2b$`), or `$des$` for a traditional DES hash.
 fn looks_like_hash(s: &str) -> bool {
-    if s.starts_with('$') {
-        return s.len() > 3;
+    if let Some(rest) = s.strip_prefix('$') {
+        return rest.len() > 2
+            || (rest.len() == 2 && rest.ends_with('$') && !rest.starts_with('$'));
     }
     let crypt_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/';
     // Traditional DES (13 chars) and BSDi extended DES (`_` + 19 chars).
@@ -151,6 +155,36 @@ mod tests {
         assert_eq!(classify_password("!!$6$salt$abc"), PasswordState::Locked);
         assert_eq!(classify_password("$6$salt$abc"), PasswordState::Set);
         assert_eq!(classify_password("abcdefghijklm"), PasswordState::Set);
+    }
+
+    #[test]
+    fn redacted_hashes_keep_their_state() {
+        // What the README's recipe leaves of a hash: locks and the `$id$` scheme.
+        for (full, redacted) in [
+            ("$6$salt$abc", "$6$"),
+            ("$y$j9T$SYNTHETIC$SYNTHETIC", "$y$"),
+            ("$1$salt$abc", "$1$"),
+            ("$2b$10$abcdefghijklmnopqrstuv", "$2b$"),
+            ("!$6$salt$abc", "!$6$"),
+            ("!!$y$j9T$S$S", "!!$y$"),
+            ("abcdefghijklm", "$des$"),
+            ("!abcdefghijklm", "!$des$"),
+            ("*", "*"),
+            ("!!", "!!"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                classify_password(redacted),
+                classify_password(full),
+                "{full} -> {redacted}"
+            );
+        }
+        assert_eq!(classify_password("$6$"), PasswordState::Set);
+        assert_eq!(classify_password("!$y$"), PasswordState::Locked);
+        // Not a scheme: nothing crypt(3) could match.
+        assert_eq!(classify_password("$$"), PasswordState::NoPassword);
+        assert_eq!(classify_password("$$$"), PasswordState::NoPassword);
+        assert_eq!(classify_password("$6"), PasswordState::NoPassword);
     }
 
     #[test]

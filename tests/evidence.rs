@@ -1,0 +1,433 @@
+//! Evidence that leaks nothing (issue 7, item 7): secrets planted in a temporary estate never
+//! reach any output, neither as values nor as any 8-hex-digit window of their SHA-1, SHA-256 or
+//! MD5; secret ids follow `--secret-id-key` across scans and, without a key, do not depend on
+//! the secret; a shadow file redacted by the README's recipe gives byte-identical findings.
+
+use crate::common::{resetgap, root, AS_OF};
+use base64::Engine as _;
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Secrets planted below; none may appear in any output, in any form.
+const SECRETS: &[&str] = &[
+    "Qv7-Harbour-Glass-4412",                    // config YAML password
+    "Tz9.Lantern!Moss.2207",                     // .env password
+    "kT4pWq8ZnR2vLx6mYb3cHd7s",                  // .env API secret
+    "Gm3-Orchid-Rail-9054",                      // .git-credentials password
+    "Np6-Copper-Field-7731",                     // .netrc password
+    "Rw2-Basalt-Tower-1189",                     // .pgpass password
+    "Dk8-Willow-Anchor-5530",                    // docker config.json (base64 in `auth`)
+    "Hx5/Quartz+Meadow/0062ZZfakeAwsSecretKey0", // AWS secret access key
+    "Lp4-Cinder-Vale-3318",                      // LDIF userPassword (clear)
+    "Sb1-Ember-Coast-8846",                      // shell history
+    "Kc7-Granite-Pier-2475",                     // kubeconfig basic-auth password
+    "Vy3-static-kube-token-0f9e8d7c6b5a",        // kubeconfig static token
+    "Mf2-Lattice-Brook-6620",                    // .npmrc _password (base64 in the file)
+];
+
+/// Plants every secret of `SECRETS` in `dir`, in the files that usually hold them.
+fn plant(dir: &Path) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    w(
+        "repos/billing/config/database.yml",
+        "production:\n  adapter: postgresql\n  username: billing\n  password: Qv7-Harbour-Glass-4412\n",
+    );
+    w(
+        "repos/billing/.env",
+        "DB_USER=billing\nDB_PASSWORD=Tz9.Lantern!Moss.2207\nAPI_SECRET=kT4pWq8ZnR2vLx6mYb3cHd7s\n",
+    );
+    w(
+        "hosts/web01/home/alice/.git-credentials",
+        "https://alice:Gm3-Orchid-Rail-9054@git.corp.example.test\n",
+    );
+    w(
+        "hosts/web01/home/bob/.netrc",
+        "machine db.corp.example.test login bob password Np6-Copper-Field-7731\n",
+    );
+    w(
+        "hosts/web01/home/carol/.pgpass",
+        "db.corp.example.test:5432:billing:carol:Rw2-Basalt-Tower-1189\n",
+    );
+    w(
+        "hosts/web01/home/dave/.docker/config.json",
+        &format!(
+            "{{\n  \"auths\": {{\n    \"registry.corp.example.test\": {{\n      \"auth\": \"{}\"\n    }}\n  }}\n}}\n",
+            b64("dave:Dk8-Willow-Anchor-5530")
+        ),
+    );
+    w(
+        "hosts/web01/home/erin/.aws/credentials",
+        "[default]\naws_access_key_id = AKIAZZEXAMPLE0000042\naws_secret_access_key = Hx5/Quartz+Meadow/0062ZZfakeAwsSecretKey0\n",
+    );
+    w(
+        "directory/people.ldif",
+        "dn: uid=frank,ou=people,dc=corp,dc=example,dc=test\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nuid: frank\ncn: Frank\nsn: F\nuidNumber: 10010\ngidNumber: 10000\nhomeDirectory: /home/frank\nuserPassword: Lp4-Cinder-Vale-3318\nuserPassword: {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
+    );
+    w(
+        "hosts/web01/home/gina/.bash_history",
+        "ls -la\nexport PGPASSWORD=Sb1-Ember-Coast-8846\npsql -h db.corp.example.test\n",
+    );
+    w(
+        "hosts/web01/home/hank/.kube/config",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://k8s.corp.example.test\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: hank\nusers:\n- name: hank\n  user:\n    username: hank\n    password: Kc7-Granite-Pier-2475\n- name: ci\n  user:\n    token: Vy3-static-kube-token-0f9e8d7c6b5a\n",
+    );
+    w(
+        "hosts/web01/home/ivy/.npmrc",
+        &format!(
+            "//npm.corp.example.test/:username=ivy\n//npm.corp.example.test/:_password={}\n",
+            b64("Mf2-Lattice-Brook-6620")
+        ),
+    );
+}
+
+/// Every form of `secret` that must not appear: the value, its base64, and every 8-hex-digit
+/// window of its SHA-1, SHA-256 and MD5 (lower-case hex).
+fn forbidden(secret: &str) -> Vec<String> {
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    let mut out = vec![
+        secret.to_string(),
+        base64::engine::general_purpose::STANDARD.encode(secret),
+    ];
+    for digest in [
+        hex(&Sha1::digest(secret.as_bytes())),
+        hex(&Sha256::digest(secret.as_bytes())),
+        hex(&Md5::digest(secret.as_bytes())),
+    ] {
+        for i in 0..=digest.len() - 8 {
+            out.push(digest[i..i + 8].to_string());
+        }
+    }
+    out
+}
+
+/// Fails naming the output, the secret and the form found.
+fn assert_clean(name: &str, text: &str) {
+    let lower = text.to_ascii_lowercase();
+    for s in SECRETS {
+        for f in forbidden(s) {
+            let hay = if f.bytes().all(|b| b.is_ascii_hexdigit()) && f.len() == 8 {
+                &lower
+            } else {
+                text
+            };
+            assert!(
+                !hay.contains(&f),
+                "{name}: holds `{f}`, a form of planted secret `{s}`"
+            );
+        }
+    }
+}
+
+/// Runs `resetgap scan DIR --as-of AS_OF ARGS`; returns (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = resetgap()
+        .arg("scan")
+        .arg(dir)
+        .args(["--as-of", AS_OF, "--no-progress"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `(path, credential id)` of every RG501 finding of a JSON report.
+fn rg501(report: &str) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(report).unwrap();
+    let mut out: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "RG501")
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap_or("").to_string(),
+                f["credential"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn planted_secrets_reach_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = dir.path().join("estate");
+    plant(&estate);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let key = dir.path().join("id.key");
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef\n").unwrap();
+
+    let mut checked = Vec::new();
+    for (mode, extra) in [("location", None), ("keyed", Some(&key))] {
+        for format in ["sarif", "json", "text"] {
+            let report = out.join(format!("{mode}.{format}"));
+            let inventory = out.join(format!("{mode}-{format}.jsonl"));
+            let mut args = vec![
+                "--format",
+                format,
+                "-v",
+                "-o",
+                report.to_str().unwrap(),
+                "--emit-inventory",
+                inventory.to_str().unwrap(),
+            ];
+            if let Some(k) = extra {
+                args.extend(["--secret-id-key", k.to_str().unwrap()]);
+            }
+            let (code, stdout, stderr) = run(&estate, &args);
+            assert!(matches!(code, 0 | 1 | 3), "{mode} {format}: {stderr}");
+            let report_text = std::fs::read_to_string(&report).unwrap();
+            let inventory_text = std::fs::read_to_string(&inventory).unwrap();
+            for (what, text) in [
+                ("report", &report_text),
+                ("inventory", &inventory_text),
+                ("stdout", &stdout),
+                ("stderr", &stderr),
+            ] {
+                assert_clean(&format!("{mode} {format} {what}"), text);
+            }
+            checked.push(format!("{mode} {format}"));
+            if format == "json" {
+                // The secrets were found (else the test proves nothing): one RG501 finding per
+                // planted file that holds a secret the rules report.
+                let found = rg501(&report_text);
+                let files: std::collections::BTreeSet<&str> =
+                    found.iter().map(|(p, _)| p.as_str()).collect();
+                for f in [
+                    "repos/billing/config/database.yml",
+                    "repos/billing/.env",
+                    "hosts/web01/home/alice/.git-credentials",
+                    "hosts/web01/home/bob/.netrc",
+                    "hosts/web01/home/carol/.pgpass",
+                    "hosts/web01/home/dave/.docker/config.json",
+                    "hosts/web01/home/erin/.aws/credentials",
+                    "hosts/web01/home/hank/.kube/config",
+                    "hosts/web01/home/ivy/.npmrc",
+                ] {
+                    assert!(files.contains(f), "{mode}: no RG501 for {f}: {found:#?}");
+                }
+                let prefix = if extra.is_some() { "hmac:" } else { "loc:" };
+                for (p, id) in &found {
+                    assert!(
+                        id.starts_with(prefix) || id.starts_with("AKIA"),
+                        "{mode}: {p}: id {id}"
+                    );
+                }
+                // The LDIF's clear userPassword is reported as a readable copy, never quoted.
+                assert!(report_text.contains("RG503"), "{mode}: {report_text}");
+            }
+        }
+    }
+    assert_eq!(checked.len(), 6);
+}
+
+#[test]
+#[should_panic(expected = "a form of planted secret")]
+fn the_leak_check_sees_a_digest_id() {
+    // What ids used to be: `sha256:` + 12 hex digits of the secret's SHA-256.
+    let digest: String = Sha256::digest(SECRETS[0].as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_clean(
+        "old id",
+        &format!("{{\"credential\": \"sha256:{digest}\"}}"),
+    );
+}
+
+#[test]
+fn keyed_ids_recognise_a_secret_across_scans_and_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let w = |p: &Path, text: &str| {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        &a.join("app/settings.yml"),
+        "password: Qv7-Harbour-Glass-4412\n",
+    );
+    w(
+        &b.join("elsewhere/deep/.netrc"),
+        "machine h login u password Qv7-Harbour-Glass-4412\n",
+    );
+    let key = dir.path().join("k");
+    std::fs::write(&key, "a key of more than sixteen bytes").unwrap();
+    let ids = |tree: &Path, args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--format", "json", "--select", "RG501"];
+        all.extend_from_slice(args);
+        let (_, stdout, stderr) = run(tree, &all);
+        let found = rg501(&stdout);
+        assert_eq!(found.len(), 1, "{stdout}\n{stderr}");
+        found.into_iter().map(|(_, id)| id).collect()
+    };
+    let k = ["--secret-id-key", key.to_str().unwrap()];
+    let (ia, ib) = (ids(&a, &k), ids(&b, &k));
+    assert_eq!(ia, ib, "the same secret in two trees, one key");
+    assert!(ia[0].starts_with("hmac:"), "{ia:?}");
+    // The environment variable holds the key itself, with the same effect.
+    let out = resetgap()
+        .env("RESETGAP_SECRET_ID_KEY", "a key of more than sixteen bytes")
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "RG501",
+            "--no-progress",
+        ])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(rg501(&String::from_utf8_lossy(&out.stdout)).len(), 1);
+    assert_eq!(
+        rg501(&String::from_utf8_lossy(&out.stdout))[0].1,
+        ia[0],
+        "RESETGAP_SECRET_ID_KEY"
+    );
+    // Another key, another id.
+    std::fs::write(&key, "another key of more than sixteen bytes").unwrap();
+    assert_ne!(ids(&a, &k), ia);
+
+    // Without a key: the id names the place. Another value at the same place, the same id;
+    // the same value elsewhere, another id.
+    let unkeyed_a = ids(&a, &[]);
+    assert!(unkeyed_a[0].starts_with("loc:"), "{unkeyed_a:?}");
+    assert_eq!(ids(&a, &[]), unkeyed_a, "stable across scans");
+    w(
+        &a.join("app/settings.yml"),
+        "password: Zr8-Other-Value-3301\n",
+    );
+    assert_eq!(ids(&a, &[]), unkeyed_a, "does not depend on the secret");
+    assert_ne!(ids(&b, &[]), unkeyed_a);
+}
+
+#[test]
+fn bad_secret_id_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").unwrap();
+    let short = dir.path().join("short");
+    std::fs::write(&short, "Tz9-short").unwrap();
+    for (key, expect) in [
+        (empty.clone(), "empty"),
+        (short, "too short"),
+        (dir.path().join("missing"), "cannot read"),
+    ] {
+        let out = resetgap()
+            .args(["scan", "fixtures/estate", "--secret-id-key"])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", key.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--secret-id-key") && err.contains(expect),
+            "{err}"
+        );
+        assert!(!err.contains("Tz9-short"), "{err}");
+    }
+    let out = resetgap()
+        .env("RESETGAP_SECRET_ID_KEY", "")
+        .args(["scan", "fixtures/estate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RESETGAP_SECRET_ID_KEY"));
+}
+
+/// The README's shadow redaction recipe, exactly as written there.
+fn readme_shadow_recipe() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| {
+            l.trim_start().starts_with("sed ") && l.ends_with("/etc/shadow > HOST/etc/shadow")
+        })
+        .expect("README holds the shadow redaction recipe");
+    line.trim().to_string()
+}
+
+#[test]
+fn redacted_shadow_gives_byte_identical_findings() {
+    let recipe = readme_shadow_recipe();
+    let program = recipe
+        .strip_suffix(" /etc/shadow > HOST/etc/shadow")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("estate");
+    copy_tree(&root().join("fixtures/estate"), &copy);
+    let mut redacted = 0;
+    let mut all = String::new();
+    for host in std::fs::read_dir(copy.join("hosts")).unwrap() {
+        let shadow = host.unwrap().path().join("etc/shadow");
+        if !shadow.is_file() {
+            continue;
+        }
+        let original = std::fs::read_to_string(&shadow).unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{program} \"$1\""))
+            .arg("sh")
+            .arg(&shadow)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Every hash is cut to its state: no `$id$` keeps anything after its scheme.
+        assert_eq!(text.lines().count(), original.lines().count());
+        assert!(!text.contains("SYNTHETIC"), "{text}");
+        all.push_str(&text);
+        std::fs::write(&shadow, text).unwrap();
+        redacted += 1;
+    }
+    assert_eq!(redacted, 2, "db01 and web01");
+    // Set, locked and no-password entries all keep their state.
+    for state in [":$y$:", ":!$y$:", ":*:"] {
+        assert!(all.contains(state), "{state} in {all}");
+    }
+    let report = |tree: &Path| {
+        let (code, stdout, stderr) = run(tree, &["--format", "sarif"]);
+        assert!(matches!(code, 0 | 1), "{stderr}");
+        stdout
+    };
+    let original = report(&root().join("fixtures/estate"));
+    assert!(original.contains("RG301"), "the hosts produce findings");
+    assert_eq!(report(&copy), original);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+            // Keep the modification time: some findings are dated by it.
+            let m = std::fs::metadata(e.path()).unwrap().modified().unwrap();
+            filetime::set_file_mtime(&target, filetime::FileTime::from_system_time(m)).unwrap();
+        }
+    }
+}
