@@ -284,7 +284,7 @@ fn samba_ad_live_scans_match_ldif_export() {
     let as_of = dc.current_time(&pw_path);
 
     // The export: paged, every user and operational attribute plus those AD returns only when
-    // named (the same list the live client asks for).
+    // named (the live client asks only for `directory::attributes()`).
     let export = d.join("export.ldif");
     let dump = dc
         .ldapsearch(&pw_path)

@@ -51,6 +51,42 @@ const READABLE_PASSWORD_ATTRS: &[&str] = &[
 
 const FILETIME_UNIX_OFFSET_SECS: i64 = 11_644_473_600;
 
+/// Every attribute this module reads: what a live search requests for AD (`super::ATTRIBUTES`
+/// adds the shared ones). A unit test checks that every lookup is listed. `unicodePwd` and the
+/// other password attributes are read for their presence only; the saved LDIF keeps no value
+/// of them (`super::redact`).
+pub const ATTRIBUTES: &[&str] = &[
+    "objectSid",
+    "sAMAccountName",
+    "userAccountControl",
+    "cn",
+    "groupType",
+    "member",
+    "memberOf",
+    "objectCategory",
+    "servicePrincipalName",
+    "pwdLastSet",
+    "replPropertyMetaData",
+    "msDS-ReplAttributeMetaData",
+    "accountExpires",
+    "whenCreated",
+    "lastLogonTimestamp",
+    "lockoutTime",
+    "adminCount",
+    "ms-Mcs-AdmPwdExpirationTime",
+    "msLAPS-PasswordExpirationTime",
+    "userPassword",
+    "unixUserPassword",
+    "msSFU30Password",
+    "os400Password",
+    "unicodePwd",
+    "userPrincipalName",
+    "mail",
+    "primaryGroupID",
+    "msDS-KeyCredentialLink",
+    "altSecurityIdentities",
+];
+
 /// Whether an entry is an AD object (it has AD-only attributes).
 pub fn is_ad(entry: &Entry) -> bool {
     entry.has("sAMAccountName") || entry.has("objectSid") || entry.has("userAccountControl")

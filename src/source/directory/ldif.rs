@@ -59,6 +59,14 @@ impl Attr {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Attribute types looked up on entries by this thread: a test checks them against the list
+    /// a live search requests (`super::attributes`).
+    pub(crate) static LOOKED_UP: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        std::cell::RefCell::default();
+}
+
 /// One directory entry.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Entry {
@@ -87,6 +95,10 @@ impl Entry {
 
     /// The attributes of type `base` (case-insensitive, any options).
     pub fn attrs_of<'a>(&'a self, base: &'a str) -> impl Iterator<Item = &'a Attr> + 'a {
+        #[cfg(test)]
+        LOOKED_UP.with(|l| {
+            l.borrow_mut().insert(base.to_ascii_lowercase());
+        });
         // Hot path (dozens of lookups per entry): compare the name's prefix in place instead of
         // splitting off the options of every attribute.
         self.attrs.iter().filter(move |a| {

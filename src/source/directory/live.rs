@@ -6,7 +6,10 @@
 //! loopback, paged searching (RFC 2696) with a timeout, and streaming every entry to the saved
 //! LDIF (RFC 2849) so memory stays bounded whatever the directory's size. The saved file is the
 //! evidence: records and SARIF locations point at its lines, so results upload like any other
-//! file's.
+//! file's. Only the attributes the adapters read are requested (`super::attributes`); the file
+//! is created mode 0600 and keeps no secret value (`super::redact`: `userPassword` keeps its
+//! scheme, password hashes and LAPS passwords their presence), and the entries are parsed as
+//! written, so the live findings are those of the saved file.
 //!
 //! Does not own: what the entries mean (that is `parse_ldif`), nor the command line (`cli`).
 //! Every failure is one `Diagnostic` located at the URL (never a credential); entries written
@@ -98,27 +101,6 @@ pub struct FetchError {
     pub diagnostic: Diagnostic,
     pub partial: FetchStats,
 }
-
-/// Attributes requested besides `*` (user) and `+` (operational): those Active Directory returns
-/// only when asked, or that rules need and some servers leave out of `*`.
-pub const EXTRA_ATTRIBUTES: &[&str] = &[
-    "replPropertyMetaData",
-    "msDS-KeyCredentialLink",
-    "objectSid",
-    "pwdLastSet",
-    "lastLogonTimestamp",
-    "userAccountControl",
-    "msDS-User-Account-Control-Computed",
-    "msDS-SupportedEncryptionTypes",
-    "servicePrincipalName",
-    "adminCount",
-    "accountExpires",
-    "memberOf",
-    "ms-Mcs-AdmPwdExpirationTime",
-    "msLAPS-PasswordExpirationTime",
-    "msDS-AllowedToDelegateTo",
-    "sshPublicKey",
-];
 
 /// The parts of an LDAP URL the checks need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -356,7 +338,7 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
         Err(e) => return Err(fail(src, none, connect_message(src, &e, secs))),
     }
 
-    let file = std::fs::File::create(&src.save_ldif).map_err(|e| {
+    let file = create_private(&src.save_ldif).map_err(|e| {
         fail(
             src,
             none,
@@ -415,6 +397,23 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
     Ok(stats)
 }
 
+/// Creates (or truncates) the saved LDIF readable by its owner only (mode 0600, also when the
+/// file already existed with wider permissions).
+fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}
+
 /// Runs the paged search and writes each entry as it arrives.
 fn stream_entries(
     src: &LdapSource,
@@ -433,15 +432,14 @@ fn stream_entries(
     };
     writeln!(
         w,
-        "# resetgap: entries of {} under {}, fetched live",
+        "# resetgap: entries of {} under {}, fetched live; only the attributes resetgap reads, and no secret value (userPassword keeps its scheme, password hashes their presence)",
         src.url,
         safe_comment(&src.base)
     )
     .map_err(write_err)?;
     // The next line number of the saved file (the comment above is line 1).
     let mut line: u32 = 2;
-    let mut attrs: Vec<&str> = vec!["*", "+"];
-    attrs.extend_from_slice(EXTRA_ATTRIBUTES);
+    let attrs = super::attributes();
     let page = i32::try_from(src.page_size).unwrap_or(1000);
     let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
         Box::new(EntriesOnly::new()),
@@ -545,6 +543,8 @@ fn write_entry(
             values: Vec::with_capacity(values.len()),
         };
         for v in values {
+            // What is written is what is parsed: the live findings are the saved file's.
+            let v = super::redact::saved(&attr.name, &v).into_owned();
             write_value(w, &name, &v)?;
             attr.values.push(Value {
                 bytes: v,
@@ -917,6 +917,59 @@ mod tests {
             "dn: cn=Bob,dc=x\ncn: Bob\ncn:: IHNwYWNlZA==\nobjectSid:: AQUAAP8=\ndescription:\nuserCertificate;binary: ok\n\ndn:: Y249Sm9zw6ksZGM9eA==\n\n"
         );
         assert_eq!(stats.bad_attributes, 1);
+    }
+
+    #[test]
+    fn saved_entries_keep_no_secret_value() {
+        let mut out = Vec::new();
+        let mut stats = FetchStats::default();
+        let attrs: Vec<Attribute> = vec![
+            (
+                b"userPassword".to_vec(),
+                vec![
+                    b"{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=".to_vec(),
+                    b"Clear-Text-Pass-1".to_vec(),
+                ],
+            ),
+            (
+                b"sambaNTPassword".to_vec(),
+                vec![b"0123456789ABCDEF0123456789ABCDEF".to_vec()],
+            ),
+            (b"ms-Mcs-AdmPwd".to_vec(), vec![b"Laps-Clear-1".to_vec()]),
+            (b"uid".to_vec(), vec![b"bob".to_vec()]),
+        ];
+        let mut line = 1;
+        let entry = write_entry(&mut out, b"uid=bob,dc=x", attrs, &mut stats, &mut line).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "dn: uid=bob,dc=x\nuserPassword: {{SSHA}}\nuserPassword: {}\nsambaNTPassword: {p}\nms-Mcs-AdmPwd: {p}\nuid: bob\n\n",
+                super::super::redact::NO_SCHEME,
+                p = super::super::redact::PRESENT
+            )
+        );
+        // The parsed entry is the written one: two userPassword values, NT hash present.
+        assert_eq!(entry.values("userPassword").count(), 2);
+        assert!(entry.has("sambaNTPassword"));
+        assert!(!format!("{entry:?}").contains("0123456789ABCDEF"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn the_saved_file_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("saved.ldif");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        for _ in 0..2 {
+            drop(create_private(&p).unwrap());
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            assert_eq!(std::fs::read(&p).unwrap(), b"");
+            std::fs::remove_file(&p).unwrap();
+        }
     }
 
     #[test]

@@ -9,13 +9,18 @@
 //! nesting with cycle guard) and privileged groups by RID. A live LDAP client can feed the same
 //! `Collector` with `ldif::Entry` values it builds from search results.
 //!
+//! It also owns the list of attributes the adapters read ([`attributes`]: what a live search
+//! requests, composed of `ad::ATTRIBUTES` and `openldap::ATTRIBUTES`).
+//!
 //! Not here: the LDIF syntax (`ldif`), AD attribute semantics (`ad`), OpenLDAP semantics
-//! (`openldap`), the live client (`live`), and any finding.
+//! (`openldap`), the live client (`live`), what of a secret-bearing value a saved LDIF keeps
+//! (`redact`), and any finding.
 
 pub mod ad;
 pub mod ldif;
 pub mod live;
 pub mod openldap;
+pub mod redact;
 
 use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
@@ -23,6 +28,22 @@ use crate::inventory::{Account, Credential, Evidence, Membership, Record, Source
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
+
+/// Attributes every directory entry is read for (`Entry::has_class`).
+const SHARED_ATTRIBUTES: &[&str] = &["objectClass"];
+
+/// Every attribute the AD and OpenLDAP adapters read, once each, in a fixed order: what a live
+/// search requests (nothing else is fetched or saved).
+pub fn attributes() -> Vec<&'static str> {
+    let mut seen = std::collections::HashSet::new();
+    SHARED_ATTRIBUTES
+        .iter()
+        .chain(ad::ATTRIBUTES)
+        .chain(openldap::ATTRIBUTES)
+        .copied()
+        .filter(|a| seen.insert(a.to_ascii_lowercase()))
+        .collect()
+}
 
 /// Whether text looks like LDIF: the first line that is not blank and not a comment (folded
 /// comments included) is `dn:`/`dn::`, or `version: 1` followed by such a line or by nothing

@@ -17,6 +17,39 @@ use crate::inventory::{
     DirectoryObject, Evidence, IssuedBasis, Laps, OwnerRef, PasswordState, SourceKind, When,
 };
 
+/// Every attribute this module reads: what a live search requests for OpenLDAP-style entries
+/// (`super::ATTRIBUTES` adds the shared ones). A unit test checks that every lookup is listed.
+/// `userPassword` is counted, `sambaNTPassword`, `sambaLMPassword` and `krbPrincipalKey` are
+/// read for their presence only; the saved LDIF keeps no value of them (`super::redact`).
+pub const ATTRIBUTES: &[&str] = &[
+    "uid",
+    "cn",
+    "gidNumber",
+    "member",
+    "uniqueMember",
+    "memberUid",
+    "memberOf",
+    "pwdChangedTime",
+    "createTimestamp",
+    "pwdReset",
+    "shadowLastChange",
+    "userPassword",
+    "pwdEndTime",
+    "shadowExpire",
+    "pwdLastSuccess",
+    "authTimestamp",
+    "pwdAccountLockedTime",
+    "mail",
+    "uidNumber",
+    "homeDirectory",
+    "sshPublicKey",
+    "sambaPwdLastSet",
+    "sambaNTPassword",
+    "sambaLMPassword",
+    "krbPrincipalKey",
+    "krbLastPwdChange",
+];
+
 const ACCOUNT_CLASSES: &[&str] = &[
     "posixAccount",
     "shadowAccount",
