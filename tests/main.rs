@@ -12,10 +12,10 @@ mod samba;
 mod cli;
 /// The demo estate: every expected finding and every near miss.
 mod estate;
-/// The inventory merge does not depend on file names.
-mod merge;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
 mod evidence;
+/// The inventory merge does not depend on file names.
+mod merge;
 /// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.
 mod rules;
 /// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.
