@@ -79,6 +79,10 @@ fn plant(dir: &Path) {
         "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://k8s.corp.example.test\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: hank\nusers:\n- name: hank\n  user:\n    username: hank\n    password: Kc7-Granite-Pier-2475\n- name: ci\n  user:\n    token: Vy3-static-kube-token-0f9e8d7c6b5a\n",
     );
     w(
+        "k8s/billing-db.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: billing-db\n  namespace: billing\ntype: Opaque\nstringData:\n  username: billing\n  password: Jw5-Saffron-Dune-4093\n",
+    );
+    w(
         "hosts/web01/home/ivy/.npmrc",
         &format!(
             "//npm.corp.example.test/:username=ivy\n//npm.corp.example.test/:_password={}\n",
@@ -218,6 +222,7 @@ fn planted_secrets_reach_no_output() {
                     "hosts/web01/home/erin/.aws/credentials",
                     "hosts/web01/home/hank/.kube/config",
                     "hosts/web01/home/ivy/.npmrc",
+                    "k8s/billing-db.yaml",
                 ] {
                     assert!(files.contains(f), "{mode}: no RG501 for {f}: {found:#?}");
                 }

@@ -567,3 +567,36 @@ fn output_is_deterministic_and_sorted() {
     let lines: Vec<u32> = creds(&a).iter().map(|c| c.evidence.line.unwrap()).collect();
     assert!(lines.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn texts_of_one_file_share_a_namer_and_get_distinct_ids() {
+    // A Kubernetes Secret's values are scanned one by one under the file's path.
+    let options = SourceOptions::default();
+    let names = &mut options.secret_ids.file("k8s/app.yaml");
+    let id = |names: &mut _, text: &str| {
+        let out = builtin().scan_named(
+            "k8s/app.yaml",
+            text,
+            modified(),
+            IssuedBasis::Unknown,
+            names,
+        );
+        creds(&out)[0].id.clone()
+    };
+    let a = id(names, "password=Zz-fake-first-1\n");
+    let b = id(names, "password=Zz-fake-second-2\n");
+    assert_ne!(a, b);
+    // Alone, each text would have had the first id of its extractor.
+    let alone = |text: &str| {
+        creds(&builtin().scan(
+            "k8s/app.yaml",
+            text,
+            modified(),
+            IssuedBasis::Unknown,
+            &options,
+        ))[0]
+            .id
+            .clone()
+    };
+    assert_eq!(alone("password=Zz-fake-second-2\n"), a);
+}
