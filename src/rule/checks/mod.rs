@@ -30,7 +30,7 @@ mod rg503_password_in_readable_attribute;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
-use crate::inventory::{when::format_day, Credential, Evidence};
+use crate::inventory::{when::format_day, Credential, Evidence, OwnerRef};
 use jiff::Timestamp;
 
 pub(super) fn lookup(code: &str) -> Option<CheckFn> {
@@ -93,16 +93,17 @@ pub(crate) fn predates(ctx: &Context<'_>, issued: Timestamp, reset: &Reset) -> b
 
 /// Every identity answerable for a credential: its owner's, and those of the people responsible
 /// for it (the owners of the application a client secret belongs to), each with the login as the
-/// evidence spells it. Deduplicated by identity.
+/// evidence spells it and the credential's reference to that person (what fingerprints use).
+/// Deduplicated by identity.
 pub(crate) fn answerable<'a>(
     ctx: &'a Context<'_>,
     c: &'a Credential,
-) -> Vec<(&'a Identity, &'a str)> {
-    let mut out: Vec<(&Identity, &str)> = Vec::new();
+) -> Vec<(&'a Identity, &'a str, &'a OwnerRef)> {
+    let mut out: Vec<(&Identity, &str, &OwnerRef)> = Vec::new();
     for o in c.owner.iter().chain(&c.responsible) {
         if let Some(identity) = ctx.correlation.owner_identity(ctx.inventory, o) {
-            if !out.iter().any(|(i, _)| std::ptr::eq(*i, identity)) {
-                out.push((identity, owner_login(ctx, o)));
+            if !out.iter().any(|(i, _, _)| std::ptr::eq(*i, identity)) {
+                out.push((identity, owner_login(ctx, o), o));
             }
         }
     }
@@ -121,10 +122,7 @@ pub(crate) fn owner_of<'a>(
 
 /// The owner's login as its account spells it when the reference names it by another of its
 /// names (an Okta user id, an Entra object id), else as the reference spells it.
-pub(crate) fn owner_login<'a>(
-    ctx: &'a Context<'_>,
-    owner: &'a crate::inventory::OwnerRef,
-) -> &'a str {
+pub(crate) fn owner_login<'a>(ctx: &'a Context<'_>, owner: &'a OwnerRef) -> &'a str {
     owner
         .system
         .as_deref()

@@ -2,7 +2,7 @@
 //! still active; an error when it was used after the reset.
 
 use super::{answerable, credential_name, describe_reset, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
@@ -30,7 +30,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         // The owner's identity, and for application secrets the people responsible for them.
-        for (identity, login) in answerable(ctx, c) {
+        for (identity, login, answerable_ref) in answerable(ctx, c) {
             let Some(reset) = identity.last_reset else {
                 continue;
             };
@@ -65,8 +65,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             let mut f = Finding::new(
                 "RG101",
                 level,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(answerable_ref),
+                },
                 c.evidence.clone(),
                 message,
             )

@@ -3,7 +3,7 @@
 //! not expired. A note when the key cannot be dated.
 
 use super::{describe_reset, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{
     when::format_day, CredentialKind, CredentialStatus, IssuedBasis, PasswordState, When,
 };
@@ -107,8 +107,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut f = Finding::new(
             "RG102",
             level,
-            &identity.key,
-            &format!("{}:{}", account.system, c.id),
+            Subject::Credential {
+                id: &c.id,
+                account: Some(owner),
+            },
             c.evidence.clone(),
             message,
         )

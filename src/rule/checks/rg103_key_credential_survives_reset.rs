@@ -2,7 +2,7 @@
 //! last reset, and `altSecurityIdentities` mappings on a reset account.
 
 use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
@@ -59,8 +59,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG103",
                 level,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: c.owner.as_ref(),
+                },
                 c.evidence.clone(),
                 message,
             )

@@ -1,13 +1,13 @@
 //! RG104 password-refreshed-not-changed: `pwdLastSet` written after the password last changed.
 
 use super::directory::{enabled_directory_accounts, who};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (_, a, d) in enabled_directory_accounts(ctx) {
         let (Some(refreshed), Some(changed)) = (d.pwd_last_set.known(), d.password_changed.known())
         else {
             continue;
@@ -15,7 +15,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if refreshed.as_second() <= changed.as_second() + ctx.options.skew_seconds {
             continue;
         }
-        let identity = ctx.correlation.identity_of(i);
         let message = format!(
             "{} looks reset: pwdLastSet says {}, but the password itself last changed {}. The old password still works.",
             who(a),
@@ -30,8 +29,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG104",
                 Level::Error,
-                &identity.key,
-                &format!("{}:pwdLastSet", a.system),
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 evidence,
                 message,
             )

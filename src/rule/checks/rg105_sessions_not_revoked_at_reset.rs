@@ -1,12 +1,12 @@
 //! RG105 sessions-not-revoked-at-reset: sessions valid from before the last password change.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+    for a in &ctx.inventory.accounts {
         let (Some(valid_from), Some(changed)) =
             (a.sessions_valid_from.known(), a.password_last_set.known())
         else {
@@ -29,8 +29,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut f = Finding::new(
             "RG105",
             Level::Warning,
-            &ctx.correlation.identity_of(i).key,
-            &format!("{}:sessions", a.system),
+            Subject::Account {
+                system: &a.system,
+                login: &a.login,
+            },
             evidence,
             message,
         )

@@ -1,7 +1,7 @@
 //! RG106 reset-not-propagated: a synchronised store's password older than the directory reset.
 
 use super::describe_reset;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_instant, SourceKind};
 use crate::rule::Context;
 
@@ -51,8 +51,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut f = Finding::new(
             "RG106",
             Level::Warning,
-            &identity.key,
-            &format!("{}:sync", a.system),
+            Subject::Account {
+                system: &a.system,
+                login: &a.login,
+            },
             evidence,
             message,
         )

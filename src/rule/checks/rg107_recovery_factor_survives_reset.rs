@@ -1,7 +1,7 @@
 //! RG107 recovery-factor-survives-reset: authentication and recovery methods older than the reset.
 
 use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
@@ -50,8 +50,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG107",
                 level,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: c.owner.as_ref(),
+                },
                 c.evidence.clone(),
                 message,
             )

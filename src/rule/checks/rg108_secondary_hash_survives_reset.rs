@@ -2,7 +2,7 @@
 //! identity's last password change.
 
 use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind};
 use crate::rule::Context;
 
@@ -37,8 +37,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG108",
                 Level::Warning,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: c.owner.as_ref(),
+                },
                 c.evidence.clone(),
                 message,
             )

@@ -3,8 +3,7 @@
 //! the owner appears in no collected export.
 
 use super::{credential_name, describe_reset, owner_of, predates};
-use crate::correlate::normalize_login;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
@@ -47,12 +46,13 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             credential_name(c),
             reasons.join(" and ")
         );
-        let identity_key = identity.map_or_else(|| normalize_login(login), |i| i.key.clone());
         let mut f = Finding::new(
             "RG201",
             Level::Warning,
-            &identity_key,
-            &c.id,
+            Subject::Credential {
+                id: &c.id,
+                account: Some(owner),
+            },
             c.evidence.clone(),
             message,
         )

@@ -1,7 +1,7 @@
 //! RG202 credential-without-expiry: tokens that never expire, secrets valid beyond the policy.
 
 use super::credential_name;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{CredentialKind, CredentialStatus, When};
 use crate::rule::Context;
 
@@ -47,16 +47,13 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         } else {
             continue;
         };
-        let identity = c
-            .owner
-            .as_ref()
-            .map(|o| o.login.clone())
-            .unwrap_or_default();
         let mut f = Finding::new(
             "RG202",
             Level::Warning,
-            &identity,
-            &c.id,
+            Subject::Credential {
+                id: &c.id,
+                account: c.owner.as_ref(),
+            },
             c.evidence.clone(),
             message,
         )

@@ -1,13 +1,13 @@
 //! RG204 password-never-expires: enabled users with DONT_EXPIRE_PASSWORD; error when privileged.
 
 use super::directory::{enabled_directory_accounts, has_uac, who, UAC_DONT_EXPIRE_PASSWORD};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (_, a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::User || !has_uac(d, UAC_DONT_EXPIRE_PASSWORD) {
             continue;
         }
@@ -27,8 +27,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG204",
                 level,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:uac", a.system),
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )

@@ -3,7 +3,7 @@
 use super::directory::{
     enabled_directory_accounts, has_uac, password_age_days, who, UAC_DONT_REQ_PREAUTH,
 };
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
@@ -13,7 +13,7 @@ const PRIVILEGED_MAX_AGE_DAYS: i64 = 40;
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let max = ctx.options.service_max_age_days;
     let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (_, a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::User {
             continue;
         }
@@ -53,8 +53,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG206",
                 level,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:roastable", a.system),
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )

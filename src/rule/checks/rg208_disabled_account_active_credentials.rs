@@ -2,7 +2,7 @@
 //! account.
 
 use super::credential_name;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::CredentialStatus;
 use crate::rule::Context;
 
@@ -34,8 +34,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG208",
                 Level::Error,
-                &ctx.correlation.identity_of(i).key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(owner),
+                },
                 c.evidence.clone(),
                 message,
             )

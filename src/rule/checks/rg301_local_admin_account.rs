@@ -2,7 +2,7 @@
 //! admin and root-equivalent groups (primary GID included), and sudoers grants of ALL as root.
 //! One finding per account per host at the strongest granting line; the rest are related.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{Evidence, Principal, SourceKind};
 use crate::rule::Context;
 use std::collections::BTreeMap;
@@ -141,8 +141,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut f = Finding::new(
             "RG301",
             level,
-            &format!("{host}:{login}"),
-            "local-admin",
+            Subject::Account {
+                system: host,
+                login: &login,
+            },
             primary.evidence.clone(),
             message,
         )

@@ -1,7 +1,7 @@
 //! RG305 root-credential: AWS root keys and certificates, Vault root tokens.
 
 use super::credential_name;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{AccountKind, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
@@ -37,8 +37,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG305",
                 Level::Error,
-                login,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: owner,
+                },
                 c.evidence.clone(),
                 message,
             )

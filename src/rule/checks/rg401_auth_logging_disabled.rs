@@ -2,7 +2,7 @@
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) still in force after
 //! sudo's last-match-wins evaluation.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{Scope, Setting};
 use crate::rule::Context;
 use std::collections::BTreeMap;
@@ -26,8 +26,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                     Finding::new(
                         "RG401",
                         Level::Warning,
-                        &s.system,
-                        &format!("sshd:loglevel:{}", scope_key(&s.scope)),
+                        Subject::Setting {
+                            host: &s.system,
+                            setting: "sshd:loglevel",
+                            scope: scope_key(&s.scope),
+                        },
                         ev.clone(),
                         message,
                     )
@@ -69,8 +72,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG401",
                 Level::Warning,
-                system,
-                &format!("sudoers:{key}:{}", scope_key(scope)),
+                Subject::Setting {
+                    host: system,
+                    setting: &format!("sudoers:{key}"),
+                    scope: scope_key(scope),
+                },
                 ev.clone(),
                 message,
             )

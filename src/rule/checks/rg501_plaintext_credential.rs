@@ -4,7 +4,7 @@
 
 use super::describe_reset;
 use crate::correlate::Identity;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{when::format_day, Credential, CredentialKind};
 use crate::rule::Context;
 
@@ -58,12 +58,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
             c.label, c.evidence.path
         );
-        let identity_key = identity.map(|i| i.key.as_str()).unwrap_or("");
         let mut f = Finding::new(
             "RG501",
             level,
-            identity_key,
-            &c.id,
+            // The secret's own record only: an export that later names its owner (an IAM key
+            // listing) must not change the fingerprint.
+            Subject::Credential {
+                id: &c.id,
+                account: c.owner.as_ref(),
+            },
             c.evidence.clone(),
             message,
         )

@@ -1,11 +1,11 @@
 //! RG503 password-in-readable-attribute: password copies in readable attributes.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+    for a in &ctx.inventory.accounts {
         let Some(d) = a.directory.as_deref() else {
             continue;
         };
@@ -22,8 +22,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 "RG503",
                 Level::Warning,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:readable", a.system),
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )
