@@ -4,7 +4,7 @@
 //!
 //! Findings are sorted before output: by rule, primary location, then fingerprint.
 
-use crate::inventory::{Evidence, OwnerRef};
+use crate::inventory::{Credential, Evidence, OwnerRef};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -164,8 +164,9 @@ impl Finding {
         self
     }
 
-    pub fn credential(mut self, id: &str) -> Self {
-        self.credential = Some(display_id(id));
+    /// The credential the finding is about, by the id reports show (`Credential::shown_id`).
+    pub fn credential(mut self, c: &Credential) -> Self {
+        self.credential = Some(c.shown_id().to_string());
         self
     }
 
@@ -183,18 +184,6 @@ impl Finding {
     /// The sort key of output: rule, location, fingerprint.
     pub fn sort_key(&self) -> (&str, &Evidence, &str) {
         (self.rule, &self.location, &self.fingerprint)
-    }
-}
-
-/// A credential id as reports show it. Ids are non-secret by construction, except that a
-/// GitHub token's join key holds its last eight characters: reports show only the last four.
-pub fn display_id(id: &str) -> String {
-    match id.strip_prefix("github:last8:") {
-        Some(last8) => {
-            let keep = last8.len().saturating_sub(4);
-            format!("github:…{}", last8.get(keep..).unwrap_or(""))
-        }
-        None => id.to_string(),
     }
 }
 

@@ -132,11 +132,12 @@ pub(crate) fn owner_login<'a>(ctx: &'a Context<'_>, owner: &'a OwnerRef) -> &'a 
         })
 }
 
-/// "AWS access key AKIA…": label plus id, unless the id is a placeholder for an unjoined slot.
+/// "AWS access key AKIA…": label plus shown id, unless the id is a placeholder (an unjoined
+/// credential report slot).
 pub(crate) fn credential_name(c: &Credential) -> String {
-    if c.id.starts_with("aws:") {
+    if c.placeholder {
         c.label.clone()
     } else {
-        format!("{} {}", c.label, crate::finding::display_id(&c.id))
+        format!("{} {}", c.label, c.shown_id())
     }
 }

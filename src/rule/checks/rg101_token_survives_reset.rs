@@ -73,7 +73,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(reset_evidence, format!("the reset: {reset_text}"));
             for r in &c.related {
                 f = f.related(r.clone(), "further record of the same credential");

@@ -5,7 +5,8 @@
 use super::{describe_reset, predates};
 use crate::finding::{Finding, Level, Subject};
 use crate::inventory::{
-    when::format_day, CredentialKind, CredentialStatus, IssuedBasis, PasswordState, When,
+    when::format_day, AccountScope, CredentialKind, CredentialStatus, IssuedBasis, PasswordState,
+    When,
 };
 use crate::rule::Context;
 
@@ -36,8 +37,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if expired || account.enabled == Some(false) {
             continue;
         }
-        let host = (account.source == crate::inventory::SourceKind::LinuxHost)
-            .then_some(account.system.as_str());
+        let host = (account.scope == AccountScope::Local).then_some(account.system.as_str());
 
         let mut reasons = Vec::new();
         let mut related = Vec::new();
@@ -116,7 +116,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         )
         .account(&owner.login)
         .host(host)
-        .credential(&c.id);
+        .credential(c);
         for (ev, text) in related {
             f = f.related(ev, text);
         }

@@ -67,7 +67,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(ev, format!("the reset: {text}")),
         );
     }

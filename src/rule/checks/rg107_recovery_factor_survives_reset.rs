@@ -58,7 +58,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(ev, format!("the reset: {text}")),
         );
     }

@@ -57,7 +57,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             message,
         )
         .account(login)
-        .credential(&c.id);
+        .credential(c);
         if let Some((ev, text)) = related {
             f = f.related(ev, format!("the reset: {text}"));
         }

@@ -57,7 +57,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             c.evidence.clone(),
             message,
         )
-        .credential(&c.id);
+        .credential(c);
         if let Some(o) = &c.owner {
             f = f.account(&o.login);
         }

@@ -1,6 +1,6 @@
 //! RG204 password-never-expires: enabled users with DONT_EXPIRE_PASSWORD; error when privileged.
 
-use super::directory::{enabled_directory_accounts, has_uac, who, UAC_DONT_EXPIRE_PASSWORD};
+use super::directory::{enabled_directory_accounts, who};
 use crate::finding::{Finding, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
@@ -8,7 +8,7 @@ use crate::rule::Context;
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, a, d) in enabled_directory_accounts(ctx) {
-        if d.object != DirectoryObject::User || !has_uac(d, UAC_DONT_EXPIRE_PASSWORD) {
+        if d.object != DirectoryObject::User || !d.flags.password_never_expires {
             continue;
         }
         let privileged = !d.privileged_groups.is_empty();

@@ -1,8 +1,6 @@
 //! RG206 roastable-account-old-password: SPN or no-preauth users with old passwords.
 
-use super::directory::{
-    enabled_directory_accounts, has_uac, password_age_days, who, UAC_DONT_REQ_PREAUTH,
-};
+use super::directory::{enabled_directory_accounts, password_age_days, who};
 use crate::finding::{Finding, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
@@ -18,7 +16,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let kerberoastable = !d.spns.is_empty();
-        let asrep = has_uac(d, UAC_DONT_REQ_PREAUTH);
+        let asrep = d.flags.preauth_not_required;
         if !kerberoastable && !asrep {
             continue;
         }

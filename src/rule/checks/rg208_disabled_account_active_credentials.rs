@@ -42,7 +42,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 message,
             )
             .account(&a.login)
-            .credential(&c.id)
+            .credential(c)
             .related(
                 a.evidence.clone(),
                 format!("the disabled account {} on {}", a.login, a.system),

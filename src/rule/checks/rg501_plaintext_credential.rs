@@ -1,6 +1,7 @@
 //! RG501 plaintext-credential: a secret found in a file. Names the owner account when the secret
-//! belongs to a known one (an AWS key id joined to its IAM user, or a user name captured beside
-//! the secret), and is an error when that account was reset after the file was written.
+//! belongs to a known one (its id, or the id its producer paired it with, joined to a listed
+//! credential such as an AWS key id and its IAM user; or a user name captured beside the secret),
+//! and is an error when that account was reset after the file was written.
 
 use super::describe_reset;
 use crate::correlate::Identity;
@@ -52,7 +53,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let shown_id = if c.id.starts_with("sha256:") {
             String::new()
         } else {
-            format!(" {}", crate::finding::display_id(&c.id))
+            format!(" {}", c.shown_id())
         };
         let message = format!(
             "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
@@ -70,7 +71,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             c.evidence.clone(),
             message,
         )
-        .credential(&c.id);
+        .credential(c);
         if let Some(l) = login {
             f = f.account(l);
         }
@@ -82,7 +83,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
-/// The owner login, identity, and (for an AWS key id) the listed access key.
+/// The owner login, identity, and the listed credential it was joined to.
 fn owner<'a>(
     ctx: &'a Context<'_>,
     c: &'a Credential,
@@ -103,28 +104,11 @@ fn owner<'a>(
             listed,
         );
     }
-    let key_id = if c.detail.as_deref() == Some("aws-secret-access-key") {
-        // An AWS secret access key takes the owner of a key id written a few lines from it.
-        ctx.inventory
-            .credentials
-            .iter()
-            .filter(|k| {
-                k.kind == CredentialKind::PlaintextSecret
-                    && k.evidence.path == c.evidence.path
-                    && is_aws_key_id(&k.id)
-            })
-            .filter_map(|k| Some((k.evidence.line?.abs_diff(c.evidence.line?), k)))
-            .filter(|(distance, _)| *distance <= 3)
-            .min_by_key(|(distance, k)| (*distance, k.evidence.line))
-            .map(|(_, k)| k.id.as_str())
-    } else {
-        // The id of a found secret can be the join key of a listed credential: an AWS key id,
-        // a GitHub token's last eight characters, a Kubernetes token Secret.
-        Some(c.id.as_str())
-    };
-    let Some(key_id) = key_id else {
-        return (None, None, None);
-    };
+    // The id of a found secret can be the join key of a listed credential (an AWS key id, a
+    // GitHub token's last eight characters, a Kubernetes token Secret); a secret its producer
+    // paired with another credential (an AWS secret access key with the key id beside it) takes
+    // that one's owner.
+    let key_id = c.paired_with.as_deref().unwrap_or(&c.id);
     let listed = ctx
         .inventory
         .credentials
@@ -138,8 +122,4 @@ fn owner<'a>(
         ),
         None => (None, None, None),
     }
-}
-
-fn is_aws_key_id(id: &str) -> bool {
-    (id.starts_with("AKIA") || id.starts_with("ASIA")) && id.len() == 20
 }

@@ -433,9 +433,12 @@ fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
         return false;
     }
     let class = classify(secret);
-    let id = match class {
-        Some(c) if c.github => github_id(secret),
-        _ => fingerprint(secret),
+    let (id, display_id) = match class {
+        Some(c) if c.github => {
+            let (id, shown) = crate::source::ids::github_token_ids(&last8(secret));
+            (id, Some(shown))
+        }
+        _ => (fingerprint(secret), None),
     };
     let what = class.map_or(f.what, |c| c.label);
     let label = match f.host.filter(|h| !h.is_empty()) {
@@ -448,6 +451,7 @@ fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
         &label,
         Evidence::at(path, f.line),
     );
+    c.display_id = display_id;
     c.owner = owner_ref(f.user);
     c.status = CredentialStatus::Active;
     c.detail = Some(format!(
@@ -459,16 +463,15 @@ fn emit(out: &mut Output, path: &str, f: Found<'_>) -> bool {
     true
 }
 
-/// `github:last8:` + the last 8 characters: GitHub's `token_last_eight` of credential
-/// authorizations.
-fn github_id(token: &str) -> String {
+/// The last 8 characters of a token: what GitHub's credential authorizations list as
+/// `token_last_eight`.
+fn last8(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();
-    let tail: String = chars
+    chars
         .get(chars.len().saturating_sub(8)..)
         .unwrap_or(&[])
         .iter()
-        .collect();
-    format!("github:last8:{tail}")
+        .collect()
 }
 
 /// The id the generic extractors give the same secret.
