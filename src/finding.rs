@@ -131,9 +131,46 @@ impl Subject<'_> {
     }
 }
 
+/// What a rule's logic reports through: it starts findings stamped with the rule's own code (from
+/// the rule table, so a rule cannot report under another's code) and collects them.
+#[derive(Debug)]
+pub struct Emit {
+    rule: &'static str,
+    findings: Vec<Finding>,
+}
+
+impl Emit {
+    /// An emitter for the rule with this code; the catalog makes one per rule.
+    pub fn new(rule: &'static str) -> Self {
+        Emit {
+            rule,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Starts a finding of this rule; `subject` feeds the fingerprint. `push` reports it.
+    pub fn finding(
+        &self,
+        level: Level,
+        subject: Subject<'_>,
+        location: Evidence,
+        message: String,
+    ) -> Finding {
+        Finding::new(self.rule, level, subject, location, message)
+    }
+
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
 impl Finding {
-    /// Starts a finding; `subject` feeds the fingerprint.
-    pub fn new(
+    /// Starts a finding; `subject` feeds the fingerprint. Rules go through `Emit::finding`.
+    fn new(
         rule: &'static str,
         level: Level,
         subject: Subject<'_>,

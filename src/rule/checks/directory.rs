@@ -7,13 +7,12 @@ use crate::rule::Context;
 /// Enabled, not expired directory accounts with their directory facts.
 pub fn enabled_directory_accounts<'a>(
     ctx: &'a Context<'_>,
-) -> impl Iterator<Item = (usize, &'a Account, &'a DirectoryAccount)> + 'a {
+) -> impl Iterator<Item = (&'a Account, &'a DirectoryAccount)> + 'a {
     ctx.inventory
         .accounts
         .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.directory.as_deref().map(|d| (i, a, d)))
-        .filter(move |(_, a, d)| is_enabled(ctx, a) && !d.flags.disabled)
+        .filter_map(|a| a.directory.as_deref().map(|d| (a, d)))
+        .filter(move |(a, d)| is_enabled(ctx, a) && !d.flags.disabled)
 }
 
 /// Not disabled and not expired as of the scan.

@@ -3,15 +3,14 @@
 //! not expired. A note when the key cannot be dated.
 
 use super::{describe_reset, predates};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{
     when::format_day, AccountScope, CredentialKind, CredentialStatus, IssuedBasis, PasswordState,
     When,
 };
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     for c in &inv.credentials {
         if c.kind != CredentialKind::SshKey
@@ -104,9 +103,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             account.system,
             reasons.join("; ")
         );
-        let mut f = Finding::new(
-            "RG102",
-            level,
+        let mut f = out.finding(level,
             Subject::Credential {
                 id: &c.id,
                 account: Some(owner),
@@ -122,5 +119,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

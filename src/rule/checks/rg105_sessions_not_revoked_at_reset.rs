@@ -1,11 +1,10 @@
 //! RG105 sessions-not-revoked-at-reset: sessions valid from before the last password change.
 
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for a in &ctx.inventory.accounts {
         let (Some(valid_from), Some(changed)) =
             (a.sessions_valid_from.known(), a.password_last_set.known())
@@ -26,9 +25,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .sessions_evidence
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
-        let mut f = Finding::new(
-            "RG105",
-            Level::Warning,
+        let mut f = out.finding(Level::Warning,
             Subject::Account {
                 system: &a.system,
                 login: &a.login,
@@ -42,5 +39,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

@@ -3,12 +3,11 @@
 //! the owner appears in no collected export.
 
 use super::{credential_name, describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for c in &ctx.inventory.credentials {
         if c.kind != CredentialKind::AppPassword || c.status != CredentialStatus::Active {
             continue;
@@ -46,9 +45,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             credential_name(c),
             reasons.join(" and ")
         );
-        let mut f = Finding::new(
-            "RG201",
-            Level::Warning,
+        let mut f = out.finding(Level::Warning,
             Subject::Credential {
                 id: &c.id,
                 account: Some(owner),
@@ -63,5 +60,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

@@ -1,7 +1,7 @@
 //! RG202 credential-without-expiry: tokens that never expire, secrets valid beyond the policy.
 
 use super::credential_name;
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{CredentialKind, CredentialStatus, When};
 use crate::rule::Context;
 
@@ -12,9 +12,8 @@ const NEVER_EXPIRING_IS_A_FINDING: &[CredentialKind] = &[
     CredentialKind::ServiceAccountToken,
 ];
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.max_secret_lifetime_days;
-    let mut out = Vec::new();
     for c in &ctx.inventory.credentials {
         if c.status != CredentialStatus::Active {
             continue;
@@ -47,9 +46,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         } else {
             continue;
         };
-        let mut f = Finding::new(
-            "RG202",
-            Level::Warning,
+        let mut f = out.finding(Level::Warning,
             Subject::Credential {
                 id: &c.id,
                 account: c.owner.as_ref(),
@@ -63,5 +60,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

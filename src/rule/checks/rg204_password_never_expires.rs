@@ -1,13 +1,12 @@
 //! RG204 password-never-expires: enabled users with DONT_EXPIRE_PASSWORD; error when privileged.
 
 use super::directory::{enabled_directory_accounts, who};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (_, a, d) in enabled_directory_accounts(ctx) {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::User || !d.flags.password_never_expires {
             continue;
         }
@@ -24,9 +23,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let message = format!("The password of {} never expires (DONT_EXPIRE_PASSWORD), so nothing forces it to rotate.{extra}", who(a));
         out.push(
-            Finding::new(
-                "RG204",
-                level,
+            out.finding(level,
                 Subject::Account {
                     system: &a.system,
                     login: &a.login,
@@ -37,5 +34,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .account(&a.login),
         );
     }
-    out
 }

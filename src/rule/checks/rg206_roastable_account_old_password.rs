@@ -1,17 +1,16 @@
 //! RG206 roastable-account-old-password: SPN or no-preauth users with old passwords.
 
 use super::directory::{enabled_directory_accounts, password_age_days, who};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
 /// PingCastle P-Kerberoasting: privileged accounts with an SPN and a password older than 40 days.
 const PRIVILEGED_MAX_AGE_DAYS: i64 = 40;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.service_max_age_days;
-    let mut out = Vec::new();
-    for (_, a, d) in enabled_directory_accounts(ctx) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::User {
             continue;
         }
@@ -48,9 +47,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             who(a)
         );
         out.push(
-            Finding::new(
-                "RG206",
-                level,
+            out.finding(level,
                 Subject::Account {
                     system: &a.system,
                     login: &a.login,
@@ -67,5 +64,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             ),
         );
     }
-    out
 }

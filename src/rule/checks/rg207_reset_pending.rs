@@ -1,13 +1,12 @@
 //! RG207 reset-pending: a forced password change still pending on an enabled account.
 
 use super::directory::is_enabled;
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{PasswordState, When};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.pending_reset_max_age_days;
-    let mut out = Vec::new();
     for a in &ctx.inventory.accounts {
         let pending = a.password == PasswordState::PendingChange
             || a.directory.as_deref().is_some_and(|d| d.must_change);
@@ -38,9 +37,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
         out.push(
-            Finding::new(
-                "RG207",
-                level,
+            out.finding(level,
                 Subject::Account {
                     system: &a.system,
                     login: &a.login,
@@ -51,5 +48,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .account(&a.login),
         );
     }
-    out
 }

@@ -2,13 +2,12 @@
 //! account.
 
 use super::credential_name;
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::CredentialStatus;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut out = Vec::new();
     for c in &inv.credentials {
         if c.status != CredentialStatus::Active {
             continue;
@@ -31,9 +30,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             a.system
         );
         out.push(
-            Finding::new(
-                "RG208",
-                Level::Error,
+            out.finding(Level::Error,
                 Subject::Credential {
                     id: &c.id,
                     account: Some(owner),
@@ -49,5 +46,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             ),
         );
     }
-    out
 }

@@ -6,7 +6,7 @@
 //! A host is a system with local accounts or a collected host record (or sudoers); privilege in
 //! a directory or a cloud tenant is for the directory rules.
 
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountScope, Evidence, Principal, Privilege};
 use crate::rule::Context;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ struct Grant {
     what: String,
 }
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let local = || {
         inv.accounts
@@ -115,7 +115,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
 
-    let mut out = Vec::new();
     for ((host, login), mut list) in grants {
         list.sort_by(|a, b| (a.rank, &a.evidence).cmp(&(b.rank, &b.evidence)));
         list.dedup_by(|a, b| a.evidence == b.evidence && a.what == b.what);
@@ -135,9 +134,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             "{subject} is a local administrator on {host}: {}.",
             whats.join("; ")
         );
-        let mut f = Finding::new(
-            "RG301",
-            level,
+        let mut f = out.finding(level,
             Subject::Account {
                 system: host,
                 login: &login,
@@ -155,7 +152,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }
 
 fn group_members(
@@ -232,7 +228,9 @@ mod tests {
             correlation: &correlation,
             options: &options,
         };
-        let findings = check(&ctx);
+        let mut emit = Emit::new("RG301");
+        check(&ctx, &mut emit);
+        let findings = emit.into_findings();
         assert_eq!(findings.len(), 1, "{findings:#?}");
         let f = &findings[0];
         assert_eq!(f.host.as_deref(), Some("win01"));

@@ -1,14 +1,13 @@
 //! RG304 laps-missing-or-stale: computers without LAPS, or whose LAPS password stopped rotating.
 
 use super::directory::enabled_directory_accounts;
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, DirectoryObject, Laps};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let grace = ctx.options.laps_grace_days;
-    let mut out = Vec::new();
-    for (_, a, d) in enabled_directory_accounts(ctx) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::Computer {
             continue;
         }
@@ -29,9 +28,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Laps::NotApplicable => continue,
         };
         out.push(
-            Finding::new(
-                "RG304",
-                Level::Warning,
+            out.finding(Level::Warning,
                 Subject::Account {
                     system: &a.system,
                     login: &a.login,
@@ -42,5 +39,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .account(&a.login),
         );
     }
-    out
 }

@@ -5,13 +5,12 @@
 
 use super::describe_reset;
 use crate::correlate::Identity;
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, Credential, CredentialKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut out = Vec::new();
     for c in inv
         .credentials
         .iter()
@@ -59,9 +58,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
             c.label, c.evidence.path
         );
-        let mut f = Finding::new(
-            "RG501",
-            level,
+        let mut f = out.finding(level,
             // The secret's own record only: an export that later names its owner (an IAM key
             // listing) must not change the fingerprint.
             Subject::Credential {
@@ -80,7 +77,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }
 
 /// The owner login, identity, and the listed credential it was joined to.

@@ -1,10 +1,9 @@
 //! RG503 password-in-readable-attribute: password copies in readable attributes.
 
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Emit, Level, Subject};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for a in &ctx.inventory.accounts {
         let Some(d) = a.directory.as_deref() else {
             continue;
@@ -19,9 +18,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             d.readable_password_attributes.join(", ")
         );
         out.push(
-            Finding::new(
-                "RG503",
-                Level::Warning,
+            out.finding(Level::Warning,
                 Subject::Account {
                     system: &a.system,
                     login: &a.login,
@@ -32,5 +29,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .account(&a.login),
         );
     }
-    out
 }
