@@ -184,7 +184,12 @@ mod tests {
     /// the table, not by the logic.
     #[test]
     fn findings_carry_their_rules_code() {
-        let mut a = Account::new(SourceKind::LinuxHost, "web01", "toor", Evidence::at("p", 2));
+        let mut a = Account::new(
+            SourceKind::ConfigFile,
+            "web01",
+            "toor",
+            Evidence::at("p", 2),
+        );
         a.uid = Some(0);
         a.scope = crate::inventory::AccountScope::Local;
         let inv = Inventory::from_records(vec![Record::Account(a)]);
