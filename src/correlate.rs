@@ -6,7 +6,9 @@
 //! across systems: `root` on two hosts is two accounts. An `--identities` file overrides the
 //! heuristic for the accounts it names.
 
-use crate::inventory::{Account, AccountKind, Inventory, OwnerRef, SourceKind, When};
+use crate::inventory::{
+    Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision, When,
+};
 use jiff::Timestamp;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -91,7 +93,9 @@ fn link_keys(a: &Account) -> Vec<String> {
 fn linkable(a: &Account) -> bool {
     match a.kind {
         AccountKind::Root => false,
-        AccountKind::Service => a.source != SourceKind::LinuxHost,
+        // A service account local to one machine (`www-data`) is not the same-named service
+        // account of another system.
+        AccountKind::Service => a.scope != AccountScope::Local,
         AccountKind::Human | AccountKind::Unknown => true,
     }
 }
@@ -212,7 +216,7 @@ impl Correlation {
                         id.last_reset = Some(Reset {
                             at,
                             account: i,
-                            day_granular: a.source == SourceKind::LinuxHost,
+                            day_granular: a.password_precision == TimePrecision::Day,
                         });
                     }
                 }
@@ -320,7 +324,7 @@ impl Correlation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Evidence, Record};
+    use crate::inventory::{Evidence, Record, SourceKind};
 
     fn account(system: &str, login: &str, kind: AccountKind, reset: Option<&str>) -> Record {
         let mut a = Account::new(SourceKind::AwsIam, system, login, Evidence::at("x", 1));
@@ -409,6 +413,7 @@ mod tests {
             dn: "CN=Mara Okafor,DC=corp,DC=example,DC=test".into(),
             object: crate::inventory::DirectoryObject::User,
             uac: Some(0x200),
+            flags: crate::inventory::DirectoryFlags::default(),
             pwd_last_set: When::Unknown,
             must_change: false,
             password_changed: When::Unknown,
@@ -445,6 +450,41 @@ mod tests {
         };
         assert_eq!(c.owner_accounts(&inv, &by_upn).len(), 2);
         assert_eq!(c.owner_accounts(&inv, &by_sam).len(), 2);
+    }
+
+    /// Scope and precision are facts of the account, whatever its source.
+    #[test]
+    fn local_service_accounts_stay_apart_and_day_precision_carries_to_the_reset() {
+        let service = |system: &str, scope: AccountScope| {
+            let mut a = Account::new(SourceKind::Vault, system, "backup", Evidence::at("x", 1));
+            a.kind = AccountKind::Service;
+            a.scope = scope;
+            a
+        };
+        let mut dated = service("host-b", AccountScope::Local);
+        dated.password_last_set = When::parse_instant("2026-08-01T00:00:00Z").unwrap();
+        dated.password_precision = TimePrecision::Day;
+        let inv = Inventory::from_records(vec![
+            Record::Account(service("host-a", AccountScope::Local)),
+            Record::Account(dated),
+            Record::Account(service("cloud", AccountScope::Domain)),
+            Record::Account(service("tenant", AccountScope::Domain)),
+        ]);
+        let c = Correlation::build(&inv, &IdentityMap::default());
+        let of = |system: &str| c.of_account[inv.account(system, "backup").unwrap()];
+        assert_ne!(
+            of("host-a"),
+            of("host-b"),
+            "local service accounts never link"
+        );
+        assert_ne!(of("host-a"), of("cloud"));
+        assert_eq!(
+            of("cloud"),
+            of("tenant"),
+            "domain service accounts link by login"
+        );
+        let reset = c.identities[of("host-b")].last_reset.unwrap();
+        assert!(reset.day_granular);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! `Finding`: what a rule reports. One primary location (the evidence line), related locations for
-//! the other evidence (the reset record), the account and host it is about, and the identity and
-//! credential the stable fingerprint is computed from (never line numbers).
+//! the other evidence (the reset record), the account and host it is about, and the `Subject` the
+//! stable fingerprint is computed from (never line numbers, file names or correlation clusters).
 //!
 //! Findings are sorted before output: by rule, primary location, then fingerprint.
 
-use crate::inventory::Evidence;
+use crate::inventory::{Credential, Evidence, OwnerRef};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -69,20 +69,111 @@ pub struct Finding {
     pub location: Evidence,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
-    /// Stable identity of the finding: rule, identity and credential, never line numbers.
+    /// Stable identity of the finding: rule and subject (see `Subject`), never line numbers.
     pub fingerprint: String,
     /// Set when an allow list accepts the finding: the reason given there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
 }
 
+/// What a finding is about, as far as its fingerprint goes. Each variant names the subject by the
+/// facts of its own record only, so that the fingerprint survives moving or renaming files,
+/// adding an export that links the same person (which changes the correlation cluster) and
+/// adding an unrelated one (issue 7, part 5).
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'a> {
+    /// A credential, and the account answerable for it as the credential's own record names it
+    /// (its owner or a responsible person): `None` when the record names nobody.
+    Credential {
+        id: &'a str,
+        account: Option<&'a OwnerRef>,
+    },
+    /// An account, by the system it is unique in and its login.
+    Account { system: &'a str, login: &'a str },
+    /// A configuration setting of a host: `component:key` and the scope it applies in.
+    Setting {
+        host: &'a str,
+        setting: &'a str,
+        scope: &'a str,
+    },
+}
+
+impl Subject<'_> {
+    /// The parts hashed after the rule code. Systems and logins are case-folded (`CORP\Alice`
+    /// and `corp\alice` are one account); credential ids keep their case (SSH fingerprints).
+    fn parts(&self) -> [String; 4] {
+        match *self {
+            Subject::Credential { id, account } => [
+                "credential".into(),
+                id.to_string(),
+                account.map_or_else(String::new, |o| {
+                    format!("{}:{}", o.system.as_deref().unwrap_or(""), o.login).to_lowercase()
+                }),
+                String::new(),
+            ],
+            Subject::Account { system, login } => [
+                "account".into(),
+                system.to_lowercase(),
+                login.to_lowercase(),
+                String::new(),
+            ],
+            Subject::Setting {
+                host,
+                setting,
+                scope,
+            } => [
+                "setting".into(),
+                host.to_lowercase(),
+                setting.to_string(),
+                scope.to_string(),
+            ],
+        }
+    }
+}
+
+/// What a rule's logic reports through: it starts findings stamped with the rule's own code (from
+/// the rule table, so a rule cannot report under another's code) and collects them.
+#[derive(Debug)]
+pub struct Emit {
+    rule: &'static str,
+    findings: Vec<Finding>,
+}
+
+impl Emit {
+    /// An emitter for the rule with this code; the catalog makes one per rule.
+    pub fn new(rule: &'static str) -> Self {
+        Emit {
+            rule,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Starts a finding of this rule; `subject` feeds the fingerprint. `push` reports it.
+    pub fn finding(
+        &self,
+        level: Level,
+        subject: Subject<'_>,
+        location: Evidence,
+        message: String,
+    ) -> Finding {
+        Finding::new(self.rule, level, subject, location, message)
+    }
+
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
 impl Finding {
-    /// Starts a finding; `identity` and `subject` feed the fingerprint.
-    pub fn new(
+    /// Starts a finding; `subject` feeds the fingerprint. Rules go through `Emit::finding`.
+    fn new(
         rule: &'static str,
         level: Level,
-        identity: &str,
-        subject: &str,
+        subject: Subject<'_>,
         location: Evidence,
         message: String,
     ) -> Self {
@@ -95,7 +186,7 @@ impl Finding {
             credential: None,
             location,
             related: Vec::new(),
-            fingerprint: fingerprint(rule, identity, subject),
+            fingerprint: fingerprint(rule, &subject),
             suppressed: None,
         }
     }
@@ -110,8 +201,9 @@ impl Finding {
         self
     }
 
-    pub fn credential(mut self, id: &str) -> Self {
-        self.credential = Some(display_id(id));
+    /// The credential the finding is about, by the id reports show (`Credential::shown_id`).
+    pub fn credential(mut self, c: &Credential) -> Self {
+        self.credential = Some(c.shown_id().to_string());
         self
     }
 
@@ -132,26 +224,17 @@ impl Finding {
     }
 }
 
-/// A credential id as reports show it. Ids are non-secret by construction, except that a
-/// GitHub token's join key holds its last eight characters: reports show only the last four.
-pub fn display_id(id: &str) -> String {
-    match id.strip_prefix("github:last8:") {
-        Some(last8) => {
-            let keep = last8.len().saturating_sub(4);
-            format!("github:…{}", last8.get(keep..).unwrap_or(""))
-        }
-        None => id.to_string(),
-    }
-}
+/// The SARIF `partialFingerprints` key of `fingerprint`; bumped whenever its basis changes.
+pub const FINGERPRINT_KEY: &str = "resetgap/v2";
 
-/// `sha256(rule \0 identity \0 subject)`, first 16 bytes as hex.
-pub fn fingerprint(rule: &str, identity: &str, subject: &str) -> String {
+/// `sha256(rule \0 kind \0 part \0 part \0 part)` of the subject, first 16 bytes as hex.
+pub fn fingerprint(rule: &str, subject: &Subject<'_>) -> String {
     let mut h = Sha256::new();
     h.update(rule.as_bytes());
-    h.update([0]);
-    h.update(identity.to_lowercase().as_bytes());
-    h.update([0]);
-    h.update(subject.as_bytes());
+    for part in subject.parts() {
+        h.update([0]);
+        h.update(part.as_bytes());
+    }
     h.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -162,13 +245,49 @@ pub fn fingerprint(rule: &str, identity: &str, subject: &str) -> String {
 mod tests {
     use super::*;
 
+    fn owner(system: Option<&str>, login: &str) -> OwnerRef {
+        OwnerRef {
+            system: system.map(str::to_string),
+            login: login.to_string(),
+        }
+    }
+
     #[test]
-    fn fingerprint_ignores_location_and_case_of_identity() {
-        let a = fingerprint("RG101", "M.Okafor", "AKIAZZEXAMPLE0000001");
-        let b = fingerprint("RG101", "m.okafor", "AKIAZZEXAMPLE0000001");
-        let c = fingerprint("RG102", "m.okafor", "AKIAZZEXAMPLE0000001");
-        assert_eq!(a, b);
-        assert_ne!(a, c);
+    fn fingerprint_ignores_case_of_account_not_of_credential_id() {
+        let o = owner(Some("aws"), "M.Okafor");
+        let lower = owner(Some("AWS"), "m.okafor");
+        let cred = |id, account| Subject::Credential { id, account };
+        let a = fingerprint("RG101", &cred("SHA256:abcD", Some(&o)));
+        assert_eq!(a, fingerprint("RG101", &cred("SHA256:abcD", Some(&lower))));
+        assert_ne!(a, fingerprint("RG101", &cred("SHA256:abcd", Some(&o))));
+        assert_ne!(a, fingerprint("RG102", &cred("SHA256:abcD", Some(&o))));
+        assert_ne!(a, fingerprint("RG101", &cred("SHA256:abcD", None)));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn subjects_of_different_kinds_never_collide() {
+        let account = Subject::Account {
+            system: "web01",
+            login: "alice",
+        };
+        let setting = Subject::Setting {
+            host: "web01",
+            setting: "alice",
+            scope: "",
+        };
+        let o = owner(Some("web01"), "alice");
+        let cred = Subject::Credential {
+            id: "web01",
+            account: Some(&o),
+        };
+        let fps = [
+            fingerprint("RG301", &account),
+            fingerprint("RG301", &setting),
+            fingerprint("RG301", &cred),
+        ];
+        assert_ne!(fps[0], fps[1]);
+        assert_ne!(fps[1], fps[2]);
+        assert_ne!(fps[0], fps[2]);
     }
 }

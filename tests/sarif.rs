@@ -4,6 +4,7 @@
 
 use crate::common::{resetgap, sarif_validator, AS_OF};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 fn estate_sarif() -> (Vec<u8>, Value) {
     let out = resetgap()
@@ -97,7 +98,7 @@ fn sarif_contract() {
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         let fp = &r["partialFingerprints"];
-        assert!(fp["primaryLocationLineHash"].is_string() && fp["resetgap/v1"].is_string());
+        assert!(fp["primaryLocationLineHash"].is_string() && fp["resetgap/v2"].is_string());
         let text = r["message"]["text"].as_str().unwrap();
         let first_sentence = text.split(". ").next().unwrap();
         if let Some(account) = r["properties"]["account"].as_str() {
@@ -137,10 +138,73 @@ fn sarif_contract() {
     assert!(runs[0]["invocations"][0]["toolExecutionNotifications"].is_array());
 }
 
+/// Fingerprints of every result of a scan of `path` (all rules), by what each result is about:
+/// rule, account and credential.
+fn fingerprints(path: &std::path::Path) -> BTreeMap<(String, String, String), String> {
+    let out = resetgap()
+        .arg("scan")
+        .arg(path)
+        .args(["--as-of", AS_OF, "--format", "sarif", "--no-progress"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut map = BTreeMap::new();
+    for r in v["runs"][0]["results"].as_array().unwrap() {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let key = (
+            text(&r["ruleId"]),
+            text(&r["properties"]["account"]),
+            text(&r["properties"]["credential"]),
+        );
+        let fp = text(&r["partialFingerprints"]["resetgap/v2"]);
+        assert!(!fp.is_empty(), "every result has a resetgap/v2 fingerprint");
+        assert!(
+            map.insert(key.clone(), fp).is_none(),
+            "{key:?} reported once"
+        );
+    }
+    map
+}
+
+/// The RG101 fixture whose fingerprints the tests below follow: two AWS users reset after their
+/// keys were issued.
+fn rg101_input() -> std::path::PathBuf {
+    crate::common::root().join("fixtures/rules/RG101/fail-used-after-reset/input")
+}
+
+/// Copies the RG101 fixture into `dir` (each file under the name `rename` gives it) and adds
+/// `extra` files.
+fn copy_with(dir: &std::path::Path, rename: impl Fn(&str) -> String, extra: &[(&str, &str)]) {
+    for f in ["credential-report.csv", "list-access-keys.json"] {
+        let to = dir.join(rename(f));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(rg101_input().join(f), to).unwrap();
+    }
+    for (name, text) in extra {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// Every finding of `before` is still reported in `after`, with the same fingerprint.
+fn assert_kept(
+    before: &BTreeMap<(String, String, String), String>,
+    after: &BTreeMap<(String, String, String), String>,
+    why: &str,
+) {
+    assert!(!before.is_empty());
+    for (key, fp) in before {
+        assert_eq!(
+            after.get(key),
+            Some(fp),
+            "{why}: fingerprint of {key:?} changed"
+        );
+    }
+}
+
 #[test]
 fn fingerprints_survive_moving_files() {
     let dir = tempfile::tempdir().unwrap();
-    let src = crate::common::root().join("fixtures/rules/RG101/fail-used-after-reset/input");
+    let src = rg101_input();
     let moved = dir.path().join("exports/2026/aws");
     std::fs::create_dir_all(&moved).unwrap();
     for f in ["credential-report.csv", "list-access-keys.json"] {
@@ -156,31 +220,78 @@ fn fingerprints_survive_moving_files() {
         )
         .unwrap();
     }
-    let fps = |path: &std::path::Path| -> Vec<String> {
-        let out = resetgap()
-            .arg("scan")
-            .arg(path)
-            .args(["--as-of", AS_OF, "--format", "sarif", "--no-progress"])
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut f: Vec<String> = v["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r["partialFingerprints"]["resetgap/v1"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
-        f.sort();
-        f
-    };
-    let before = fps(&src);
-    assert!(!before.is_empty());
-    assert_eq!(before, fps(dir.path()));
+    let before = fingerprints(&src);
+    let after = fingerprints(dir.path());
+    assert_kept(&before, &after, "moving files");
+    assert_eq!(before.len(), after.len());
+}
+
+#[test]
+fn fingerprints_survive_renaming_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_with(dir.path(), |f| format!("b/{}", f.replace('-', "_")), &[]);
+    let before = fingerprints(&rg101_input());
+    let after = fingerprints(dir.path());
+    assert_kept(&before, &after, "renaming files");
+    assert_eq!(before.len(), after.len());
+}
+
+/// Issue 7 part 5: an AD export that links a.lund (by the UPN's local part) used to change the
+/// identity cluster's key, and with it every fingerprint of a.lund.
+#[test]
+fn fingerprints_survive_adding_a_linked_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let ldif = "dn: CN=Anna Lund,CN=Users,DC=ad,DC=example\n\
+                objectClass: user\n\
+                sAMAccountName: alund\n\
+                userPrincipalName: a.lund@ad.example\n";
+    copy_with(dir.path(), str::to_string, &[("0-directory.ldif", ldif)]);
+    let before = fingerprints(&rg101_input());
+    let after = fingerprints(dir.path());
+    assert_kept(&before, &after, "adding a linked export");
+    // The export was read and linked: the identity now holds the AD account.
+    let identities = dir.path().join("inventory.jsonl");
+    resetgap()
+        .arg("scan")
+        .arg(dir.path())
+        .args([
+            "--as-of",
+            AS_OF,
+            "--no-progress",
+            "--fail-on",
+            "none",
+            "--emit-inventory",
+        ])
+        .arg(&identities)
+        .assert()
+        .success();
+    let inventory = std::fs::read_to_string(&identities).unwrap();
+    assert!(
+        inventory
+            .lines()
+            .any(|l| l.contains(r#""record":"identity""#)
+                && l.contains("ad.example:alund")
+                && l.contains("aws:a.lund")),
+        "the LDIF entry links a.lund:\n{inventory}"
+    );
+}
+
+#[test]
+fn fingerprints_survive_adding_an_unrelated_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let ldif = "dn: CN=Aaron Berg,CN=Users,DC=ad,DC=example\n\
+                objectClass: user\n\
+                sAMAccountName: aberg\n\
+                userPrincipalName: aaron.berg@ad.example\n";
+    let keys = r#"{"AccessKeyMetadata": [{"UserName": "c.dahl", "AccessKeyId": "AKIAZZFIXTUREQQQQBQD", "Status": "Active", "CreateDate": "2025-03-01T00:00:00+00:00"}], "IsTruncated": false}"#;
+    copy_with(
+        dir.path(),
+        str::to_string,
+        &[("0-directory.ldif", ldif), ("0-other-keys.json", keys)],
+    );
+    let before = fingerprints(&rg101_input());
+    let after = fingerprints(dir.path());
+    assert_kept(&before, &after, "adding an unrelated export");
 }
 
 #[test]

@@ -162,11 +162,14 @@ fn merge_accounts(
             source: _,
             system: _,
             login: _,
+            // Decided by the adapter of the system, so the records of one account agree.
+            scope: _,
             aliases,
             kind,
             enabled,
             password,
             password_last_set,
+            password_precision,
             password_evidence,
             expires,
             uid,
@@ -208,6 +211,7 @@ fn merge_accounts(
             &mut || conflict("password change time"),
         ) {
             m.password_evidence = password_evidence.or_else(|| Some(other.clone()));
+            m.password_precision = password_precision;
         }
         fill(&mut m.expires, &expires, when_unknown, &mut || {
             conflict("expiry")
@@ -262,6 +266,10 @@ fn merge_credentials(
         let Credential {
             kind: _,
             id: _,
+            // Same kind and id: the same placeholder state.
+            placeholder: _,
+            display_id,
+            paired_with,
             label: _,
             owner: _,
             issued,
@@ -294,6 +302,8 @@ fn merge_credentials(
         );
         fill(&mut m.detail, &detail, none, &mut || {});
         fill(&mut m.same_secret, &same_secret, none, &mut || {});
+        fill(&mut m.display_id, &display_id, none, &mut || {});
+        fill(&mut m.paired_with, &paired_with, none, &mut || {});
         if other != m.evidence && !m.related.contains(&other) {
             m.related.push(other);
         }

@@ -114,6 +114,29 @@ pub enum PasswordState {
     Unknown,
 }
 
+/// Where an account is valid: the facts correlation needs instead of the source family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountScope {
+    /// Exists on one machine only (a Linux host's `/etc/passwd`, a Windows SAM): the same login
+    /// on two machines is two accounts, and a local service account is never linked to another.
+    Local,
+    /// An account of a directory or a service that many machines and services accept (AD,
+    /// LDAP, a cloud or SaaS tenant). The default of `Account::new`.
+    Domain,
+}
+
+/// How precise a recorded time is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimePrecision {
+    /// A calendar day (shadow `lastchg`): the time is the start of that UTC day, and anything
+    /// during that day may have happened after it.
+    Day,
+    /// To the second or better. The default of `Account::new`.
+    Second,
+}
+
 /// An account on one system (a Linux host, an AWS account, ...).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Account {
@@ -122,6 +145,8 @@ pub struct Account {
     pub system: String,
     /// The login as the primary evidence spells it.
     pub login: String,
+    /// Local to one machine or valid across a domain; set by the adapter.
+    pub scope: AccountScope,
     /// Other names of the same account in the same system (e.g. an ARN).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -131,6 +156,8 @@ pub struct Account {
     pub password: PasswordState,
     /// When the password was last set (the account's "last reset").
     pub password_last_set: When,
+    /// The precision of `password_last_set` as the source records it; set by the adapter.
+    pub password_precision: TimePrecision,
     /// The line that proves `password_last_set` (shadow line, credential report row).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_evidence: Option<Evidence>,
@@ -197,9 +224,13 @@ pub enum Laps {
 pub struct DirectoryAccount {
     pub dn: String,
     pub object: DirectoryObject,
-    /// `userAccountControl` (AD).
+    /// `userAccountControl` (AD), as stored; rules read `flags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uac: Option<u32>,
+    /// The account-control flags rules read, decoded by the adapter (AD `userAccountControl`).
+    /// All false when the directory does not record them.
+    #[serde(skip_serializing_if = "DirectoryFlags::is_empty")]
+    pub flags: DirectoryFlags,
     /// `pwdLastSet` as stored (AD), or `pwdChangedTime` (OpenLDAP).
     pub pwd_last_set: When,
     /// A reset is pending: `pwdLastSet = 0` (AD) or `pwdReset: TRUE` (OpenLDAP).
@@ -226,6 +257,29 @@ pub struct DirectoryAccount {
     pub locked: bool,
 }
 
+/// Account-control flags of a directory account, decoded from the directory's own encoding
+/// (AD `userAccountControl` bits, in `source::directory::ad`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct DirectoryFlags {
+    /// The account is disabled (AD ACCOUNTDISABLE).
+    pub disabled: bool,
+    /// The account may have an empty password whatever the policy says (AD PASSWD_NOTREQD).
+    pub password_not_required: bool,
+    /// The password never expires (AD DONT_EXPIRE_PASSWORD).
+    pub password_never_expires: bool,
+    /// The password is stored with reversible encryption (AD ENCRYPTED_TEXT_PWD_ALLOWED).
+    pub reversible_encryption: bool,
+    /// Kerberos pre-authentication is not required: AS-REP roastable (AD DONT_REQ_PREAUTH).
+    pub preauth_not_required: bool,
+}
+
+impl DirectoryFlags {
+    pub fn is_empty(&self) -> bool {
+        *self == DirectoryFlags::default()
+    }
+}
+
 /// A password set this close to the account's creation is its initial password, not a reset
 /// (AWS fills `password_last_changed` at creation; directories write `pwdLastSet` then too).
 pub const INITIAL_PASSWORD_WINDOW_SECS: i64 = 60;
@@ -246,11 +300,13 @@ impl Account {
             source,
             system: system.to_string(),
             login: login.to_string(),
+            scope: AccountScope::Domain,
             aliases: Vec::new(),
             kind: AccountKind::Unknown,
             enabled: None,
             password: PasswordState::Unknown,
             password_last_set: When::Unknown,
+            password_precision: TimePrecision::Second,
             password_evidence: None,
             expires: When::Unknown,
             uid: None,
@@ -384,8 +440,21 @@ impl std::fmt::Debug for SecretMatch {
 pub struct Credential {
     pub kind: CredentialKind,
     /// Stable, non-secret id: `AKIA…`, `SHA256:…` fingerprint, `ACCA…`; for a secret found in
-    /// clear text `loc:<16 hex>` or `hmac:<16 hex>` (`source::secret_id`).
+    /// clear text `loc:<16 hex>` or `hmac:<16 hex>` (`source::secret_id`). Joins the same
+    /// credential across exports; reports show `shown_id()`.
     pub id: String,
+    /// What reports show instead of `id`, when the id is a join key not fit to show (a GitHub
+    /// token's last eight characters: reports show four). Set by the adapter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// The id is a placeholder for a credential the export does not identify (a slot
+    /// `aws:<user>:access_key_1` of the AWS credential report): reports name it by its label.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub placeholder: bool,
+    /// The id of the credential this one is the other half of, as its producer paired them (the
+    /// access key id written beside an AWS secret access key): that one's owner owns this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<String>,
     /// What it is, for messages: "ssh-ed25519 key", "AWS access key id", "GitHub token".
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -413,10 +482,18 @@ pub struct Credential {
 }
 
 impl Credential {
+    /// The id as reports show it: `display_id` when the adapter set one, else `id`.
+    pub fn shown_id(&self) -> &str {
+        self.display_id.as_deref().unwrap_or(&self.id)
+    }
+
     pub fn new(kind: CredentialKind, id: &str, label: &str, evidence: Evidence) -> Self {
         Credential {
             kind,
             id: id.to_string(),
+            display_id: None,
+            placeholder: false,
+            paired_with: None,
             label: label.to_string(),
             owner: None,
             issued: When::Unknown,
@@ -454,7 +531,21 @@ pub struct Membership {
     pub member: String,
     /// True when membership comes from the account's primary GID in passwd.
     pub primary: bool,
+    /// The privilege the membership grants on `system`, decided by the adapter (Linux group
+    /// names, AD group RIDs); `None` for an ordinary group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Privilege>,
     pub evidence: Evidence,
+}
+
+/// What a group membership makes its member on the group's system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Privilege {
+    /// An administrator (Linux `sudo`/`wheel`/`admin`, AD groups privileged by RID).
+    Admin,
+    /// Root without being an administrator by name (Linux `docker`, `lxd`, `disk`).
+    RootEquivalent,
 }
 
 /// Who a sudoers rule applies to, after alias expansion.

@@ -7,7 +7,7 @@
 //! is checked against the official schema by `shared/tools/validate-sarif` in the tests.
 //!
 //! Contract: one run; every enabled rule once, sorted; results sorted; paths relative to
-//! `%SRCROOT%`; fingerprints from rule, identity and credential; no secret values, no absolute
+//! `%SRCROOT%`; fingerprints from rule and subject (`finding::Subject`); no secret values, no absolute
 //! paths, no timestamps.
 
 use crate::diag::{Diagnostic, Severity};
@@ -304,7 +304,7 @@ pub fn build(catalog: &Catalog, findings: &[Finding], diagnostics: &[Diagnostic]
                     .collect(),
                 partial_fingerprints: BTreeMap::from([
                     ("primaryLocationLineHash", format!("{}:1", f.fingerprint)),
-                    ("resetgap/v1", f.fingerprint.clone()),
+                    (crate::finding::FINGERPRINT_KEY, f.fingerprint.clone()),
                 ]),
                 suppressions: f
                     .suppressed

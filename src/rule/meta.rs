@@ -1,114 +1,11 @@
 //! Rule metadata: the YAML files in `rules/checks/` (code, name, level, severity, docs, references,
-//! framework mapping), parsed as raw syntax and validated into `RuleMeta`. Every problem in every
-//! file is collected and reported as `file:line:col: message`.
+//! framework mapping; embedded by the rule table in `checks`), parsed as raw syntax and validated
+//! into `RuleMeta`. Every problem in every file is collected and reported as
+//! `file:line:col: message`.
 
 use crate::finding::Level;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// The bundled rule files, embedded so the binary is self-contained.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "rules/checks/RG101.yml",
-        include_str!("../../rules/checks/RG101.yml"),
-    ),
-    (
-        "rules/checks/RG102.yml",
-        include_str!("../../rules/checks/RG102.yml"),
-    ),
-    (
-        "rules/checks/RG103.yml",
-        include_str!("../../rules/checks/RG103.yml"),
-    ),
-    (
-        "rules/checks/RG104.yml",
-        include_str!("../../rules/checks/RG104.yml"),
-    ),
-    (
-        "rules/checks/RG105.yml",
-        include_str!("../../rules/checks/RG105.yml"),
-    ),
-    (
-        "rules/checks/RG106.yml",
-        include_str!("../../rules/checks/RG106.yml"),
-    ),
-    (
-        "rules/checks/RG107.yml",
-        include_str!("../../rules/checks/RG107.yml"),
-    ),
-    (
-        "rules/checks/RG108.yml",
-        include_str!("../../rules/checks/RG108.yml"),
-    ),
-    (
-        "rules/checks/RG201.yml",
-        include_str!("../../rules/checks/RG201.yml"),
-    ),
-    (
-        "rules/checks/RG202.yml",
-        include_str!("../../rules/checks/RG202.yml"),
-    ),
-    (
-        "rules/checks/RG203.yml",
-        include_str!("../../rules/checks/RG203.yml"),
-    ),
-    (
-        "rules/checks/RG204.yml",
-        include_str!("../../rules/checks/RG204.yml"),
-    ),
-    (
-        "rules/checks/RG205.yml",
-        include_str!("../../rules/checks/RG205.yml"),
-    ),
-    (
-        "rules/checks/RG206.yml",
-        include_str!("../../rules/checks/RG206.yml"),
-    ),
-    (
-        "rules/checks/RG207.yml",
-        include_str!("../../rules/checks/RG207.yml"),
-    ),
-    (
-        "rules/checks/RG208.yml",
-        include_str!("../../rules/checks/RG208.yml"),
-    ),
-    (
-        "rules/checks/RG301.yml",
-        include_str!("../../rules/checks/RG301.yml"),
-    ),
-    (
-        "rules/checks/RG302.yml",
-        include_str!("../../rules/checks/RG302.yml"),
-    ),
-    (
-        "rules/checks/RG303.yml",
-        include_str!("../../rules/checks/RG303.yml"),
-    ),
-    (
-        "rules/checks/RG304.yml",
-        include_str!("../../rules/checks/RG304.yml"),
-    ),
-    (
-        "rules/checks/RG305.yml",
-        include_str!("../../rules/checks/RG305.yml"),
-    ),
-    (
-        "rules/checks/RG401.yml",
-        include_str!("../../rules/checks/RG401.yml"),
-    ),
-    (
-        "rules/checks/RG501.yml",
-        include_str!("../../rules/checks/RG501.yml"),
-    ),
-    (
-        "rules/checks/RG502.yml",
-        include_str!("../../rules/checks/RG502.yml"),
-    ),
-    (
-        "rules/checks/RG503.yml",
-        include_str!("../../rules/checks/RG503.yml"),
-    ),
-];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

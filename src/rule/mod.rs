@@ -1,14 +1,15 @@
 //! Rules: the catalog (metadata from `rules/checks/*.yml`), the selection of enabled rules, and
 //! the evaluation of each rule's Rust logic over the correlated inventory, in parallel.
 //!
-//! One file per rule in `checks/`, looked up by code. Rules never print; they return findings.
+//! One file per rule in `checks/`, declared once in its `rules!` table (code, module, embedded
+//! metadata). Rules never print; they report findings through an `Emit` stamped with their code.
 
 pub mod allow;
 pub mod checks;
 pub mod meta;
 
 use crate::correlate::Correlation;
-use crate::finding::Finding;
+use crate::finding::{Emit, Finding};
 use crate::inventory::Inventory;
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -67,11 +68,13 @@ pub struct Context<'a> {
     pub options: &'a RuleOptions,
 }
 
-type CheckFn = fn(&Context<'_>) -> Vec<Finding>;
+type CheckFn = fn(&Context<'_>, &mut Emit);
 
 /// A rule: its metadata and its logic.
 pub struct Rule {
     pub meta: RuleMeta,
+    /// The code of the rule table (the same as `meta.code`, checked when loading).
+    code: &'static str,
     check: CheckFn,
 }
 
@@ -85,15 +88,17 @@ impl Catalog {
     pub fn bundled() -> Result<Catalog, Vec<String>> {
         let mut problems = Vec::new();
         let mut rules = Vec::new();
-        for (file, text) in meta::BUNDLED {
-            match meta::parse(file, text) {
-                Ok(meta) => match checks::lookup(&meta.code) {
-                    Some(check) => rules.push(Rule { meta, check }),
-                    None => problems.push(format!(
-                        "{file}:1:1: no logic is registered for rule {}",
-                        meta.code
-                    )),
-                },
+        for entry in checks::TABLE {
+            match meta::parse(entry.file, entry.yaml) {
+                Ok(meta) if meta.code == entry.code => rules.push(Rule {
+                    meta,
+                    code: entry.code,
+                    check: entry.check,
+                }),
+                Ok(meta) => problems.push(format!(
+                    "{}:1:1: code `{}` does not match its file and table entry {}",
+                    entry.file, meta.code, entry.code
+                )),
                 Err(p) => problems.extend(p),
             }
         }
@@ -142,7 +147,11 @@ impl Catalog {
         let mut findings: Vec<Finding> = self
             .rules
             .par_iter()
-            .flat_map_iter(|r| (r.check)(ctx))
+            .flat_map_iter(|r| {
+                let mut emit = Emit::new(r.code);
+                (r.check)(ctx, &mut emit);
+                emit.into_findings()
+            })
             .collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| {
@@ -153,5 +162,47 @@ impl Catalog {
 
     pub fn index_of(&self, code: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.meta.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::inventory::{Account, Evidence, Record, SourceKind};
+
+    #[test]
+    fn every_bundled_rule_loads_under_its_table_code() {
+        let catalog = Catalog::bundled().unwrap_or_else(|p| panic!("{p:#?}"));
+        assert_eq!(catalog.rules.len(), checks::TABLE.len());
+        for r in &catalog.rules {
+            assert_eq!(r.code, r.meta.code);
+        }
+    }
+
+    /// Findings carry the code of the rule whose logic emitted them: the emitter is stamped by
+    /// the table, not by the logic.
+    #[test]
+    fn findings_carry_their_rules_code() {
+        let mut a = Account::new(
+            SourceKind::ConfigFile,
+            "web01",
+            "toor",
+            Evidence::at("p", 2),
+        );
+        a.uid = Some(0);
+        a.scope = crate::inventory::AccountScope::Local;
+        let inv = Inventory::from_records(vec![Record::Account(a)]);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(Timestamp::UNIX_EPOCH);
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let catalog = Catalog::bundled().unwrap_or_else(|p| panic!("{p:#?}"));
+        let findings = catalog.evaluate(&ctx);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].rule, "RG301");
     }
 }

@@ -28,6 +28,15 @@ pub fn short_digest(bytes: &[u8]) -> String {
     id
 }
 
+/// The id and the shown id of a GitHub token known by its last eight characters (an export's
+/// `token_last_eight`, or the tail of a token found in a file): `github:last8:<eight>` joins the
+/// two, and reports show only the last four, `github:…<four>`.
+pub fn github_token_ids(last8: &str) -> (String, String) {
+    let chars: Vec<char> = last8.chars().collect();
+    let last4: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    (format!("github:last8:{last8}"), format!("github:…{last4}"))
+}
+
 /// The SHA256 fingerprint of an SSH public key blob as `ssh-keygen -l` and sshd print it.
 pub fn ssh_fingerprint(blob: &[u8]) -> String {
     format!(

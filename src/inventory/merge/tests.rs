@@ -180,3 +180,43 @@ fn credentials_merge_and_plaintext_secrets_stay_apart() {
         assert_eq!(k.related, vec![Evidence::at("list-access-keys.json", 2)]);
     }
 }
+
+/// The facts adapters record for rules travel with the value they describe: the precision of a
+/// password time with that time, a display id and a pairing when one record has them.
+#[test]
+fn adapter_facts_merge_with_their_values() {
+    let mut dated = entra_user("b.json", 2);
+    dated.password_last_set = t("2026-08-03T00:00:00Z");
+    dated.password_precision = TimePrecision::Day;
+    let bare = entra_user("a.json", 1);
+    let mut shown = Credential::new(
+        CredentialKind::PersonalAccessToken,
+        "github:last8:9fK2Lq0Z",
+        "GitHub token",
+        Evidence::at("b.json", 5),
+    );
+    shown.display_id = Some("github:…Lq0Z".into());
+    let mut plain = shown.clone();
+    plain.display_id = None;
+    plain.evidence = Evidence::at("a.json", 5);
+    for records in [
+        vec![
+            Record::Account(bare.clone()),
+            Record::Account(dated.clone()),
+            Record::Credential(plain.clone()),
+            Record::Credential(shown.clone()),
+        ],
+        vec![
+            Record::Account(dated.clone()),
+            Record::Account(bare.clone()),
+            Record::Credential(shown.clone()),
+            Record::Credential(plain.clone()),
+        ],
+    ] {
+        let (inv, _) = Inventory::merge(records);
+        assert_eq!(inv.accounts.len(), 1);
+        assert_eq!(inv.accounts[0].password_precision, TimePrecision::Day);
+        assert_eq!(inv.credentials.len(), 1);
+        assert_eq!(inv.credentials[0].shown_id(), "github:…Lq0Z");
+    }
+}

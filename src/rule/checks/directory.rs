@@ -4,34 +4,21 @@
 use crate::inventory::{Account, DirectoryAccount, When};
 use crate::rule::Context;
 
-pub const UAC_ACCOUNTDISABLE: u32 = 0x2;
-pub const UAC_PASSWD_NOTREQD: u32 = 0x20;
-pub const UAC_ENCRYPTED_TEXT_PWD_ALLOWED: u32 = 0x80;
-pub const UAC_DONT_EXPIRE_PASSWORD: u32 = 0x10000;
-pub const UAC_DONT_REQ_PREAUTH: u32 = 0x400000;
-
 /// Enabled, not expired directory accounts with their directory facts.
 pub fn enabled_directory_accounts<'a>(
     ctx: &'a Context<'_>,
-) -> impl Iterator<Item = (usize, &'a Account, &'a DirectoryAccount)> + 'a {
+) -> impl Iterator<Item = (&'a Account, &'a DirectoryAccount)> + 'a {
     ctx.inventory
         .accounts
         .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.directory.as_deref().map(|d| (i, a, d)))
-        .filter(move |(_, a, d)| {
-            is_enabled(ctx, a) && d.uac.is_none_or(|u| u & UAC_ACCOUNTDISABLE == 0)
-        })
+        .filter_map(|a| a.directory.as_deref().map(|d| (a, d)))
+        .filter(move |(a, d)| is_enabled(ctx, a) && !d.flags.disabled)
 }
 
 /// Not disabled and not expired as of the scan.
 pub fn is_enabled(ctx: &Context<'_>, a: &Account) -> bool {
     let expired = matches!(a.expires, When::Known(e) if e <= ctx.options.as_of);
     a.enabled != Some(false) && !expired
-}
-
-pub fn has_uac(d: &DirectoryAccount, bit: u32) -> bool {
-    d.uac.is_some_and(|u| u & bit != 0)
 }
 
 /// Days since the password last changed, when known.

@@ -1,67 +1,130 @@
-//! The logic of each rule, one file per rule, registered by code in `lookup`, plus the few helpers
-//! they share (describing a reset, resolving a credential's owner).
+//! The logic of each rule, one file per rule, declared once in the `rules!` table below (which
+//! also embeds each rule's metadata file), plus the few helpers they share (credentials that
+//! survived a reset, describing a reset, resolving a credential's owner).
 
 mod directory;
-mod rg101_token_survives_reset;
-mod rg102_ssh_key_survives_reset;
-mod rg103_key_credential_survives_reset;
-mod rg104_password_refreshed_not_changed;
-mod rg105_sessions_not_revoked_at_reset;
-mod rg106_reset_not_propagated;
-mod rg107_recovery_factor_survives_reset;
-mod rg108_secondary_hash_survives_reset;
-mod rg201_app_password_not_rotated;
-mod rg202_credential_without_expiry;
-mod rg203_krbtgt_not_rotated;
-mod rg204_password_never_expires;
-mod rg205_password_not_required;
-mod rg206_roastable_account_old_password;
-mod rg207_reset_pending;
-mod rg208_disabled_account_active_credentials;
-mod rg301_local_admin_account;
-mod rg302_privileged_account_old_password;
-mod rg303_orphaned_admincount;
-mod rg304_laps_missing_or_stale;
-mod rg305_root_credential;
-mod rg401_auth_logging_disabled;
-mod rg501_plaintext_credential;
-mod rg502_reversible_password_encryption;
-mod rg503_password_in_readable_attribute;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
-use crate::inventory::{when::format_day, Credential, Evidence};
+use crate::inventory::{
+    when::format_day, Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef,
+};
 use jiff::Timestamp;
 
-pub(super) fn lookup(code: &str) -> Option<CheckFn> {
-    Some(match code {
-        "RG101" => rg101_token_survives_reset::check,
-        "RG102" => rg102_ssh_key_survives_reset::check,
-        "RG103" => rg103_key_credential_survives_reset::check,
-        "RG104" => rg104_password_refreshed_not_changed::check,
-        "RG105" => rg105_sessions_not_revoked_at_reset::check,
-        "RG106" => rg106_reset_not_propagated::check,
-        "RG107" => rg107_recovery_factor_survives_reset::check,
-        "RG108" => rg108_secondary_hash_survives_reset::check,
-        "RG201" => rg201_app_password_not_rotated::check,
-        "RG202" => rg202_credential_without_expiry::check,
-        "RG203" => rg203_krbtgt_not_rotated::check,
-        "RG204" => rg204_password_never_expires::check,
-        "RG205" => rg205_password_not_required::check,
-        "RG206" => rg206_roastable_account_old_password::check,
-        "RG207" => rg207_reset_pending::check,
-        "RG208" => rg208_disabled_account_active_credentials::check,
-        "RG301" => rg301_local_admin_account::check,
-        "RG302" => rg302_privileged_account_old_password::check,
-        "RG303" => rg303_orphaned_admincount::check,
-        "RG304" => rg304_laps_missing_or_stale::check,
-        "RG305" => rg305_root_credential::check,
-        "RG401" => rg401_auth_logging_disabled::check,
-        "RG501" => rg501_plaintext_credential::check,
-        "RG502" => rg502_reversible_password_encryption::check,
-        "RG503" => rg503_password_in_readable_attribute::check,
-        _ => return None,
-    })
+/// One bundled rule: its code, its metadata file (the path messages name, and its text embedded
+/// so the binary is self-contained) and its logic.
+pub(super) struct Entry {
+    pub code: &'static str,
+    pub file: &'static str,
+    pub yaml: &'static str,
+    pub check: CheckFn,
+}
+
+/// Declares every rule once: `CODE => module` gives the `mod` line, the table entry and the
+/// embedded `rules/checks/CODE.yml` (a missing file fails the build).
+macro_rules! rules {
+    ($($code:ident => $module:ident,)*) => {
+        $(mod $module;)*
+
+        /// Every bundled rule, in code order.
+        pub(super) const TABLE: &[Entry] = &[
+            $(Entry {
+                code: stringify!($code),
+                file: concat!("rules/checks/", stringify!($code), ".yml"),
+                yaml: include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/rules/checks/",
+                    stringify!($code),
+                    ".yml"
+                )),
+                check: $module::check,
+            },)*
+        ];
+    };
+}
+
+rules! {
+    RG101 => rg101_token_survives_reset,
+    RG102 => rg102_ssh_key_survives_reset,
+    RG103 => rg103_key_credential_survives_reset,
+    RG104 => rg104_password_refreshed_not_changed,
+    RG105 => rg105_sessions_not_revoked_at_reset,
+    RG106 => rg106_reset_not_propagated,
+    RG107 => rg107_recovery_factor_survives_reset,
+    RG108 => rg108_secondary_hash_survives_reset,
+    RG201 => rg201_app_password_not_rotated,
+    RG202 => rg202_credential_without_expiry,
+    RG203 => rg203_krbtgt_not_rotated,
+    RG204 => rg204_password_never_expires,
+    RG205 => rg205_password_not_required,
+    RG206 => rg206_roastable_account_old_password,
+    RG207 => rg207_reset_pending,
+    RG208 => rg208_disabled_account_active_credentials,
+    RG301 => rg301_local_admin_account,
+    RG302 => rg302_privileged_account_old_password,
+    RG303 => rg303_orphaned_admincount,
+    RG304 => rg304_laps_missing_or_stale,
+    RG305 => rg305_root_credential,
+    RG401 => rg401_auth_logging_disabled,
+    RG501 => rg501_plaintext_credential,
+    RG502 => rg502_reversible_password_encryption,
+    RG503 => rg503_password_in_readable_attribute,
+}
+
+/// A credential that may have survived a password reset: issued before the last reset of an
+/// identity answerable for it (or undated, so it may have been), and not known to be inactive,
+/// revoked or expired. What RG101, RG103, RG107 and RG108 have in common.
+pub(crate) struct Survivor<'a> {
+    pub cred: &'a Credential,
+    /// The answerable person's login as the evidence spells it.
+    pub login: &'a str,
+    /// The credential's reference to that person (its owner or a responsible person): what
+    /// fingerprints name.
+    pub answerable: &'a OwnerRef,
+    /// The identity's last reset.
+    pub reset: Reset,
+    /// When the credential was issued (before `reset`, allowing for skew); `None` when undated.
+    pub issued: Option<Timestamp>,
+    /// When it was last used, if that was after the reset.
+    pub used_after: Option<Timestamp>,
+}
+
+/// Every `Survivor` among the credentials of `kinds`, once per answerable identity.
+pub(crate) fn survivors<'a>(
+    ctx: &'a Context<'_>,
+    kinds: &'a [CredentialKind],
+) -> impl Iterator<Item = Survivor<'a>> + 'a {
+    ctx.inventory
+        .credentials
+        .iter()
+        .filter(move |c| {
+            kinds.contains(&c.kind)
+                && !matches!(
+                    c.status,
+                    CredentialStatus::Inactive
+                        | CredentialStatus::Revoked
+                        | CredentialStatus::Expired
+                )
+        })
+        .flat_map(move |c| {
+            answerable(ctx, c)
+                .into_iter()
+                .filter_map(move |(identity, login, by)| {
+                    let reset = identity.last_reset?;
+                    let issued = c.issued.known();
+                    if issued.is_some_and(|t| !predates(ctx, t, &reset)) {
+                        return None;
+                    }
+                    Some(Survivor {
+                        cred: c,
+                        login,
+                        answerable: by,
+                        reset,
+                        issued,
+                        used_after: c.last_used.known().filter(|u| *u > reset.at),
+                    })
+                })
+        })
 }
 
 /// The evidence of a reset and a sentence describing it, for related locations and messages.
@@ -93,16 +156,17 @@ pub(crate) fn predates(ctx: &Context<'_>, issued: Timestamp, reset: &Reset) -> b
 
 /// Every identity answerable for a credential: its owner's, and those of the people responsible
 /// for it (the owners of the application a client secret belongs to), each with the login as the
-/// evidence spells it. Deduplicated by identity.
+/// evidence spells it and the credential's reference to that person (what fingerprints use).
+/// Deduplicated by identity.
 pub(crate) fn answerable<'a>(
     ctx: &'a Context<'_>,
     c: &'a Credential,
-) -> Vec<(&'a Identity, &'a str)> {
-    let mut out: Vec<(&Identity, &str)> = Vec::new();
+) -> Vec<(&'a Identity, &'a str, &'a OwnerRef)> {
+    let mut out: Vec<(&Identity, &str, &OwnerRef)> = Vec::new();
     for o in c.owner.iter().chain(&c.responsible) {
         if let Some(identity) = ctx.correlation.owner_identity(ctx.inventory, o) {
-            if !out.iter().any(|(i, _)| std::ptr::eq(*i, identity)) {
-                out.push((identity, owner_login(ctx, o)));
+            if !out.iter().any(|(i, _, _)| std::ptr::eq(*i, identity)) {
+                out.push((identity, owner_login(ctx, o), o));
             }
         }
     }
@@ -121,10 +185,7 @@ pub(crate) fn owner_of<'a>(
 
 /// The owner's login as its account spells it when the reference names it by another of its
 /// names (an Okta user id, an Entra object id), else as the reference spells it.
-pub(crate) fn owner_login<'a>(
-    ctx: &'a Context<'_>,
-    owner: &'a crate::inventory::OwnerRef,
-) -> &'a str {
+pub(crate) fn owner_login<'a>(ctx: &'a Context<'_>, owner: &'a OwnerRef) -> &'a str {
     owner
         .system
         .as_deref()
@@ -134,11 +195,49 @@ pub(crate) fn owner_login<'a>(
         })
 }
 
-/// "AWS access key AKIA…": label plus id, unless the id is a placeholder for an unjoined slot.
+/// "AWS access key AKIA…": label plus shown id, unless the id is a placeholder (an unjoined
+/// credential report slot).
 pub(crate) fn credential_name(c: &Credential) -> String {
-    if c.id.starts_with("aws:") {
+    if c.placeholder {
         c.label.clone()
     } else {
-        format!("{} {}", c.label, crate::finding::display_id(&c.id))
+        format!("{} {}", c.label, c.shown_id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TABLE;
+    use std::path::Path;
+
+    /// The catalog test: every table entry has its metadata file, and every YAML file in
+    /// `rules/checks/` has a table entry (a rule whose logic was never declared would otherwise
+    /// be silently missing from the binary).
+    #[test]
+    fn every_table_entry_has_its_yaml_and_every_yaml_an_entry() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut on_disk: Vec<String> = std::fs::read_dir(root.join("rules/checks"))
+            .expect("rules/checks exists")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+            .collect();
+        on_disk.sort();
+        let declared: Vec<String> = TABLE.iter().map(|e| format!("{}.yml", e.code)).collect();
+        assert_eq!(
+            on_disk, declared,
+            "rules/checks/*.yml and the rules! table differ"
+        );
+        for e in TABLE {
+            let text = std::fs::read_to_string(root.join(e.file)).expect("the entry's file exists");
+            assert_eq!(text, e.yaml, "{} embeds its own file", e.code);
+        }
+        let mut codes: Vec<&str> = TABLE.iter().map(|e| e.code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), TABLE.len(), "each code once");
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]),
+            "the table is in code order"
+        );
     }
 }

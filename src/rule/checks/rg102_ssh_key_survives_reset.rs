@@ -3,14 +3,14 @@
 //! not expired. A note when the key cannot be dated.
 
 use super::{describe_reset, predates};
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{
-    when::format_day, CredentialKind, CredentialStatus, IssuedBasis, PasswordState, When,
+    when::format_day, AccountScope, CredentialKind, CredentialStatus, IssuedBasis, PasswordState,
+    When,
 };
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     for c in &inv.credentials {
         if c.kind != CredentialKind::SshKey
@@ -36,8 +36,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if expired || account.enabled == Some(false) {
             continue;
         }
-        let host = (account.source == crate::inventory::SourceKind::LinuxHost)
-            .then_some(account.system.as_str());
+        let host = (account.scope == AccountScope::Local).then_some(account.system.as_str());
 
         let mut reasons = Vec::new();
         let mut related = Vec::new();
@@ -104,21 +103,20 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             account.system,
             reasons.join("; ")
         );
-        let mut f = Finding::new(
-            "RG102",
-            level,
-            &identity.key,
-            &format!("{}:{}", account.system, c.id),
+        let mut f = out.finding(level,
+            Subject::Credential {
+                id: &c.id,
+                account: Some(owner),
+            },
             c.evidence.clone(),
             message,
         )
         .account(&owner.login)
         .host(host)
-        .credential(&c.id);
+        .credential(c);
         for (ev, text) in related {
             f = f.related(ev, text);
         }
         out.push(f);
     }
-    out
 }

@@ -1,40 +1,32 @@
 //! RG103 key-credential-survives-reset: `msDS-KeyCredentialLink` keys created before the identity's
 //! last reset, and `altSecurityIdentities` mappings on a reset account.
 
-use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
-use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use super::{describe_reset, survivors};
+use crate::finding::{Emit, Level, Subject};
+use crate::inventory::{when::format_day, CredentialKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for c in &ctx.inventory.credentials {
-        let mapping = match c.kind {
-            CredentialKind::KeyCredential => false,
-            CredentialKind::IdentityMapping => true,
-            _ => continue,
-        };
-        if matches!(
-            c.status,
-            CredentialStatus::Inactive | CredentialStatus::Revoked | CredentialStatus::Expired
-        ) {
-            continue;
-        }
-        let Some((identity, login)) = owner_of(ctx, c) else {
-            continue;
-        };
-        let Some(reset) = identity.last_reset else {
-            continue;
-        };
-        let (level, message) = match c.issued.known() {
-            Some(created) if predates(ctx, created, &reset) => {
-                let used_after = c.last_used.known().filter(|u| *u > reset.at);
-                let tail = match used_after {
-                    Some(u) => format!(" It was used to log on around {}, after the reset.", format_day(u)),
+
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    let kinds = &[CredentialKind::KeyCredential, CredentialKind::IdentityMapping];
+    for s in survivors(ctx, kinds) {
+        let (c, login, reset) = (s.cred, s.login, s.reset);
+        let mapping = c.kind == CredentialKind::IdentityMapping;
+        let (level, message) = match s.issued {
+            Some(created) => {
+                let tail = match s.used_after {
+                    Some(u) => format!(
+                        " It was used to log on around {}, after the reset.",
+                        format_day(u)
+                    ),
                     None => " Key-trust logon does not use the password.".to_string(),
                 };
                 (
-                    if used_after.is_some() { Level::Error } else { Level::Warning },
+                    if s.used_after.is_some() {
+                        Level::Error
+                    } else {
+                        Level::Warning
+                    },
                     format!(
                         "{} of {login} was created {}, before the password reset of {}, and still authenticates.{tail}",
                         c.label,
@@ -43,7 +35,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                     ),
                 )
             }
-            Some(_) => continue,
             None if mapping => (
                 Level::Note,
                 format!(
@@ -56,18 +47,18 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let (ev, text) = describe_reset(ctx, &reset);
         out.push(
-            Finding::new(
-                "RG103",
+            out.finding(
                 level,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(s.answerable),
+                },
                 c.evidence.clone(),
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(ev, format!("the reset: {text}")),
         );
     }
-    out
 }

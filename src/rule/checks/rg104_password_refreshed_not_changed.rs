@@ -1,13 +1,12 @@
 //! RG104 password-refreshed-not-changed: `pwdLastSet` written after the password last changed.
 
 use super::directory::{enabled_directory_accounts, who};
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         let (Some(refreshed), Some(changed)) = (d.pwd_last_set.known(), d.password_changed.known())
         else {
             continue;
@@ -15,7 +14,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if refreshed.as_second() <= changed.as_second() + ctx.options.skew_seconds {
             continue;
         }
-        let identity = ctx.correlation.identity_of(i);
         let message = format!(
             "{} looks reset: pwdLastSet says {}, but the password itself last changed {}. The old password still works.",
             who(a),
@@ -27,11 +25,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
         out.push(
-            Finding::new(
-                "RG104",
-                Level::Error,
-                &identity.key,
-                &format!("{}:pwdLastSet", a.system),
+            out.finding(Level::Error,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 evidence,
                 message,
             )
@@ -39,5 +37,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .related(a.evidence.clone(), format!("directory entry {}", d.dn)),
         );
     }
-    out
 }

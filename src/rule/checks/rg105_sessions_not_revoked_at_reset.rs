@@ -1,12 +1,11 @@
 //! RG105 sessions-not-revoked-at-reset: sessions valid from before the last password change.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for a in &ctx.inventory.accounts {
         let (Some(valid_from), Some(changed)) =
             (a.sessions_valid_from.known(), a.password_last_set.known())
         else {
@@ -26,11 +25,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .sessions_evidence
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
-        let mut f = Finding::new(
-            "RG105",
-            Level::Warning,
-            &ctx.correlation.identity_of(i).key,
-            &format!("{}:sessions", a.system),
+        let mut f = out.finding(Level::Warning,
+            Subject::Account {
+                system: &a.system,
+                login: &a.login,
+            },
             evidence,
             message,
         )
@@ -40,5 +39,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

@@ -1,14 +1,13 @@
 //! RG106 reset-not-propagated: a synchronised store's password older than the directory reset.
 
 use super::describe_reset;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_instant, SourceKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let interval = ctx.options.sync_interval_minutes * 60;
-    let mut out = Vec::new();
     for (i, a) in inv.accounts.iter().enumerate() {
         if a.synced_from.is_none() {
             continue;
@@ -48,11 +47,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .password_evidence
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
-        let mut f = Finding::new(
-            "RG106",
-            Level::Warning,
-            &identity.key,
-            &format!("{}:sync", a.system),
+        let mut f = out.finding(Level::Warning,
+            Subject::Account {
+                system: &a.system,
+                login: &a.login,
+            },
             evidence,
             message,
         )
@@ -63,5 +62,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }

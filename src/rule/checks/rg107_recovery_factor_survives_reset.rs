@@ -1,32 +1,16 @@
 //! RG107 recovery-factor-survives-reset: authentication and recovery methods older than the reset.
 
-use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
-use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use super::{describe_reset, survivors};
+use crate::finding::{Emit, Level, Subject};
+use crate::inventory::{when::format_day, CredentialKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for c in ctx
-        .inventory
-        .credentials
-        .iter()
-        .filter(|c| c.kind == CredentialKind::RecoveryMethod)
-    {
-        if matches!(
-            c.status,
-            CredentialStatus::Inactive | CredentialStatus::Revoked | CredentialStatus::Expired
-        ) {
-            continue;
-        }
-        let Some((identity, login)) = owner_of(ctx, c) else {
-            continue;
-        };
-        let Some(reset) = identity.last_reset else {
-            continue;
-        };
-        let (level, message) = match c.issued.known() {
-            Some(at) if predates(ctx, at, &reset) => (
+
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for s in survivors(ctx, &[CredentialKind::RecoveryMethod]) {
+        let (c, login, reset) = (s.cred, s.login, s.reset);
+        let (level, message) = match s.issued {
+            Some(at) => (
                 Level::Warning,
                 format!(
                     "{} of {login} was registered {}, before the password reset of {}, and is still present: whoever registered it can pass MFA or recover the account.",
@@ -35,7 +19,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                     format_day(reset.at)
                 ),
             ),
-            Some(_) => continue,
             None => (
                 Level::Note,
                 format!(
@@ -47,18 +30,18 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let (ev, text) = describe_reset(ctx, &reset);
         out.push(
-            Finding::new(
-                "RG107",
+            out.finding(
                 level,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(s.answerable),
+                },
                 c.evidence.clone(),
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(ev, format!("the reset: {text}")),
         );
     }
-    out
 }

@@ -1,31 +1,16 @@
 //! RG108 secondary-hash-survives-reset: `sambaNTPassword`/`krbPrincipalKey` set before the
 //! identity's last password change.
 
-use super::{describe_reset, owner_of, predates};
-use crate::finding::{Finding, Level};
+use super::{describe_reset, survivors};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for c in ctx
-        .inventory
-        .credentials
-        .iter()
-        .filter(|c| c.kind == CredentialKind::SecondaryHash)
-    {
-        let Some((identity, login)) = owner_of(ctx, c) else {
-            continue;
-        };
-        let Some(reset) = identity.last_reset else {
-            continue;
-        };
-        let Some(set) = c.issued.known() else {
-            continue;
-        };
-        if !predates(ctx, set, &reset) {
-            continue;
-        }
+
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for s in survivors(ctx, &[CredentialKind::SecondaryHash]) {
+        let (c, login, reset) = (s.cred, s.login, s.reset);
+        let Some(set) = s.issued else { continue };
         let (ev, text) = describe_reset(ctx, &reset);
         let message = format!(
             "{} of {login} was set {}, before the password change of {}: the old hash still authenticates.",
@@ -34,18 +19,18 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             format_day(reset.at)
         );
         out.push(
-            Finding::new(
-                "RG108",
+            out.finding(
                 Level::Warning,
-                &identity.key,
-                &c.id,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(s.answerable),
+                },
                 c.evidence.clone(),
                 message,
             )
             .account(login)
-            .credential(&c.id)
+            .credential(c)
             .related(ev, format!("the password change: {text}")),
         );
     }
-    out
 }

@@ -3,13 +3,11 @@
 //! the owner appears in no collected export.
 
 use super::{credential_name, describe_reset, owner_of, predates};
-use crate::correlate::normalize_login;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for c in &ctx.inventory.credentials {
         if c.kind != CredentialKind::AppPassword || c.status != CredentialStatus::Active {
             continue;
@@ -47,21 +45,19 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             credential_name(c),
             reasons.join(" and ")
         );
-        let identity_key = identity.map_or_else(|| normalize_login(login), |i| i.key.clone());
-        let mut f = Finding::new(
-            "RG201",
-            Level::Warning,
-            &identity_key,
-            &c.id,
+        let mut f = out.finding(Level::Warning,
+            Subject::Credential {
+                id: &c.id,
+                account: Some(owner),
+            },
             c.evidence.clone(),
             message,
         )
         .account(login)
-        .credential(&c.id);
+        .credential(c);
         if let Some((ev, text)) = related {
             f = f.related(ev, format!("the reset: {text}"));
         }
         out.push(f);
     }
-    out
 }

@@ -1,14 +1,13 @@
 //! RG203 krbtgt-not-rotated: krbtgt password older than `--krbtgt-max-age`.
 
 use super::directory::password_age_days;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, DirectoryObject};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.krbtgt_max_age_days;
-    let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+    for a in &ctx.inventory.accounts {
         let Some(d) = a.directory.as_deref() else {
             continue;
         };
@@ -40,16 +39,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
         out.push(
-            Finding::new(
-                "RG203",
-                level,
-                &ctx.correlation.identity_of(i).key,
-                "krbtgt",
+            out.finding(level,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 evidence,
                 message,
             )
             .account(&a.login),
         );
     }
-    out
 }

@@ -1,14 +1,13 @@
 //! RG204 password-never-expires: enabled users with DONT_EXPIRE_PASSWORD; error when privileged.
 
-use super::directory::{enabled_directory_accounts, has_uac, who, UAC_DONT_EXPIRE_PASSWORD};
-use crate::finding::{Finding, Level};
+use super::directory::{enabled_directory_accounts, who};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
-        if d.object != DirectoryObject::User || !has_uac(d, UAC_DONT_EXPIRE_PASSWORD) {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for (a, d) in enabled_directory_accounts(ctx) {
+        if d.object != DirectoryObject::User || !d.flags.password_never_expires {
             continue;
         }
         let privileged = !d.privileged_groups.is_empty();
@@ -24,16 +23,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let message = format!("The password of {} never expires (DONT_EXPIRE_PASSWORD), so nothing forces it to rotate.{extra}", who(a));
         out.push(
-            Finding::new(
-                "RG204",
-                level,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:uac", a.system),
+            out.finding(level,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )
             .account(&a.login),
         );
     }
-    out
 }

@@ -1,16 +1,29 @@
 //! RG205 password-not-required: enabled accounts with PASSWD_NOTREQD.
 
-use super::directory::{enabled_directory_accounts, has_uac, who, UAC_PASSWD_NOTREQD};
-use crate::finding::{Finding, Level};
+use super::directory::{enabled_directory_accounts, who};
+use crate::finding::{Emit, Level, Subject};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    enabled_directory_accounts(ctx)
-        .filter(|(_, _, d)| has_uac(d, UAC_PASSWD_NOTREQD))
-        .map(|(i, a, _)| {
-            let message = format!("{} may have an empty password (PASSWD_NOTREQD), whatever the password policy says.", who(a));
-            Finding::new("RG205", Level::Warning, &ctx.correlation.identity_of(i).key, &format!("{}:uac", a.system), a.evidence.clone(), message)
-                .account(&a.login)
-        })
-        .collect()
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for (a, d) in enabled_directory_accounts(ctx) {
+        if !(d.flags.password_not_required) {
+            continue;
+        }
+        let message = format!(
+            "{} may have an empty password (PASSWD_NOTREQD), whatever the password policy says.",
+            who(a)
+        );
+        out.push(
+            out.finding(
+                Level::Warning,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
+                a.evidence.clone(),
+                message,
+            )
+            .account(&a.login),
+        );
+    }
 }

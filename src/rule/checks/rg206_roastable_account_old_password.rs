@@ -1,24 +1,21 @@
 //! RG206 roastable-account-old-password: SPN or no-preauth users with old passwords.
 
-use super::directory::{
-    enabled_directory_accounts, has_uac, password_age_days, who, UAC_DONT_REQ_PREAUTH,
-};
-use crate::finding::{Finding, Level};
+use super::directory::{enabled_directory_accounts, password_age_days, who};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
 /// PingCastle P-Kerberoasting: privileged accounts with an SPN and a password older than 40 days.
 const PRIVILEGED_MAX_AGE_DAYS: i64 = 40;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.service_max_age_days;
-    let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::User {
             continue;
         }
         let kerberoastable = !d.spns.is_empty();
-        let asrep = has_uac(d, UAC_DONT_REQ_PREAUTH);
+        let asrep = d.flags.preauth_not_required;
         if !kerberoastable && !asrep {
             continue;
         }
@@ -50,11 +47,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             who(a)
         );
         out.push(
-            Finding::new(
-                "RG206",
-                level,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:roastable", a.system),
+            out.finding(level,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )
@@ -67,5 +64,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             ),
         );
     }
-    out
 }

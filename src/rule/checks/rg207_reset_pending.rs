@@ -1,14 +1,13 @@
 //! RG207 reset-pending: a forced password change still pending on an enabled account.
 
 use super::directory::is_enabled;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{PasswordState, When};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.pending_reset_max_age_days;
-    let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+    for a in &ctx.inventory.accounts {
         let pending = a.password == PasswordState::PendingChange
             || a.directory.as_deref().is_some_and(|d| d.must_change);
         if !pending || !is_enabled(ctx, a) {
@@ -38,16 +37,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .clone()
             .unwrap_or_else(|| a.evidence.clone());
         out.push(
-            Finding::new(
-                "RG207",
-                level,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:pending", a.system),
+            out.finding(level,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 evidence,
                 message,
             )
             .account(&a.login),
         );
     }
-    out
 }

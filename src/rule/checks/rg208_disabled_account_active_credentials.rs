@@ -2,13 +2,12 @@
 //! account.
 
 use super::credential_name;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::CredentialStatus;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut out = Vec::new();
     for c in &inv.credentials {
         if c.status != CredentialStatus::Active {
             continue;
@@ -31,21 +30,20 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             a.system
         );
         out.push(
-            Finding::new(
-                "RG208",
-                Level::Error,
-                &ctx.correlation.identity_of(i).key,
-                &c.id,
+            out.finding(Level::Error,
+                Subject::Credential {
+                    id: &c.id,
+                    account: Some(owner),
+                },
                 c.evidence.clone(),
                 message,
             )
             .account(&a.login)
-            .credential(&c.id)
+            .credential(c)
             .related(
                 a.evidence.clone(),
                 format!("the disabled account {} on {}", a.login, a.system),
             ),
         );
     }
-    out
 }

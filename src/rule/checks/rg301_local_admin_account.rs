@@ -1,15 +1,15 @@
 //! RG301 local-admin-account: local administrators per host. UID 0 other than root, members of
-//! admin and root-equivalent groups (primary GID included), and sudoers grants of ALL as root.
-//! One finding per account per host at the strongest granting line; the rest are related.
+//! groups whose membership grants administrator or root-equivalent privilege (as the source
+//! adapter decided, whatever the source; primary groups included), and sudoers grants of ALL as
+//! root. One finding per account per host at the strongest granting line; the rest are related.
+//!
+//! A host is a system with local accounts or a collected host record (or sudoers); privilege in
+//! a directory or a cloud tenant is for the directory rules.
 
-use crate::finding::{Finding, Level};
-use crate::inventory::{Evidence, Principal, SourceKind};
+use crate::finding::{Emit, Level, Subject};
+use crate::inventory::{AccountScope, Evidence, Principal, Privilege};
 use crate::rule::Context;
 use std::collections::BTreeMap;
-
-/// Groups whose members are administrators, and those that are root-equivalent.
-const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin"];
-const ROOT_EQUIVALENT_GROUPS: &[&str] = &["docker", "lxd", "disk"];
 
 struct Grant {
     /// 0 = UID 0, 1 = sudoers, 2 = group membership: the lowest is the primary location.
@@ -18,22 +18,21 @@ struct Grant {
     what: String,
 }
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let hosts: std::collections::BTreeSet<&str> = inv
-        .accounts
-        .iter()
-        .filter(|a| a.source == SourceKind::LinuxHost)
+    let local = || {
+        inv.accounts
+            .iter()
+            .filter(|a| a.scope == AccountScope::Local)
+    };
+    let hosts: std::collections::BTreeSet<&str> = local()
         .map(|a| a.system.as_str())
+        .chain(inv.hosts.iter().map(|h| h.name.as_str()))
         .chain(inv.sudo_grants.iter().map(|g| g.system.as_str()))
         .collect();
     let mut grants: BTreeMap<(&str, String), Vec<Grant>> = BTreeMap::new();
 
-    for a in inv
-        .accounts
-        .iter()
-        .filter(|a| a.source == SourceKind::LinuxHost)
-    {
+    for a in local() {
         if a.uid == Some(0) && a.login != "root" {
             grants
                 .entry((a.system.as_str(), a.login.clone()))
@@ -49,12 +48,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if !hosts.contains(m.system.as_str()) || m.member == "root" {
             continue;
         }
-        let kind = if ADMIN_GROUPS.contains(&m.group.as_str()) {
-            "an administrator group"
-        } else if ROOT_EQUIVALENT_GROUPS.contains(&m.group.as_str()) {
-            "a root-equivalent group"
-        } else {
-            continue;
+        let kind = match m.grants {
+            Some(Privilege::Admin) => "an administrator group",
+            Some(Privilege::RootEquivalent) => "a root-equivalent group",
+            None => continue,
         };
         let how = if m.primary {
             "has primary group"
@@ -118,7 +115,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
 
-    let mut out = Vec::new();
     for ((host, login), mut list) in grants {
         list.sort_by(|a, b| (a.rank, &a.evidence).cmp(&(b.rank, &b.evidence)));
         list.dedup_by(|a, b| a.evidence == b.evidence && a.what == b.what);
@@ -138,11 +134,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             "{subject} is a local administrator on {host}: {}.",
             whats.join("; ")
         );
-        let mut f = Finding::new(
-            "RG301",
-            level,
-            &format!("{host}:{login}"),
-            "local-admin",
+        let mut f = out.finding(level,
+            Subject::Account {
+                system: host,
+                login: &login,
+            },
             primary.evidence.clone(),
             message,
         )
@@ -156,7 +152,6 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }
 
 fn group_members(
@@ -174,4 +169,79 @@ fn group_members(
     v.sort();
     v.dedup();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::inventory::{Account, Inventory, Membership, Record, SourceKind};
+    use crate::rule::RuleOptions;
+
+    fn membership(system: &str, group: &str, grants: Option<Privilege>, line: u32) -> Record {
+        Record::Membership(Membership {
+            system: system.into(),
+            group: group.into(),
+            gid: None,
+            member: "jdoe".into(),
+            primary: false,
+            grants,
+            evidence: Evidence::at("groups.json", line),
+        })
+    }
+
+    /// RG301 reads the privilege the adapter recorded, from any source: here a host's local groups
+    /// as a Windows adapter would record them (no Linux group names, no Linux source).
+    #[test]
+    fn any_source_that_records_an_admin_membership_on_a_host() {
+        let mut local = Account::new(
+            SourceKind::ConfigFile,
+            "win01",
+            "jdoe",
+            Evidence::at("users.json", 1),
+        );
+        local.scope = AccountScope::Local;
+        let domain = Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            "jdoe",
+            Evidence::at("ad.ldif", 1),
+        );
+        let inv = Inventory::from_records(vec![
+            Record::Account(local),
+            Record::Account(domain),
+            membership("win01", "Administrators", Some(Privilege::Admin), 2),
+            // A group named like a Linux admin group grants nothing unless the adapter says so.
+            membership("win01", "sudo", None, 5),
+            // Privilege in a directory is not local administration of a host.
+            membership(
+                "corp.example.test",
+                "Domain Admins",
+                Some(Privilege::Admin),
+                9,
+            ),
+        ]);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let mut emit = Emit::new("RG301");
+        check(&ctx, &mut emit);
+        let findings = emit.into_findings();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.host.as_deref(), Some("win01"));
+        assert_eq!(f.account.as_deref(), Some("jdoe"));
+        assert_eq!(f.location, Evidence::at("groups.json", 2));
+        assert_eq!(f.level, Level::Warning);
+        assert!(
+            f.message
+                .contains("is a member of `Administrators`, an administrator group"),
+            "{}",
+            f.message
+        );
+    }
 }

@@ -1,14 +1,13 @@
 //! RG302 privileged-account-old-password: privileged directory accounts with old passwords.
 
 use super::directory::{enabled_directory_accounts, password_age_days, who};
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::DirectoryObject;
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let max = ctx.options.privileged_max_age_days;
-    let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.privileged_groups.is_empty() || !matches!(d.object, DirectoryObject::User) {
             continue;
         }
@@ -24,11 +23,11 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             d.privileged_groups.join(", ")
         );
         out.push(
-            Finding::new(
-                "RG302",
-                Level::Warning,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:admin-age", a.system),
+            out.finding(Level::Warning,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.password_evidence
                     .clone()
                     .unwrap_or_else(|| a.evidence.clone()),
@@ -38,5 +37,4 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .related(a.evidence.clone(), format!("directory entry {}", d.dn)),
         );
     }
-    out
 }

@@ -1,14 +1,13 @@
 //! RG304 laps-missing-or-stale: computers without LAPS, or whose LAPS password stopped rotating.
 
 use super::directory::enabled_directory_accounts;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, DirectoryObject, Laps};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let grace = ctx.options.laps_grace_days;
-    let mut out = Vec::new();
-    for (i, a, d) in enabled_directory_accounts(ctx) {
+    for (a, d) in enabled_directory_accounts(ctx) {
         if d.object != DirectoryObject::Computer {
             continue;
         }
@@ -29,16 +28,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             Laps::NotApplicable => continue,
         };
         out.push(
-            Finding::new(
-                "RG304",
-                Level::Warning,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:laps", a.system),
+            out.finding(Level::Warning,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )
             .account(&a.login),
         );
     }
-    out
 }

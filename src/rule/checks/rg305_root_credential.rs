@@ -1,13 +1,12 @@
 //! RG305 root-credential: AWS root keys and certificates, Vault root tokens.
 
 use super::credential_name;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountKind, CredentialKind, CredentialStatus};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut out = Vec::new();
     for c in &inv.credentials {
         if c.status != CredentialStatus::Active {
             continue;
@@ -34,17 +33,16 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             credential_name(c)
         );
         out.push(
-            Finding::new(
-                "RG305",
-                Level::Error,
-                login,
-                &c.id,
+            out.finding(Level::Error,
+                Subject::Credential {
+                    id: &c.id,
+                    account: owner,
+                },
                 c.evidence.clone(),
                 message,
             )
             .account(login)
-            .credential(&c.id),
+            .credential(c),
         );
     }
-    out
 }

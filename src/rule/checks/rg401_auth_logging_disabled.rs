@@ -2,15 +2,14 @@
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) still in force after
 //! sudo's last-match-wins evaluation.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{Scope, Setting};
 use crate::rule::Context;
 use std::collections::BTreeMap;
 
 const QUIET_LEVELS: &[&str] = &["QUIET", "SILENT", "FATAL", "ERROR"];
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for s in &ctx.inventory.settings {
         if s.component == "sshd"
             && s.key == "loglevel"
@@ -23,11 +22,12 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                     s.system, s.value
                 );
                 out.push(
-                    Finding::new(
-                        "RG401",
-                        Level::Warning,
-                        &s.system,
-                        &format!("sshd:loglevel:{}", scope_key(&s.scope)),
+                    out.finding(Level::Warning,
+                        Subject::Setting {
+                            host: &s.system,
+                            setting: "sshd:loglevel",
+                            scope: scope_key(&s.scope),
+                        },
                         ev.clone(),
                         message,
                     )
@@ -66,18 +66,18 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             }
         );
         out.push(
-            Finding::new(
-                "RG401",
-                Level::Warning,
-                system,
-                &format!("sudoers:{key}:{}", scope_key(scope)),
+            out.finding(Level::Warning,
+                Subject::Setting {
+                    host: system,
+                    setting: &format!("sudoers:{key}"),
+                    scope: scope_key(scope),
+                },
                 ev.clone(),
                 message,
             )
             .host(Some(system)),
         );
     }
-    out
 }
 
 fn scope_text(scope: &Scope) -> String {

@@ -1,16 +1,16 @@
 //! RG501 plaintext-credential: a secret found in a file. Names the owner account when the secret
-//! belongs to a known one (an AWS key id joined to its IAM user, or a user name captured beside
-//! the secret), and is an error when that account was reset after the file was written.
+//! belongs to a known one (its id, or the id its producer paired it with, joined to a listed
+//! credential such as an AWS key id and its IAM user; or a user name captured beside the secret),
+//! and is an error when that account was reset after the file was written.
 
 use super::describe_reset;
 use crate::correlate::Identity;
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, Credential, CredentialKind};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut out = Vec::new();
     for c in inv
         .credentials
         .iter()
@@ -52,22 +52,23 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let shown_id = if crate::source::secret_id::is_secret_id(&c.id) {
             String::new()
         } else {
-            format!(" {}", crate::finding::display_id(&c.id))
+            format!(" {}", c.shown_id())
         };
         let message = format!(
             "{}{shown_id}{whose} is stored in clear text in {}.{extra}",
             c.label, c.evidence.path
         );
-        let identity_key = identity.map(|i| i.key.as_str()).unwrap_or("");
-        let mut f = Finding::new(
-            "RG501",
-            level,
-            identity_key,
-            &c.id,
+        let mut f = out.finding(level,
+            // The secret's own record only: an export that later names its owner (an IAM key
+            // listing) must not change the fingerprint.
+            Subject::Credential {
+                id: &c.id,
+                account: c.owner.as_ref(),
+            },
             c.evidence.clone(),
             message,
         )
-        .credential(&c.id);
+        .credential(c);
         if let Some(l) = login {
             f = f.account(l);
         }
@@ -76,10 +77,9 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
-    out
 }
 
-/// The owner login, identity, and (for an AWS key id) the listed access key.
+/// The owner login, identity, and the listed credential it was joined to.
 fn owner<'a>(
     ctx: &'a Context<'_>,
     c: &'a Credential,
@@ -100,29 +100,12 @@ fn owner<'a>(
             listed,
         );
     }
-    let key_id = if c.detail.as_deref() == Some("aws-secret-access-key") {
-        // An AWS secret access key takes the owner of a key id written a few lines from it.
-        ctx.inventory
-            .credentials
-            .iter()
-            .filter(|k| {
-                k.kind == CredentialKind::PlaintextSecret
-                    && k.evidence.path == c.evidence.path
-                    && is_aws_key_id(&k.id)
-            })
-            .filter_map(|k| Some((k.evidence.line?.abs_diff(c.evidence.line?), k)))
-            .filter(|(distance, _)| *distance <= 3)
-            .min_by_key(|(distance, k)| (*distance, k.evidence.line))
-            .map(|(_, k)| k.id.as_str())
-    } else {
-        // The id of a found secret can be the join key of a listed credential: an AWS key id,
-        // a GitHub token's last eight characters, a Kubernetes token Secret.
-        Some(c.id.as_str())
-    };
-    let Some(key_id) = key_id else {
-        return (None, None, None);
-    };
-    // Or the same secret as a listed credential (a kubeconfig token), by its in-scan matcher.
+    // The id of a found secret can be the join key of a listed credential (an AWS key id, a
+    // GitHub token's last eight characters, a Kubernetes token Secret); a secret its producer
+    // paired with another credential (an AWS secret access key with the key id beside it) takes
+    // that one's owner. Or it is the same secret as a listed credential (a kubeconfig token), by
+    // its in-scan matcher.
+    let key_id = c.paired_with.as_deref().unwrap_or(&c.id);
     let listed = ctx.inventory.credentials.iter().find(|k| {
         k.kind != CredentialKind::PlaintextSecret
             && (k.id == key_id || (k.same_secret.is_some() && k.same_secret == c.same_secret))
@@ -135,8 +118,4 @@ fn owner<'a>(
         ),
         None => (None, None, None),
     }
-}
-
-fn is_aws_key_id(id: &str) -> bool {
-    (id.starts_with("AKIA") || id.starts_with("ASIA")) && id.len() == 20
 }

@@ -1,11 +1,10 @@
 //! RG503 password-in-readable-attribute: password copies in readable attributes.
 
-use crate::finding::{Finding, Level};
+use crate::finding::{Emit, Level, Subject};
 use crate::rule::Context;
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, a) in ctx.inventory.accounts.iter().enumerate() {
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    for a in &ctx.inventory.accounts {
         let Some(d) = a.directory.as_deref() else {
             continue;
         };
@@ -19,16 +18,15 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             d.readable_password_attributes.join(", ")
         );
         out.push(
-            Finding::new(
-                "RG503",
-                Level::Warning,
-                &ctx.correlation.identity_of(i).key,
-                &format!("{}:readable", a.system),
+            out.finding(Level::Warning,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
                 a.evidence.clone(),
                 message,
             )
             .account(&a.login),
         );
     }
-    out
 }

@@ -10,11 +10,6 @@ use crate::inventory::{Credential, CredentialKind, Record, When};
 /// Tolerance between `last_rotated` and `CreateDate`.
 const SAME_KEY_SECS: i64 = 1;
 
-/// Whether `id` is a report slot placeholder `aws:<user>:access_key_<n>`.
-fn is_report_slot(id: &str) -> bool {
-    id.starts_with("aws:") && (id.ends_with(":access_key_1") || id.ends_with(":access_key_2"))
-}
-
 fn aws_owner(cred: &Credential) -> Option<&str> {
     let owner = cred.owner.as_ref()?;
     (owner.system.as_deref() == Some(super::SYSTEM)).then_some(owner.login.as_str())
@@ -37,7 +32,8 @@ pub(super) fn join(records: &mut Vec<Record>) {
         if aws_owner(cred).is_none() {
             continue;
         }
-        if is_report_slot(&cred.id) {
+        // A report slot (`aws:<user>:access_key_<n>`) is a placeholder; a listed key is not.
+        if cred.placeholder {
             slots.push(index);
         } else {
             listed.push(index);

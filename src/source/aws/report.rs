@@ -456,6 +456,8 @@ impl Ctx<'_> {
             "AWS access key",
             evidence.clone(),
         );
+        // The report has no key ids: the slot stands in until the join finds the listed key.
+        cred.placeholder = true;
         cred.owner = Some(owner(user));
         cred.status = status(active);
         cred.issued = issued;
@@ -517,6 +519,7 @@ impl Ctx<'_> {
             "AWS signing certificate",
             evidence.clone(),
         );
+        cred.placeholder = true;
         cred.owner = Some(owner(user));
         cred.status = status(active);
         cred.issued = issued;

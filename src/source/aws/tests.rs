@@ -166,6 +166,10 @@ fn report_access_key_slots() {
             "aws:r.tanaka:cert_1",
         ]
     );
+    assert!(
+        creds(&out.records).iter().all(|c| c.placeholder),
+        "report slots are placeholders: the report has no key ids"
+    );
     let k = cred(&out.records, "aws:m.okafor:access_key_1");
     assert_eq!(k.kind, CredentialKind::AccessKey);
     assert_eq!(k.label, "AWS access key");
@@ -735,6 +739,7 @@ fn join_folds_report_slots_into_listed_keys() {
     assert!(!ids.iter().any(|id| id.contains(":access_key_")), "{ids:?}");
     assert!(ids.contains(&"aws:r.tanaka:cert_1"));
     let k = cred(&records, "AKIAZZEXAMPLE0000002");
+    assert!(!k.placeholder, "a listed key is named by its id");
     assert_eq!(k.last_used, t("2026-08-21T02:15:00Z"));
     assert_eq!(k.evidence, Evidence::at("all.json", 6));
     assert_eq!(k.related, [Evidence::at("credential-report.csv", 4)]);

@@ -205,8 +205,10 @@ fn emit_profile(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, p: &P
         c.same_secret = Some(named.matcher);
         c.status = CredentialStatus::Active;
         c.detail = Some("aws-secret-access-key".to_string());
-        if let Some((_, kl)) = key {
+        if let Some((id, kl)) = key {
             c.related.push(Evidence::at(path, kl));
+            // The key id of the same profile names this secret (and, listed, its owner).
+            c.paired_with = Some(id.to_string());
         }
         out.record(Record::Credential(c));
     }

@@ -449,9 +449,12 @@ fn emit(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, f: Found<'_>)
         ),
         secret,
     );
-    let id = match class {
-        Some(c) if c.github => github_id(secret),
-        _ => named.id,
+    let (id, display_id) = match class {
+        Some(c) if c.github => {
+            let (id, shown) = crate::source::ids::github_token_ids(&last8(secret));
+            (id, Some(shown))
+        }
+        _ => (named.id, None),
     };
     let label = match f.host.filter(|h| !h.is_empty()) {
         Some(host) => format!("{what} for {host} ({})", f.file.name()),
@@ -463,6 +466,7 @@ fn emit(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, f: Found<'_>)
         &label,
         Evidence::at(path, f.line),
     );
+    c.display_id = display_id;
     c.owner = owner_ref(f.user);
     c.status = CredentialStatus::Active;
     c.same_secret = Some(named.matcher);
@@ -475,16 +479,15 @@ fn emit(out: &mut Output, namer: &mut FileSecrets<'_>, path: &str, f: Found<'_>)
     true
 }
 
-/// `github:last8:` + the last 8 characters: GitHub's `token_last_eight` of credential
-/// authorizations.
-fn github_id(token: &str) -> String {
+/// The last 8 characters of a token: what GitHub's credential authorizations list as
+/// `token_last_eight`.
+fn last8(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();
-    let tail: String = chars
+    chars
         .get(chars.len().saturating_sub(8)..)
         .unwrap_or(&[])
         .iter()
-        .collect();
-    format!("github:last8:{tail}")
+        .collect()
 }
 
 /// Decodes base64 as docker and npm write it (standard, padding optional; URL-safe tolerated).

@@ -160,6 +160,12 @@ fn aws_credentials_profiles() {
     assert_eq!(secret.detail.as_deref(), Some("aws-secret-access-key"));
     assert_eq!(secret.owner, None);
     assert_eq!(
+        secret.paired_with.as_deref(),
+        Some(key.id.as_str()),
+        "the profile's key id names the secret"
+    );
+    assert_eq!(key.paired_with, None);
+    assert_eq!(
         secret.related,
         vec![Evidence::at("home/m.okafor/.aws/credentials", 3)]
     );
@@ -385,6 +391,11 @@ fn git_credentials_lines() {
 
     let pat = at_line(&out, 1);
     assert_eq!(pat.id, "github:last8:1b2c3d45");
+    assert_eq!(
+        pat.shown_id(),
+        "github:…3d45",
+        "reports show four characters"
+    );
     assert_eq!(owner(pat), Some("m-okafor"));
     assert_eq!(
         pat.label,
@@ -695,10 +706,10 @@ fn classification_by_prefix() {
     assert_eq!(c("ghp_with spaces in it 0000000000"), None);
     assert_eq!(c("Harbour-Lights-2024"), None);
     assert_eq!(
-        github_id("ghp_ZZfakeOkaforToken0000000000a1b2c3d45"),
-        "github:last8:1b2c3d45"
+        last8("ghp_ZZfakeOkaforToken0000000000a1b2c3d45"),
+        "1b2c3d45"
     );
-    assert_eq!(github_id("short"), "github:last8:short");
+    assert_eq!(last8("short"), "short");
     assert_eq!(fingerprint("x").len(), "hmac:".len() + 16);
 }
 

@@ -12,8 +12,9 @@
 use super::ldif::{Entry, Value};
 use super::{generalized_time, system_of, AccountFacts, Collector, GroupFacts};
 use crate::inventory::{
-    Account, AccountKind, Credential, CredentialKind, CredentialStatus, DirectoryAccount,
-    DirectoryObject, IssuedBasis, Laps, OwnerRef, PasswordState, SourceKind, When,
+    Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus,
+    DirectoryAccount, DirectoryFlags, DirectoryObject, IssuedBasis, Laps, OwnerRef, PasswordState,
+    SourceKind, When,
 };
 use base64::Engine;
 use jiff::Timestamp;
@@ -29,6 +30,17 @@ pub const UAC_SERVER_TRUST_ACCOUNT: u32 = 0x2000;
 pub const UAC_DONT_EXPIRE_PASSWORD: u32 = 0x10000;
 pub const UAC_SMARTCARD_REQUIRED: u32 = 0x40000;
 pub const UAC_DONT_REQ_PREAUTH: u32 = 0x400000;
+
+/// The `userAccountControl` flags rules read, decoded (`DirectoryAccount::flags`).
+pub fn decode_uac(uac: u32) -> DirectoryFlags {
+    DirectoryFlags {
+        disabled: uac & UAC_ACCOUNTDISABLE != 0,
+        password_not_required: uac & UAC_PASSWD_NOTREQD != 0,
+        password_never_expires: uac & UAC_DONT_EXPIRE_PASSWORD != 0,
+        reversible_encryption: uac & UAC_ENCRYPTED_TEXT_PWD_ALLOWED != 0,
+        preauth_not_required: uac & UAC_DONT_REQ_PREAUTH != 0,
+    }
+}
 
 /// `replPropertyMetaData` attribute ids.
 pub const ATTID_UNICODE_PWD: u32 = 0x9005A;
@@ -720,6 +732,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     aliases.push(entry.dn.clone());
     account.aliases = aliases;
     account.kind = kind;
+    account.scope = AccountScope::Domain;
     account.enabled = uac.map(|u| u & UAC_ACCOUNTDISABLE == 0);
     account.password = password;
     account.password_last_set = password_last_set;
@@ -730,6 +743,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         dn: entry.dn.clone(),
         object,
         uac,
+        flags: uac.map(decode_uac).unwrap_or_default(),
         pwd_last_set,
         must_change,
         password_changed,

@@ -24,7 +24,7 @@ pub mod redact;
 
 use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
-use crate::inventory::{Account, Credential, Evidence, Membership, Record, SourceKind};
+use crate::inventory::{Account, Credential, Evidence, Membership, Privilege, Record, SourceKind};
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
@@ -326,6 +326,9 @@ impl Collector {
             }
         }
 
+        // Membership of a group nested into a privileged group makes its members administrators
+        // of the directory.
+        let grants = |gi: usize| (!reach[gi].is_empty()).then_some(Privilege::Admin);
         // (system, member, group key) -> membership
         let mut memberships: BTreeMap<(String, String, String), Membership> = BTreeMap::new();
         for a in &mut accounts {
@@ -335,7 +338,7 @@ impl Collector {
             let add = |key: String,
                        group: String,
                        gid: Option<u32>,
-                       primary: bool,
+                       grants: Option<Privilege>,
                        line: u32,
                        memberships: &mut BTreeMap<_, Membership>| {
                 memberships
@@ -345,7 +348,8 @@ impl Collector {
                         group,
                         gid,
                         member: login.clone(),
-                        primary,
+                        primary: false,
+                        grants,
                         evidence: Evidence::at(&path, line),
                     });
             };
@@ -355,11 +359,18 @@ impl Collector {
                     Some(&gi) => {
                         let g = &groups[gi];
                         privileged.extend(reach[gi].iter().map(|p| groups[*p].name.clone()));
-                        add(k, g.name.clone(), g.gid, false, *line, &mut memberships);
+                        add(
+                            k,
+                            g.name.clone(),
+                            g.gid,
+                            grants(gi),
+                            *line,
+                            &mut memberships,
+                        );
                     }
                     None => {
                         let name = first_rdn_value(dn).unwrap_or_else(|| dn.clone());
-                        add(k, name, None, false, *line, &mut memberships);
+                        add(k, name, None, None, *line, &mut memberships);
                     }
                 }
             }
@@ -371,7 +382,7 @@ impl Collector {
                         g.dn_key.clone(),
                         g.name.clone(),
                         g.gid,
-                        false,
+                        grants(*gi),
                         *line,
                         &mut memberships,
                     );
@@ -384,7 +395,7 @@ impl Collector {
                         g.dn_key.clone(),
                         g.name.clone(),
                         g.gid,
-                        false,
+                        grants(*gi),
                         *line,
                         &mut memberships,
                     );
@@ -402,6 +413,7 @@ impl Collector {
                             gid: Some(gid),
                             member: login.clone(),
                             primary: true,
+                            grants: grants(*gi),
                             evidence: Evidence::at(&path, line),
                         },
                     );
@@ -414,12 +426,20 @@ impl Collector {
                     .and_then(ad::domain_sid)
                     .map(|d| format!("{d}-{rid}").to_ascii_uppercase());
                 let found = group_sid.and_then(|s| group_by_sid.get(&s).copied());
-                let (key, name) = match found {
+                let (key, name, privilege) = match found {
                     Some(gi) => {
                         privileged.extend(reach[gi].iter().map(|p| groups[*p].name.clone()));
-                        (groups[gi].dn_key.clone(), groups[gi].name.clone())
+                        (
+                            groups[gi].dn_key.clone(),
+                            groups[gi].name.clone(),
+                            grants(gi),
+                        )
                     }
-                    None => (format!("rid:{rid}"), ad::well_known_group_name(rid)),
+                    None => (
+                        format!("rid:{rid}"),
+                        ad::well_known_group_name(rid),
+                        ad::privileged_domain_rid(rid).then_some(Privilege::Admin),
+                    ),
                 };
                 if ad::privileged_domain_rid(rid) && found.is_none() {
                     privileged.insert(name.clone());
@@ -433,6 +453,7 @@ impl Collector {
                         gid: None,
                         member: login.clone(),
                         primary: true,
+                        grants: privilege,
                         evidence: Evidence::at(&path, line),
                     });
             }
@@ -441,7 +462,7 @@ impl Collector {
             }
         }
         // Listed members the export has no account entry for (OpenLDAP `uid=` DNs, memberUid).
-        for g in &groups {
+        for (gi, g) in groups.iter().enumerate() {
             if g.source != SourceKind::OpenLdap {
                 continue;
             }
@@ -461,6 +482,7 @@ impl Collector {
                         gid: g.gid,
                         member: login,
                         primary: false,
+                        grants: grants(gi),
                         evidence: Evidence::at(&path, line),
                     });
             }

@@ -13,8 +13,9 @@
 use super::ldif::{Entry, Value};
 use super::{generalized_time, system_of, AccountFacts, Collector, GroupFacts};
 use crate::inventory::{
-    Account, AccountKind, Credential, CredentialKind, CredentialStatus, DirectoryAccount,
-    DirectoryObject, Evidence, IssuedBasis, Laps, OwnerRef, PasswordState, SourceKind, When,
+    Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus,
+    DirectoryAccount, DirectoryFlags, DirectoryObject, Evidence, IssuedBasis, Laps, OwnerRef,
+    PasswordState, SourceKind, When,
 };
 
 /// Every attribute this module reads: what a live search requests for OpenLDAP-style entries
@@ -226,6 +227,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     account.password_evidence = password_line.map(|l| col.evidence(l));
     account.expires = expires;
     account.created = created;
+    account.scope = AccountScope::Domain;
     account.uid = int(col, entry, "uidNumber").and_then(|(n, _)| u32::try_from(n).ok());
     let gid = int(col, entry, "gidNumber");
     account.gid = gid.and_then(|(n, _)| u32::try_from(n).ok());
@@ -246,6 +248,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
             DirectoryObject::Other
         },
         uac: None,
+        flags: DirectoryFlags::default(),
         pwd_last_set: pwd_changed,
         must_change,
         password_changed: pwd_changed,

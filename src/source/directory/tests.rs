@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::inventory::{
-    AccountKind, Credential, CredentialKind, DirectoryAccount, DirectoryObject, IssuedBasis, Laps,
-    PasswordState, When,
+    AccountKind, AccountScope, Credential, CredentialKind, DirectoryAccount, DirectoryFlags,
+    DirectoryObject, IssuedBasis, Laps, PasswordState, Privilege, TimePrecision, When,
 };
 
 fn fixture(name: &str) -> Output {
@@ -380,6 +380,21 @@ fn ad_fixture_accounts() {
         dir(&o, "frank").uac.unwrap() & ad::UAC_ENCRYPTED_TEXT_PWD_ALLOWED,
         ad::UAC_ENCRYPTED_TEXT_PWD_ALLOWED
     );
+    // Rules read the decoded flags, never the bits.
+    assert!(dir(&o, "bob").flags.preauth_not_required);
+    assert!(dir(&o, "frank").flags.reversible_encryption);
+    assert!(!dir(&o, "frank").flags.preauth_not_required);
+    // 66048 = NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD
+    let svc_flags = dir(&o, "svc-sql").flags;
+    assert!(svc_flags.password_never_expires && !svc_flags.disabled);
+    assert!(o
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Account(a) => Some(a),
+            _ => None,
+        })
+        .all(|a| a.scope == AccountScope::Domain && a.password_precision == TimePrecision::Second));
     assert_eq!(
         dir(&o, "henry").readable_password_attributes,
         ["userPassword", "unixUserPassword"]
@@ -457,6 +472,29 @@ fn ad_fixture_memberships() {
         .unwrap();
     assert_eq!(m.evidence, Evidence::at("ad-corp.ldif", 155));
     assert_eq!(m.system, "corp.example.test");
+    // Tier0 Operators is nested into Domain Admins: membership makes dave an administrator of
+    // the directory. Domain Users grants nothing.
+    assert_eq!(m.grants, Some(Privilege::Admin));
+    let grants_of = |login: &str, group: &str| {
+        o.records.iter().find_map(|r| match r {
+            Record::Membership(m) if m.member == login && m.group == group => Some(m.grants),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        grants_of("alice", "Domain Admins"),
+        Some(Some(Privilege::Admin))
+    );
+    assert_eq!(grants_of("alice", "Domain Users"), Some(None));
+}
+
+#[test]
+fn uac_decodes_into_flags() {
+    let f = ad::decode_uac(0x2 | 0x20 | 0x80 | 0x10000 | 0x400000);
+    assert!(f.disabled && f.password_not_required && f.reversible_encryption);
+    assert!(f.password_never_expires && f.preauth_not_required);
+    assert_eq!(ad::decode_uac(0x200), DirectoryFlags::default());
+    assert!(ad::decode_uac(0x200).is_empty());
 }
 
 #[test]

@@ -729,6 +729,7 @@ impl<'a> Walker<'a> {
             gid: None,
             member: login,
             primary: false,
+            grants: None,
             evidence: self.here(at),
         }));
     }

@@ -241,10 +241,13 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
         _ => None,
     };
     let fingerprint = nonempty(o, "fingerprint").and_then(normalise_fingerprint);
+    let mut display_id = None;
     let (id, id_key) = match (kind, last8, &fingerprint, &credential_id) {
         (CredentialKind::SshKey, _, Some(fp), _) => (fp.clone(), "fingerprint"),
         (_, Some(l8), _, _) if kind != CredentialKind::SshKey => {
-            (format!("github:last8:{l8}"), "token_last_eight")
+            let (id, shown) = crate::source::ids::github_token_ids(l8);
+            display_id = Some(shown);
+            (id, "token_last_eight")
         }
         (_, _, _, Some(cid)) => (format!("github:credential:{cid}"), "credential_id"),
         _ => {
@@ -267,6 +270,7 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
         _ => format!("GitHub {ctype} (SSO-authorised)"),
     };
     let mut c = Credential::new(kind, &id, &label, Evidence::at(doc.path, line));
+    c.display_id = display_id;
     match login_in(o, &["login", "user", "owner"]) {
         Some((key, l)) => {
             c.owner = Some(ctx.login(system, l, doc.key_line(span, key), AccountKind::Unknown))

@@ -138,6 +138,11 @@ fn credential_authorizations() {
     let out = run("auth.json", fixture!("credential-authorizations.json"));
     let r = &out.records;
     let pat = cred(r, "github:last8:9fK2Lq0Z");
+    assert_eq!(
+        pat.shown_id(),
+        "github:…Lq0Z",
+        "reports show the last four only"
+    );
     assert_eq!(pat.kind, CredentialKind::PersonalAccessToken);
     assert_eq!(pat.owner, owner("github", "mokafor-ex"));
     assert_eq!(pat.issued, t("2025-06-01T08:00:00Z"));

@@ -28,8 +28,8 @@ use self::sshd::SshdConfig;
 use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
-    Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, Host, Membership,
-    OwnerRef, PasswordState, Record, SourceKind, When,
+    Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus, Evidence,
+    Host, Membership, OwnerRef, PasswordState, Privilege, Record, SourceKind, TimePrecision, When,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -235,6 +235,13 @@ fn account_kind(uid: u32, uid_min: u32) -> AccountKind {
 }
 
 /// Applies a shadow entry to an account.
+/// Accounts of `/etc/passwd` and `/etc/shadow` exist on this host only, and shadow records the
+/// password change as a day number.
+fn local_account(acc: &mut Account) {
+    acc.scope = AccountScope::Local;
+    acc.password_precision = TimePrecision::Day;
+}
+
 fn apply_shadow(acc: &mut Account, s: &ShadowEntry, shown: &str) {
     let line = Evidence::at(shown, s.line);
     acc.expires = s.expire;
@@ -284,6 +291,7 @@ fn accounts(
             &p.login,
             Evidence::at(&passwd_shown, p.line),
         );
+        local_account(&mut acc);
         acc.uid = Some(p.uid);
         acc.gid = Some(p.gid);
         acc.home = (!p.home.is_empty()).then(|| p.home.clone());
@@ -313,9 +321,27 @@ fn accounts(
             ));
         }
         let mut acc = Account::new(SourceKind::LinuxHost, system, &s.login, ev);
+        local_account(&mut acc);
         acc.password = s.password;
         apply_shadow(&mut acc, s, &shadow_shown);
         out.record(Record::Account(acc));
+    }
+}
+
+/// Groups whose members are administrators (they may `sudo` by the distributions' default
+/// sudoers), and groups whose members are root without being administrators by name (the docker
+/// and lxd sockets start a root container with the host mounted; `disk` writes raw devices).
+const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin"];
+const ROOT_EQUIVALENT_GROUPS: &[&str] = &["docker", "lxd", "disk"];
+
+/// The privilege membership of a group grants on a Linux host.
+fn grants(group: &str) -> Option<Privilege> {
+    if ADMIN_GROUPS.contains(&group) {
+        Some(Privilege::Admin)
+    } else if ROOT_EQUIVALENT_GROUPS.contains(&group) {
+        Some(Privilege::RootEquivalent)
+    } else {
+        None
     }
 }
 
@@ -336,6 +362,7 @@ fn memberships(
                 gid: Some(g.gid),
                 member: m.clone(),
                 primary: false,
+                grants: grants(&g.name),
                 evidence: Evidence::at(&group_shown, g.line),
             }));
         }
@@ -348,6 +375,7 @@ fn memberships(
                 gid: Some(g.gid),
                 member: p.login.clone(),
                 primary: true,
+                grants: grants(&g.name),
                 evidence: Evidence::at(&passwd_shown, p.line),
             }));
         }

@@ -2,7 +2,9 @@
 //! small temporary trees.
 
 use super::*;
-use crate::inventory::{IssuedBasis, Principal, Scope, Setting, SudoGrant};
+use crate::inventory::{
+    AccountScope, IssuedBasis, Principal, Privilege, Scope, Setting, SudoGrant, TimePrecision,
+};
 use crate::source::testing::accounts;
 use std::path::PathBuf;
 
@@ -90,6 +92,20 @@ fn web01_fixture_end_to_end() {
     assert!(mem.contains(&("sudo".into(), "bob".into(), true)));
     assert!(mem.contains(&("docker".into(), "svc_backup".into(), false)));
     assert!(mem.contains(&("root".into(), "toor".into(), true)));
+    // The adapter decides what a group grants; rules never see group names.
+    let grants = |group: &str| {
+        out.records.iter().find_map(|r| match r {
+            Record::Membership(m) if m.group == group => Some(m.grants),
+            _ => None,
+        })
+    };
+    assert_eq!(grants("sudo"), Some(Some(Privilege::Admin)));
+    assert_eq!(grants("docker"), Some(Some(Privilege::RootEquivalent)));
+    assert_eq!(grants("root"), Some(None));
+    // Host accounts are local, and shadow dates them by the day.
+    assert!(acc
+        .iter()
+        .all(|a| a.scope == AccountScope::Local && a.password_precision == TimePrecision::Day));
 
     // Sudo (c4): no eve, no mallory.
     let grants: Vec<&SudoGrant> = out

@@ -342,8 +342,10 @@ impl Extractors {
                 }
             }
         }
+        let mut creds: Vec<Credential> = pending.into_iter().map(|p| p.cred).collect();
+        pair_aws_secret_keys(&mut creds);
         out.records
-            .extend(pending.into_iter().map(|p| Record::Credential(p.cred)));
+            .extend(creds.into_iter().map(Record::Credential));
         out
     }
 
@@ -502,6 +504,41 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// The bundled extractor of AWS secret access keys (`rules/extract/aws.yml`).
+const AWS_SECRET_RULE: &str = "aws-secret-access-key";
+/// How far from its secret an access key id may be written and still name it.
+const AWS_PAIR_LINES: u32 = 3;
+
+/// Pairs each AWS secret access key of one file with the access key id written nearest to it
+/// (at most `AWS_PAIR_LINES` lines away; the earlier line on a tie): the id names the key, and
+/// through a key listing its owner.
+fn pair_aws_secret_keys(creds: &mut [Credential]) {
+    let key_ids: Vec<(u32, String)> = creds
+        .iter()
+        .filter(|c| is_aws_key_id(&c.id))
+        .filter_map(|c| Some((c.evidence.line?, c.id.clone())))
+        .collect();
+    for c in creds
+        .iter_mut()
+        .filter(|c| c.detail.as_deref() == Some(AWS_SECRET_RULE))
+    {
+        let Some(line) = c.evidence.line else {
+            continue;
+        };
+        c.paired_with = key_ids
+            .iter()
+            .map(|(at, id)| (at.abs_diff(line), *at, id))
+            .filter(|(distance, _, _)| *distance <= AWS_PAIR_LINES)
+            .min()
+            .map(|(_, _, id)| id.clone());
+    }
+}
+
+/// A long-term (`AKIA`) or temporary (`ASIA`) AWS access key id.
+fn is_aws_key_id(id: &str) -> bool {
+    (id.starts_with("AKIA") || id.starts_with("ASIA")) && id.len() == 20
 }
 
 /// Every file no other source claimed: configs, scripts, shell histories, notes. The secret

@@ -188,6 +188,51 @@ fn aws_credentials_fixture() {
     assert_eq!(ids[1].2, "aws-secret-access-key");
     assert!(ids[1].0.starts_with("loc:") && ids[1].0.len() == 4 + 16);
     assert_eq!(ids[2], ("AKIAZZEXAMPLE3333333", 6, "aws-access-key-id"));
+    // The secret is paired with the nearer key id (one line above, not three below).
+    assert_eq!(c[1].paired_with.as_deref(), Some("AKIAZZEXAMPLE7777777"));
+    assert_eq!(c[0].paired_with, None, "only secrets are paired");
+}
+
+#[test]
+fn aws_secret_pairs_with_the_nearest_key_id_within_three_lines() {
+    let at = |id: &str, line: u32, detail: &str| {
+        let mut c = Credential::new(
+            CredentialKind::PlaintextSecret,
+            id,
+            "x",
+            Evidence::at("f", line),
+        );
+        c.detail = Some(detail.to_string());
+        c
+    };
+    let mut creds = vec![
+        at("AKIAZZEXAMPLE0000001", 1, "aws-access-key-id"),
+        at("loc:000000000001", 4, AWS_SECRET_RULE),
+        at("AKIAZZEXAMPLE0000002", 7, "aws-access-key-id"),
+        at("loc:000000000002", 21, AWS_SECRET_RULE),
+        at("loc:000000000003", 22, "generic-password"),
+        at("ASIAZZEXAMPLE0000003", 24, "aws-access-key-id"),
+    ];
+    pair_aws_secret_keys(&mut creds);
+    let paired: Vec<Option<&str>> = creds.iter().map(|c| c.paired_with.as_deref()).collect();
+    assert_eq!(
+        paired,
+        vec![
+            None,
+            // Three lines from both: the earlier line wins.
+            Some("AKIAZZEXAMPLE0000001"),
+            None,
+            Some("ASIAZZEXAMPLE0000003"),
+            None,
+            None,
+        ]
+    );
+    let mut far = vec![
+        at("AKIAZZEXAMPLE0000001", 1, "aws-access-key-id"),
+        at("loc:000000000001", 5, AWS_SECRET_RULE),
+    ];
+    pair_aws_secret_keys(&mut far);
+    assert_eq!(far[1].paired_with, None, "four lines away is too far");
 }
 
 #[test]
