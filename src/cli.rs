@@ -525,10 +525,7 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let mut w = std::io::BufWriter::new(file);
-        result
-            .inventory
-            .write_jsonl(&mut w)
-            .and_then(|_| result.correlation.write_jsonl(&result.inventory, &mut w))
+        report::inventory::write_jsonl(&result.inventory, &result.correlation, &mut w)
             .and_then(|_| w.flush())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }

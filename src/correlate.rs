@@ -6,9 +6,7 @@
 //! across systems: `root` on two hosts is two accounts. An `--identities` file overrides the
 //! heuristic for the accounts it names.
 
-use crate::inventory::{
-    Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision, When,
-};
+use crate::inventory::{Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision};
 use jiff::Timestamp;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -266,65 +264,10 @@ impl Correlation {
     }
 }
 
-/// An identity as the inventory file lists it: which accounts it links and its last reset.
-#[derive(Debug, serde::Serialize)]
-pub struct IdentityRecord<'a> {
-    pub record: &'static str,
-    pub identity: &'a str,
-    /// `system:login` of each linked account.
-    pub accounts: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_reset: Option<ResetRecord>,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct ResetRecord {
-    pub at: When,
-    pub account: String,
-    pub evidence: crate::inventory::Evidence,
-}
-
-impl Correlation {
-    /// Writes one JSON line per identity (after the inventory's own records).
-    pub fn write_jsonl(
-        &self,
-        inv: &Inventory,
-        out: &mut dyn std::io::Write,
-    ) -> std::io::Result<()> {
-        let mut ids: Vec<&Identity> = self.identities.iter().collect();
-        ids.sort_by(|a, b| a.key.cmp(&b.key));
-        for id in ids {
-            let rec = IdentityRecord {
-                record: "identity",
-                identity: &id.key,
-                accounts: id
-                    .accounts
-                    .iter()
-                    .map(|&i| format!("{}:{}", inv.accounts[i].system, inv.accounts[i].login))
-                    .collect(),
-                last_reset: id.last_reset.map(|r| {
-                    let a = &inv.accounts[r.account];
-                    ResetRecord {
-                        at: When::Known(r.at),
-                        account: format!("{}:{}", a.system, a.login),
-                        evidence: a
-                            .password_evidence
-                            .clone()
-                            .unwrap_or_else(|| a.evidence.clone()),
-                    }
-                }),
-            };
-            serde_json::to_writer(&mut *out, &rec).map_err(crate::report::json_io_error)?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Evidence, Record, SourceKind};
+    use crate::inventory::{Evidence, Record, SourceKind, When};
 
     fn account(system: &str, login: &str, kind: AccountKind, reset: Option<&str>) -> Record {
         let mut a = Account::new(SourceKind::AwsIam, system, login, Evidence::at("x", 1));

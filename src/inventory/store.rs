@@ -78,39 +78,4 @@ impl Inventory {
             .get(&(system.to_string(), login.to_string()))
             .copied()
     }
-
-    /// Writes every record as JSON Lines (`{"record": "account", ...}`), in inventory order.
-    pub fn write_jsonl(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        fn line<T: Serialize>(
-            out: &mut dyn std::io::Write,
-            kind: &str,
-            v: &T,
-        ) -> std::io::Result<()> {
-            let mut value = serde_json::to_value(v).map_err(crate::report::json_io_error)?;
-            if let serde_json::Value::Object(map) = &mut value {
-                map.insert("record".into(), kind.into());
-            }
-            serde_json::to_writer(&mut *out, &value).map_err(crate::report::json_io_error)?;
-            out.write_all(b"\n")
-        }
-        for h in &self.hosts {
-            line(out, "host", h)?;
-        }
-        for a in &self.accounts {
-            line(out, "account", a)?;
-        }
-        for c in &self.credentials {
-            line(out, "credential", c)?;
-        }
-        for m in &self.memberships {
-            line(out, "membership", m)?;
-        }
-        for g in &self.sudo_grants {
-            line(out, "sudo-grant", g)?;
-        }
-        for s in &self.settings {
-            line(out, "setting", s)?;
-        }
-        Ok(())
-    }
 }

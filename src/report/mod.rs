@@ -1,6 +1,8 @@
 //! Reports: the one writer. SARIF 2.1.0 (`sarif`), a readable summary (`text`) and JSON
-//! (`json`: findings and diagnostics as plain serde data). Input arrives sorted.
+//! (`json`: findings and diagnostics as plain serde data), and the `--emit-inventory` JSON Lines
+//! (`inventory`). Input arrives sorted.
 
+pub mod inventory;
 pub mod sarif;
 pub mod text;
 

@@ -1,0 +1,106 @@
+//! `--emit-inventory`: the merged inventory and the identities as JSON Lines, one record per
+//! line (`{"record": "account", ...}`), in inventory order, then one `identity` line per
+//! identity with its linked accounts and last reset.
+//!
+//! Owns the file's shape. Not here: what the records hold (`inventory::model`) or how identities
+//! are linked (`correlate`).
+
+use super::json_io_error;
+use crate::correlate::{Correlation, Identity};
+use crate::inventory::{Evidence, Inventory, When};
+use serde::Serialize;
+use std::io::Write;
+
+/// An identity as the inventory file lists it: which accounts it links and its last reset.
+#[derive(Debug, Serialize)]
+struct IdentityRecord<'a> {
+    record: &'static str,
+    identity: &'a str,
+    /// `system:login` of each linked account.
+    accounts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_reset: Option<ResetRecord>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResetRecord {
+    at: When,
+    account: String,
+    evidence: Evidence,
+}
+
+/// Writes every record, then every identity.
+pub fn write_jsonl(
+    inv: &Inventory,
+    correlation: &Correlation,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    write_records(inv, out)?;
+    write_identities(inv, correlation, out)
+}
+
+/// Every record as JSON Lines, in inventory order.
+fn write_records(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
+    fn line<T: Serialize>(out: &mut dyn Write, kind: &str, v: &T) -> std::io::Result<()> {
+        let mut value = serde_json::to_value(v).map_err(json_io_error)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("record".into(), kind.into());
+        }
+        serde_json::to_writer(&mut *out, &value).map_err(json_io_error)?;
+        out.write_all(b"\n")
+    }
+    for h in &inv.hosts {
+        line(out, "host", h)?;
+    }
+    for a in &inv.accounts {
+        line(out, "account", a)?;
+    }
+    for c in &inv.credentials {
+        line(out, "credential", c)?;
+    }
+    for m in &inv.memberships {
+        line(out, "membership", m)?;
+    }
+    for g in &inv.sudo_grants {
+        line(out, "sudo-grant", g)?;
+    }
+    for s in &inv.settings {
+        line(out, "setting", s)?;
+    }
+    Ok(())
+}
+
+/// One JSON line per identity, sorted by key.
+fn write_identities(
+    inv: &Inventory,
+    correlation: &Correlation,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut ids: Vec<&Identity> = correlation.identities.iter().collect();
+    ids.sort_by(|a, b| a.key.cmp(&b.key));
+    for id in ids {
+        let rec = IdentityRecord {
+            record: "identity",
+            identity: &id.key,
+            accounts: id
+                .accounts
+                .iter()
+                .map(|&i| format!("{}:{}", inv.accounts[i].system, inv.accounts[i].login))
+                .collect(),
+            last_reset: id.last_reset.map(|r| {
+                let a = &inv.accounts[r.account];
+                ResetRecord {
+                    at: When::Known(r.at),
+                    account: format!("{}:{}", a.system, a.login),
+                    evidence: a
+                        .password_evidence
+                        .clone()
+                        .unwrap_or_else(|| a.evidence.clone()),
+                }
+            }),
+        };
+        serde_json::to_writer(&mut *out, &rec).map_err(json_io_error)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
