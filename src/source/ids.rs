@@ -1,19 +1,13 @@
 //! Stable, non-secret ids of public material shared by every source adapter, so the same key gets
 //! the same id whichever export it is found in (an SSH key listed by GitHub, stored in LDAP and
 //! written in `authorized_keys`). Secrets found in clear text are named by `source::secret_id`.
-//! Also the character-safe text prefix every sniffer reads.
+//! (`prefix` now lives in `source::text` and is re-exported here.)
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// The first `max` bytes of `text`, cut back to a character boundary.
-pub fn prefix(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
+/// Moved to the text toolkit; kept here so older callers still compile.
+pub use super::text::prefix;
 
 /// `sha256:` + the first 12 hex digits of the SHA-256 of `bytes`: the id of public material (a
 /// certificate). Never of a secret: a digest of a secret lets anyone verify a guess of it;
@@ -92,13 +86,6 @@ pub fn ssh_public_key(line: &str) -> Result<(String, String), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefix_cuts_at_a_character_boundary() {
-        assert_eq!(prefix("aé", 2), "a");
-        assert_eq!(prefix("abc", 10), "abc");
-        assert_eq!(prefix("", 4), "");
-    }
 
     #[test]
     fn short_digest_is_short_and_stable() {

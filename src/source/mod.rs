@@ -14,6 +14,7 @@ pub mod entra;
 pub mod github;
 pub mod google;
 pub mod ids;
+pub mod json;
 pub mod kubernetes;
 pub mod linux;
 pub mod okta;
@@ -21,6 +22,8 @@ pub mod options;
 pub mod registry;
 pub mod secret_id;
 pub mod secrets;
+pub mod text;
+pub mod time;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod vault;
@@ -28,6 +31,7 @@ pub mod vault;
 use crate::diag::Diagnostic;
 use crate::inventory::Record;
 pub use options::SourceOptions;
+pub use text::numbered_lines;
 
 /// What an adapter produced from one input.
 #[derive(Debug, Default)]
@@ -87,9 +91,3 @@ pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Iterates lines with 1-based numbers, tolerating CRLF.
-pub fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.split('\n')
-        .enumerate()
-        .map(|(i, l)| ((i + 1) as u32, l.strip_suffix('\r').unwrap_or(l)))
-}

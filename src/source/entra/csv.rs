@@ -10,8 +10,8 @@
 //! Rows are read by the same code as Graph JSON users (each cell a string value on its row's line).
 
 use super::graph::{count_upn, Walker};
-use super::json::{Member, Node, Val};
-use super::time::looks_like_locale;
+use crate::source::json::{Member, Node, Val};
+use crate::source::time::looks_like_locale;
 use super::EntraOptions;
 use crate::diag::Diagnostic;
 use crate::source::Output;
@@ -63,7 +63,7 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
     let mut header: Option<Vec<String>> = None;
     let mut rows: Vec<(usize, csv::StringRecord)> = Vec::new();
     let mut out_diags = Vec::new();
-    let lines = super::json::Lines::new(text);
+    let lines = crate::source::text::LineIndex::new(text);
     for result in reader.records() {
         match result {
             Ok(rec) => {
@@ -154,6 +154,7 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
             .iter()
             .zip(rec.iter())
             .map(|(h, cell)| Member {
+                key_at: *at,
                 key: Cow::Borrowed(h.as_str()),
                 value: Node::new(
                     *at,
@@ -166,7 +167,7 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
             })
             .collect();
         let node = Node::new(*at, Val::Obj(members));
-        if node.get_str("UserPrincipalName").is_none() {
+        if node.get_str_ci("UserPrincipalName").is_none() {
             walker.out.diag(Diagnostic::malformed(
                 path,
                 lines.line_of(*at),

@@ -10,8 +10,9 @@
 //! Evidence is the line of the item's `id` (`keyId` for app credentials); a field's problem
 //! points at that field's line.
 
-use super::json::{self, Lines, Node, Val};
-use super::time::{self, TimeError};
+use crate::source::json::{self, Node, Val};
+use crate::source::text::LineIndex;
+use crate::source::time::{self, TimeError};
 use super::EntraOptions;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
@@ -60,7 +61,7 @@ const KNOWN_KEYS: &[&str] = &[
 ];
 
 pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
-    let (values, errors) = json::parse_stream(text);
+    let (values, errors) = json::tree::parse_stream(text);
     // `entra:<domain>`: a Google Workspace or Okta org often has the same domain, and their
     // accounts must stay apart.
     let tenant = tenant_of(&values).map(|domain| format!("entra:{domain}"));
@@ -68,17 +69,8 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
     for value in &values {
         walker.value(value, &Ctx::default(), 0);
     }
-    for e in errors {
-        walker.out.diag(Diagnostic::new(
-            DiagKind::Malformed,
-            Severity::Error,
-            Evidence::at(path, walker.lines.line_of(e.at)),
-            format!(
-                "{}; the object cut there and the rest of that JSON value were not read \
-                 (complete objects before it were used)",
-                e.kind
-            ),
-        ));
+    for e in &errors {
+        walker.out.diag(json::broken(path, &walker.lines, e));
     }
     walker.finish()
 }
@@ -96,7 +88,7 @@ pub(super) struct Ctx {
 
 pub(super) struct Walker<'a> {
     path: &'a str,
-    pub(super) lines: Lines,
+    pub(super) lines: LineIndex<'a>,
     options: EntraOptions,
     tenant: Option<String>,
     pub(super) out: Output,
@@ -114,13 +106,13 @@ pub(super) struct Walker<'a> {
 impl<'a> Walker<'a> {
     pub(super) fn new(
         path: &'a str,
-        text: &str,
+        text: &'a str,
         options: &EntraOptions,
         tenant: Option<String>,
     ) -> Self {
         Walker {
             path,
-            lines: Lines::new(text),
+            lines: LineIndex::new(text),
             options: *options,
             tenant,
             out: Output::default(),
@@ -257,7 +249,7 @@ impl<'a> Walker<'a> {
     fn object(&mut self, node: &Node<'_>, ctx: &Ctx, depth: usize) {
         let creds =
             field(node, "passwordCredentials").is_some() || field(node, "keyCredentials").is_some();
-        let has_value = node.get("value").and_then(Node::items).is_some();
+        let has_value = node.get_ci("value").and_then(Node::items).is_some();
         if has_value && !creds && !is_method(node) && depth < 4 {
             self.page(node, ctx, depth);
             return;
@@ -274,10 +266,10 @@ impl<'a> Walker<'a> {
             self.app(node);
         } else if field(node, "userPrincipalName").is_some() {
             self.user(node);
-        } else if node.has("keyId")
+        } else if node.has_ci("keyId")
             && ["startDateTime", "endDateTime", "hint", "usage"]
                 .iter()
-                .any(|k| node.has(k))
+                .any(|k| node.has_ci(k))
         {
             self.recognised += 1;
             let app = AppInfo {
@@ -286,23 +278,23 @@ impl<'a> Walker<'a> {
                 app_id: ctx.app.clone(),
                 object_id: None,
             };
-            let kind = if node.has("usage") || node.has("type") {
+            let kind = if node.has_ci("usage") || node.has_ci("type") {
                 CredentialKind::ClientCertificate
             } else {
                 CredentialKind::ClientSecret
             };
             self.credential(node, kind, &app, &[]);
-        } else if node.get("owners").and_then(Node::items).is_some() {
+        } else if node.get_ci("owners").and_then(Node::items).is_some() {
             let app = node
-                .get_str("appId")
-                .or(node.get_str("id"))
+                .get_str_ci("appId")
+                .or(node.get_str_ci("id"))
                 .map(str::to_string);
             let inner = Ctx {
                 app,
                 owners_listing: true,
                 ..ctx.clone()
             };
-            for owner in node.get("owners").and_then(Node::items).unwrap_or(&[]) {
+            for owner in node.get_ci("owners").and_then(Node::items).unwrap_or(&[]) {
                 self.owner_member(owner, &inner);
             }
         } else {
@@ -323,7 +315,7 @@ impl<'a> Walker<'a> {
     /// A page or wrapper: `value` plus what it says about its items.
     fn page(&mut self, node: &Node<'_>, ctx: &Ctx, depth: usize) {
         let mut inner = ctx.clone();
-        if let Some(context) = node.get_str("@odata.context") {
+        if let Some(context) = node.get_str_ci("@odata.context") {
             if let Some(user) = entity_key(context, "users") {
                 inner.user = Some(user);
             }
@@ -337,19 +329,19 @@ impl<'a> Walker<'a> {
                 inner.owners_listing = true;
             }
         }
-        if let Some(user) = node.get_str("userPrincipalName").or(node.get_str("userId")) {
+        if let Some(user) = node.get_str_ci("userPrincipalName").or(node.get_str_ci("userId")) {
             inner.user = Some(user.to_string());
         }
         if let Some(app) = ["appId", "applicationId", "servicePrincipalId"]
             .iter()
-            .find_map(|k| node.get_str(k))
+            .find_map(|k| node.get_str_ci(k))
         {
             inner.app = Some(app.to_string());
             if !inner.owners_listing && !has_credentials_inside(node) {
                 inner.owners_listing = true;
             }
         }
-        if let Some(link) = node.get("@odata.nextLink") {
+        if let Some(link) = node.get_ci("@odata.nextLink") {
             if link.str().is_some() && self.next_link.is_none() {
                 self.next_link = Some(link.at);
             }
@@ -361,7 +353,7 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        for item in node.get("value").and_then(Node::items).unwrap_or(&[]) {
+        for item in node.get_ci("value").and_then(Node::items).unwrap_or(&[]) {
             self.value(item, &inner, depth + 1);
         }
     }
@@ -439,7 +431,7 @@ impl<'a> Walker<'a> {
         let nested = ["authenticationMethods", "methods"]
             .iter()
             .find_map(|k| field(node, k))
-            .or_else(|| field(node, "authentication").and_then(|a| a.get("methods")));
+            .or_else(|| field(node, "authentication").and_then(|a| a.get_ci("methods")));
         if let Some(methods) = nested {
             let ctx = Ctx {
                 user: Some(upn.to_string()),
@@ -466,7 +458,7 @@ impl<'a> Walker<'a> {
             "servicePrincipalNames",
         ]
         .iter()
-        .any(|k| node.has(k))
+        .any(|k| node.has_ci(k))
             || field(node, "@odata.type")
                 .and_then(Node::str)
                 .is_some_and(|t| t.to_ascii_lowercase().ends_with("serviceprincipal"));
@@ -476,9 +468,9 @@ impl<'a> Walker<'a> {
             } else {
                 "application"
             },
-            name: node.get_str("displayName").map(str::to_string),
-            app_id: node.get_str("appId").map(str::to_string),
-            object_id: node.get_str("id").map(str::to_string),
+            name: node.get_str_ci("displayName").map(str::to_string),
+            app_id: node.get_str_ci("appId").map(str::to_string),
+            object_id: node.get_str_ci("id").map(str::to_string),
         };
         if app.app_id.is_none() && app.object_id.is_none() {
             self.malformed(
@@ -490,7 +482,7 @@ impl<'a> Walker<'a> {
             );
         }
         let mut responsible = Vec::new();
-        if let Some(owners) = node.get("owners") {
+        if let Some(owners) = node.get_ci("owners") {
             match owners.items() {
                 Some(items) => {
                     for o in items {
@@ -549,7 +541,7 @@ impl<'a> Walker<'a> {
         } else {
             "keyCredentials"
         };
-        let id = match item.get("keyId") {
+        let id = match item.get_ci("keyId") {
             Some(n) => match n.str().filter(|s| !s.trim().is_empty()) {
                 Some(id) => (id, n.at),
                 None => {
@@ -565,14 +557,14 @@ impl<'a> Walker<'a> {
                 return;
             }
         };
-        let usage = item.get_str("usage");
+        let usage = item.get_str_ci("usage");
         if kind == CredentialKind::ClientCertificate
             && usage.is_some_and(|u| u.eq_ignore_ascii_case("Sign"))
         {
             // A token-signing key (SAML), not a credential the app authenticates with.
             return;
         }
-        let key_type = item.get_str("type");
+        let key_type = item.get_str_ci("type");
         let label = match (kind, key_type) {
             (CredentialKind::ClientSecret, _) => "Entra client secret",
             (_, Some(t)) if t.eq_ignore_ascii_case("Symmetric") => "Entra symmetric key",
@@ -599,7 +591,7 @@ impl<'a> Walker<'a> {
         cred.expires = if end.null { When::Never } else { end.when };
         cred.status = CredentialStatus::Active;
         let mut detail = app.describe();
-        if let Some(name) = item.get_str("displayName") {
+        if let Some(name) = item.get_str_ci("displayName") {
             detail.push_str(&format!("; displayName \"{name}\""));
         }
         if let Some(t) = key_type {
@@ -611,7 +603,7 @@ impl<'a> Walker<'a> {
         cred.detail = Some(detail);
         self.out.record(Record::Credential(cred));
         // A saved `addPassword` response holds the secret itself.
-        if let Some(secret) = item.get("secretText") {
+        if let Some(secret) = item.get_ci("secretText") {
             if secret.str().is_some_and(|s| !s.trim().is_empty()) {
                 // Named by the credential's keyId, never by the value.
                 let mut leak = Credential::new(
@@ -722,7 +714,7 @@ impl<'a> Walker<'a> {
             );
             return;
         };
-        let at = node.get("id").map_or(node.at, |n| n.at);
+        let at = node.get_ci("id").map_or(node.at, |n| n.at);
         self.out.record(Record::Membership(Membership {
             system: self.system(),
             group: format!("{OWNERS_GROUP}{app}"),
@@ -760,7 +752,7 @@ impl<'a> Walker<'a> {
         };
         let line = Some(self.line(n.at));
         // Windows PowerShell writes `Get-Date` results as {"value": "/Date(..)/", ...}.
-        let inner = if n.is_obj() { n.get("value") } else { Some(n) };
+        let inner = if n.is_obj() { n.get_ci("value") } else { Some(n) };
         let when = match inner.map(|i| &i.val) {
             Some(Val::Null) => {
                 return Got {
@@ -846,8 +838,8 @@ impl AppInfo {
 
 /// A property, also looked up in the Graph PowerShell SDK's `AdditionalProperties`.
 fn field<'n, 'a>(node: &'n Node<'a>, key: &str) -> Option<&'n Node<'a>> {
-    node.get(key)
-        .or_else(|| node.get("AdditionalProperties")?.get(key))
+    node.get_ci(key)
+        .or_else(|| node.get_ci("AdditionalProperties")?.get_ci(key))
 }
 
 fn is_method(node: &Node<'_>) -> bool {
@@ -857,14 +849,14 @@ fn is_method(node: &Node<'_>) -> bool {
 }
 
 fn has_credentials_inside(page: &Node<'_>) -> bool {
-    page.get("value")
+    page.get_ci("value")
         .and_then(Node::items)
         .unwrap_or(&[])
         .iter()
         .any(|i| {
-            i.has("keyId")
-                || i.has("passwordCredentials")
-                || i.has("keyCredentials")
+            i.has_ci("keyId")
+                || i.has_ci("passwordCredentials")
+                || i.has_ci("keyCredentials")
                 || is_method(i)
         })
 }
@@ -978,7 +970,7 @@ fn collect_domains(
                         count_upn(upn, members, guests);
                     }
                 } else if m.key.eq_ignore_ascii_case("publisherDomain")
-                    && !node.has("servicePrincipalType")
+                    && !node.has_ci("servicePrincipalType")
                 {
                     if let Some(d) = m.value.str().filter(|d| !d.is_empty()) {
                         *publishers.entry(d.to_ascii_lowercase()).or_default() += 1;

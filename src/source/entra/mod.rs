@@ -27,10 +27,8 @@
 
 mod csv;
 mod graph;
-pub(crate) mod json;
 #[cfg(test)]
 mod tests;
-pub(crate) mod time;
 
 use super::Output;
 use crate::inventory::Record;

@@ -25,8 +25,9 @@
 #[cfg(test)]
 mod tests;
 
-use super::entra::json::{self, url_host, Lines, Node, Val};
-use super::entra::time::{self, TimeError};
+use super::json::{self, Node, Val};
+use super::text::{url_host, LineIndex};
+use super::time::{self, TimeError};
 use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
@@ -87,7 +88,7 @@ impl crate::source::registry::FileSource for OktaSource {
 
 /// Parses one export; `path` is the file relative to the scan root.
 pub fn parse(_kind: OktaExport, path: &str, text: &str) -> Output {
-    let (values, errors) = json::parse_stream(text);
+    let (values, errors) = json::tree::parse_stream(text);
     let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
     for v in &values {
         collect_hosts(v, &mut hosts, 0);
@@ -98,7 +99,7 @@ pub fn parse(_kind: OktaExport, path: &str, text: &str) -> Output {
         .map(|(h, _)| h);
     let mut p = Parser {
         path,
-        lines: Lines::new(text),
+        lines: LineIndex::new(text),
         host,
         out: Output::default(),
         recognised: 0,
@@ -108,25 +109,15 @@ pub fn parse(_kind: OktaExport, path: &str, text: &str) -> Output {
     for v in &values {
         p.value(v, None, 0);
     }
-    for e in errors {
-        let at = p.lines.line_of(e.at);
-        p.out.diag(Diagnostic::new(
-            DiagKind::Malformed,
-            Severity::Error,
-            Evidence::at(path, at),
-            format!(
-                "{}; the object cut there and the rest of that JSON value were not read \
-                 (complete objects before it were used)",
-                e.kind
-            ),
-        ));
+    for e in &errors {
+        p.out.diag(json::broken(path, &p.lines, e));
     }
     p.finish()
 }
 
 struct Parser<'a> {
     path: &'a str,
-    lines: Lines,
+    lines: LineIndex<'a>,
     host: Option<String>,
     out: Output,
     recognised: usize,

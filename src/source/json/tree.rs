@@ -1,14 +1,15 @@
-//! A small JSON reader that keeps byte positions, shared by the Entra and Okta adapters.
+//! The positioned JSON tree: a small parser in which every value and every key keeps its byte
+//! offset, so evidence can point at the line of an item's id without searching the text again.
 //!
-//! serde_json's `Value` forgets where a value was, and evidence must point at the line of an
-//! item's id. This reader builds a tree whose every value and key carries its byte offset, reads
-//! a stream of top-level values (one document, JSON Lines, or pretty-printed objects one after
-//! another as a PowerShell loop with `>>` writes them), and never fails as a whole: on a syntax
-//! error or a truncated file it keeps every container built so far, marked `partial`, so the
-//! complete items before the break are still used, and resumes at the next line that starts
-//! (column 0) with `{` or `[`.
+//! [`parse_stream`] reads a stream of top-level values (one document, JSON Lines, pretty-printed
+//! objects one after another as a shell or PowerShell loop with `>>` writes them) and never fails
+//! as a whole: on a syntax error or a truncated file it keeps every container built so far, marked
+//! `partial`, so the complete items before the break are still there, and it resumes at a line
+//! that starts (column 0) with `{` or `[` (see [`parse_stream`] for which one).
 //!
-//! Nesting is limited to [`MAX_DEPTH`] so hostile input cannot overflow the stack.
+//! Nesting is limited to [`MAX_DEPTH`] so hostile input cannot overflow the stack. Strings are
+//! borrowed from the text unless they hold escapes. Key lookup is exact ([`Node::get`]);
+//! PowerShell's case-insensitive spelling is the explicit [`Node::get_ci`].
 
 use std::borrow::Cow;
 
@@ -28,6 +29,7 @@ pub(crate) struct Node<'a> {
 pub(crate) enum Val<'a> {
     Null,
     Bool(bool),
+    /// A number as written (validated: it parses as an `f64`).
     Num(&'a str),
     Str(Cow<'a, str>),
     Arr(Vec<Node<'a>>),
@@ -36,6 +38,8 @@ pub(crate) enum Val<'a> {
 
 #[derive(Debug)]
 pub(crate) struct Member<'a> {
+    /// Byte offset of the key's opening quote.
+    pub key_at: usize,
     pub key: Cow<'a, str>,
     pub value: Node<'a>,
 }
@@ -43,13 +47,16 @@ pub(crate) struct Member<'a> {
 /// Where and why the text stopped being JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct JsonError {
+    /// Byte offset of the break (the last character there is, for a truncated text).
     pub at: usize,
+    /// Byte offset where the broken top-level value starts.
+    pub value_at: usize,
     pub kind: &'static str,
 }
 
 pub(crate) const EOF: &str = "JSON ends early (truncated?)";
-const SYNTAX: &str = "invalid JSON syntax";
-const TOO_DEEP: &str = "JSON nested too deeply";
+pub(crate) const SYNTAX: &str = "invalid JSON syntax";
+pub(crate) const TOO_DEEP: &str = "JSON nested too deeply";
 
 impl<'a> Node<'a> {
     pub fn new(at: usize, val: Val<'a>) -> Self {
@@ -60,21 +67,38 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The member `key` of an object: exact spelling first, then ignoring ASCII case
-    /// (PowerShell writes `UserPrincipalName` where Graph writes `userPrincipalName`).
+    /// The member `key` of an object, spelled exactly (the first one when a key is repeated).
+    pub fn member(&self, key: &str) -> Option<&Member<'a>> {
+        self.members().iter().find(|m| m.key == key)
+    }
+
+    /// The value of the member `key` of an object, spelled exactly.
     pub fn get(&self, key: &str) -> Option<&Node<'a>> {
-        let Val::Obj(members) = &self.val else {
-            return None;
-        };
+        self.member(key).map(|m| &m.value)
+    }
+
+    /// The member `key`: exact spelling first, then ignoring ASCII case. Only for exports that
+    /// PowerShell writes (`UserPrincipalName` where Graph writes `userPrincipalName`).
+    pub fn member_ci(&self, key: &str) -> Option<&Member<'a>> {
+        let members = self.members();
         members
             .iter()
             .find(|m| m.key == key)
             .or_else(|| members.iter().find(|m| m.key.eq_ignore_ascii_case(key)))
-            .map(|m| &m.value)
+    }
+
+    /// [`Node::get`] ignoring ASCII case after the exact spelling (see [`Node::member_ci`]).
+    pub fn get_ci(&self, key: &str) -> Option<&Node<'a>> {
+        self.member_ci(key).map(|m| &m.value)
     }
 
     pub fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
+    }
+
+    /// [`Node::has`] with the key compared as [`Node::get_ci`] does.
+    pub fn has_ci(&self, key: &str) -> bool {
+        self.get_ci(key).is_some()
     }
 
     pub fn members(&self) -> &[Member<'a>] {
@@ -95,8 +119,16 @@ impl<'a> Node<'a> {
         matches!(self.val, Val::Obj(_))
     }
 
+    pub fn is_arr(&self) -> bool {
+        matches!(self.val, Val::Arr(_))
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.val, Val::Null)
+    }
+
+    pub fn is_str(&self) -> bool {
+        matches!(self.val, Val::Str(_))
     }
 
     pub fn str(&self) -> Option<&str> {
@@ -106,9 +138,40 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// A non-empty string member.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.val {
+            Val::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The number as written, if this is a number.
+    pub fn num(&self) -> Option<&'a str> {
+        match self.val {
+            Val::Num(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// An integer number (`12`, not `12.0` or `1e2`, as serde_json reads them).
+    pub fn as_i64(&self) -> Option<i64> {
+        self.num()?.parse().ok()
+    }
+
+    /// Whether this is a number written as an integer that fits 64 bits, signed or not.
+    pub fn is_integer(&self) -> bool {
+        self.num()
+            .is_some_and(|n| n.parse::<i64>().is_ok() || n.parse::<u64>().is_ok())
+    }
+
+    /// A non-empty string member (exact key).
     pub fn get_str(&self, key: &str) -> Option<&str> {
         self.get(key)?.str().filter(|s| !s.trim().is_empty())
+    }
+
+    /// A non-empty string member, the key compared as [`Node::get_ci`] does.
+    pub fn get_str_ci(&self, key: &str) -> Option<&str> {
+        self.get_ci(key)?.str().filter(|s| !s.trim().is_empty())
     }
 
     /// What kind of JSON value this is, for messages.
@@ -124,17 +187,19 @@ impl<'a> Node<'a> {
     }
 }
 
-/// Reads every top-level value of `text`. Returns the values (the last one `partial` when an
-/// error cut it) and the errors met, in order.
+/// Reads every top-level value of `text` (a UTF-8 BOM is skipped). Returns the values (a value
+/// cut by an error is kept `partial`, holding its complete children) and the errors met, in
+/// order; one break is reported once.
+///
+/// After a break, reading resumes at a line that starts (column 0) with `{` or `[`: the first
+/// such line inside the broken value whose value stands alone (parses completely and is followed
+/// by the end of the text or another top-level value: a truncated response that ran into the
+/// next one), else the first such line after the break. What the broken value holds from the
+/// resume point on is dropped from it, as that text is read again.
 pub(crate) fn parse_stream(text: &str) -> (Vec<Node<'_>>, Vec<JsonError>) {
     let mut values = Vec::new();
-    let mut errors = Vec::new();
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
-        error: None,
-    };
+    let mut errors: Vec<JsonError> = Vec::new();
+    let mut p = Parser::new(text, if text.starts_with('\u{feff}') { 3 } else { 0 });
     loop {
         p.skip_ws();
         if p.pos >= p.bytes.len() {
@@ -144,9 +209,13 @@ pub(crate) fn parse_stream(text: &str) -> (Vec<Node<'_>>, Vec<JsonError>) {
         let node = p.value(0);
         match p.error.take() {
             None => values.push(node),
-            Some(err) => {
-                errors.push(err);
-                let resume = next_value_line(text, start);
+            Some(mut err) => {
+                err.value_at = start;
+                // Re-reading part of a broken value may meet the same break again: say it once.
+                if errors.last().is_none_or(|last| last.at != err.at) {
+                    errors.push(err);
+                }
+                let resume = resume_point(text, start, err.at);
                 if let Some(node) = node_prune(node, resume.unwrap_or(usize::MAX)) {
                     values.push(node);
                 }
@@ -160,17 +229,32 @@ pub(crate) fn parse_stream(text: &str) -> (Vec<Node<'_>>, Vec<JsonError>) {
     (values, errors)
 }
 
-/// The start of the first line after the line of `from` that begins with `{` or `[`.
-fn next_value_line(text: &str, from: usize) -> Option<usize> {
+/// Where to read on after the value starting at `start` broke at `at` (see [`parse_stream`]).
+fn resume_point(text: &str, start: usize, at: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut i = from;
-    loop {
-        let nl = memchr::memchr(b'\n', bytes.get(i..)?)?;
+    let mut i = start;
+    while let Some(nl) = bytes.get(i..).and_then(|rest| memchr::memchr(b'\n', rest)) {
         i += nl + 1;
-        if matches!(bytes.get(i), Some(b'{') | Some(b'[')) {
+        if !matches!(bytes.get(i), Some(b'{') | Some(b'[')) {
+            continue;
+        }
+        if i > at || stands_alone(text, i) {
             return Some(i);
         }
     }
+    None
+}
+
+/// Whether one complete value starts at `from` and is followed by the end of the text or the
+/// start of another value (not by the `,` or `]` of an enclosing array).
+fn stands_alone(text: &str, from: usize) -> bool {
+    let mut p = Parser::new(text, from);
+    let _ = p.value(0);
+    if p.error.is_some() {
+        return false;
+    }
+    p.skip_ws();
+    matches!(p.bytes.get(p.pos), None | Some(b'{') | Some(b'['))
 }
 
 /// Drops every part of a (partial) tree that starts at or after `limit`: that text is read again
@@ -191,8 +275,13 @@ fn node_prune(mut node: Node<'_>, limit: usize) -> Option<Node<'_>> {
             Val::Obj(members) => {
                 let kept: Vec<Member<'_>> = std::mem::take(members)
                     .into_iter()
+                    .filter(|m| m.key_at < limit)
                     .filter_map(|m| {
-                        node_prune(m.value, limit).map(|value| Member { key: m.key, value })
+                        node_prune(m.value, limit).map(|value| Member {
+                            key_at: m.key_at,
+                            key: m.key,
+                            value,
+                        })
                     })
                     .collect();
                 *members = kept;
@@ -211,6 +300,15 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, pos: usize) -> Self {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            error: None,
+        }
+    }
+
     fn fail(&mut self, kind: &'static str) {
         if self.error.is_none() {
             let (at, kind) = if self.pos >= self.bytes.len() {
@@ -224,7 +322,11 @@ impl<'a> Parser<'a> {
             } else {
                 (self.pos, kind)
             };
-            self.error = Some(JsonError { at, kind });
+            self.error = Some(JsonError {
+                at,
+                value_at: 0,
+                kind,
+            });
         }
     }
 
@@ -480,6 +582,7 @@ impl<'a> Parser<'a> {
                 self.fail(SYNTAX);
                 return partial(members);
             }
+            let key_at = self.pos;
             let Some(key) = self.string() else {
                 return partial(members);
             };
@@ -492,11 +595,15 @@ impl<'a> Parser<'a> {
             let value = self.value(depth + 1);
             if self.error.is_some() {
                 if value.partial {
-                    members.push(Member { key, value });
+                    members.push(Member {
+                        key_at,
+                        key,
+                        value,
+                    });
                 }
                 return partial(members);
             }
-            members.push(Member { key, value });
+            members.push(Member { key_at, key, value });
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -522,36 +629,6 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Maps byte offsets to 1-based line numbers.
-pub(crate) struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    pub fn line_of(&self, byte: usize) -> u32 {
-        let line = match self.starts.binary_search(&byte) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        };
-        u32::try_from(line).unwrap_or(u32::MAX)
-    }
-}
-
-/// The host of an `https://host/...` URL, lower-cased, without port or credentials.
-pub(crate) fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = host.split(':').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,9 +639,11 @@ mod tests {
         let (values, errors) = parse_stream(text);
         assert!(errors.is_empty());
         let v = &values[0];
-        assert_eq!(v.get("A").and_then(Node::str), Some("/Date(1)/"));
-        let lines = Lines::new(text);
+        assert!(v.get("A").is_none(), "exact keys by default");
+        assert_eq!(v.get_ci("A").and_then(Node::str), Some("/Date(1)/"));
+        let lines = crate::source::text::LineIndex::new(text);
         assert_eq!(lines.line_of(v.get("b").map(|n| n.at).unwrap_or(0)), 3);
+        assert_eq!(lines.line_of(v.member("b").map(|m| m.key_at).unwrap_or(0)), 3);
         assert_eq!(v.get("b").and_then(Node::items).map(<[_]>::len), Some(3));
     }
 
@@ -615,10 +694,53 @@ mod tests {
         ] {
             let _ = parse_stream(text);
         }
-        assert_eq!(
-            url_host("https://Example.okta.com:443/api"),
-            Some("example.okta.com".into())
-        );
-        assert_eq!(url_host("nope"), None);
+    }
+
+    #[test]
+    fn a_truncated_value_running_into_the_next_is_reported_once() {
+        // Pretty-printed objects one after another; the first is cut, the second starts at
+        // column 0 inside what the parser still takes for the first.
+        let text = "{\n  \"a\": [1,\n{\n  \"a\": [2]\n}\n{\"a\": [3]}\n";
+        let (values, errors) = parse_stream(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].value_at, 0);
+        let firsts: Vec<_> = values
+            .iter()
+            .filter_map(|v| v.get("a")?.items()?.first()?.num())
+            .collect();
+        assert_eq!(firsts, ["1", "2", "3"]);
+        assert!(values[0].partial && !values[1].partial);
+        // The same with the cut inside an object: the break is met at the next value.
+        let text = "{\n  \"a\": \"x\",\n{\"a\": [2]}\n";
+        let (values, errors) = parse_stream(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(values.len(), 2);
+        assert!(values[1].get("a").is_some_and(Node::is_arr));
+    }
+
+    #[test]
+    fn a_broken_item_at_column_0_is_reported_once() {
+        let text = "[\n{\"a\": 1},\n{\"a\": 2, \"b\": tru";
+        let (values, errors) = parse_stream(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].kind, EOF);
+        let complete: Vec<_> = values
+            .iter()
+            .flat_map(|v| v.items().unwrap_or(std::slice::from_ref(v)))
+            .filter(|n| !n.partial)
+            .filter_map(|n| n.get("a")?.num())
+            .collect();
+        assert_eq!(complete, ["1"]);
+    }
+
+    #[test]
+    fn numbers_and_members() {
+        let (values, _) = parse_stream("{\"i\": 12, \"f\": 1.5, \"e\": 1e2, \"b\": false}");
+        let v = &values[0];
+        assert_eq!(v.get("i").and_then(Node::as_i64), Some(12));
+        assert_eq!(v.get("f").and_then(Node::as_i64), None);
+        assert!(!v.get("e").is_some_and(Node::is_integer));
+        assert_eq!(v.get("b").and_then(Node::as_bool), Some(false));
+        assert_eq!(v.member("f").map(|m| m.key_at), Some(10));
     }
 }

@@ -1,4 +1,5 @@
-//! Times as Graph, `az` and PowerShell write them (formats-cloud-saas.md §0.1, §2):
+//! Times as Graph, `az`, PowerShell and the Okta API write them, shared by the Entra and Okta
+//! adapters (formats-cloud-saas.md §0.1, §2):
 //! RFC 3339 in UTC with 0 to 7 fraction digits (`2026-08-03T14:22:51.3378545Z`), the Windows
 //! PowerShell 5.1 `ConvertTo-Json` form `/Date(1785766971000)/` (epoch milliseconds, optionally
 //! with an informational `+0200` offset), PowerShell 7's offset-less `2026-08-03T14:22:51.3378545`
