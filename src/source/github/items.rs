@@ -2,7 +2,8 @@
 //! PAT grants and requests, credential authorizations, SSH keys and deploy keys. Every login met
 //! is noted for an `Account`. Problems point at the line of the field.
 
-use super::json::{bool_field, id_field, str_field, Doc, Field, Item, Span};
+use crate::source::json::field::{bool_field, id_field, str_field, time_field};
+use crate::source::json::{Doc, Field, Item, Node};
 use super::{account_kind, org_of_url, system_for};
 use crate::diag::Diagnostic;
 use crate::inventory::{
@@ -10,7 +11,6 @@ use crate::inventory::{
     Record, When,
 };
 use crate::source::Output;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub(super) struct Ctx<'a> {
@@ -21,24 +21,24 @@ pub(super) struct Ctx<'a> {
     pub(super) accounts: BTreeMap<(String, String), (u32, AccountKind)>,
 }
 
-fn is_authorization(o: &Map<String, Value>) -> bool {
-    o.contains_key("credential_id") || o.contains_key("credential_type")
+fn is_authorization(o: &Node<'_>) -> bool {
+    o.has("credential_id") || o.has("credential_type")
 }
-fn is_fine_grained(o: &Map<String, Value>) -> bool {
-    o.contains_key("token_expired")
-        || o.contains_key("access_granted_at")
-        || o.contains_key("token_id")
+fn is_fine_grained(o: &Node<'_>) -> bool {
+    o.has("token_expired")
+        || o.has("access_granted_at")
+        || o.has("token_id")
 }
-fn is_key(o: &Map<String, Value>) -> bool {
-    o.get("key").is_some_and(Value::is_string)
+fn is_key(o: &Node<'_>) -> bool {
+    o.get("key").is_some_and(Node::is_str)
 }
 
-pub(super) fn is_item(o: &Map<String, Value>) -> bool {
+pub(super) fn is_item(o: &Node<'_>) -> bool {
     is_authorization(o) || is_fine_grained(o) || is_key(o)
 }
 
-pub(super) fn item(ctx: &mut Ctx<'_>, item: &Item, out: &mut Output) {
-    let o = &item.obj;
+pub(super) fn item(ctx: &mut Ctx<'_>, item: &Item<'_, '_>, out: &mut Output) {
+    let o = item.node;
     let org = org_of_url(o);
     let system = system_for(org.as_deref().or(ctx.file_org));
     if is_authorization(o) {
@@ -49,7 +49,7 @@ pub(super) fn item(ctx: &mut Ctx<'_>, item: &Item, out: &mut Output) {
         key(ctx, &system, item, out);
     } else {
         out.diag(ctx.doc.malformed_at(
-            item.span,
+            o,
             "id",
             "item is not a GitHub token, credential authorization or key; skipped",
         ));
@@ -69,41 +69,20 @@ impl Ctx<'_> {
     }
 
     /// A date field: `null` -> `null_means`; absent -> Unknown; a bad value -> Unknown + diagnostic.
-    fn date(
-        &self,
-        o: &Map<String, Value>,
-        span: Span,
-        key: &str,
-        null_means: When,
-        out: &mut Output,
-    ) -> When {
-        match str_field(o, key) {
-            Field::Absent => When::Unknown,
+    fn date(&self, o: &Node<'_>, key: &str, null_means: When, out: &mut Output) -> When {
+        let field = time_field(o, key, When::parse_instant);
+        if let Some(problem) = field.time_problem(key) {
+            out.diag(self.doc.malformed_at(o, key, problem));
+        }
+        match field {
+            Field::Ok(w) => w,
             Field::Null => null_means,
-            Field::Ok(s) => match When::parse_instant(s) {
-                Some(w) => w,
-                None => {
-                    out.diag(self.doc.malformed_at(
-                        span,
-                        key,
-                        format!("`{key}` is not a date; treated as unknown"),
-                    ));
-                    When::Unknown
-                }
-            },
-            Field::WrongType => {
-                out.diag(self.doc.malformed_at(
-                    span,
-                    key,
-                    format!("`{key}` is not a string; treated as unknown"),
-                ));
-                When::Unknown
-            }
+            _ => When::Unknown,
         }
     }
 }
 
-fn nonempty<'m>(o: &'m Map<String, Value>, key: &str) -> Option<&'m str> {
+fn nonempty<'m>(o: &'m Node<'_>, key: &str) -> Option<&'m str> {
     match str_field(o, key) {
         Field::Ok(s) if !s.trim().is_empty() => Some(s.trim()),
         _ => None,
@@ -111,15 +90,15 @@ fn nonempty<'m>(o: &'m Map<String, Value>, key: &str) -> Option<&'m str> {
 }
 
 /// A login string, or `owner.login`/`user.login`.
-fn login_in<'m>(o: &'m Map<String, Value>, keys: &[&str]) -> Option<(&'static str, &'m str)> {
+fn login_in<'m>(o: &'m Node<'_>, keys: &[&str]) -> Option<(&'static str, &'m str)> {
     for key in ["login", "owner", "user", "added_by"] {
         if !keys.contains(&key) {
             continue;
         }
         let found = match o.get(key) {
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(Value::Object(m)) => m.get("login").and_then(Value::as_str),
-            _ => None,
+            Some(v) if v.is_obj() => v.get("login").and_then(Node::str),
+            Some(v) => v.str(),
+            None => None,
         };
         if let Some(l) = found.map(str::trim).filter(|l| !l.is_empty()) {
             return Some((key, l));
@@ -128,14 +107,14 @@ fn login_in<'m>(o: &'m Map<String, Value>, keys: &[&str]) -> Option<(&'static st
     None
 }
 
-fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
-    let (o, span, doc) = (&item.obj, item.span, ctx.doc);
+fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut Output) {
+    let (o, doc) = (item.node, ctx.doc);
     let id = match (id_field(o, "token_id"), id_field(o, "id")) {
         (Field::Ok(t), _) => format!("github:pat:{t}"),
         (_, Field::Ok(g)) => format!("github:pat-grant:{g}"),
         _ => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "id",
                 "fine-grained token has no numeric `token_id` or `id`; skipped",
             ));
@@ -147,10 +126,10 @@ fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) 
     } else {
         "id"
     };
-    let line = doc.id_line(span, &["id", id_key]);
+    let line = doc.id_line(o, &["id", id_key]);
     // A pending request has `created_at` (and `reason`) instead of `access_granted_at`.
-    let request = !o.contains_key("access_granted_at")
-        && (o.contains_key("created_at") || o.contains_key("reason"));
+    let request = !o.has("access_granted_at")
+        && (o.has("created_at") || o.has("reason"));
     let mut c = Credential::new(
         CredentialKind::PersonalAccessToken,
         &id,
@@ -160,7 +139,7 @@ fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) 
     match login_in(o, &["owner"]) {
         Some((_, l)) => {
             let kind = account_kind(o.get("owner"));
-            c.owner = Some(ctx.login(system, l, doc.key_line(span, "owner"), kind));
+            c.owner = Some(ctx.login(system, l, doc.key_line(o, "owner"), kind));
         }
         None => out.diag(Diagnostic::malformed(
             doc.path,
@@ -173,14 +152,14 @@ fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) 
     } else {
         "access_granted_at"
     };
-    c.issued = ctx.date(o, span, issued_key, When::Unknown, out);
+    c.issued = ctx.date(o, issued_key, When::Unknown, out);
     c.issued_basis = basis(c.issued);
-    c.expires = ctx.date(o, span, "token_expires_at", When::Never, out);
-    c.last_used = ctx.date(o, span, "token_last_used_at", When::Never, out);
+    c.expires = ctx.date(o, "token_expires_at", When::Never, out);
+    c.last_used = ctx.date(o, "token_last_used_at", When::Never, out);
     let expired = match bool_field(o, "token_expired") {
         Field::Ok(b) => Some(b),
-        Field::WrongType => {
-            out.diag(doc.malformed_at(span, "token_expired", "`token_expired` is not a boolean"));
+        Field::WrongType | Field::Invalid => {
+            out.diag(doc.malformed_at(o, "token_expired", "`token_expired` is not a boolean"));
             None
         }
         _ => None,
@@ -207,8 +186,8 @@ fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) 
     out.record(Record::Credential(c));
 }
 
-fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
-    let (o, span, doc) = (&item.obj, item.span, ctx.doc);
+fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut Output) {
+    let (o, doc) = (item.node, ctx.doc);
     let ctype = nonempty(o, "credential_type").unwrap_or("");
     let lower = ctype.to_ascii_lowercase();
     let kind = if lower.contains("ssh") {
@@ -222,17 +201,17 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
     };
     let credential_id = match id_field(o, "credential_id") {
         Field::Ok(i) => Some(i),
-        Field::WrongType => {
-            out.diag(doc.malformed_at(span, "credential_id", "`credential_id` is not a number"));
+        Field::WrongType | Field::Invalid => {
+            out.diag(doc.malformed_at(o, "credential_id", "`credential_id` is not a number"));
             None
         }
         _ => None,
     };
     let last8 = match str_field(o, "token_last_eight") {
         Field::Ok(s) if valid_last8(s) => Some(s),
-        Field::Ok(_) | Field::WrongType => {
+        Field::Ok(_) | Field::WrongType | Field::Invalid => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "token_last_eight",
                 "`token_last_eight` is not eight token characters; ignored",
             ));
@@ -252,7 +231,7 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
         (_, _, _, Some(cid)) => (format!("github:credential:{cid}"), "credential_id"),
         _ => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "credential_id",
                 "credential authorization has no `credential_id`, `token_last_eight` or \
                  `fingerprint`; skipped",
@@ -260,7 +239,7 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
             return;
         }
     };
-    let line = doc.id_line(span, &["credential_id", id_key]);
+    let line = doc.id_line(o, &["credential_id", id_key]);
     let label = match kind {
         CredentialKind::SshKey => "GitHub SSH key (SSO-authorised)".to_string(),
         CredentialKind::PersonalAccessToken => {
@@ -273,7 +252,7 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
     c.display_id = display_id;
     match login_in(o, &["login", "user", "owner"]) {
         Some((key, l)) => {
-            c.owner = Some(ctx.login(system, l, doc.key_line(span, key), AccountKind::Unknown))
+            c.owner = Some(ctx.login(system, l, doc.key_line(o, key), AccountKind::Unknown))
         }
         None => out.diag(Diagnostic::malformed(
             doc.path,
@@ -281,15 +260,14 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
             "credential authorization has no `login`; owner unknown",
         )),
     }
-    c.issued = ctx.date(o, span, "credential_authorized_at", When::Unknown, out);
+    c.issued = ctx.date(o, "credential_authorized_at", When::Unknown, out);
     c.issued_basis = basis(c.issued);
-    c.last_used = ctx.date(o, span, "credential_accessed_at", When::Never, out);
+    c.last_used = ctx.date(o, "credential_accessed_at", When::Never, out);
     c.expires = match kind {
         // SSH keys do not expire.
         CredentialKind::SshKey => When::Never,
         _ => ctx.date(
             o,
-            span,
             "authorized_credential_expires_at",
             When::Never,
             out,
@@ -308,8 +286,8 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output)
             detail.push(format!("{name}: {v}"));
         }
     }
-    if let Some(Value::Array(scopes)) = o.get("scopes") {
-        let s: Vec<&str> = scopes.iter().filter_map(Value::as_str).collect();
+    if let Some(scopes) = o.get("scopes").and_then(Node::items) {
+        let s: Vec<&str> = scopes.iter().filter_map(Node::str).collect();
         if !s.is_empty() {
             detail.push(format!("scopes: {}", s.join(" ")));
         }
@@ -340,10 +318,10 @@ fn normalise_fingerprint(fp: &str) -> Option<String> {
     None
 }
 
-fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
-    let (o, span, doc) = (&item.obj, item.span, ctx.doc);
+fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut Output) {
+    let (o, doc) = (item.node, ctx.doc);
     let url = nonempty(o, "url").unwrap_or("");
-    let deploy = url.contains("/repos/") || o.contains_key("added_by");
+    let deploy = url.contains("/repos/") || o.has("added_by");
     let numeric = match id_field(o, "id") {
         Field::Ok(i) => Some(i),
         _ => None,
@@ -353,15 +331,15 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
     let (id, key_type) = match (&parsed, &numeric) {
         (Ok((t, fp)), _) => (fp.clone(), Some(t.clone())),
         (Err(why), Some(n)) => {
-            out.diag(doc.malformed_at(span, "key", format!("{why}; id from the listing's `id`")));
+            out.diag(doc.malformed_at(o, "key", format!("{why}; id from the listing's `id`")));
             (format!("github:key:{n}"), None)
         }
         (Err(why), None) => {
-            out.diag(doc.malformed_at(span, "key", format!("{why}, and no numeric `id`; skipped")));
+            out.diag(doc.malformed_at(o, "key", format!("{why}, and no numeric `id`; skipped")));
             return;
         }
     };
-    let line = doc.id_line(span, &["id", "key"]);
+    let line = doc.id_line(o, &["id", "key"]);
     let what = if deploy { "deploy key" } else { "SSH key" };
     let label = match &key_type {
         Some(t) => format!("GitHub {what} ({t})"),
@@ -377,7 +355,7 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
     if deploy {
         // A deploy key belongs to the repository; whoever added it answers for it.
         if let Some((key, l)) = login_in(o, &["added_by"]) {
-            let who = ctx.login(system, l, doc.key_line(span, key), AccountKind::Unknown);
+            let who = ctx.login(system, l, doc.key_line(o, key), AccountKind::Unknown);
             c.responsible.push(who);
         }
         if let Some(repo) = repo_of(url) {
@@ -385,11 +363,11 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
         }
     } else {
         let from_item =
-            login_in(o, &["user", "owner", "login"]).map(|(k, l)| (doc.key_line(span, k), l));
+            login_in(o, &["user", "owner", "login"]).map(|(k, l)| (doc.key_line(o, k), l));
+        // Only a scalar of the wrapper names the owner (`{"login": …, "keys": [...]}`).
         let from_wrapper = item
             .wrapper
-            .as_ref()
-            .and_then(|w| login_in(w, &["login", "user"]))
+            .and_then(|w| login_in(w, &["login", "user"]).filter(|(k, _)| w.get(k).is_some_and(Node::is_str)))
             .map(|(_, l)| (line, l));
         let from_path = ctx.path_user.map(|u| (line, u));
         match from_item.or(from_wrapper).or(from_path) {
@@ -405,9 +383,9 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item, out: &mut Output) {
             )),
         }
     }
-    c.issued = ctx.date(o, span, "created_at", When::Unknown, out);
+    c.issued = ctx.date(o, "created_at", When::Unknown, out);
     c.issued_basis = basis(c.issued);
-    c.last_used = ctx.date(o, span, "last_used", When::Never, out);
+    c.last_used = ctx.date(o, "last_used", When::Never, out);
     c.expires = When::Never;
     c.status = match bool_field(o, "enabled") {
         Field::Ok(false) => CredentialStatus::Inactive,

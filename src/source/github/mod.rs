@@ -28,11 +28,10 @@ mod items;
 #[cfg(test)]
 mod tests;
 
-use super::google::json::{self, Doc, Shape};
+use super::json::{self, Doc, Node, Shape};
 use super::Output;
 use crate::inventory::{Account, AccountKind, Evidence, Record, SourceKind};
 use crate::source::registry::Sniff;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The GitHub exports this module understands.
@@ -97,7 +96,7 @@ impl crate::source::registry::FileSource for GitHubSource {
 /// Parses one export; `path` is the file relative to the scan root. Items are recognised by
 /// their fields, so a file that merges several listings loses nothing.
 pub fn parse(_kind: GitHubExport, path: &str, text: &str) -> Output {
-    let doc = Doc::new(path, text);
+    let doc = Doc::parse(path, text);
     let mut out = Output::default();
     let shape = Shape {
         // `keys` and `credentials` wrap per-member loops (`{"login": …, "keys": [...]}`).
@@ -116,6 +115,7 @@ pub fn parse(_kind: GitHubExport, path: &str, text: &str) -> Output {
     for item in doc.items(&shape, &mut out) {
         items::item(&mut ctx, &item, &mut out);
     }
+    doc.report_breaks(&mut out);
     for ((system, login), (line, kind)) in ctx.accounts {
         let mut a = Account::new(
             SourceKind::GitHub,
@@ -156,10 +156,10 @@ fn org_in(text: &str) -> Option<String> {
 }
 
 /// The organisation in one URL field of an item.
-fn org_of_url(obj: &Map<String, Value>) -> Option<String> {
+fn org_of_url(obj: &Node<'_>) -> Option<String> {
     ["url", "repositories_url", "html_url"]
         .iter()
-        .filter_map(|k| obj.get(*k).and_then(Value::as_str))
+        .filter_map(|k| obj.get(k).and_then(Node::str))
         .find_map(org_in)
 }
 
@@ -182,8 +182,8 @@ fn system_for(org: Option<&str>) -> String {
 }
 
 /// A GitHub `owner.type` of `Bot` is a service account.
-fn account_kind(owner: Option<&Value>) -> AccountKind {
-    match owner.and_then(|o| o.get("type")).and_then(Value::as_str) {
+fn account_kind(owner: Option<&Node<'_>>) -> AccountKind {
+    match owner.and_then(|o| o.get("type")).and_then(Node::str) {
         Some("Bot") => AccountKind::Service,
         _ => AccountKind::Unknown,
     }

@@ -13,7 +13,8 @@
 //! - token -> `OAuthGrant` with the client id as id, issue and use unknown; `detail` tells the
 //!   scopes and whether a mail scope is among them (Google revokes only those on a password change).
 
-use super::json::{bool_field, id_field, str_field, Doc, Field, Item, Shape};
+use crate::source::json::field::{bool_field, id_field, str_field, time_field};
+use crate::source::json::{Doc, Field, Item, Node, Shape};
 use super::{ms_time, owner_of, short_hash, system_of, user_key, MsTime};
 use crate::diag::Diagnostic;
 use crate::inventory::{
@@ -21,52 +22,52 @@ use crate::inventory::{
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
 use crate::source::Output;
-use serde_json::{Map, Value};
 
-fn is_user(o: &Map<String, Value>) -> bool {
-    o.contains_key("primaryEmail")
+fn is_user(o: &Node<'_>) -> bool {
+    o.has("primaryEmail")
 }
-fn is_asp(o: &Map<String, Value>) -> bool {
-    o.contains_key("codeId")
+fn is_asp(o: &Node<'_>) -> bool {
+    o.has("codeId")
 }
-fn is_token(o: &Map<String, Value>) -> bool {
-    o.contains_key("clientId")
+fn is_token(o: &Node<'_>) -> bool {
+    o.has("clientId")
 }
 
 pub(super) fn parse(path: &str, text: &str) -> Output {
-    let doc = Doc::new(path, text);
+    let doc = Doc::parse(path, text);
     let mut out = Output::default();
-    let is_item = |o: &Map<String, Value>| is_user(o) || is_asp(o) || is_token(o);
+    let is_item = |o: &Node<'_>| is_user(o) || is_asp(o) || is_token(o);
     let shape = Shape {
         list_keys: &["users", "items"],
         is_item: &is_item,
         what: "Google Workspace users, app passwords or tokens",
     };
     for item in doc.items(&shape, &mut out) {
-        if is_user(&item.obj) {
+        if is_user(item.node) {
             user(&doc, &item, &mut out);
-        } else if is_asp(&item.obj) {
+        } else if is_asp(item.node) {
             asp(&doc, &item, &mut out);
-        } else if is_token(&item.obj) {
+        } else if is_token(item.node) {
             token(&doc, &item, &mut out);
         } else {
             out.diag(doc.malformed_at(
-                item.span,
+                item.node,
                 "kind",
                 "item has no `primaryEmail`, `codeId` or `clientId`; skipped",
             ));
         }
     }
+    doc.report_breaks(&mut out);
     out
 }
 
-fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
-    let (o, span) = (&item.obj, item.span);
+fn user(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
+    let o = item.node;
     let email = match str_field(o, "primaryEmail") {
         Field::Ok(e) if !e.trim().is_empty() => e.trim(),
         _ => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "primaryEmail",
                 "user `primaryEmail` is empty or not a string; user skipped",
             ));
@@ -74,7 +75,7 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
         }
     };
     let system = system_of(email);
-    let line = doc.key_line(span, "primaryEmail");
+    let line = doc.key_line(o, "primaryEmail");
     let mut a = Account::new(
         SourceKind::GoogleWorkspace,
         &system,
@@ -85,17 +86,17 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
     match id_field(o, "id") {
         Field::Ok(id) => a.aliases.push(id),
         Field::Absent | Field::Null => {}
-        Field::WrongType => out.diag(doc.malformed_at(span, "id", "user `id` is not a numeric id")),
+        Field::WrongType | Field::Invalid => out.diag(doc.malformed_at(o, "id", "user `id` is not a numeric id")),
     }
-    if let Some(Value::Array(aliases)) = o.get("aliases") {
+    if let Some(aliases) = o.get("aliases").and_then(Node::items) {
         a.aliases
-            .extend(aliases.iter().filter_map(Value::as_str).map(str::to_string));
+            .extend(aliases.iter().filter_map(Node::str).map(str::to_string));
     }
     let mut flag = |key: &str| match bool_field(o, key) {
         Field::Ok(b) => Some(b),
         Field::Absent | Field::Null => None,
-        Field::WrongType => {
-            out.diag(doc.malformed_at(span, key, format!("user `{key}` is not a boolean")));
+        Field::WrongType | Field::Invalid => {
+            out.diag(doc.malformed_at(o, key, format!("user `{key}` is not a boolean")));
             None
         }
     };
@@ -118,28 +119,15 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
     };
     // Workspace accounts do not expire.
     a.expires = When::Never;
-    a.created = match str_field(o, "creationTime") {
-        Field::Ok(s) => match When::parse_instant(s) {
-            Some(w) => w,
-            None => {
-                out.diag(doc.malformed_at(
-                    span,
-                    "creationTime",
-                    "user `creationTime` is not a date; treated as unknown",
-                ));
-                When::Unknown
-            }
-        },
-        Field::WrongType => {
-            out.diag(doc.malformed_at(span, "creationTime", "user `creationTime` is not a string"));
-            When::Unknown
-        }
-        Field::Absent | Field::Null => When::Unknown,
-    };
+    let created = time_field(o, "creationTime", When::parse_instant);
+    if let Some(problem) = created.time_problem("creationTime") {
+        out.diag(doc.malformed_at(o, "creationTime", format!("user {problem}")));
+    }
+    a.created = created.ok().unwrap_or(When::Unknown);
     // `lastLoginTime` (1970-01-01 = never) has no place in the model; validated only.
     if let Field::Ok(s) = str_field(o, "lastLoginTime") {
         if When::parse_instant(s).is_none() {
-            out.diag(doc.malformed_at(span, "lastLoginTime", "user `lastLoginTime` is not a date"));
+            out.diag(doc.malformed_at(o, "lastLoginTime", "user `lastLoginTime` is not a date"));
         }
     }
     let owner = OwnerRef {
@@ -160,12 +148,12 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
                     v.trim().to_lowercase()
                 };
                 let id = format!("{prefix}:{}", short_hash(&norm));
-                let mut c = recovery(doc, span, key, &id, label, &owner);
+                let mut c = recovery(doc, o, key, &id, label, &owner);
                 c.detail = Some(format!("{key} set; registration date not exported"));
                 out.record(Record::Credential(c));
             }
-            Field::WrongType => {
-                out.diag(doc.malformed_at(span, key, format!("user `{key}` is not a string")))
+            Field::WrongType | Field::Invalid => {
+                out.diag(doc.malformed_at(o, key, format!("user `{key}` is not a string")))
             }
             _ => {}
         }
@@ -173,7 +161,7 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
     if two_sv == Some(true) {
         let mut c = recovery(
             doc,
-            span,
+            o,
             "isEnrolledIn2Sv",
             "2sv",
             "Google 2-Step Verification",
@@ -193,7 +181,7 @@ fn user(doc: &Doc<'_>, item: &Item, out: &mut Output) {
 
 fn recovery(
     doc: &Doc<'_>,
-    span: super::json::Span,
+    o: &Node<'_>,
     key: &str,
     id: &str,
     label: &str,
@@ -203,7 +191,7 @@ fn recovery(
         CredentialKind::RecoveryMethod,
         id,
         label,
-        Evidence::at(doc.path, doc.key_line(span, key)),
+        Evidence::at(doc.path, doc.key_line(o, key)),
     );
     c.owner = Some(owner.clone());
     c.expires = When::Never;
@@ -211,27 +199,27 @@ fn recovery(
     c
 }
 
-fn asp(doc: &Doc<'_>, item: &Item, out: &mut Output) {
-    let (o, span) = (&item.obj, item.span);
+fn asp(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
+    let o = item.node;
     let code = match id_field(o, "codeId") {
         Field::Ok(c) => c,
         _ => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "codeId",
                 "ASP `codeId` is not an integer; item skipped",
             ));
             return;
         }
     };
-    let line = doc.key_line(span, "codeId");
+    let line = doc.key_line(o, "codeId");
     let mut c = Credential::new(
         CredentialKind::AppPassword,
         &format!("asp:{code}"),
         "Google app password",
         Evidence::at(doc.path, line),
     );
-    match user_key(o, item.wrapper.as_ref()) {
+    match user_key(o, item.wrapper) {
         Some(k) => c.owner = Some(owner_of(&k)),
         None => out.diag(Diagnostic::malformed(
             doc.path,
@@ -244,7 +232,7 @@ fn asp(doc: &Doc<'_>, item: &Item, out: &mut Output) {
         MsTime::Zero | MsTime::Missing => When::Unknown,
         MsTime::Bad(why) => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "creationTime",
                 format!("ASP `creationTime` {why}; treated as unknown"),
             ));
@@ -262,7 +250,7 @@ fn asp(doc: &Doc<'_>, item: &Item, out: &mut Output) {
         MsTime::Missing => When::Unknown,
         MsTime::Bad(why) => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "lastTimeUsed",
                 format!("ASP `lastTimeUsed` {why}; treated as unknown"),
             ));
@@ -287,27 +275,27 @@ fn is_mail_scope(scope: &str) -> bool {
         || scope == "email.gmail"
 }
 
-fn token(doc: &Doc<'_>, item: &Item, out: &mut Output) {
-    let (o, span) = (&item.obj, item.span);
+fn token(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
+    let o = item.node;
     let client = match str_field(o, "clientId") {
         Field::Ok(c) if !c.trim().is_empty() => c.trim(),
         _ => {
             out.diag(doc.malformed_at(
-                span,
+                o,
                 "clientId",
                 "token `clientId` is empty or not a string; item skipped",
             ));
             return;
         }
     };
-    let line = doc.key_line(span, "clientId");
+    let line = doc.key_line(o, "clientId");
     let mut c = Credential::new(
         CredentialKind::OAuthGrant,
         client,
         "Google OAuth grant",
         Evidence::at(doc.path, line),
     );
-    match user_key(o, item.wrapper.as_ref()) {
+    match user_key(o, item.wrapper) {
         Some(k) => c.owner = Some(owner_of(&k)),
         None => out.diag(Diagnostic::malformed(
             doc.path,
@@ -316,10 +304,11 @@ fn token(doc: &Doc<'_>, item: &Item, out: &mut Output) {
         )),
     }
     let scopes: Vec<&str> = match o.get("scopes") {
-        Some(Value::Array(s)) => s.iter().filter_map(Value::as_str).collect(),
-        None | Some(Value::Null) => Vec::new(),
+        Some(s) if s.is_arr() => s.items().unwrap_or(&[]).iter().filter_map(Node::str).collect(),
+        None => Vec::new(),
+        Some(s) if s.is_null() => Vec::new(),
         Some(_) => {
-            out.diag(doc.malformed_at(span, "scopes", "token `scopes` is not an array"));
+            out.diag(doc.malformed_at(o, "scopes", "token `scopes` is not an array"));
             Vec::new()
         }
     };
@@ -351,10 +340,4 @@ fn token(doc: &Doc<'_>, item: &Item, out: &mut Output) {
     // tokens.list has no dates at all (issue time only from Reports `token` `authorize` events).
     c.status = CredentialStatus::Active;
     out.record(Record::Credential(c));
-}
-
-impl Field<bool> {
-    fn is_true(&self) -> bool {
-        matches!(self, Field::Ok(true))
-    }
 }

@@ -6,13 +6,12 @@
 //! configured timezone (default UTC; the offset is honoured), GAM's `Unknown`/`Never` words, or
 //! raw epoch milliseconds. Evidence is the row's line.
 
-use super::{ms_time, owner_of, MsTime};
+use super::{ms_text, owner_of, MsTime};
 use crate::diag::Diagnostic;
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, Record, When,
 };
 use crate::source::Output;
-use serde_json::Value;
 
 /// A first line naming a user column and an ASP `codeId` column.
 pub(super) fn sniff(head: &str) -> Option<super::GoogleExport> {
@@ -42,7 +41,7 @@ struct Group {
 pub(super) fn parse(path: &str, text: &str) -> Output {
     let mut out = Output::default();
     let text = text.trim_start_matches('\u{feff}');
-    let doc = super::json::Doc::new(path, text);
+    let lines = crate::source::text::LineIndex::new(text);
     // With CRLF the csv crate puts a record's start on the `\n` that ends the previous line.
     let line_of = |p: Option<&csv::Position>| {
         let Some(mut at) = p.and_then(|p| usize::try_from(p.byte()).ok()) else {
@@ -51,7 +50,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         while matches!(text.as_bytes().get(at), Some(b'\r' | b'\n')) {
             at += 1;
         }
-        doc.line_of(at)
+        lines.line_of(at)
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -145,7 +144,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             } else {
                 c.owner = Some(owner_of(user));
             }
-            let time = |i: Option<usize>| ms_time(Some(&Value::String(cell(i).to_string())));
+            let time = |i: Option<usize>| ms_text(cell(i));
             c.issued = match time(g.created) {
                 MsTime::Date(w) => w,
                 MsTime::Zero | MsTime::Missing => When::Unknown,

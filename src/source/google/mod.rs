@@ -15,21 +15,19 @@
 //! of the `admin` app), which yields an account record per user with the latest change.
 //! Reports reach back 180 days at most: no event is not "never reset".
 //!
-//! Layout: `json` (located JSON reading, also used by the GitHub adapter), `directory` (users,
-//! ASPs, tokens), `reports` (activities), `gam` (GAM CSV). Times: RFC 3339 with millis,
-//! epoch-millisecond strings (`"0"` = unknown creation / never used), `1970-01-01…` = never.
+//! Layout: `directory` (users, ASPs, tokens), `reports` (activities), `gam` (GAM CSV); JSON is
+//! read with `source::json`. Times: RFC 3339 with millis, epoch-millisecond strings (`"0"` = unknown creation / never used), `1970-01-01…` = never.
 
 mod directory;
 mod gam;
-pub(crate) mod json;
 mod reports;
 #[cfg(test)]
 mod tests;
 
+use super::json::{self, Node};
 use super::Output;
 use crate::inventory::{Record, SourceKind, When};
 use crate::source::registry::Sniff;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The Google Workspace exports this module understands.
@@ -254,13 +252,13 @@ fn owner_of(user_key: &str) -> crate::inventory::OwnerRef {
 }
 
 /// The owner key of an item: its `userKey`, else a user field of its wrapper object.
-fn user_key(item: &Map<String, Value>, wrapper: Option<&Map<String, Value>>) -> Option<String> {
-    let pick = |m: &Map<String, Value>| {
+fn user_key(item: &Node<'_>, wrapper: Option<&Node<'_>>) -> Option<String> {
+    let pick = |m: &Node<'_>| {
         ["userKey", "user", "primaryEmail"].iter().find_map(|k| {
-            m.get(*k)
-                .and_then(|v| match v {
-                    Value::String(s) => Some(s.trim().to_string()),
-                    Value::Number(n) => Some(n.to_string()),
+            m.get(k)
+                .and_then(|v| match (v.str(), v.num()) {
+                    (Some(s), _) => Some(s.trim().to_string()),
+                    (_, Some(n)) => Some(n.to_string()),
                     _ => None,
                 })
                 .filter(|s| !s.is_empty())
@@ -288,15 +286,19 @@ enum MsTime {
 
 /// Reads an `asps` time: epoch milliseconds as a JSON string or number, or RFC 3339 (GAM with
 /// timezone conversion), or GAM's `Never`/`Unknown`.
-fn ms_time(value: Option<&Value>) -> MsTime {
-    match value {
-        None | Some(Value::Null) => MsTime::Missing,
-        Some(Value::Number(n)) => match n.as_i64() {
+fn ms_time(value: Option<&Node<'_>>) -> MsTime {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return MsTime::Missing;
+    };
+    if value.num().is_some() {
+        return match value.as_i64() {
             Some(ms) => ms_value(ms),
             None => MsTime::Bad("is not an integer number of milliseconds"),
-        },
-        Some(Value::String(s)) => ms_text(s),
-        Some(_) => MsTime::Bad("is not a string or number"),
+        };
+    }
+    match value.str() {
+        Some(s) => ms_text(s),
+        None => MsTime::Bad("is not a string or number"),
     }
 }
 

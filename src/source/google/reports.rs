@@ -11,24 +11,23 @@
 //! `password_last_set` is the latest change and `password_evidence` the line of that event's name;
 //! [`super::join`] folds it into the users-list account. Other events are ignored silently.
 
-use super::json::{Doc, Shape, Span};
+use crate::source::json::{Doc, Node, Shape};
 use super::system_of;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Account, Evidence, PasswordState, Record, SourceKind, When};
 use crate::source::Output;
 use jiff::Timestamp;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Event names that record a password change (compared case-insensitively).
 const PASSWORD_EVENTS: [&str; 3] = ["password_edit", "change_password", "password_change"];
 
-fn is_activity(o: &Map<String, Value>) -> bool {
-    o.contains_key("events") && o.get("id").is_some_and(Value::is_object)
+fn is_activity(o: &Node<'_>) -> bool {
+    o.has("events") && o.get("id").is_some_and(Node::is_obj)
 }
 
 pub(super) fn parse(path: &str, text: &str) -> Output {
-    let doc = Doc::new(path, text);
+    let doc = Doc::parse(path, text);
     let mut out = Output::default();
     let shape = Shape {
         list_keys: &["items"],
@@ -40,8 +39,9 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
     let mut activities = 0usize;
     for item in doc.items(&shape, &mut out) {
         activities += 1;
-        activity(&doc, &item.obj, item.span, &mut changes, &mut out);
+        activity(&doc, item.node, &mut changes, &mut out);
     }
+    doc.report_breaks(&mut out);
     if activities > 0 && changes.is_empty() {
         out.diag(Diagnostic::new(
             DiagKind::Incomplete,
@@ -66,30 +66,29 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
 
 fn activity(
     doc: &Doc<'_>,
-    o: &Map<String, Value>,
-    span: Span,
+    o: &Node<'_>,
     changes: &mut BTreeMap<(String, String), (Timestamp, u32)>,
     out: &mut Output,
 ) {
-    let Some(Value::Array(events)) = o.get("events") else {
-        out.diag(doc.malformed_at(span, "events", "activity `events` is not an array; skipped"));
+    let Some(events) = o.get("events").and_then(Node::items) else {
+        out.diag(doc.malformed_at(o, "events", "activity `events` is not an array; skipped"));
         return;
     };
     let app = o
         .get("id")
         .and_then(|i| i.get("applicationName"))
-        .and_then(Value::as_str)
+        .and_then(Node::str)
         .unwrap_or("");
     let actor = o
         .get("actor")
         .and_then(|a| a.get("email"))
-        .and_then(Value::as_str)
+        .and_then(Node::str)
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let mut time: Option<Option<Timestamp>> = None;
     for event in events {
-        let name = event.get("name").and_then(Value::as_str).unwrap_or("");
-        let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
+        let name = event.get("name").and_then(Node::str).unwrap_or("");
+        let kind = event.get("type").and_then(Node::str).unwrap_or("");
         let admin_change = name == "CHANGE_PASSWORD";
         let user_change = !admin_change
             && (PASSWORD_EVENTS.iter().any(|p| name.eq_ignore_ascii_case(p))
@@ -97,12 +96,15 @@ fn activity(
         if !admin_change && !user_change {
             continue;
         }
-        let line = name_line(doc, span, name).unwrap_or_else(|| doc.key_line(span, "events"));
+        // The line of this event's name (positions come from parsing).
+        let line = event
+            .get("name")
+            .map_or_else(|| doc.key_line(o, "events"), |n| doc.line(n));
         let at = *time.get_or_insert_with(|| activity_time(o));
         let Some(at) = at else {
             out.diag(Diagnostic::malformed(
                 doc.path,
-                doc.key_line(span, "id"),
+                doc.key_line(o, "id"),
                 "password-change activity has no valid `id.time`; skipped",
             ));
             return;
@@ -129,31 +131,19 @@ fn activity(
     }
 }
 
-fn activity_time(o: &Map<String, Value>) -> Option<Timestamp> {
-    let text = o.get("id")?.get("time")?.as_str()?;
+fn activity_time(o: &Node<'_>) -> Option<Timestamp> {
+    let text = o.get("id")?.get("time")?.str()?;
     When::parse_instant(text)?.known()
 }
 
 /// The string value of the event parameter `name`.
-fn parameter<'v>(event: &'v Value, name: &str) -> Option<&'v str> {
-    let Some(Value::Array(params)) = event.get("parameters") else {
-        return None;
-    };
+fn parameter<'v>(event: &'v Node<'_>, name: &str) -> Option<&'v str> {
+    let params = event.get("parameters")?.items()?;
     params
         .iter()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        .find(|p| p.get("name").and_then(Node::str) == Some(name))
         .and_then(|p| p.get("value"))
-        .and_then(Value::as_str)
+        .and_then(Node::str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
-}
-
-/// Line of the first `"<name>"` string in the activity's text.
-fn name_line(doc: &Doc<'_>, span: Span, name: &str) -> Option<u32> {
-    if name.is_empty() || name.contains(['"', '\\']) {
-        return None;
-    }
-    let needle = format!("\"{name}\"");
-    let found = doc.text.get(span.start..span.end)?.find(&needle)?;
-    Some(doc.line_of(span.start + found))
 }
