@@ -160,7 +160,8 @@ fn starts_with_ignore_case(s: &str, start: &str) -> bool {
 }
 
 /// Byte position of the JSON key `"key"` (followed by optional whitespace and `:`) in
-/// `text[from..to]`; with `value_start`, the value must begin with that character.
+/// `text[from..to]`; with `value_start`, the value must begin with that character. A textual test
+/// for [`sniff`] only: parsing locates keys with `source::json`.
 fn find_key(
     text: &str,
     from: usize,
@@ -183,35 +184,4 @@ fn find_key(
         at = pos + needle.len();
     }
     None
-}
-
-/// Maps byte offsets to 1-based line numbers.
-struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    fn line_of(&self, byte: usize) -> u32 {
-        let line = match self.starts.binary_search(&byte) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        };
-        u32::try_from(line).unwrap_or(u32::MAX)
-    }
-
-    /// Byte offset where the 1-based `line` starts, if the text has it.
-    fn start_of(&self, line: u32) -> Option<usize> {
-        let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        self.starts.get(index).copied()
-    }
-
-    fn count(&self) -> u32 {
-        u32::try_from(self.starts.len()).unwrap_or(u32::MAX)
-    }
 }

@@ -14,12 +14,14 @@
 //! is always filled from `user_creation_time`, so a rule can tell the initial password from a reset
 //! with `Account::password_is_initial` (within a minute of creation).
 
-use super::{find_key, Lines, SYSTEM};
+use super::SYSTEM;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::json::{tree, Doc};
+use crate::source::text::LineIndex;
 use crate::source::{decode_text, Output};
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -27,9 +29,11 @@ use base64::Engine as _;
 /// The `GeneratedTime` of a credential report JSON wrapper: the report's as-of time. `None` when
 /// the text is not such a wrapper or the time is absent or not a date.
 pub fn generated_time(text: &str) -> Option<When> {
-    let value: serde_json::Value =
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
-    When::parse_instant(value.get("GeneratedTime")?.as_str()?)
+    let (values, errors) = tree::parse_stream(text);
+    if !errors.is_empty() || values.len() != 1 {
+        return None;
+    }
+    When::parse_instant(values.first()?.get("GeneratedTime")?.str()?)
 }
 
 /// Columns without which a row says nothing useful about a reset gap: the file is unparseable.
@@ -98,37 +102,44 @@ pub(super) fn parse_wrapper(path: &str, text: &str) -> Output {
     let mut out = Output::default();
     let body = text.trim_start_matches('\u{feff}');
     let trimmed = body.trim_start();
-    let lines = Lines::new(body);
+    let lines = LineIndex::new(body);
     let first_line = lines.line_of(body.len() - trimmed.len());
 
     let (content, content_line) = if trimmed.starts_with('{') {
-        let value: serde_json::Value = match serde_json::from_str(body) {
-            Ok(v) => v,
-            Err(e) => {
+        let doc = Doc::parse(path, body);
+        // The wrapper is one object: a break anywhere leaves the report unusable.
+        let value = match (doc.values.first(), doc.errors.first()) {
+            (Some(v), None) if v.is_obj() => v,
+            (_, Some(e)) => {
                 out.diag(Diagnostic::unparseable(
                     path,
-                    Some(u32::try_from(e.line()).unwrap_or(u32::MAX).max(1)),
-                    format!("credential report wrapper: {}", json_error_kind(&e)),
+                    Some(doc.line_at(e.at)),
+                    format!("credential report wrapper: {}", e.kind),
+                ));
+                return out;
+            }
+            _ => {
+                out.diag(Diagnostic::unparseable(
+                    path,
+                    Some(first_line),
+                    "credential report wrapper is not a JSON object",
                 ));
                 return out;
             }
         };
-        let key_line = |key: &str| {
-            find_key(body, 0, body.len(), key, None)
-                .map(|p| lines.line_of(p))
-                .unwrap_or(first_line)
-        };
-        let content_line = key_line("Content");
+        let content_line = doc.key_line(value, "Content");
         let content = match value.get("Content") {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(_) => {
-                out.diag(Diagnostic::unparseable(
-                    path,
-                    Some(content_line),
-                    "credential report wrapper: `Content` is not a string",
-                ));
-                return out;
-            }
+            Some(c) => match c.str() {
+                Some(s) => s.to_string(),
+                None => {
+                    out.diag(Diagnostic::unparseable(
+                        path,
+                        Some(content_line),
+                        "credential report wrapper: `Content` is not a string",
+                    ));
+                    return out;
+                }
+            },
             None => {
                 out.diag(Diagnostic::unparseable(
                     path,
@@ -138,26 +149,28 @@ pub(super) fn parse_wrapper(path: &str, text: &str) -> Output {
                 return out;
             }
         };
-        match value.get("ReportFormat") {
-            None => {}
-            Some(serde_json::Value::String(f)) if f.trim().eq_ignore_ascii_case("text/csv") => {}
-            Some(_) => {
+        if let Some(format) = value.get("ReportFormat") {
+            if !format
+                .str()
+                .is_some_and(|f| f.trim().eq_ignore_ascii_case("text/csv"))
+            {
                 out.diag(Diagnostic::unparseable(
                     path,
-                    Some(key_line("ReportFormat")),
+                    Some(doc.key_line(value, "ReportFormat")),
                     "credential report wrapper: `ReportFormat` is not `text/csv`",
                 ));
                 return out;
             }
         }
-        match value.get("GeneratedTime") {
-            None => {}
-            Some(serde_json::Value::String(t)) if When::parse_instant(t).is_some() => {}
-            Some(_) => out.diag(Diagnostic::malformed(
-                path,
-                key_line("GeneratedTime"),
-                "credential report wrapper: `GeneratedTime` is not a date; the as-of time is unknown",
-            )),
+        if let Some(time) = value.get("GeneratedTime") {
+            if time.str().and_then(When::parse_instant).is_none() {
+                out.diag(Diagnostic::malformed(
+                    path,
+                    doc.key_line(value, "GeneratedTime"),
+                    "credential report wrapper: `GeneratedTime` is not a date; the as-of time is \
+                     unknown",
+                ));
+            }
         }
         (content, content_line)
     } else {
@@ -191,16 +204,6 @@ pub(super) fn parse_wrapper(path: &str, text: &str) -> Output {
     };
     ctx.rows(&csv, &mut out);
     out
-}
-
-/// A serde_json error described without its position or any input text.
-pub(super) fn json_error_kind(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Eof => "JSON ends early (truncated?)",
-        serde_json::error::Category::Syntax => "invalid JSON syntax",
-        serde_json::error::Category::Data => "unexpected JSON data",
-        serde_json::error::Category::Io => "JSON could not be read",
-    }
 }
 
 /// What a report cell holds.
@@ -277,7 +280,7 @@ impl Ctx<'_> {
         let header_line = lead.saturating_add(1);
         // csv's `Position::line` lags by one after a CRLF terminator, so lines come from the
         // record's byte offset instead (skipping the terminator it may point at).
-        let lines = Lines::new(trimmed);
+        let lines = LineIndex::new(trimmed);
         let line_at = |byte: u64| -> u32 {
             let mut at = usize::try_from(byte).unwrap_or(usize::MAX);
             while trimmed

@@ -616,8 +616,11 @@ fn truncated_listing_keeps_complete_items() {
     let d = &out.diagnostics[0];
     assert_eq!(d.kind, DiagKind::Malformed);
     assert!(d.message.contains("truncated"), "{}", d.message);
+    // One policy for every JSON source (was a warning here): the scan is incomplete.
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.makes_incomplete());
     assert!(
-        d.message.contains("2 complete credential item(s)"),
+        d.message.contains("complete items before this point were used"),
         "{}",
         d.message
     );
