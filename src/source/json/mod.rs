@@ -38,11 +38,10 @@ use crate::source::Output;
 
 pub(crate) use crate::source::text::prefix;
 
-/// One JSON file read once: its path (relative to the scan root), text, line index, top-level
+/// One JSON file read once: its path (relative to the scan root), line index, top-level
 /// values and the breaks met.
 pub(crate) struct Doc<'a> {
     pub(crate) path: &'a str,
-    pub(crate) text: &'a str,
     pub(crate) lines: LineIndex<'a>,
     pub(crate) values: Vec<Node<'a>>,
     pub(crate) errors: Vec<JsonError>,
@@ -54,7 +53,6 @@ impl<'a> Doc<'a> {
         let (values, errors) = tree::parse_stream(text);
         Doc {
             path,
-            text,
             lines: LineIndex::new(text),
             values,
             errors,

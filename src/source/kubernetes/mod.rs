@@ -246,7 +246,7 @@ fn parse_document(doc: &str) -> Result<Value, (u32, String)> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return serde_json::from_str(doc).map_err(|e| {
             let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
-            (line, crate::source::vault::json_error_kind(&e).to_string())
+            (line, crate::source::json::serde_error_kind(&e).to_string())
         });
     }
     crate::yaml::from_str::<Value>(doc).map_err(|e| {

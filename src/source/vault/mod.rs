@@ -42,6 +42,8 @@ use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, Record, When,
 };
+use crate::source::json::field::unknown_because;
+use crate::source::json::{Doc, Member, Node};
 use crate::source::registry::Sniff;
 use serde_json::{Map, Value};
 
@@ -133,27 +135,24 @@ impl crate::source::registry::FileSource for VaultSource {
 /// Parses one file; `path` is relative to the scan root. Every JSON value of the file is read
 /// by its shape, whatever `kind` says.
 pub fn parse(_kind: VaultExport, path: &str, text: &str) -> Output {
+    let doc = Doc::parse(path, text);
     let mut parser = Parser {
-        path,
-        text,
-        lines: Lines::new(text),
-        cursor: 0,
+        doc: &doc,
         kv_count: 0,
         listed: Vec::new(),
         looked_up: Vec::new(),
     };
     let mut out = Output::default();
-    parser.values(&mut out);
+    for value in &doc.values {
+        parser.top_value(value, &mut out);
+    }
+    doc.report_breaks(&mut out);
     parser.listing_note(&mut out);
     out
 }
 
-struct Parser<'a> {
-    path: &'a str,
-    text: &'a str,
-    lines: Lines,
-    /// Byte offset where the search for the next item's id line starts.
-    cursor: usize,
+struct Parser<'d, 'a> {
+    doc: &'d Doc<'a>,
     kv_count: usize,
     /// Accessors listed (with the listing's line), and accessors looked up, in this file.
     listed: Vec<(String, u32)>,
@@ -163,172 +162,108 @@ struct Parser<'a> {
 /// Problems of one item: (field, message). Reported at the field's line.
 type Problems = Vec<(&'static str, String)>;
 
-impl Parser<'_> {
-    /// Reads every top-level JSON value, resynchronising after broken ones at the next line that
-    /// starts (column 0) with `{` or `[`.
-    fn values(&mut self, out: &mut Output) {
-        let mut pos = if self.text.starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        };
-        while pos < self.text.len() {
-            let Some(rest) = self.text.get(pos..) else {
-                return;
-            };
-            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-            let mut resume = None;
-            loop {
-                let before = pos + stream.byte_offset();
-                match stream.next() {
-                    None => break,
-                    Some(Ok(value)) => {
-                        let end = pos + stream.byte_offset();
-                        let start = skip_ws(self.text, before);
-                        self.top_value(&value, start, end, out);
-                    }
-                    Some(Err(e)) => {
-                        let start = skip_ws(self.text, before);
-                        let start_line = self.lines.line_of(start);
-                        let error_line = self
-                            .lines
-                            .line_of(pos)
-                            .saturating_add(u32::try_from(e.line()).unwrap_or(u32::MAX))
-                            .saturating_sub(1)
-                            .max(start_line);
-                        out.diag(Diagnostic::malformed(
-                            self.path,
-                            error_line,
-                            format!(
-                                "{}; the Vault JSON value starting at line {start_line} was skipped",
-                                json_error_kind(&e)
-                            ),
-                        ));
-                        resume = self.next_value_start(start_line);
-                        break;
-                    }
-                }
-            }
-            match resume {
-                Some(next) if next > pos => pos = next,
-                _ => return,
-            }
+impl Parser<'_, '_> {
+    fn path(&self) -> &str {
+        self.doc.path
+    }
+
+    fn top_value(&mut self, value: &Node<'_>, out: &mut Output) {
+        if value.is_obj() {
+            self.response(value, out);
+            return;
         }
-    }
-
-    fn next_value_start(&self, line: u32) -> Option<usize> {
-        (line.saturating_add(1)..=self.lines.count()).find_map(|l| {
-            let start = self.lines.start_of(l)?;
-            let first = self.text.as_bytes().get(start)?;
-            matches!(first, b'{' | b'[').then_some(start)
-        })
-    }
-
-    fn top_value(&mut self, value: &Value, start: usize, end: usize, out: &mut Output) {
-        self.cursor = self.cursor.max(start);
-        match value {
-            Value::Object(obj) => self.response(obj, start, end, out),
-            Value::Array(items) if items.iter().all(Value::is_string) => {
-                let line = self.lines.line_of(start);
-                for item in items {
-                    if let Some(a) = item.as_str().filter(|a| looks_like_accessor(a)) {
-                        self.listed.push((a.to_string(), line));
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for item in items {
-                    match item {
-                        Value::Object(obj) => self.response(obj, self.cursor, end, out),
-                        _ => out.diag(Diagnostic::malformed(
-                            self.path,
-                            self.lines.line_of(start),
-                            "array element is not a Vault response object; skipped",
-                        )),
-                    }
-                }
-            }
-            _ => out.diag(Diagnostic::malformed(
-                self.path,
-                self.lines.line_of(start),
+        let Some(items) = value.items() else {
+            out.diag(Diagnostic::malformed(
+                self.path(),
+                self.doc.line(value),
                 "JSON value is not a Vault response; skipped",
-            )),
+            ));
+            return;
+        };
+        if items.iter().all(Node::is_str) {
+            let line = self.doc.line(value);
+            for a in items.iter().filter_map(Node::str) {
+                if looks_like_accessor(a) {
+                    self.listed.push((a.to_string(), line));
+                }
+            }
+            return;
+        }
+        for item in items {
+            if item.is_obj() {
+                self.response(item, out);
+            } else {
+                out.diag(Diagnostic::malformed(
+                    self.path(),
+                    self.doc.line(value),
+                    "array element is not a Vault response object; skipped",
+                ));
+            }
         }
     }
 
-    /// One response (`{"data": {...}}`) or a bare `data` object, in `text[start..end]`.
-    fn response(&mut self, obj: &Map<String, Value>, start: usize, end: usize, out: &mut Output) {
+    /// One response (`{"data": {...}}`) or a bare `data` object.
+    fn response(&mut self, obj: &Node<'_>, out: &mut Output) {
         let data = match obj.get("data") {
-            Some(Value::Object(d)) => d,
-            Some(Value::Null) if obj.contains_key("request_id") => {
+            Some(d) if d.is_obj() => d,
+            Some(d) if d.is_null() && obj.has("request_id") => {
                 out.diag(Diagnostic::new(
                     DiagKind::Malformed,
                     Severity::Note,
-                    Evidence::at(self.path, self.lines.line_of(start)),
+                    self.doc.evidence(obj),
                     "Vault response has no data; ignored",
                 ));
                 return;
             }
             _ => obj,
         };
-        let at = self.cursor.max(start);
-        if data.contains_key("secret_id_accessor") {
-            self.secret_id(data, at, end, out);
-        } else if data.contains_key("accessor")
-            && (data.contains_key("creation_time") || data.contains_key("policies"))
-        {
-            self.token(data, at, end, out);
-        } else if data.contains_key("current_version") && data.contains_key("versions") {
-            self.kv_metadata(data, at, end, out);
-        } else if let Some(keys) = listed_accessors(obj) {
-            let line = self.lines.line_of(start);
+        if data.partial {
+            // Cut by a break, reported once for the file.
+            return;
+        }
+        if data.has("secret_id_accessor") {
+            self.secret_id(data, out);
+        } else if data.has("accessor") && (data.has("creation_time") || data.has("policies")) {
+            self.token(data, out);
+        } else if data.has("current_version") && data.has("versions") {
+            self.kv_metadata(data, out);
+        } else if let Some(keys) = listed_in(obj) {
+            let line = self.doc.line(obj);
             self.listed.extend(keys.into_iter().map(|k| (k, line)));
-        } else {
+        } else if !obj.partial {
             out.diag(Diagnostic::new(
                 DiagKind::Malformed,
                 Severity::Note,
-                Evidence::at(self.path, self.lines.line_of(start)),
+                self.doc.evidence(obj),
                 "JSON object is not a Vault token, secret-id or KV metadata response; ignored",
             ));
         }
     }
 
-    /// The line of `"value"` (a JSON string) searched from the cursor; moves the cursor past it.
-    fn value_line(&mut self, value: &str, end: usize) -> Option<u32> {
-        let needle = format!("\"{value}\"");
-        let found = self.text.get(self.cursor..end)?.find(&needle)?;
-        let at = self.cursor + found;
-        self.cursor = at + needle.len();
-        Some(self.lines.line_of(at))
-    }
-
-    /// The line of the key `"key"` in `text[from..end]`, if there.
-    fn key_line(&self, key: &str, from: usize, end: usize) -> Option<u32> {
-        let needle = format!("\"{key}\"");
-        let found = self.text.get(from..end)?.find(&needle)?;
-        Some(self.lines.line_of(from + found))
-    }
-
-    fn report(&self, problems: Problems, from: usize, end: usize, here: u32, out: &mut Output) {
+    /// Each problem at the line of its field in `data`, else at `here`.
+    fn report(&self, problems: Problems, data: &Node<'_>, here: u32, out: &mut Output) {
         for (field, message) in problems {
-            let line = self.key_line(field, from, end).unwrap_or(here);
-            out.diag(Diagnostic::malformed(self.path, line, message));
+            let line = data
+                .member(field)
+                .map_or(here, |m| self.doc.line_at(m.key_at));
+            out.diag(Diagnostic::malformed(self.path(), line, message));
         }
     }
 
-    fn token(&mut self, data: &Map<String, Value>, from: usize, end: usize, out: &mut Output) {
-        let here = self.lines.line_of(from);
-        let accessor = match data.get("accessor") {
-            Some(Value::String(a)) if looks_like_accessor(a) => a.as_str(),
-            Some(Value::String(a)) if a.is_empty() => {
-                let batch = data.get("type").and_then(Value::as_str) == Some("batch");
+    fn token(&mut self, data: &Node<'_>, out: &mut Output) {
+        let doc = self.doc;
+        let accessor_line = doc.key_line(data, "accessor");
+        let Some(accessor_node) = data.get("accessor") else {
+            return;
+        };
+        let accessor = match accessor_node.str() {
+            Some(a) if looks_like_accessor(a) => a,
+            Some("") => {
+                let batch = data.get("type").and_then(Node::str) == Some("batch");
                 out.diag(Diagnostic::new(
                     DiagKind::Incomplete,
                     Severity::Note,
-                    Evidence::at(
-                        self.path,
-                        self.key_line("accessor", from, end).unwrap_or(here),
-                    ),
+                    Evidence::at(doc.path, accessor_line),
                     if batch {
                         "Vault batch token: it has no accessor, so it cannot be identified \
                          without the token itself; not recorded"
@@ -338,25 +273,25 @@ impl Parser<'_> {
                 ));
                 return;
             }
-            Some(Value::String(_)) => {
+            Some(_) => {
                 out.diag(Diagnostic::malformed(
-                    self.path,
-                    self.key_line("accessor", from, end).unwrap_or(here),
+                    doc.path,
+                    accessor_line,
                     "Vault token `accessor` is not an accessor (a token? never export tokens); \
                      item skipped",
                 ));
                 return;
             }
-            _ => {
+            None => {
                 out.diag(Diagnostic::malformed(
-                    self.path,
-                    self.key_line("accessor", from, end).unwrap_or(here),
+                    doc.path,
+                    accessor_line,
                     "Vault token `accessor` is not a string; item skipped",
                 ));
                 return;
             }
         };
-        let line = self.value_line(accessor, end).unwrap_or(here);
+        let line = doc.line(accessor_node);
         self.looked_up.push(accessor.to_string());
         let mut problems = Problems::new();
         let id = format!("vault:accessor:{accessor}");
@@ -366,10 +301,11 @@ impl Parser<'_> {
             .iter()
             .chain(&identity_policies)
             .any(|p| p == "root");
-        let token_type = match data.get("type") {
-            Some(Value::String(t)) if !t.is_empty() => t.as_str(),
-            _ => "service",
-        };
+        let token_type = data
+            .get("type")
+            .and_then(Node::str)
+            .filter(|t| !t.is_empty())
+            .unwrap_or("service");
         let label = if root {
             "Vault root token".to_string()
         } else {
@@ -379,7 +315,7 @@ impl Parser<'_> {
             CredentialKind::VaultToken,
             &id,
             &label,
-            Evidence::at(self.path, line),
+            Evidence::at(doc.path, line),
         );
         cred.status = CredentialStatus::Active;
         cred.owner = token_owner(data).map(|login| OwnerRef {
@@ -400,18 +336,15 @@ impl Parser<'_> {
         let ttl = int(data, "ttl", &mut problems);
         let creation_ttl = int(data, "creation_ttl", &mut problems);
         cred.expires = match data.get("expire_time") {
-            Some(Value::Null) => When::Never,
+            Some(e) if e.is_null() => When::Never,
             None if creation_ttl == Some(0) => When::Never,
             None => When::Unknown,
-            Some(_) => match text_time(data, "expire_time", &mut problems) {
-                Some(w) => w,
-                None => When::Unknown,
-            },
+            Some(_) => text_time(data, "expire_time", &mut problems).unwrap_or(When::Unknown),
         };
 
         let renewal = match data.get("last_renewal_time") {
-            Some(Value::Null) | None => text_time(data, "last_renewal", &mut problems),
-            Some(_) => epoch_time(data, "last_renewal_time", &mut problems),
+            Some(r) if !r.is_null() => epoch_time(data, "last_renewal_time", &mut problems),
+            _ => text_time(data, "last_renewal", &mut problems),
         };
         let mut detail = Vec::new();
         if let Some(w @ When::Known(_)) = renewal {
@@ -432,13 +365,13 @@ impl Parser<'_> {
                 identity_policies.join(", ")
             ));
         }
-        if let Some(Value::String(p)) = data.get("path") {
+        if let Some(p) = data.get("path").and_then(Node::str) {
             if !p.is_empty() {
                 detail.push(format!("created by {p}"));
             }
         }
         detail.push(format!("type {token_type}"));
-        if data.get("orphan") == Some(&Value::Bool(true)) {
+        if data.get("orphan").and_then(Node::as_bool) == Some(true) {
             detail.push("orphan (survives revocation of its parent)".to_string());
         }
         if let Some(period) = int(data, "period", &mut problems).filter(|p| *p > 0) {
@@ -453,72 +386,73 @@ impl Parser<'_> {
         if let Some(uses) = int(data, "num_uses", &mut problems).filter(|n| *n > 0) {
             detail.push(format!("{uses} uses left"));
         }
-        if let Some(Value::String(e)) = data.get("entity_id") {
+        if let Some(e) = data.get("entity_id").and_then(Node::str) {
             if !e.is_empty() {
                 detail.push(format!("entity {e}"));
             }
         }
-        if let Some(Value::Object(meta)) = data.get("meta") {
+        if let Some(meta) = data.get("meta").filter(|m| m.is_obj()) {
             for key in [
                 "role_name",
                 "role",
                 "service_account_namespace",
                 "service_account_name",
             ] {
-                if let Some(Value::String(v)) = meta.get(key) {
+                if let Some(v) = meta.get(key).and_then(Node::str) {
                     detail.push(format!("{key} {v}"));
                 }
             }
         }
         cred.detail = Some(detail.join("; "));
-        self.report(problems, from, end, line, out);
+        self.report(problems, data, line, out);
         out.record(Record::Credential(cred));
     }
 
-    fn secret_id(&mut self, data: &Map<String, Value>, from: usize, end: usize, out: &mut Output) {
-        let here = self.lines.line_of(from);
-        let accessor = match data.get("secret_id_accessor") {
-            Some(Value::String(a)) if looks_like_accessor(a) => a.as_str(),
-            _ => {
-                out.diag(Diagnostic::malformed(
-                    self.path,
-                    self.key_line("secret_id_accessor", from, end)
-                        .unwrap_or(here),
-                    "AppRole `secret_id_accessor` is missing or not an accessor; item skipped",
-                ));
-                return;
-            }
+    fn secret_id(&mut self, data: &Node<'_>, out: &mut Output) {
+        let doc = self.doc;
+        let accessor_node = data.get("secret_id_accessor");
+        let Some((accessor, accessor_node)) = accessor_node
+            .and_then(|n| n.str().filter(|a| looks_like_accessor(a)).map(|a| (a, n)))
+        else {
+            out.diag(Diagnostic::malformed(
+                doc.path,
+                doc.key_line(data, "secret_id_accessor"),
+                "AppRole `secret_id_accessor` is missing or not an accessor; item skipped",
+            ));
+            return;
         };
-        let line = self.value_line(accessor, end).unwrap_or(here);
+        let line = doc.line(accessor_node);
         let mut problems = Problems::new();
         let id = format!("vault:secret-id-accessor:{accessor}");
         let mut cred = Credential::new(
             CredentialKind::VaultToken,
             &id,
             "Vault AppRole secret id",
-            Evidence::at(self.path, line),
+            Evidence::at(doc.path, line),
         );
         cred.status = CredentialStatus::Active;
-        cred.issued = match data.get("creation_time") {
-            Some(Value::Number(_)) => epoch_time(data, "creation_time", &mut problems),
-            _ => text_time(data, "creation_time", &mut problems),
+        cred.issued = if data.get("creation_time").is_some_and(|n| n.num().is_some()) {
+            epoch_time(data, "creation_time", &mut problems)
+        } else {
+            text_time(data, "creation_time", &mut problems)
         }
         .unwrap_or(When::Unknown);
         cred.issued_basis = basis(cred.issued);
         let ttl = int(data, "secret_id_ttl", &mut problems);
-        cred.expires = match data.get("expiration_time") {
-            Some(Value::String(s)) if is_go_zero(s) => {
+        let expiration = data.get("expiration_time");
+        cred.expires = match expiration.and_then(Node::str) {
+            Some(s) if is_go_zero(s) => {
                 if ttl.is_none_or(|t| t == 0) {
                     When::Never
                 } else {
                     When::Unknown
                 }
             }
-            Some(Value::Null) | None => match ttl {
+            _ if expiration.is_none_or(Node::is_null) => match ttl {
                 Some(0) => When::Never,
                 _ => When::Unknown,
             },
-            Some(_) => text_time(data, "expiration_time", &mut problems).unwrap_or(When::Unknown),
+            _ => text_time(data, "expiration_time", &mut problems).unwrap_or(When::Unknown),
         };
         let mut detail = Vec::new();
         match int(data, "secret_id_num_uses", &mut problems) {
@@ -529,109 +463,82 @@ impl Parser<'_> {
         if ttl == Some(0) {
             detail.push("no TTL".to_string());
         }
-        if let Some(Value::String(s)) = data.get("last_updated_time") {
+        if let Some(s) = data.get("last_updated_time").and_then(Node::str) {
             if let Some(w @ When::Known(_)) = When::parse_instant(s) {
                 detail.push(format!("last updated {w}"));
             }
         }
         for key in ["cidr_list", "token_bound_cidrs"] {
-            if let Some(Value::Array(a)) = data.get(key) {
+            if let Some(a) = data.get(key).and_then(Node::items) {
                 if !a.is_empty() {
                     detail.push(format!("{key} bound"));
                 }
             }
         }
-        if let Some(Value::Object(meta)) = data.get("metadata") {
+        if let Some(meta) = data.get("metadata").filter(|m| m.is_obj()) {
             cred.owner = owner_hint(meta).map(|login| OwnerRef {
                 system: Some(SYSTEM.to_string()),
                 login,
             });
-            let mut keys: Vec<&str> = meta.keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = meta.members().iter().map(|m| m.key.as_ref()).collect();
             keys.sort_unstable();
+            keys.dedup();
             if !keys.is_empty() {
                 detail.push(format!("metadata keys: {}", keys.join(", ")));
             }
         }
         cred.detail = Some(detail.join("; "));
-        self.report(problems, from, end, line, out);
+        self.report(problems, data, line, out);
         out.record(Record::Credential(cred));
     }
 
-    fn kv_metadata(
-        &mut self,
-        data: &Map<String, Value>,
-        from: usize,
-        end: usize,
-        out: &mut Output,
-    ) {
+    fn kv_metadata(&mut self, data: &Node<'_>, out: &mut Output) {
+        let doc = self.doc;
         self.kv_count += 1;
         let n = self.kv_count;
-        let owner = match data.get("custom_metadata") {
-            Some(Value::Object(meta)) => owner_hint(meta),
-            _ => None,
-        };
-        // Keep the cursor moving so later items of the file find their own lines.
-        let here = self.lines.line_of(from);
-        let Some(owner) = owner else {
-            if let Some(next) = self
-                .text
-                .get(from..end)
-                .and_then(|t| t.find("\"versions\""))
-            {
-                self.cursor = from + next;
-            }
+        let Some(owner) = data
+            .get("custom_metadata")
+            .filter(|m| m.is_obj())
+            .and_then(owner_hint)
+        else {
             return;
         };
-        let line = self.key_line("custom_metadata", from, end).unwrap_or(here);
-        if let Some(next) = self
-            .text
-            .get(from..end)
-            .and_then(|t| t.find("\"versions\""))
-        {
-            self.cursor = from + next;
-        }
+        let line = doc.key_line(data, "custom_metadata");
         let mut problems = Problems::new();
-        let id = format!("vault:kv:{}#{n}", self.path);
+        let id = format!("vault:kv:{}#{n}", doc.path);
         let mut cred = Credential::new(
             CredentialKind::PlaintextSecret,
             &id,
             "Vault KV v2 secret",
-            Evidence::at(self.path, line),
+            Evidence::at(doc.path, line),
         );
         cred.owner = Some(OwnerRef {
             system: None,
             login: owner,
         });
         let current = int(data, "current_version", &mut problems);
-        let versions = match data.get("versions") {
-            Some(Value::Object(v)) => Some(v),
-            _ => None,
-        };
-        let current_version = current
-            .and_then(|c| versions?.get(&c.to_string()))
-            .and_then(Value::as_object);
+        let versions = data.get("versions").filter(|v| v.is_obj());
+        let current_key = current.map(|c| c.to_string());
+        let current_version = current_key
+            .as_deref()
+            .and_then(|c| versions?.get(c))
+            .filter(|v| v.is_obj());
         let written = current_version
             .and_then(|v| v.get("created_time"))
-            .and_then(Value::as_str)
+            .and_then(Node::str)
             .and_then(When::parse_instant);
         cred.issued = match written {
             Some(w) => w,
             None => text_time(data, "updated_time", &mut problems).unwrap_or(When::Unknown),
         };
         cred.issued_basis = basis(cred.issued);
-        let deleted = current_version.is_some_and(|v| {
-            v.get("destroyed") == Some(&Value::Bool(true))
-                || v.get("deletion_time")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| !d.is_empty())
-        });
-        cred.status = if deleted {
+        cred.status = if current_version.is_some_and(is_deleted) {
             CredentialStatus::Revoked
         } else {
             CredentialStatus::Active
         };
-        cred.expires = match data.get("delete_version_after") {
-            Some(Value::String(d)) => match go_duration_secs(d) {
+        cred.expires = match data.get("delete_version_after").and_then(Node::str) {
+            Some(d) => match go_duration_secs(d) {
                 Some(0) => When::Never,
                 Some(secs) => cred
                     .issued
@@ -640,7 +547,7 @@ impl Parser<'_> {
                     .map_or(When::Unknown, When::Known),
                 None => When::Unknown,
             },
-            _ => When::Never,
+            None => When::Never,
         };
         let mut detail = Vec::new();
         if let Some(c) = current {
@@ -648,21 +555,17 @@ impl Parser<'_> {
         }
         if let Some(v) = versions {
             let readable = v
+                .members()
                 .iter()
-                .filter(|(k, _)| Some(k.as_str()) != current.map(|c| c.to_string()).as_deref())
-                .filter(|(_, v)| {
-                    v.get("destroyed") != Some(&Value::Bool(true))
-                        && v.get("deletion_time")
-                            .and_then(Value::as_str)
-                            .is_none_or(str::is_empty)
-                })
+                .filter(|m| Some(m.key.as_ref()) != current_key.as_deref())
+                .filter(|m| !is_deleted(&m.value))
                 .count();
             if readable > 0 {
                 detail.push(format!("{readable} older version(s) still readable"));
             }
         }
         cred.detail = Some(detail.join("; "));
-        self.report(problems, from, end, line, out);
+        self.report(problems, data, line, out);
         out.record(Record::Credential(cred));
     }
 
@@ -682,7 +585,7 @@ impl Parser<'_> {
         out.diag(Diagnostic::new(
             DiagKind::Incomplete,
             Severity::Note,
-            Evidence::at(self.path, line),
+            Evidence::at(self.path(), line),
             format!(
                 "{missing} Vault accessor(s) listed without a lookup: a listing has no dates or \
                  owners; run `vault token lookup -format=json -accessor <accessor>` for each"
@@ -691,20 +594,28 @@ impl Parser<'_> {
     }
 }
 
+/// A KV version that is destroyed or deleted (`deletion_time` set).
+fn is_deleted(version: &Node<'_>) -> bool {
+    version.get("destroyed").and_then(Node::as_bool) == Some(true)
+        || version
+            .get("deletion_time")
+            .and_then(Node::str)
+            .is_some_and(|d| !d.is_empty())
+}
+
 /// The owner login of a token, never from the token id.
-fn token_owner(data: &Map<String, Value>) -> Option<String> {
-    if let Some(Value::Object(meta)) = data.get("meta") {
-        if let Some(Value::String(u)) = meta.get("username") {
-            if !u.trim().is_empty() {
-                return Some(u.trim().to_string());
-            }
+fn token_owner(data: &Node<'_>) -> Option<String> {
+    if let Some(u) = data
+        .get("meta")
+        .and_then(|m| m.get("username"))
+        .and_then(Node::str)
+    {
+        if !u.trim().is_empty() {
+            return Some(u.trim().to_string());
         }
     }
-    let path = data.get("path").and_then(Value::as_str).unwrap_or("");
-    let display = data
-        .get("display_name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let path = data.get("path").and_then(Node::str).unwrap_or("");
+    let display = data.get("display_name").and_then(Node::str).unwrap_or("");
     // `auth/<mount>/login[/<user>]`, `auth/oidc/oidc/callback`: the mount is everything between
     // `auth/` and the login endpoint.
     let mount = path.strip_prefix("auth/").and_then(|rest| {
@@ -764,16 +675,16 @@ fn is_machine_method(mount: &str) -> bool {
 }
 
 /// An owner named in custom or secret-id metadata.
-fn owner_hint(meta: &Map<String, Value>) -> Option<String> {
-    let mut keys: Vec<&String> = meta.keys().collect();
-    keys.sort();
+fn owner_hint(meta: &Node<'_>) -> Option<String> {
+    let mut members: Vec<&Member<'_>> = meta.members().iter().collect();
+    members.sort_by(|a, b| a.key.cmp(&b.key));
     OWNER_KEYS.iter().find_map(|want| {
-        keys.iter().find_map(|k| {
-            if !k.eq_ignore_ascii_case(want) {
+        members.iter().find_map(|m| {
+            if !m.key.eq_ignore_ascii_case(want) {
                 return None;
             }
-            meta.get(k.as_str())
-                .and_then(Value::as_str)
+            m.value
+                .str()
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
@@ -781,7 +692,20 @@ fn owner_hint(meta: &Map<String, Value>) -> Option<String> {
     })
 }
 
-/// The `keys` of a list response (`{"data": {"keys": [...]}}`) when they all look like accessors.
+/// [`listed_accessors`] over the located tree.
+fn listed_in(obj: &Node<'_>) -> Option<Vec<String>> {
+    let keys = obj.get("data")?.get("keys")?.items()?;
+    keys.iter()
+        .map(|k| {
+            k.str()
+                .filter(|a| looks_like_accessor(a))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// The `keys` of a list response (`{"data": {"keys": [...]}}`) when they all look like accessors
+/// (for [`sniff`]; parsing uses [`listed_in`]).
 fn listed_accessors(obj: &Map<String, Value>) -> Option<Vec<String>> {
     let keys = obj.get("data")?.as_object()?.get("keys")?.as_array()?;
     keys.iter()
@@ -819,105 +743,75 @@ fn basis(w: When) -> IssuedBasis {
 }
 
 /// An RFC 3339 time field; `None` when absent or null. Go zero time and 9999-12-31 mean never.
-fn text_time(
-    data: &Map<String, Value>,
-    field: &'static str,
-    problems: &mut Problems,
-) -> Option<When> {
-    match data.get(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) if is_go_zero(s) || s.trim().starts_with("9999-12-31") => {
-            Some(When::Never)
-        }
-        Some(Value::String(s)) => match When::parse_instant(s) {
-            Some(w) => Some(w),
-            None => {
-                problems.push((
-                    field,
-                    format!("Vault `{field}` is not an RFC 3339 time; treated as unknown"),
-                ));
-                Some(When::Unknown)
-            }
-        },
-        Some(_) => {
-            problems.push((
-                field,
-                format!("Vault `{field}` is not a string; treated as unknown"),
-            ));
+fn text_time(data: &Node<'_>, field: &'static str, problems: &mut Problems) -> Option<When> {
+    let value = data.get(field).filter(|v| !v.is_null())?;
+    let Some(s) = value.str() else {
+        problems.push((field, unknown_because(field, "a string")));
+        return Some(When::Unknown);
+    };
+    if s.trim().is_empty() {
+        return None;
+    }
+    if is_go_zero(s) || s.trim().starts_with("9999-12-31") {
+        return Some(When::Never);
+    }
+    match When::parse_instant(s) {
+        Some(w) => Some(w),
+        None => {
+            problems.push((field, unknown_because(field, "an RFC 3339 time")));
             Some(When::Unknown)
         }
     }
 }
 
 /// An epoch-seconds field (an integer, or an integer in a string); 0 is unknown.
-fn epoch_time(
-    data: &Map<String, Value>,
-    field: &'static str,
-    problems: &mut Problems,
-) -> Option<When> {
-    let secs = match data.get(field) {
-        None | Some(Value::Null) => return None,
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
-        Some(_) => None,
+fn epoch_time(data: &Node<'_>, field: &'static str, problems: &mut Problems) -> Option<When> {
+    let value = data.get(field).filter(|v| !v.is_null())?;
+    let secs = match value.str() {
+        Some(s) => s.trim().parse::<i64>().ok(),
+        None => value.as_i64(),
     };
     match secs.and_then(When::from_epoch_seconds) {
         Some(w) => Some(w),
         None => {
-            problems.push((
-                field,
-                format!("Vault `{field}` is not epoch seconds; treated as unknown"),
-            ));
+            problems.push((field, unknown_because(field, "epoch seconds")));
             Some(When::Unknown)
         }
     }
 }
 
 /// An integer field (seconds, counts); `None` when absent, null or not an integer.
-fn int(data: &Map<String, Value>, field: &'static str, problems: &mut Problems) -> Option<i64> {
-    match data.get(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => n.as_i64().or_else(|| {
-            problems.push((field, format!("Vault `{field}` is not an integer")));
-            None
-        }),
-        // The generated client schema types some of these as strings.
-        Some(Value::String(s)) => s.trim().parse().ok().or_else(|| {
-            problems.push((field, format!("Vault `{field}` is not an integer")));
-            None
-        }),
-        Some(_) => {
-            problems.push((field, format!("Vault `{field}` is not an integer")));
-            None
-        }
+fn int(data: &Node<'_>, field: &'static str, problems: &mut Problems) -> Option<i64> {
+    let value = data.get(field).filter(|v| !v.is_null())?;
+    // The generated client schema types some of these as strings.
+    let n = match value.str() {
+        Some(s) => s.trim().parse().ok(),
+        None => value.as_i64(),
+    };
+    if n.is_none() {
+        problems.push((field, unknown_because(field, "an integer")));
     }
+    n
 }
 
-fn string_list(
-    data: &Map<String, Value>,
-    field: &'static str,
-    problems: &mut Problems,
-) -> Vec<String> {
-    match data.get(field) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => {
-            let mut list: Vec<String> = a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
-            if list.len() != a.len() {
-                problems.push((field, format!("Vault `{field}` holds non-string entries")));
-            }
-            list.dedup();
-            list
-        }
-        Some(_) => {
-            problems.push((field, format!("Vault `{field}` is not a list")));
-            Vec::new()
-        }
+fn string_list(data: &Node<'_>, field: &'static str, problems: &mut Problems) -> Vec<String> {
+    let Some(value) = data.get(field).filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
+    let Some(items) = value.items() else {
+        problems.push((field, format!("`{field}` is not a list; ignored")));
+        return Vec::new();
+    };
+    let mut list: Vec<String> = items
+        .iter()
+        .filter_map(Node::str)
+        .map(str::to_string)
+        .collect();
+    if list.len() != items.len() {
+        problems.push((field, format!("`{field}` holds non-string entries; they are ignored")));
     }
+    list.dedup();
+    list
 }
 
 /// Seconds of a Go duration as Vault prints it (`0s`, `768h`, `1h30m`, `3600s`, or bare seconds).
@@ -950,51 +844,4 @@ fn go_duration_secs(text: &str) -> Option<i64> {
         total = total.checked_add((value * unit) as i64)?;
     }
     number.is_empty().then_some(total)
-}
-
-pub(crate) fn json_error_kind(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Eof => "JSON ends early (truncated?)",
-        serde_json::error::Category::Syntax => "invalid JSON syntax",
-        serde_json::error::Category::Data => "unexpected JSON data",
-        serde_json::error::Category::Io => "JSON could not be read",
-    }
-}
-
-fn skip_ws(text: &str, mut at: usize) -> usize {
-    let bytes = text.as_bytes();
-    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-        at += 1;
-    }
-    at
-}
-
-/// Maps byte offsets to 1-based line numbers.
-struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    fn line_of(&self, byte: usize) -> u32 {
-        let line = match self.starts.binary_search(&byte) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        };
-        u32::try_from(line).unwrap_or(u32::MAX)
-    }
-
-    fn start_of(&self, line: u32) -> Option<usize> {
-        let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        self.starts.get(index).copied()
-    }
-
-    fn count(&self) -> u32 {
-        u32::try_from(self.starts.len()).unwrap_or(u32::MAX)
-    }
 }
