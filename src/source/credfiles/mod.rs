@@ -508,8 +508,8 @@ fn basename(path: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// 1-based line of a byte offset.
+/// 1-based line of a byte offset (the text toolkit's index, for the few lines a docker config
+/// reports).
 fn line_of(text: &str, byte: usize) -> u32 {
-    let upto = text.as_bytes().get(..byte).unwrap_or(text.as_bytes());
-    u32::try_from(memchr::memchr_iter(b'\n', upto).count() + 1).unwrap_or(u32::MAX)
+    crate::source::text::LineIndex::new(text).line_of(byte)
 }

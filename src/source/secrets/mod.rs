@@ -398,7 +398,7 @@ impl Extractors {
                 continue;
             }
             if let Some(at) = scan::find(i, rule, text, lines, &mut found, MAX_FINDS_PER_RULE) {
-                let line = u32::try_from(lines.line_of(at)).unwrap_or(u32::MAX);
+                let line = lines.line_of(at);
                 out.diag(Diagnostic::new(
                     DiagKind::Incomplete,
                     Severity::Warning,

@@ -33,49 +33,9 @@ impl std::fmt::Debug for Found {
     }
 }
 
-/// Line numbers for byte offsets, built on first use (most files have no match at all).
-pub struct LineIndex<'t> {
-    text: &'t str,
-    newlines: Option<Vec<usize>>,
-}
-
-impl<'t> LineIndex<'t> {
-    pub fn new(text: &'t str) -> Self {
-        LineIndex {
-            text,
-            newlines: None,
-        }
-    }
-
-    fn newlines(&mut self) -> &[usize] {
-        let text = self.text;
-        self.newlines
-            .get_or_insert_with(|| memchr::memchr_iter(b'\n', text.as_bytes()).collect())
-    }
-
-    /// 1-based line of a byte offset.
-    pub fn line_of(&mut self, offset: usize) -> usize {
-        self.newlines().partition_point(|&nl| nl < offset) + 1
-    }
-
-    /// Byte offset where a 1-based line starts.
-    fn start_of(&mut self, line: usize) -> Option<usize> {
-        match line {
-            0 => None,
-            1 => Some(0),
-            n => self.newlines().get(n - 2).map(|nl| nl + 1),
-        }
-    }
-
-    /// The text of a 1-based line, without its line ending.
-    pub fn line(&mut self, line: usize) -> Option<&'t str> {
-        let text = self.text;
-        let start = self.start_of(line)?;
-        let end = self.newlines().get(line - 1).copied().unwrap_or(text.len());
-        let l = text.get(start..end)?;
-        Some(l.strip_suffix('\r').unwrap_or(l))
-    }
-}
+/// Line numbers for byte offsets, built on first use (most files have no match at all): the
+/// shared text toolkit's index.
+pub use crate::source::text::LineIndex;
 
 /// Runs `rule` over `text`, appending finds to `out`. Stops after `limit` finds and then returns
 /// the byte offset of the first match not reported.
@@ -114,7 +74,7 @@ pub fn find(
             Some(_) if value.contains("''") => value.replace("''", "'"), // YAML single quotes
             _ => value.to_string(),
         };
-        let line = lines.line_of(m.start());
+        let line = usize::try_from(lines.line_of(m.start())).unwrap_or(usize::MAX);
         let mut user = rule
             .groups
             .user
@@ -314,8 +274,8 @@ fn sibling_user(
     key: Option<&str>,
 ) -> Option<String> {
     let candidates = user_key_candidates(rule, key);
-    let line = lines.line(line_no)?;
-    let line_start = lines.start_of(line_no)?;
+    let line = lines.line(u32::try_from(line_no).ok()?)?;
+    let line_start = lines.start_of(u32::try_from(line_no).ok()?)?;
     let (s, e) = (
         span.0.saturating_sub(line_start),
         span.1.saturating_sub(line_start),
@@ -367,7 +327,7 @@ fn sibling_user(
             match line_no
                 .checked_sub(d)
                 .filter(|&n| n > 0)
-                .and_then(|n| lines.line(n))
+                .and_then(|n| lines.line(u32::try_from(n).ok()?))
             {
                 None => up = false,
                 Some(l) if l.len() > MAX_SIBLING_LINE => {}
@@ -384,7 +344,10 @@ fn sibling_user(
             }
         }
         if down {
-            match lines.line(line_no + d) {
+            match u32::try_from(line_no + d)
+                .ok()
+                .and_then(|n| lines.line(n))
+            {
                 None => down = false,
                 Some(l) if l.len() > MAX_SIBLING_LINE => {}
                 Some(l) => match classify(l, indent) {
@@ -410,7 +373,7 @@ mod tests {
     #[test]
     fn line_index() {
         let text = "a\r\nbb\n\nccc";
-        let mut li = LineIndex::new(text);
+        let li = LineIndex::new(text);
         assert_eq!(li.line_of(0), 1);
         assert_eq!(li.line_of(3), 2);
         assert_eq!(li.line_of(6), 3);
