@@ -22,10 +22,10 @@ pub mod options;
 pub mod registry;
 pub mod secret_id;
 pub mod secrets;
-pub mod text;
-pub mod time;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod text;
+pub mod time;
 pub mod vault;
 
 use crate::diag::Diagnostic;
@@ -90,4 +90,3 @@ pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         Err(_) => String::from_utf8_lossy(bytes),
     }
 }
-

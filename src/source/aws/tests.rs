@@ -620,7 +620,8 @@ fn truncated_listing_keeps_complete_items() {
     assert_eq!(d.severity, Severity::Error);
     assert!(d.makes_incomplete());
     assert!(
-        d.message.contains("complete items before this point were used"),
+        d.message
+            .contains("complete items before this point were used"),
         "{}",
         d.message
     );

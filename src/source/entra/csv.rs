@@ -10,10 +10,10 @@
 //! Rows are read by the same code as Graph JSON users (each cell a string value on its row's line).
 
 use super::graph::{count_upn, Walker};
-use crate::source::json::{Member, Node, Val};
-use crate::source::time::looks_like_locale;
 use super::EntraOptions;
 use crate::diag::Diagnostic;
+use crate::source::json::{Member, Node, Val};
+use crate::source::time::looks_like_locale;
 use crate::source::Output;
 use std::borrow::Cow;
 use std::collections::BTreeMap;

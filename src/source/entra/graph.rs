@@ -10,15 +10,15 @@
 //! Evidence is the line of the item's `id` (`keyId` for app credentials); a field's problem
 //! points at that field's line.
 
-use crate::source::json::{self, Node, Val};
-use crate::source::text::LineIndex;
-use crate::source::time::{self, TimeError};
 use super::EntraOptions;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     Membership, OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::json::{self, Node, Val};
+use crate::source::text::LineIndex;
+use crate::source::time::{self, TimeError};
 use crate::source::secret_id::location_id;
 use crate::source::Output;
 use std::collections::BTreeMap;
@@ -329,7 +329,10 @@ impl<'a> Walker<'a> {
                 inner.owners_listing = true;
             }
         }
-        if let Some(user) = node.get_str_ci("userPrincipalName").or(node.get_str_ci("userId")) {
+        if let Some(user) = node
+            .get_str_ci("userPrincipalName")
+            .or(node.get_str_ci("userId"))
+        {
             inner.user = Some(user.to_string());
         }
         if let Some(app) = ["appId", "applicationId", "servicePrincipalId"]
@@ -752,7 +755,11 @@ impl<'a> Walker<'a> {
         };
         let line = Some(self.line(n.at));
         // Windows PowerShell writes `Get-Date` results as {"value": "/Date(..)/", ...}.
-        let inner = if n.is_obj() { n.get_ci("value") } else { Some(n) };
+        let inner = if n.is_obj() {
+            n.get_ci("value")
+        } else {
+            Some(n)
+        };
         let when = match inner.map(|i| &i.val) {
             Some(Val::Null) => {
                 return Got {

@@ -2,14 +2,14 @@
 //! PAT grants and requests, credential authorizations, SSH keys and deploy keys. Every login met
 //! is noted for an `Account`. Problems point at the line of the field.
 
-use crate::source::json::field::{bool_field, id_field, str_field, time_field};
-use crate::source::json::{Doc, Field, Item, Node};
 use super::{account_kind, org_of_url, system_for};
 use crate::diag::Diagnostic;
 use crate::inventory::{
     AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef,
     Record, When,
 };
+use crate::source::json::field::{bool_field, id_field, str_field, time_field};
+use crate::source::json::{Doc, Field, Item, Node};
 use crate::source::Output;
 use std::collections::BTreeMap;
 
@@ -25,9 +25,7 @@ fn is_authorization(o: &Node<'_>) -> bool {
     o.has("credential_id") || o.has("credential_type")
 }
 fn is_fine_grained(o: &Node<'_>) -> bool {
-    o.has("token_expired")
-        || o.has("access_granted_at")
-        || o.has("token_id")
+    o.has("token_expired") || o.has("access_granted_at") || o.has("token_id")
 }
 fn is_key(o: &Node<'_>) -> bool {
     o.get("key").is_some_and(Node::is_str)
@@ -128,8 +126,7 @@ fn fine_grained(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut 
     };
     let line = doc.id_line(o, &["id", id_key]);
     // A pending request has `created_at` (and `reason`) instead of `access_granted_at`.
-    let request = !o.has("access_granted_at")
-        && (o.has("created_at") || o.has("reason"));
+    let request = !o.has("access_granted_at") && (o.has("created_at") || o.has("reason"));
     let mut c = Credential::new(
         CredentialKind::PersonalAccessToken,
         &id,
@@ -266,12 +263,7 @@ fn authorization(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut
     c.expires = match kind {
         // SSH keys do not expire.
         CredentialKind::SshKey => When::Never,
-        _ => ctx.date(
-            o,
-            "authorized_credential_expires_at",
-            When::Never,
-            out,
-        ),
+        _ => ctx.date(o, "authorized_credential_expires_at", When::Never, out),
     };
     c.status = CredentialStatus::Active;
     let mut detail = vec!["issued = SSO authorisation time, creation unknown".to_string()];
@@ -367,7 +359,9 @@ fn key(ctx: &mut Ctx<'_>, system: &str, item: &Item<'_, '_>, out: &mut Output) {
         // Only a scalar of the wrapper names the owner (`{"login": …, "keys": [...]}`).
         let from_wrapper = item
             .wrapper
-            .and_then(|w| login_in(w, &["login", "user"]).filter(|(k, _)| w.get(k).is_some_and(Node::is_str)))
+            .and_then(|w| {
+                login_in(w, &["login", "user"]).filter(|(k, _)| w.get(k).is_some_and(Node::is_str))
+            })
             .map(|(_, l)| (line, l));
         let from_path = ctx.path_user.map(|u| (line, u));
         match from_item.or(from_wrapper).or(from_path) {

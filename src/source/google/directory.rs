@@ -13,14 +13,14 @@
 //! - token -> `OAuthGrant` with the client id as id, issue and use unknown; `detail` tells the
 //!   scopes and whether a mail scope is among them (Google revokes only those on a password change).
 
-use crate::source::json::field::{bool_field, id_field, str_field, time_field};
-use crate::source::json::{Doc, Field, Item, Node, Shape};
 use super::{ms_time, owner_of, short_hash, system_of, user_key, MsTime};
 use crate::diag::Diagnostic;
 use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::json::field::{bool_field, id_field, str_field, time_field};
+use crate::source::json::{Doc, Field, Item, Node, Shape};
 use crate::source::Output;
 
 fn is_user(o: &Node<'_>) -> bool {
@@ -86,7 +86,9 @@ fn user(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
     match id_field(o, "id") {
         Field::Ok(id) => a.aliases.push(id),
         Field::Absent | Field::Null => {}
-        Field::WrongType | Field::Invalid => out.diag(doc.malformed_at(o, "id", "user `id` is not a numeric id")),
+        Field::WrongType | Field::Invalid => {
+            out.diag(doc.malformed_at(o, "id", "user `id` is not a numeric id"))
+        }
     }
     if let Some(aliases) = o.get("aliases").and_then(Node::items) {
         a.aliases
@@ -204,11 +206,7 @@ fn asp(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
     let code = match id_field(o, "codeId") {
         Field::Ok(c) => c,
         _ => {
-            out.diag(doc.malformed_at(
-                o,
-                "codeId",
-                "ASP `codeId` is not an integer; item skipped",
-            ));
+            out.diag(doc.malformed_at(o, "codeId", "ASP `codeId` is not an integer; item skipped"));
             return;
         }
     };
@@ -304,7 +302,12 @@ fn token(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
         )),
     }
     let scopes: Vec<&str> = match o.get("scopes") {
-        Some(s) if s.is_arr() => s.items().unwrap_or(&[]).iter().filter_map(Node::str).collect(),
+        Some(s) if s.is_arr() => s
+            .items()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::str)
+            .collect(),
         None => Vec::new(),
         Some(s) if s.is_null() => Vec::new(),
         Some(_) => {

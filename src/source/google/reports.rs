@@ -11,10 +11,10 @@
 //! `password_last_set` is the latest change and `password_evidence` the line of that event's name;
 //! [`super::join`] folds it into the users-list account. Other events are ignored silently.
 
-use crate::source::json::{Doc, Node, Shape};
 use super::system_of;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Account, Evidence, PasswordState, Record, SourceKind, When};
+use crate::source::json::{Doc, Node, Shape};
 use crate::source::Output;
 use jiff::Timestamp;
 use std::collections::BTreeMap;

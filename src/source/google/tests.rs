@@ -235,7 +235,9 @@ fn truncated_asps_keep_complete_items() {
     assert_eq!(d.severity, Severity::Error);
     assert!(d.message.contains("starting at line 1"));
     // The one wording of `source::json` for every source's broken input.
-    assert!(d.message.contains("complete items before this point were used"));
+    assert!(d
+        .message
+        .contains("complete items before this point were used"));
     assert_eq!(d.location.line, Some(16), "the line of the break");
 }
 

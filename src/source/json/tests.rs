@@ -76,3 +76,185 @@ fn sniff_helpers() {
     assert!(!has_key("{\"x\": \"a\"}", "a"));
     assert_eq!(key_value_after("{\"k\":  \"v\"}", "k"), Some("\"v\"}"));
 }
+
+// ---- one broken-input policy, checked through every JSON-reading adapter ----
+
+use crate::diag::DiagKind;
+use crate::inventory::Record;
+use crate::source::{aws, credfiles, entra, github, google, kubernetes, okta, vault};
+
+/// The adapter that claims `full` (the complete fixture of `source`), run on `text` (a prefix of
+/// it). `None` when no JSON adapter of that source claims the fixture.
+fn run_as(source: &str, full: &str, text: &str) -> Option<Output> {
+    let p = "p";
+    Some(match source {
+        "aws" => aws::parse(aws::sniff(full)?, p, text),
+        "entra" => entra::parse(entra::sniff(p, full)?, p, text),
+        "okta" => okta::parse(okta::sniff(p, full)?, p, text),
+        "google" => google::parse(google::sniff(p, full)?, p, text),
+        "github" => github::parse(github::sniff(p, full)?, p, text),
+        "vault" => vault::parse(vault::sniff(p, full)?, p, text),
+        "kubernetes" => kubernetes::parse(kubernetes::sniff(p, full)?, p, text),
+        "credfiles" => credfiles::parse(credfiles::sniff("config.json", full)?, p, text),
+        _ => return None,
+    })
+}
+
+/// What a record is about, to compare the records of a prefix with those of the whole file.
+fn subject(r: &Record) -> Option<String> {
+    match r {
+        Record::Credential(c) => Some(format!("credential {}", c.id)),
+        Record::Account(a) => Some(format!("account {}:{}", a.system, a.login)),
+        _ => None,
+    }
+}
+
+fn subjects(out: &Output) -> Vec<String> {
+    let mut s: Vec<String> = out.records.iter().filter_map(subject).collect();
+    s.sort();
+    s.dedup();
+    s
+}
+
+/// Whether serde_json (an independent reader) finds the text broken.
+fn serde_says_broken(text: &str) -> bool {
+    serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'))
+        .into_iter::<serde_json::Value>()
+        .any(|v| v.is_err())
+}
+
+fn json_fixtures() -> Vec<(String, String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sources");
+    let mut all = Vec::new();
+    for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let source = dir.file_name().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                if let Ok(text) = std::fs::read_to_string(file.path()) {
+                    all.push((source.clone(), name, text));
+                }
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// Every prefix of every JSON fixture, through the adapter that claims the whole fixture: no
+/// panic, every diagnostic located in the prefix, a break that serde_json also sees is an error
+/// that makes the scan incomplete, and no record is invented.
+#[test]
+fn every_prefix_of_every_json_fixture() {
+    let fixtures = json_fixtures();
+    assert!(
+        fixtures.len() >= 40,
+        "fixtures not found: {}",
+        fixtures.len()
+    );
+    let mut claimed = 0;
+    for (source, name, full) in &fixtures {
+        let Some(whole) = run_as(source, full, full) else {
+            continue;
+        };
+        claimed += 1;
+        let whole = subjects(&whole);
+        let step = (full.len() / 400).max(1);
+        for cut in (0..full.len())
+            .step_by(step)
+            .filter(|c| full.is_char_boundary(*c))
+        {
+            let text = &full[..cut];
+            let Some(out) = run_as(source, full, text) else {
+                continue;
+            };
+            let lines = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
+            for d in &out.diagnostics {
+                assert_eq!(d.location.path, "p", "{source}/{name} cut at {cut}: {d}");
+                assert!(
+                    d.location.line.is_none_or(|l| (1..=lines).contains(&l)),
+                    "{source}/{name} cut at {cut}: {d} outside 1..={lines}"
+                );
+            }
+            if serde_says_broken(text) && !text.trim().is_empty() {
+                assert!(
+                    out.diagnostics.iter().any(|d| d.makes_incomplete()
+                        && d.location.line.is_some()
+                        && matches!(d.kind, DiagKind::Malformed | DiagKind::Unparseable)),
+                    "{source}/{name} cut at {cut}: a break that is not an error: {:?}",
+                    out.diagnostics
+                );
+            }
+            for s in subjects(&out) {
+                assert!(
+                    whole.contains(&s),
+                    "{source}/{name} cut at {cut}: {s} is not in the whole file"
+                );
+            }
+        }
+    }
+    assert!(claimed >= 35, "only {claimed} fixtures claimed");
+}
+
+/// A truncated export of each JSON source: the same severity and kind for every source, at the
+/// line of the break, and every record of the items before the break kept.
+#[test]
+fn truncated_exports_of_every_source_give_the_same_diagnostic() {
+    // (source, fixture, cut 3 bytes after the last occurrence of, subjects of the whole file
+    // that the cut item alone holds)
+    let cases: [(&str, &str, &str, usize); 6] = [
+        ("google", "tokens-m.okafor.json", "\"clientId\"", 1),
+        (
+            "vault",
+            "token-lookups-loop.json",
+            "Kq3vN8xZ2bH5mJ7wP0tR9sLd",
+            1,
+        ),
+        (
+            "aws",
+            "list-access-keys-all-users.json",
+            "\"AccessKeyId\"",
+            1,
+        ),
+        ("okta", "api-tokens.json", "\"clientName\"", 1),
+        ("entra", "users-page.json", "\"userPrincipalName\"", 1),
+        ("github", "deploy-keys.json", "\"key\"", 2),
+    ];
+    let fixtures = json_fixtures();
+    let mut seen = Vec::new();
+    for (source, name, marker, lost) in cases {
+        let full = &fixtures
+            .iter()
+            .find(|(s, n, _)| s == source && n == name)
+            .unwrap_or_else(|| panic!("no fixture {source}/{name}"))
+            .2;
+        let cut = full.rfind(marker).expect("marker") + marker.len() + 3;
+        let text = &full[..cut];
+        let whole = run_as(source, full, full).expect("claimed");
+        let out = run_as(source, full, text).expect("claimed");
+        let breaks: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.makes_incomplete())
+            .collect();
+        assert_eq!(breaks.len(), 1, "{source}: {:?}", out.diagnostics);
+        let d = breaks[0];
+        let break_line = u32::try_from(text.trim_end().split('\n').count()).unwrap_or(0);
+        assert_eq!(d.location.line, Some(break_line), "{source}: {d}");
+        assert!(d.message.contains("truncated"), "{source}: {d}");
+        seen.push((d.severity, d.kind));
+        let (kept, all) = (subjects(&out), subjects(&whole));
+        assert!(kept.iter().all(|s| all.contains(s)), "{source}: {kept:?}");
+        assert_eq!(
+            kept.len() + lost,
+            all.len(),
+            "{source}: kept {kept:?} of {all:?}"
+        );
+    }
+    seen.dedup();
+    assert_eq!(seen, [(Severity::Error, DiagKind::Malformed)]);
+}

@@ -595,11 +595,7 @@ impl<'a> Parser<'a> {
             let value = self.value(depth + 1);
             if self.error.is_some() {
                 if value.partial {
-                    members.push(Member {
-                        key_at,
-                        key,
-                        value,
-                    });
+                    members.push(Member { key_at, key, value });
                 }
                 return partial(members);
             }
@@ -643,7 +639,10 @@ mod tests {
         assert_eq!(v.get_ci("A").and_then(Node::str), Some("/Date(1)/"));
         let lines = crate::source::text::LineIndex::new(text);
         assert_eq!(lines.line_of(v.get("b").map(|n| n.at).unwrap_or(0)), 3);
-        assert_eq!(lines.line_of(v.member("b").map(|m| m.key_at).unwrap_or(0)), 3);
+        assert_eq!(
+            lines.line_of(v.member("b").map(|m| m.key_at).unwrap_or(0)),
+            3
+        );
         assert_eq!(v.get("b").and_then(Node::items).map(<[_]>::len), Some(3));
     }
 

@@ -344,10 +344,7 @@ fn sibling_user(
             }
         }
         if down {
-            match u32::try_from(line_no + d)
-                .ok()
-                .and_then(|n| lines.line(n))
-            {
+            match u32::try_from(line_no + d).ok().and_then(|n| lines.line(n)) {
                 None => down = false,
                 Some(l) if l.len() > MAX_SIBLING_LINE => {}
                 Some(l) => match classify(l, indent) {

@@ -411,8 +411,8 @@ impl Parser<'_, '_> {
     fn secret_id(&mut self, data: &Node<'_>, out: &mut Output) {
         let doc = self.doc;
         let accessor_node = data.get("secret_id_accessor");
-        let Some((accessor, accessor_node)) = accessor_node
-            .and_then(|n| n.str().filter(|a| looks_like_accessor(a)).map(|a| (a, n)))
+        let Some((accessor, accessor_node)) =
+            accessor_node.and_then(|n| n.str().filter(|a| looks_like_accessor(a)).map(|a| (a, n)))
         else {
             out.diag(Diagnostic::malformed(
                 doc.path,
@@ -808,7 +808,10 @@ fn string_list(data: &Node<'_>, field: &'static str, problems: &mut Problems) ->
         .map(str::to_string)
         .collect();
     if list.len() != items.len() {
-        problems.push((field, format!("`{field}` holds non-string entries; they are ignored")));
+        problems.push((
+            field,
+            format!("`{field}` holds non-string entries; they are ignored"),
+        ));
     }
     list.dedup();
     list
