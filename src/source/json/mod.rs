@@ -10,7 +10,8 @@
 //! - the walk from response objects to items ([`items`]: list keys, bare arrays, pages of arrays,
 //!   wrapper objects);
 //! - typed field readers with one wording for their problems ([`field`]);
-//! - cheap textual sniff helpers ([`looks_like_json`], [`has_key`], [`key_value_after`]).
+//! - cheap textual sniff helpers ([`has_key`], [`key_value_after`]; whether a file starts like
+//!   JSON is `registry::Sniff::looks_like_json`).
 //!
 //! It does not know any source's fields: adapters classify items and build records.
 //!
@@ -35,8 +36,6 @@ use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
 use crate::source::text::LineIndex;
 use crate::source::Output;
-
-pub(crate) use crate::source::text::prefix;
 
 /// One JSON file read once: its path (relative to the scan root), line index, top-level
 /// values and the breaks met.
@@ -133,12 +132,6 @@ pub(crate) fn serde_error_kind(e: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Data => "unexpected JSON data",
         serde_json::error::Category::Io => "JSON could not be read",
     }
-}
-
-/// Whether the text (after a BOM and whitespace) starts like JSON.
-pub(crate) fn looks_like_json(text: &str) -> bool {
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('{') || t.starts_with('[')
 }
 
 /// Whether `"key"` followed by `:` occurs in `text` (a cheap textual test for sniffing).
