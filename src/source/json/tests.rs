@@ -265,3 +265,47 @@ fn truncated_exports_of_every_source_give_the_same_diagnostic() {
     seen.dedup();
     assert_eq!(seen, [(Severity::Error, DiagKind::Malformed)]);
 }
+
+/// Throughput of the located reader against serde_json's `Value` (what the old AWS, Vault and
+/// Google readers parsed before searching the text again). Run with
+/// `cargo test --release --lib json_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn json_throughput() {
+    use std::fmt::Write as _;
+    let mut text = String::from("{\n  \"kind\": \"admin#directory#users\",\n  \"users\": [\n");
+    for i in 0..40_000 {
+        let _ = write!(
+            text,
+            "    {{\n      \"kind\": \"admin#directory#user\",\n      \"id\": \"1043218765432{i:08}\",\n      \"primaryEmail\": \"user{i}@example.org\",\n      \"name\": {{\"givenName\": \"U\\u00e9{i}\", \"familyName\": \"Test\"}},\n      \"isAdmin\": false,\n      \"suspended\": {},\n      \"creationTime\": \"2024-02-12T16:00:00.000Z\",\n      \"aliases\": [\"a{i}@example.org\", \"b{i}@example.org\"],\n      \"recoveryEmail\": \"r{i}@example.net\"\n    }}{}\n",
+            i % 7 == 0,
+            if i + 1 < 40_000 { "," } else { "" }
+        );
+    }
+    text.push_str("  ]\n}\n");
+    let best = |f: &dyn Fn() -> usize| {
+        (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let serde = best(&|| {
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map(|v| v.as_object().map_or(0, |o| o.len()))
+            .unwrap_or(0)
+    });
+    let located = best(&|| Doc::parse("u.json", &text).values.len());
+    let adapter = best(&|| {
+        google::parse(google::GoogleExport::Users, "u.json", &text)
+            .records
+            .len()
+    });
+    eprintln!(
+        "{} MB: serde_json Value {serde:?}, source::json Doc {located:?}, google users adapter {adapter:?}",
+        text.len() / 1_000_000
+    );
+}
