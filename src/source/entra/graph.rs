@@ -16,6 +16,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     Membership, OwnerRef, PasswordState, Record, SourceKind, When,
 };
+use crate::source::json::field::unknown_because;
 use crate::source::json::{self, Node, Val};
 use crate::source::text::LineIndex;
 use crate::source::time::{self, TimeError};
@@ -781,18 +782,12 @@ impl<'a> Walker<'a> {
                     When::Unknown
                 }
                 Err(TimeError::NotATime) => {
-                    self.malformed(n.at, format!("`{key}` is not a date; treated as unknown"));
+                    self.malformed(n.at, unknown_because(key, "a date"));
                     When::Unknown
                 }
             },
             _ => {
-                self.malformed(
-                    n.at,
-                    format!(
-                        "`{key}` is {}, not a date; treated as unknown",
-                        n.type_name()
-                    ),
-                );
+                self.malformed(n.at, unknown_because(key, "a string"));
                 When::Unknown
             }
         };

@@ -271,6 +271,7 @@ fn truncated_exports_of_every_source_give_the_same_diagnostic() {
 /// `cargo test --release --lib json_throughput -- --ignored --nocapture`.
 #[test]
 #[ignore]
+#[allow(clippy::print_stderr)]
 fn json_throughput() {
     use std::fmt::Write as _;
     let mut text = String::from("{\n  \"kind\": \"admin#directory#users\",\n  \"users\": [\n");

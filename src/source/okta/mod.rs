@@ -25,6 +25,7 @@
 #[cfg(test)]
 mod tests;
 
+use super::json::field::unknown_because;
 use super::json::{self, Node, Val};
 use super::text::{url_host, LineIndex};
 use super::time::{self, TimeError};
@@ -473,18 +474,12 @@ impl Parser<'_> {
             Val::Str(s) => match time::parse(s, false) {
                 Ok(w) => (w, Some(n.at)),
                 Err(TimeError::Locale | TimeError::NotATime) => {
-                    self.malformed(n.at, format!("`{key}` is not a date; treated as unknown"));
+                    self.malformed(n.at, unknown_because(key, "a date"));
                     (When::Unknown, Some(n.at))
                 }
             },
             _ => {
-                self.malformed(
-                    n.at,
-                    format!(
-                        "`{key}` is {}, not a date; treated as unknown",
-                        n.type_name()
-                    ),
-                );
+                self.malformed(n.at, unknown_because(key, "a string"));
                 (When::Unknown, Some(n.at))
             }
         }
