@@ -18,9 +18,9 @@ use crate::inventory::{
 };
 use crate::source::json::field::unknown_because;
 use crate::source::json::{self, Node, Val};
+use crate::source::secret_id::location_id;
 use crate::source::text::LineIndex;
 use crate::source::time::{self, TimeError};
-use crate::source::secret_id::location_id;
 use crate::source::Output;
 use std::collections::BTreeMap;
 

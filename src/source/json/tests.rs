@@ -86,6 +86,7 @@ use crate::source::{aws, credfiles, entra, github, google, kubernetes, okta, vau
 /// it). `None` when no JSON adapter of that source claims the fixture.
 fn run_as(source: &str, full: &str, text: &str) -> Option<Output> {
     let p = "p";
+    let options = crate::source::SourceOptions::default();
     let file = Sniff::new(
         if source == "credfiles" {
             "config.json"
@@ -101,8 +102,8 @@ fn run_as(source: &str, full: &str, text: &str) -> Option<Output> {
         "google" => google::parse(google::sniff(&file)?, p, text),
         "github" => github::parse(github::sniff(&file)?, p, text),
         "vault" => vault::parse(vault::sniff(&file)?, p, text),
-        "kubernetes" => kubernetes::parse(kubernetes::sniff(&file)?, p, text),
-        "credfiles" => credfiles::parse(credfiles::sniff(&file)?, p, text),
+        "kubernetes" => kubernetes::parse(kubernetes::sniff(&file)?, p, text, &options),
+        "credfiles" => credfiles::parse(credfiles::sniff(&file)?, p, text, &options),
         _ => return None,
     })
 }
