@@ -26,6 +26,7 @@ pub mod secrets;
 pub(crate) mod testing;
 pub mod text;
 pub mod time;
+pub mod values;
 pub mod vault;
 
 use crate::diag::Diagnostic;

@@ -51,7 +51,7 @@ mod pgpass;
 mod tests;
 
 use super::secret_id::FileSecrets;
-use super::secrets::is_placeholder;
+use super::values::is_placeholder;
 use super::{Output, SourceOptions};
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef, Record};
 use crate::source::registry::Sniff;

@@ -40,7 +40,7 @@ impl<'a> Lexer<'a> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) {
+    fn skip_blanks(&mut self) {
         while let Some(b) = self.peek_byte() {
             if !b.is_ascii_whitespace() {
                 break;
@@ -54,7 +54,7 @@ impl<'a> Lexer<'a> {
 
     /// The next token; a quoted token ends at its closing quote (or the end of the line).
     fn next(&mut self) -> Option<Token<'a>> {
-        self.skip_ws();
+        self.skip_blanks();
         let start = self.pos;
         let line = self.line;
         let first = self.peek_byte()?;

@@ -17,15 +17,14 @@
 //! Rule file format: `rules/README.md`, section "Secret extractors".
 
 mod compile;
-mod filter;
 mod scan;
 mod syntax;
 
 #[cfg(test)]
 mod tests;
 
+pub use super::values::is_placeholder;
 pub use compile::RuleError;
-pub use filter::is_placeholder;
 
 use super::secret_id::{FileSecrets, SecretMatch};
 use super::{Output, SourceOptions};

@@ -6,7 +6,9 @@
 //! only a fingerprint. The keyword pre-filter is in `mod.rs` (one automaton for all rules).
 
 use super::compile::Rule;
-use super::filter::{is_placeholder, looks_like_code, unescape_double_quoted, unquote, valid_user};
+use crate::source::values::{
+    is_placeholder, looks_like_code, unescape_double_quoted, unquote, valid_user,
+};
 use regex::Regex;
 use std::sync::OnceLock;
 

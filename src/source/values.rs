@@ -1,5 +1,5 @@
-//! Value filters shared by the extractors: what a captured value must look like to be a
-//! credential (not a reference, template, placeholder or masked value), what a captured user
+//! Value filters shared by every source that reads secrets (the extractors, credential files):
+//! what a captured value must look like to be a credential (not a reference, template, placeholder or masked value), what a captured user
 //! must look like, and the unquoting of captured values.
 //!
 //! These are heuristics for precision: a config line `password: ${DB_PASSWORD}` holds no secret.
