@@ -2,7 +2,7 @@
 
 use super::describe_reset;
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{when::format_instant, SourceKind};
+use crate::inventory::when::format_instant;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -13,16 +13,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             continue;
         }
         let identity = ctx.correlation.identity_of(i);
-        // The latest reset among the identity's directory accounts.
+        // The latest reset among the identity's directory accounts (AD or LDAP entries).
         let directory_reset = identity
             .accounts
             .iter()
-            .filter(|&&j| {
-                matches!(
-                    inv.accounts[j].source,
-                    SourceKind::ActiveDirectory | SourceKind::OpenLdap
-                )
-            })
+            .filter(|&&j| inv.accounts[j].directory.is_some())
             .filter_map(|&j| inv.accounts[j].password_last_set.known().map(|t| (t, j)))
             .max();
         let Some((reset_at, _)) = directory_reset else {
