@@ -481,7 +481,17 @@ pub struct Credential {
     pub same_secret: Option<SecretMatch>,
 }
 
+/// Prefixes of the ids of secrets found in clear text (`source::secret_id`): `loc:` (named by
+/// place) and `hmac:` (named with the user's key). Such an id names the secret and nothing more.
+pub const SECRET_ID_PREFIXES: [&str; 2] = ["loc:", "hmac:"];
+
 impl Credential {
+    /// Whether the id is only a name for a secret found in clear text (see
+    /// `SECRET_ID_PREFIXES`): messages need not repeat it.
+    pub fn has_secret_id(&self) -> bool {
+        SECRET_ID_PREFIXES.iter().any(|p| self.id.starts_with(p))
+    }
+
     /// The id as reports show it: `display_id` when the adapter set one, else `id`.
     pub fn shown_id(&self) -> &str {
         self.display_id.as_deref().unwrap_or(&self.id)

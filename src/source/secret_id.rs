@@ -146,7 +146,9 @@ pub fn location_id(path: &str, context: &str, occurrence: u32) -> String {
 
 /// Whether `id` is one this scheme writes (reports do not repeat it in messages).
 pub fn is_secret_id(id: &str) -> bool {
-    id.starts_with("loc:") || id.starts_with("hmac:")
+    crate::inventory::SECRET_ID_PREFIXES
+        .iter()
+        .any(|p| id.starts_with(p))
 }
 
 fn hex(bytes: &[u8]) -> String {

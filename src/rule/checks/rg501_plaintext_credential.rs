@@ -49,7 +49,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             Some(l) => format!(" for account {l}"),
             None => " (no owner account identified)".to_string(),
         };
-        let shown_id = if crate::source::secret_id::is_secret_id(&c.id) {
+        let shown_id = if c.has_secret_id() {
             String::new()
         } else {
             format!(" {}", c.shown_id())
