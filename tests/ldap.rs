@@ -760,3 +760,192 @@ fn garbage_binary_values_are_saved_safely() {
         }
     }
 }
+
+/// `crypt(3)` SHA-512 of `Edge-Test-Pass-1` with salt `saltsalt` (`openssl passwd -6 -salt
+/// saltsalt Edge-Test-Pass-1`): a throwaway test value.
+const EDGE_SHA512: &str = "$6$saltsalt$z8aTH381WFrIeggAG6AIB7ANZ8BAWavgmffIJRWXVOIVyR8yuf0U3Dq4eE1QXrx9jFAIMvG6cJWgAn9Y0nNsr.";
+const EDGE_PASSWORD: &str = "Edge-Test-Pass-1";
+
+/// Issue 8: what resetgap reads from each `userPassword` form (and each person or account
+/// class) agrees with what slapd does with it. Each entry is added to a real slapd as written,
+/// a simple bind (`ldapwhoami`) is tried with the passwords that could match, and resetgap's
+/// reading of the same LDIF must be `set` exactly when one of them binds. The expected bind
+/// verdicts below are slapd's (2.5.13 on Debian 12), pinned so a change in either shows.
+#[test]
+fn user_password_forms_read_as_slapd_binds_them() {
+    let Some(slapd) = Slapd::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let admin_pw = slapd.password_file(d);
+    let base = slapd.var("LDAP_BASE").to_string();
+    // OpenLDAPperson comes from OpenLDAP's own openldap.schema (not loaded by the script).
+    let schema = std::process::Command::new("ldapadd")
+        .args(["-Q", "-Y", "EXTERNAL", "-H", slapd.var("LDAPI_URI"), "-f"])
+        .arg("/etc/ldap/schema/openldap.ldif")
+        .output()
+        .unwrap();
+    assert!(
+        schema.status.success(),
+        "{}",
+        String::from_utf8_lossy(&schema.stderr)
+    );
+    let crypt = format!("{{CRYPT}}{EDGE_SHA512}");
+    let locked = format!("{{CRYPT}}!{EDGE_SHA512}");
+    // (uid, object classes, userPassword values, passwords tried, does slapd bind, resetgap)
+    #[allow(clippy::type_complexity)]
+    let cases: &[(&str, &[&str], Vec<&str>, &[&str], bool, &str)] = &[
+        // ldapwhoami -w Edge-Test-Pass-1 (slapd 2.5.13): binds
+        (
+            "bjensen",
+            &["OpenLDAPperson"],
+            vec![EDGE_PASSWORD],
+            &[EDGE_PASSWORD],
+            true,
+            "set",
+        ),
+        // ldapwhoami -w '*' (slapd 2.5.13): binds. No scheme is clear text, `*` included.
+        ("pilot", &["pilotPerson"], vec!["*"], &["*"], true, "set"),
+        // ldapwhoami -w '*' / -w '' (slapd 2.5.13): invalid credentials / unauthenticated bind refused
+        (
+            "host1",
+            &["account", "simpleSecurityObject"],
+            vec!["{CRYPT}*"],
+            &["*", ""],
+            false,
+            "no-password",
+        ),
+        // ldapwhoami -w Edge-Test-Pass-1 (slapd 2.5.13): binds (crypt is supported)
+        (
+            "cryptok",
+            &["inetOrgPerson"],
+            vec![crypt.as_str()],
+            &[EDGE_PASSWORD],
+            true,
+            "set",
+        ),
+        // ldapwhoami -w Edge-Test-Pass-1 (slapd 2.5.13): invalid credentials
+        (
+            "locked",
+            &["residentialPerson", "uidObject"],
+            vec![locked.as_str()],
+            &[EDGE_PASSWORD],
+            false,
+            "locked",
+        ),
+        // ldapwhoami -w '' (slapd 2.5.13): unwilling to perform (unauthenticated bind)
+        (
+            "empty",
+            &["inetOrgPerson"],
+            vec![""],
+            &[""],
+            false,
+            "no-password",
+        ),
+        // ldapwhoami -w '' / -w x (slapd 2.5.13): refused / invalid credentials
+        (
+            "cryptempty",
+            &["inetOrgPerson"],
+            vec!["{CRYPT}"],
+            &["", "x"],
+            false,
+            "no-password",
+        ),
+        // Two values (one `{crypt}*`, one hash) cannot be added here: ppolicy refuses them
+        // ("Password policy only allows one password value"); the unit test
+        // `openldap_edge_fixture` pins that any set value makes the password set.
+    ];
+    let mut ldif = format!("dn: ou=hosts,{base}\nobjectClass: organizationalUnit\nou: hosts\n\n");
+    let dn = |uid: &str| {
+        let ou = if uid == "host1" { "hosts" } else { "people" };
+        format!("uid={uid},ou={ou},{base}")
+    };
+    for (uid, classes, values, _, _, _) in cases {
+        ldif.push_str(&format!("dn: {}\n", dn(uid)));
+        for c in *classes {
+            ldif.push_str(&format!("objectClass: {c}\n"));
+        }
+        ldif.push_str(&format!("uid: {uid}\n"));
+        if !classes.contains(&"account") {
+            ldif.push_str(&format!("cn: {uid}\nsn: {uid}\n"));
+        }
+        if classes.contains(&"residentialPerson") {
+            ldif.push_str("l: Somewhere\n");
+        }
+        for v in values {
+            ldif.push_str(&format!("userPassword: {v}\n"));
+        }
+        ldif.push('\n');
+    }
+    let file = d.join("edge.ldif");
+    std::fs::write(&file, &ldif).unwrap();
+    let add = std::process::Command::new("ldapadd")
+        .args([
+            "-x",
+            "-H",
+            slapd.var("LDAP_URI"),
+            "-D",
+            slapd.var("LDAP_BINDDN"),
+            "-y",
+        ])
+        .arg(&admin_pw)
+        .arg("-f")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+
+    // resetgap's reading of the same LDIF.
+    let inv = d.join("inv.jsonl");
+    let run = scan(
+        d,
+        &[
+            file.to_str().unwrap(),
+            "--emit-inventory",
+            inv.to_str().unwrap(),
+        ],
+    );
+    assert!(matches!(run.code, 0 | 1), "{}", run.stderr);
+    let states: std::collections::HashMap<String, String> = std::fs::read_to_string(&inv)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["record"] == "account")
+        .map(|v| {
+            (
+                v["login"].as_str().unwrap_or("").to_string(),
+                v["password"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+
+    let pw_file = d.join("try.pw");
+    for (uid, _, _, tried, binds, read) in cases {
+        let mut bound = false;
+        for pw in *tried {
+            std::fs::write(&pw_file, pw).unwrap();
+            let who = std::process::Command::new("ldapwhoami")
+                .args(["-x", "-H", slapd.var("LDAP_URI"), "-D", &dn(uid), "-y"])
+                .arg(&pw_file)
+                .output()
+                .unwrap();
+            bound |= who.status.success();
+        }
+        assert_eq!(bound, *binds, "{uid}: slapd's bind verdict changed");
+        assert_eq!(
+            states.get(*uid).map(String::as_str),
+            Some(*read),
+            "{uid}: resetgap's reading"
+        );
+        assert_eq!(
+            *read == "set",
+            bound,
+            "{uid}: resetgap disagrees with slapd"
+        );
+    }
+}

@@ -230,7 +230,8 @@ impl Collector {
     }
 
     /// Phase one: keeps what one entry contributes. Entries that are neither AD nor OpenLDAP
-    /// accounts or groups are ignored.
+    /// accounts or groups are ignored, except one with a `uid` that no rule classifies: that
+    /// one gets a note, never silence.
     pub fn add(&mut self, entry: &ldif::Entry) {
         for a in &entry.attrs {
             let partial = a.options().any(|o| {
@@ -254,6 +255,8 @@ impl Collector {
             ad::collect(self, entry);
         } else if openldap::is_openldap(entry) {
             openldap::collect(self, entry);
+        } else if openldap::is_unclassified_uid(entry) {
+            openldap::note_unclassified(self, entry);
         }
     }
 

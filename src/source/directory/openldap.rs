@@ -1,11 +1,15 @@
 //! OpenLDAP (and other RFC 4512 directories) semantics of directory entries
 //! (`../shared/reference/formats-directory.md` §1.3).
 //!
-//! Owns: posix/inetOrgPerson accounts (`uid`), ppolicy operational attributes (`pwdChangedTime`
+//! Owns: which entries are login accounts (a `uid` with a person or account class, or with a
+//! password of its own; entries with a `uid` it cannot classify are noted, not dropped), what
+//! a `userPassword` value lets a bind do (`user_password_state`: empty, `{CRYPT}*` and
+//! `{CRYPT}!…` are not usable passwords), ppolicy operational attributes (`pwdChangedTime`
 //! — absent does NOT mean never changed —, `pwdReset`, `pwdAccountLockedTime`, `pwdEndTime`,
 //! `pwdLastSuccess`), the nis shadow attributes (`shadowLastChange`, `shadowExpire`, days),
 //! credentials that live beside the password (`sshPublicKey`, `sambaNTPassword`/`sambaLMPassword`
-//! with `sambaPwdLastSet`, `krbPrincipalKey` with `krbLastPwdChange`), and groups
+//! with `sambaPwdLastSet` (Samba's `NO PASSWORD…`/`XXX…` placeholders are no hash),
+//! `krbPrincipalKey` with `krbLastPwdChange`), and groups
 //! (`groupOfNames`/`member`, `groupOfUniqueNames`/`uniqueMember`, `posixGroup`/`memberUid`).
 //! `userPassword` is the account's own password here, so it is not a "readable copy" unless
 //! it holds several values (an old hash survives next to the new one). Decides no findings.
@@ -51,15 +55,36 @@ pub const ATTRIBUTES: &[&str] = &[
     "krbLastPwdChange",
 ];
 
+/// Structural and auxiliary classes of people: `person` (RFC 4519 §3.12) and its subclasses
+/// `organizationalPerson` (§3.13), `residentialPerson` (§3.14), `inetOrgPerson` (RFC 2798),
+/// `pilotPerson`/`newPilotPerson` (RFC 1274, OpenLDAP `cosine.schema`) and `OpenLDAPperson`
+/// (OpenLDAP `openldap.schema`, `SUP (pilotPerson $ inetOrgPerson) MUST (uid $ cn)`). Every one
+/// may hold `userPassword`: with a `uid`, such an entry is a person's login account.
+const PERSON_CLASSES: &[&str] = &[
+    "person",
+    "organizationalPerson",
+    "residentialPerson",
+    "inetOrgPerson",
+    "pilotPerson",
+    "newPilotPerson",
+    "OpenLDAPperson",
+];
+/// Classes that make an entry with a `uid` a login account that is not (known to be) a
+/// person's: RFC 2307 `posixAccount` and `shadowAccount` (`MUST uid`, `MAY userPassword`),
+/// RFC 4524 `account` (`MUST uid`: a computer or service account), RFC 4519 `uidObject`,
+/// `simpleSecurityObject` (RFC 1274, `MUST userPassword`: an entry that binds), Samba's
+/// `sambaSamAccount` (`MUST (uid $ sambaSID)`), `inetUser` (Sun/389 DS) and openssh-lpk's
+/// `ldapPublicKey` (`MUST uid`, SSH keys for a login).
 const ACCOUNT_CLASSES: &[&str] = &[
     "posixAccount",
     "shadowAccount",
-    "inetOrgPerson",
-    "organizationalPerson",
-    "person",
     "account",
+    "uidObject",
+    "simpleSecurityObject",
+    "sambaSamAccount",
+    "inetUser",
+    "ldapPublicKey",
 ];
-const PERSON_CLASSES: &[&str] = &["inetOrgPerson", "organizationalPerson", "person"];
 const GROUP_CLASSES: &[&str] = &[
     "groupOfNames",
     "groupOfUniqueNames",
@@ -67,17 +92,128 @@ const GROUP_CLASSES: &[&str] = &[
     "groupOfMembers",
 ];
 
-/// Whether an entry is an OpenLDAP-style account or group.
+/// Whether an entry is an OpenLDAP-style account or group: a group class, or a `uid` with an
+/// account or person class, or a `uid` with a password of its own (`userPassword`,
+/// `pwdChangedTime`, `shadowLastChange`) whatever its classes say, since such an entry binds.
 pub fn is_openldap(entry: &Entry) -> bool {
-    is_group(entry)
-        || (entry.has("uid")
-            && (ACCOUNT_CLASSES.iter().any(|c| entry.has_class(c))
-                || entry.has("pwdChangedTime")
-                || entry.has("shadowLastChange")))
+    is_group(entry) || (has_uid(entry) && (is_account_class(entry) || has_own_password(entry)))
+}
+
+/// An entry with a `uid` that is neither an account nor a group by the rules above (an
+/// unknown schema's class without a password): what `Collector::add` notes instead of
+/// dropping silently.
+pub fn is_unclassified_uid(entry: &Entry) -> bool {
+    has_uid(entry) && !is_openldap(entry)
 }
 
 fn is_group(entry: &Entry) -> bool {
     GROUP_CLASSES.iter().any(|c| entry.has_class(c))
+}
+
+fn has_uid(entry: &Entry) -> bool {
+    entry.values("uid").any(|v| !v.text().trim().is_empty())
+}
+
+fn is_account_class(entry: &Entry) -> bool {
+    PERSON_CLASSES
+        .iter()
+        .chain(ACCOUNT_CLASSES)
+        .any(|c| entry.has_class(c))
+}
+
+fn has_own_password(entry: &Entry) -> bool {
+    entry.has("userPassword") || entry.has("pwdChangedTime") || entry.has("shadowLastChange")
+}
+
+/// The note for an entry with a `uid` that no rule classifies: it is not read as an account.
+pub(crate) fn note_unclassified(col: &mut Collector, entry: &Entry) {
+    let classes: Vec<String> = entry
+        .values("objectClass")
+        .map(text)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("top"))
+        .collect();
+    let classes = if classes.is_empty() {
+        "no object class".to_string()
+    } else {
+        format!("object classes {}", classes.join(", "))
+    };
+    let d = crate::diag::Diagnostic::new(
+        crate::diag::DiagKind::Incomplete,
+        crate::diag::Severity::Note,
+        col.evidence(entry.line),
+        format!(
+            "entry has a uid but {classes}, none of them a person or login-account class, and no password of its own: not read as an account"
+        ),
+    );
+    col.diag(d);
+}
+
+/// What one `userPassword` value lets a simple bind do, as slapd decides it (`lutil_passwd`):
+///
+/// - empty: no password. An empty password makes a simple bind unauthenticated (RFC 4513
+///   §5.1.2), and slapd refuses it ("unauthenticated bind (DN with no password) disallowed").
+/// - `{CRYPT}` + a crypt(3) field: read like a shadow password field
+///   (`linux::shadow::classify_password`): `{CRYPT}*` and other non-hashes are no valid
+///   password, `{CRYPT}!<hash>` is locked, a `$id$` or DES hash is set. An empty field after
+///   `{CRYPT}` is no valid password too: slapd's `chk_crypt` never matches it.
+/// - any other `{SCHEME}` (a hash, or a saved LDIF's scheme-only value): set.
+/// - no scheme: a clear-text password, set, whatever it says. `userPassword: *` is the
+///   one-character password `*` (slapd 2.5.13 accepts a bind with it), not a lock.
+///
+/// The reduced forms `super::redact` writes read the same way.
+pub fn user_password_state(value: &[u8]) -> PasswordState {
+    if value.is_empty() {
+        return PasswordState::NoPassword;
+    }
+    let Ok(text) = std::str::from_utf8(value) else {
+        return PasswordState::Set;
+    };
+    match crypt_field(text) {
+        Some("") => PasswordState::NoPassword,
+        Some(field) => match crate::source::linux::shadow::classify_password(field) {
+            PasswordState::Empty => PasswordState::NoPassword,
+            other => other,
+        },
+        None => PasswordState::Set,
+    }
+}
+
+/// The crypt(3) field of a `{CRYPT}` value (scheme compared case-insensitively).
+pub(crate) fn crypt_field(text: &str) -> Option<&str> {
+    let head = text.get(..7)?;
+    head.eq_ignore_ascii_case("{CRYPT}").then(|| &text[7..])
+}
+
+/// The state of all `userPassword` values: slapd accepts a bind that matches any value, so
+/// one set value makes the password set; else one locked value makes it locked.
+fn user_passwords_state<'a>(values: impl Iterator<Item = &'a Value>) -> Option<PasswordState> {
+    let mut best: Option<PasswordState> = None;
+    for v in values {
+        let s = user_password_state(&v.bytes);
+        best = Some(match (best, s) {
+            (Some(PasswordState::Set), _) | (_, PasswordState::Set) => PasswordState::Set,
+            (Some(PasswordState::Locked), _) | (_, PasswordState::Locked) => PasswordState::Locked,
+            _ => s,
+        });
+    }
+    best
+}
+
+/// Whether a `sambaNTPassword`/`sambaLMPassword` value is one of the placeholders Samba writes
+/// instead of a hash (`pdb_sethexpwd`, source3/passdb/passdb.c): `NO PASSWORD` followed by `X`s
+/// for an account that needs no password (ACB_PWNOTREQ), 32 `X`s when no hash is stored.
+pub fn is_samba_placeholder(value: &[u8]) -> bool {
+    let t = value.trim_ascii();
+    t.get(..11)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"NO PASSWORD"))
+        || (!t.is_empty() && t.iter().all(|b| b.eq_ignore_ascii_case(&b'X')))
+}
+
+/// Whether a Samba hash value is a hash Samba reads: 32 hex digits (`pdb_gethexpwd`, which
+/// upper-cases each digit), or a saved LDIF's presence marker for one.
+pub(crate) fn is_samba_hash(value: &[u8]) -> bool {
+    let t = value.trim_ascii();
+    (t.len() == 32 && t.iter().all(u8::is_ascii_hexdigit)) || t == super::redact::PRESENT.as_bytes()
 }
 
 fn text(v: &Value) -> String {
@@ -182,12 +318,13 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         _ => (When::Unknown, None),
     };
     let password_values = entry.values("userPassword").count();
-    let password = if must_change {
-        PasswordState::PendingChange
-    } else if password_values > 0 || password_line.is_some() {
-        PasswordState::Set
-    } else {
-        PasswordState::Unknown
+    // A forced change is pending on a password that exists (as shadow's `lastchg` 0 is): a
+    // locked or invalid one stays what it is.
+    let password = match user_passwords_state(entry.values("userPassword")) {
+        Some(PasswordState::Set) | None if must_change => PasswordState::PendingChange,
+        Some(state) => state,
+        None if password_line.is_some() => PasswordState::Set,
+        None => PasswordState::Unknown,
     };
     let expires = match gtime(col, entry, "pwdEndTime") {
         Some((w, _)) => w,
@@ -295,6 +432,20 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         let Some(v) = entry.first(attr) else {
             continue;
         };
+        if is_samba_placeholder(&v.bytes) {
+            // Samba's "no hash stored" marker: no credential (pdb_gethexpwd rejects it).
+            continue;
+        }
+        if !is_samba_hash(&v.bytes) {
+            col.diag(crate::diag::Diagnostic::malformed(
+                col.path(),
+                v.line,
+                format!(
+                    "{attr} is neither 32 hex digits nor a Samba placeholder: not read as a hash"
+                ),
+            ));
+            continue;
+        }
         let issued = samba_set.and_then(|(n, l)| {
             (n > 0).then(|| (When::from_epoch_seconds(n).unwrap_or(When::Unknown), l))
         });

@@ -1,7 +1,10 @@
 //! What an LDIF that resetgap writes (the live source's saved file) keeps of a secret-bearing
 //! attribute: never the value. `userPassword` (and `unixUserPassword`) keep their `{SCHEME}`
-//! (with the `$id$` of a `{CRYPT}` hash), one line per value so the count stays; password hashes,
-//! key material and legacy LAPS cleartext keep only a placeholder that says they were present.
+//! (with what a shadow field's redaction keeps of a `{CRYPT}` one: its lock `!`, its `$id$`,
+//! `$des$` for a DES hash, `*` for no hash), one line per value so the count stays; an empty
+//! value stays empty. Password hashes, key material and legacy LAPS cleartext keep only a
+//! placeholder that says they were present, except Samba's `NO PASSWORD…`/`XXX…` markers,
+//! which hold no secret and are kept as they are.
 //!
 //! The adapters read these attributes for their presence and count only (RG108, RG304, RG502,
 //! RG503), so a redacted file, saved live or given as an export, gives the same findings as the
@@ -12,6 +15,9 @@ use std::borrow::Cow;
 
 /// The value of a secret-bearing attribute in a saved LDIF: it was there, nothing more.
 pub const PRESENT: &str = "(present; value not saved by resetgap)";
+/// A Samba hash value that is neither 32 hex digits nor one of Samba's placeholders: Samba
+/// reads no hash from it, and neither does resetgap (`openldap::is_samba_hash`).
+pub const NOT_A_HASH: &str = "(not a hash; value not saved by resetgap)";
 /// A `userPassword` value without a `{SCHEME}` (clear text, or a scheme-less hash).
 pub const NO_SCHEME: &str = "(no scheme; value not saved by resetgap)";
 
@@ -61,7 +67,23 @@ pub fn saved<'a>(attribute: &str, value: &'a [u8]) -> Cow<'a, [u8]> {
     let base = attribute.split(';').next().unwrap_or("");
     let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(base));
     if is(SCHEME_ONLY) {
-        Cow::Owned(scheme_of(value).unwrap_or(NO_SCHEME).as_bytes().to_vec())
+        if value.is_empty() {
+            return Cow::Borrowed(value);
+        }
+        Cow::Owned(
+            scheme_of(value)
+                .unwrap_or(Cow::Borrowed(NO_SCHEME))
+                .as_bytes()
+                .to_vec(),
+        )
+    } else if is(&["sambaNTPassword", "sambaLMPassword"]) {
+        if super::openldap::is_samba_placeholder(value) {
+            Cow::Borrowed(value)
+        } else if super::openldap::is_samba_hash(value) {
+            Cow::Borrowed(PRESENT.as_bytes())
+        } else {
+            Cow::Borrowed(NOT_A_HASH.as_bytes())
+        }
     } else if is(PRESENCE_ONLY) {
         Cow::Borrowed(PRESENT.as_bytes())
     } else {
@@ -69,10 +91,12 @@ pub fn saved<'a>(attribute: &str, value: &'a [u8]) -> Cow<'a, [u8]> {
     }
 }
 
-/// `{SCHEME}` of a `userPassword` value (`{SSHA}`, `{PBKDF2-SHA512}`), with the `$id$` of a
-/// `{CRYPT}` hash (`{CRYPT}$6$`). `None` without a scheme of 1-32 letters, digits, `-`, `_` or
-/// `.`, or when nothing follows it (a clear-text password written in braces).
-fn scheme_of(value: &[u8]) -> Option<&str> {
+/// `{SCHEME}` of a `userPassword` value (`{SSHA}`, `{PBKDF2-SHA512}`); for `{CRYPT}`, the
+/// scheme and what a redacted shadow field keeps of the crypt(3) field (`reduced_crypt`), so
+/// `openldap::user_password_state` reads the reduced value as the original. `None` without a
+/// scheme of 1-32 letters, digits, `-`, `_` or `.`, or when nothing follows a scheme other than
+/// `{CRYPT}` (a clear-text password written in braces).
+fn scheme_of(value: &[u8]) -> Option<Cow<'_, str>> {
     let text = std::str::from_utf8(value).ok()?;
     let close = text.strip_prefix('{')?.find('}')? + 1;
     let name = text.get(1..close)?;
@@ -81,23 +105,37 @@ fn scheme_of(value: &[u8]) -> Option<&str> {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if !name_ok || rest.is_empty() {
+    if !name_ok {
         return None;
     }
+    let scheme = text.get(..=close)?;
     if name.eq_ignore_ascii_case("CRYPT") {
-        // `$id$` of a modular crypt hash; nothing of a DES one.
-        if let Some(id) = rest
-            .strip_prefix('$')
+        return Some(Cow::Owned(format!("{scheme}{}", reduced_crypt(rest))));
+    }
+    (!rest.is_empty()).then_some(Cow::Borrowed(scheme))
+}
+
+/// What a redacted copy keeps of a crypt(3) field (as the README's shadow recipe does): `!`
+/// for a lock, the `$id$` of a modular hash or `$des$` for a DES one, `*` for anything that is
+/// no hash, nothing for an empty field. Read back by `linux::shadow::classify_password`, it
+/// gives the state of the original.
+fn reduced_crypt(field: &str) -> String {
+    use crate::inventory::PasswordState;
+    let hash = |h: &str| -> String {
+        h.strip_prefix('$')
             .and_then(|r| r.split_once('$'))
             .map(|(id, _)| id)
             .filter(|id| {
                 (1..=8).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
             })
-        {
-            return text.get(..close + 1 + id.len() + 2);
-        }
+            .map_or_else(|| "$des$".to_string(), |id| format!("${id}$"))
+    };
+    match crate::source::linux::shadow::classify_password(field) {
+        PasswordState::Empty => String::new(),
+        PasswordState::Set => hash(field),
+        PasswordState::Locked => format!("!{}", hash(field.trim_start_matches('!'))),
+        _ => "*".to_string(),
     }
-    text.get(..=close)
 }
 
 #[cfg(test)]
@@ -121,13 +159,24 @@ mod tests {
         );
         assert_eq!(kept("userPassword", "{CRYPT}$6$salt$hash"), "{CRYPT}$6$");
         assert_eq!(kept("userPassword", "{crypt}$y$j9T$s$h"), "{crypt}$y$");
-        assert_eq!(kept("userPassword", "{CRYPT}abcdefghijklm"), "{CRYPT}");
+        assert_eq!(kept("userPassword", "{CRYPT}abcdefghijklm"), "{CRYPT}$des$");
         assert_eq!(kept("unixUserPassword", "{crypt}$1$s$h"), "{crypt}$1$");
+        // Locks and non-hashes keep what makes them so; an empty value stays empty.
+        assert_eq!(kept("userPassword", "{CRYPT}*"), "{CRYPT}*");
+        assert_eq!(kept("userPassword", "{crypt}*LK*"), "{crypt}*");
+        assert_eq!(kept("userPassword", "{CRYPT}!$6$salt$hash"), "{CRYPT}!$6$");
+        assert_eq!(
+            kept("userPassword", "{CRYPT}!!abcdefghijklm"),
+            "{CRYPT}!$des$"
+        );
+        assert_eq!(kept("userPassword", "{CRYPT}!"), "{CRYPT}*");
+        assert_eq!(kept("userPassword", "{CRYPT}"), "{CRYPT}");
+        assert_eq!(kept("userPassword", ""), "");
         for clear in [
             "Alice-Test-Pass-1",
             "{Summer2024}",
             "{not a scheme}x",
-            "",
+            "*",
             "{}x",
             "{",
         ] {
@@ -159,6 +208,56 @@ mod tests {
             "krbPrincipalKey;binary",
         ] {
             assert_eq!(kept(a, "0123456789ABCDEF0123456789ABCDEF"), PRESENT, "{a}");
+        }
+    }
+
+    #[test]
+    fn samba_placeholders_are_kept_hashes_are_not() {
+        for p in [
+            "NO PASSWORDXXXXXXXXXXXXXXXXXXXXX",
+            "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+        ] {
+            assert_eq!(kept("sambaNTPassword", p), p);
+            assert_eq!(kept("sambaLMPassword", p), p);
+        }
+        assert_eq!(
+            kept("sambaNTPassword", "46F260A172F4D47A8A9D5ACEB229D1EB"),
+            PRESENT
+        );
+        assert_eq!(kept("sambaLMPassword", "Summer2024"), NOT_A_HASH);
+        // Only Samba's attributes keep the marker.
+        assert_eq!(kept("unicodePwd", "XXXXXXXX"), PRESENT);
+    }
+
+    /// Each reduced `userPassword` reads as its original (`openldap::user_password_state`).
+    #[test]
+    fn reduced_user_passwords_read_as_the_original() {
+        use crate::source::directory::openldap::user_password_state;
+        for v in [
+            "",
+            "*",
+            "secret",
+            "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+            "{CRYPT}*",
+            "{CRYPT}",
+            "{CRYPT}!",
+            "{CRYPT}!!",
+            "{CRYPT}!*",
+            "{CRYPT}!$6$salt$hash",
+            "{CRYPT}$6$salt$hash",
+            "{crypt}$y$j9T$s$h",
+            "{CRYPT}abcdefghijklm",
+            "{CRYPT}!abcdefghijklm",
+            "{CRYPT}x",
+            "{CRYPT}$$",
+        ] {
+            let reduced = saved("userPassword", v.as_bytes());
+            assert_eq!(
+                user_password_state(&reduced),
+                user_password_state(v.as_bytes()),
+                "{v} -> {}",
+                String::from_utf8_lossy(&reduced)
+            );
         }
     }
 

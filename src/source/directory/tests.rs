@@ -674,6 +674,79 @@ fn openldap_fixture() {
     );
 }
 
+/// Issue 8: entries of other person and account classes are accounts, an entry with a `uid`
+/// that no class makes an account is noted, `userPassword` sentinels are not set passwords,
+/// and Samba's placeholders are no hash (so RG108 has nothing to report for them).
+#[test]
+fn openldap_edge_fixture() {
+    let o = fixture("openldap-edge.ldif");
+    let logins: Vec<&str> = accounts(&o).iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(
+        logins,
+        [
+            "bjensen",
+            "pilot",
+            "host1",
+            "locked",
+            "empty",
+            "cryptempty",
+            "twovalues",
+            "smb-nopw",
+            "smb-disabled",
+            "custom"
+        ]
+    );
+    // Person classes (RFC 4519, RFC 1274, OpenLDAP's openldap.schema) are people.
+    for login in ["bjensen", "pilot", "locked"] {
+        assert_eq!(account(&o, login).kind, AccountKind::Human, "{login}");
+        assert_eq!(dir(&o, login).object, DirectoryObject::User, "{login}");
+    }
+    assert_eq!(account(&o, "host1").kind, AccountKind::Unknown);
+    // What a simple bind can do with each userPassword (tests/ldap.rs binds to slapd 2.5.13
+    // with each of these values: the verdicts below are slapd's).
+    let state = |login: &str| account(&o, login).password;
+    assert_eq!(state("bjensen"), PasswordState::Set);
+    // `*` without a scheme is the clear-text password `*`: slapd accepts a bind with it.
+    assert_eq!(state("pilot"), PasswordState::Set);
+    // `{CRYPT}*`: crypt(3) never yields `*`, so no bind matches.
+    assert_eq!(state("host1"), PasswordState::NoPassword);
+    // `{CRYPT}!<hash>`: the right password no longer binds; the hash is kept (shadow's `!`).
+    assert_eq!(state("locked"), PasswordState::Locked);
+    // An empty value: an empty password is an unauthenticated bind, refused (RFC 4513 §5.1.2).
+    assert_eq!(state("empty"), PasswordState::NoPassword);
+    assert_eq!(state("cryptempty"), PasswordState::NoPassword);
+    // slapd accepts a bind that matches any value.
+    assert_eq!(state("twovalues"), PasswordState::Set);
+    assert_eq!(state("custom"), PasswordState::Set);
+    // Samba's placeholders are no hash; a value that is not 32 hex digits is reported.
+    assert!(
+        creds(&o)
+            .iter()
+            .all(|c| c.kind != CredentialKind::SecondaryHash),
+        "{:?}",
+        creds(&o)
+    );
+    let notes: Vec<(u32, &str)> = o
+        .diagnostics
+        .iter()
+        .map(|d| (d.location.line.unwrap_or(0), d.message.as_str()))
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes[0].0, 74);
+    assert!(notes[0]
+        .1
+        .starts_with("sambaLMPassword is neither 32 hex digits"));
+    assert_eq!(notes[1].0, 82);
+    assert!(
+        notes[1]
+            .1
+            .contains("object classes exampleDevice, none of them a person or login-account class"),
+        "{}",
+        notes[1].1
+    );
+    assert_eq!(o.diagnostics[1].severity, Severity::Note);
+}
+
 #[test]
 fn malformed_fixture_keeps_going() {
     let o = fixture("malformed.ldif");

@@ -14,7 +14,7 @@ mod fs;
 mod group;
 mod manifest;
 mod passwd;
-mod shadow;
+pub(crate) mod shadow;
 mod sshd;
 mod sudoers;
 
