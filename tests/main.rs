@@ -16,6 +16,8 @@ mod estate;
 mod evidence;
 /// The inventory merge does not depend on file names.
 mod merge;
+/// The revocation model in messages: what a reset in each system revokes.
+mod revocation;
 /// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.
 mod rules;
 /// SARIF contract: snapshot, structure, validation with `shared/tools/validate-sarif`.

@@ -281,6 +281,7 @@ fn merge_credentials(
             related,
             responsible,
             detail,
+            mail_scope,
             same_secret,
         } = o;
         let (kept, other) = (m.evidence.clone(), evidence);
@@ -301,6 +302,7 @@ fn merge_credentials(
             &mut || conflict("status"),
         );
         fill(&mut m.detail, &detail, none, &mut || {});
+        m.mail_scope |= mail_scope;
         fill(&mut m.same_secret, &same_secret, none, &mut || {});
         fill(&mut m.display_id, &display_id, none, &mut || {});
         fill(&mut m.paired_with, &paired_with, none, &mut || {});

@@ -476,6 +476,10 @@ pub struct Credential {
     /// Detector or source-specific detail (extractor id, service name, key options).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// An OAuth grant that includes a mail scope (Gmail): Google revokes those, and only those,
+    /// when the user's Google password changes (`rule::revocation`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mail_scope: bool,
     /// For a secret held in clear text: joins the finds of the same secret within this scan.
     #[serde(skip)]
     pub same_secret: Option<SecretMatch>,
@@ -515,6 +519,7 @@ impl Credential {
             related: Vec::new(),
             responsible: Vec::new(),
             detail: None,
+            mail_scope: false,
             same_secret: None,
         }
     }

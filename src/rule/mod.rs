@@ -7,6 +7,7 @@
 pub mod allow;
 pub mod checks;
 pub mod meta;
+pub mod revocation;
 
 use crate::correlate::Correlation;
 use crate::finding::{Emit, Finding};

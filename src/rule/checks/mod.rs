@@ -105,6 +105,8 @@ pub(crate) fn survivors<'a>(
                         | CredentialStatus::Revoked
                         | CredentialStatus::Expired
                 )
+                // Revoked by its own account's password change (`rule::revocation`).
+                && super::revocation::revoked_by_own_reset(ctx, c).is_none()
         })
         .flat_map(move |c| {
             answerable(ctx, c)

@@ -4,8 +4,8 @@
 use super::{credential_name, describe_reset, survivors};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use crate::rule::revocation::verdict;
 use crate::rule::Context;
-
 
 /// Credentials that authenticate on their own, without the password.
 const BEARER: &[CredentialKind] = &[
@@ -41,16 +41,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             format_day(issued),
             format_day(s.reset.at),
         );
+        let revocation = verdict(ctx, &s.reset, c).sentence;
         let level = match s.used_after {
             Some(u) => {
                 message.push_str(&format!(
-                    "It was used {}, after the reset: someone still holds it.",
+                    "It was used {}, after the reset: someone still holds it. {revocation}",
                     format_day(u)
                 ));
                 Level::Error
             }
             None => {
-                message.push_str("A reset does not revoke it; rotate or delete it.");
+                message.push_str(&format!("{revocation} Rotate or delete it."));
                 Level::Warning
             }
         };

@@ -2,6 +2,7 @@
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::when::format_instant;
+use crate::rule::revocation::sessions_sentence;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -15,11 +16,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             continue;
         }
         let message = format!(
-            "Sessions and refresh tokens of {} on {} are valid from {}, before the password change of {}: the reset did not revoke them.",
+            "Sessions and refresh tokens of {} on {} are valid from {}, before the password change of {}. {}",
             a.login,
             a.system,
             format_instant(valid_from),
-            format_instant(changed)
+            format_instant(changed),
+            sessions_sentence(a)
         );
         let evidence = a
             .sessions_evidence

@@ -3,13 +3,14 @@
 use super::{describe_reset, survivors};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind};
+use crate::rule::revocation::verdict;
 use crate::rule::Context;
-
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for s in survivors(ctx, &[CredentialKind::RecoveryMethod]) {
         let (c, login, reset) = (s.cred, s.login, s.reset);
-        let (level, message) = match s.issued {
+        let revocation = verdict(ctx, &reset, c).sentence;
+        let (level, mut message) = match s.issued {
             Some(at) => (
                 Level::Warning,
                 format!(
@@ -28,6 +29,8 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 ),
             ),
         };
+        message.push(' ');
+        message.push_str(&revocation);
         let (ev, text) = describe_reset(ctx, &reset);
         out.push(
             out.finding(

@@ -5,6 +5,7 @@
 use super::{credential_name, describe_reset, owner_of, predates};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{when::format_day, CredentialKind, CredentialStatus};
+use crate::rule::revocation::{revoked_by_own_reset, verdict};
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -16,11 +17,18 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             continue;
         };
         let Some(owner) = &c.owner else { continue };
+        // A password change of its own account revoked it (a Google app password after a Google
+        // password change): it is neither a survivor nor still in use (`rule::revocation`).
+        if revoked_by_own_reset(ctx, c).is_some() {
+            continue;
+        }
         let login = owner.login.as_str();
         let identity = owner_of(ctx, c).map(|(identity, _)| identity);
         let mut reasons = Vec::new();
         let mut related = None;
+        let mut revocation = "A password reset does not revoke it.".to_string();
         if let Some(reset) = identity.and_then(|i| i.last_reset) {
+            revocation = verdict(ctx, &reset, c).sentence;
             if predates(ctx, issued, &reset) {
                 reasons.push(format!(
                     "was issued {}, before the password reset of {}",
@@ -41,7 +49,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             continue;
         }
         let message = format!(
-            "{} of {login} is still active and {}. A password reset does not revoke it.",
+            "{} of {login} is still active and {}. {revocation}",
             credential_name(c),
             reasons.join(" and ")
         );

@@ -340,6 +340,7 @@ fn token(doc: &Doc<'_>, item: &Item<'_, '_>, out: &mut Output) {
         detail.push("native app".into());
     }
     c.detail = Some(detail.join("; "));
+    c.mail_scope = mail;
     // tokens.list has no dates at all (issue time only from Reports `token` `authorize` events).
     c.status = CredentialStatus::Active;
     out.record(Record::Credential(c));
