@@ -1,4 +1,5 @@
-//! RG205 password-not-required: enabled accounts with PASSWD_NOTREQD.
+//! RG205 password-not-required: enabled accounts with PASSWD_NOTREQD (AD) or the `N` flag of
+//! `sambaAcctFlags` (Samba's LDAP schema).
 
 use super::directory::{enabled_directory_accounts, who};
 use crate::finding::{Emit, Level, Subject};
@@ -9,8 +10,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if !(d.flags.password_not_required) {
             continue;
         }
+        // AD says it in userAccountControl, Samba's LDAP schema in sambaAcctFlags.
+        let flag = if d.uac.is_some() {
+            "PASSWD_NOTREQD"
+        } else {
+            "sambaAcctFlags N"
+        };
         let message = format!(
-            "{} may have an empty password (PASSWD_NOTREQD), whatever the password policy says.",
+            "{} may have an empty password ({flag}), whatever the password policy says.",
             who(a)
         );
         out.push(

@@ -28,6 +28,7 @@ use crate::inventory::{
 /// read for their presence only; the saved LDIF keeps no value of them (`super::redact`).
 pub const ATTRIBUTES: &[&str] = &[
     "uid",
+    "sambaAcctFlags",
     "cn",
     "gidNumber",
     "member",
@@ -385,7 +386,10 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
             DirectoryObject::Other
         },
         uac: None,
-        flags: DirectoryFlags::default(),
+        flags: entry
+            .first("sambaAcctFlags")
+            .map(|v| samba_acct_flags(&text(v)))
+            .unwrap_or_default(),
         pwd_last_set: pwd_changed,
         must_change,
         password_changed: pwd_changed,
@@ -528,5 +532,37 @@ mod tests {
         assert!(crate::source::ids::ssh_public_key("ssh-ed25519 !!!").is_err());
         assert!(crate::source::ids::ssh_public_key("hello").is_err());
         assert!(crate::source::ids::ssh_public_key("ssh-ed25519 AAAA").is_err());
+    }
+}
+
+/// Samba's account control flags (`sambaAcctFlags: [NUX        ]`, pdbedit(8) `-c`): `D`
+/// disabled, `N` no password required, `X` password does not expire. Other letters (`U` user,
+/// `W` workstation trust, `L` auto-locked, ...) are not flags the rules read.
+pub(crate) fn samba_acct_flags(value: &str) -> DirectoryFlags {
+    let inner = value
+        .trim()
+        .strip_prefix('[')
+        .and_then(|v| v.strip_suffix(']'))
+        .unwrap_or("");
+    DirectoryFlags {
+        disabled: inner.contains('D'),
+        password_not_required: inner.contains('N'),
+        password_never_expires: inner.contains('X'),
+        ..DirectoryFlags::default()
+    }
+}
+
+#[cfg(test)]
+mod samba_flag_tests {
+    use super::*;
+
+    #[test]
+    fn samba_acct_flags_decode_as_pdbedit_documents() {
+        let f = samba_acct_flags("[NU         ]");
+        assert!(f.password_not_required && !f.disabled && !f.password_never_expires);
+        let f = samba_acct_flags("[DUX        ]");
+        assert!(f.disabled && f.password_never_expires && !f.password_not_required);
+        assert!(samba_acct_flags("[U          ]").is_empty());
+        assert!(samba_acct_flags("garbage").is_empty());
     }
 }
