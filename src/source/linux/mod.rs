@@ -383,33 +383,6 @@ fn memberships(
     }
 }
 
-/// sshd's `expand_authorized_keys`: `%h %u %U %%` expanded (`Err` names the first other
-/// token or a trailing `%`: sshd's `percent_expand` then aborts the login), and a path that
-/// is not absolute taken from the home directory.
-fn expand_authorized_keys(path: &str, p: &PasswdEntry) -> Result<String, String> {
-    let mut s = String::new();
-    let mut chars = path.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            s.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('h') => s.push_str(&p.home),
-            Some('u') => s.push_str(&p.login),
-            Some('U') => s.push_str(&p.uid.to_string()),
-            Some('%') => s.push('%'),
-            Some(other) => return Err(format!("%{other}")),
-            None => return Err("%".to_string()),
-        }
-    }
-    if s.starts_with('/') {
-        Ok(s)
-    } else {
-        Ok(format!("{}/{s}", p.home))
-    }
-}
-
 /// The key files sshd would read for one account, as normalised host paths, each with the
 /// `AuthorizedKeysFile` line that names it. With `Match` criteria the scan cannot decide
 /// (Address, Host), the files of every value sshd may use are read.
@@ -438,7 +411,7 @@ fn key_files_for(
                 // Left unexpanded: no such account (reported once by the config check).
                 continue;
             }
-            let expanded = match expand_authorized_keys(raw, p) {
+            let expanded = match sshd::expand_authorized_keys(raw, &p.login, p.uid, &p.home) {
                 Ok(e) => e,
                 Err(token) => {
                     if let Some(ev) = &c.evidence {

@@ -232,6 +232,33 @@ impl Accounts {
     }
 }
 
+/// auth2-pubkeyfile.c `expand_authorized_keys`: `%h %u %U %%` expanded, then a path that is
+/// not absolute taken from the home directory. `Err` names the first other token (or a
+/// trailing `%`): sshd's `percent_expand` then aborts the login.
+pub fn expand_authorized_keys(path: &str, login: &str, uid: u32, home: &str) -> Result<String, String> {
+    let mut s = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            s.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('h') => s.push_str(home),
+            Some('u') => s.push_str(login),
+            Some('U') => s.push_str(&uid.to_string()),
+            Some('%') => s.push('%'),
+            Some(other) => return Err(format!("%{other}")),
+            None => return Err("%".to_string()),
+        }
+    }
+    if s.starts_with('/') {
+        Ok(s)
+    } else {
+        Ok(format!("{home}/{s}"))
+    }
+}
+
 /// One value sshd may use for a keyword.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
@@ -255,6 +282,9 @@ pub struct Candidate {
 #[derive(Clone, Debug, Default)]
 pub struct Effective {
     map: BTreeMap<&'static str, Vec<Candidate>>,
+    /// sshd drops this connection (`Yes`) or may (`Maybe`) at this line, when it reprocesses
+    /// its configuration for it. Refusals of the first pass are `check_for_refusal`'s.
+    pub refused: Option<(Tri, Evidence)>,
 }
 
 impl Effective {
@@ -304,6 +334,11 @@ enum Flags {
     MatchOnly,
     /// Read within this state of the including file (`SSHCFG_NEVERMATCH` when it is `No`).
     Inside(State),
+}
+
+struct Pass {
+    map: BTreeMap<&'static str, Vec<Candidate>>,
+    refused: Option<(Tri, Evidence)>,
 }
 
 type Visit<'v> = dyn FnMut((usize, usize), &Directive, &State) + 'v;
@@ -480,13 +515,41 @@ fn invalid_value(keyword: &str, args: &[String]) -> Option<String> {
     }
 }
 
+/// Keywords resolved only to check `AuthenticationMethods` (not emitted), with defaults.
+const AUX: &[(&str, &str)] = &[
+    ("kbdinteractiveauthentication", "YES"),
+    ("gssapiauthentication", "NO"),
+];
+
 fn tracked_key(keyword: &str) -> Option<&'static str> {
-    TRACKED.iter().map(|(k, _)| *k).find(|k| *k == keyword)
+    let keyword = match keyword {
+        // servconf.c: an alias of KbdInteractiveAuthentication since OpenSSH 8.7.
+        "challengeresponseauthentication" => "kbdinteractiveauthentication",
+        k => k,
+    };
+    TRACKED
+        .iter()
+        .chain(AUX)
+        .map(|(k, _)| *k)
+        .find(|k| *k == keyword)
+}
+
+/// The keyword that enables an authentication method (auth2.c `authmethods`).
+fn method_switch(method: &str) -> Option<&'static str> {
+    match method.split(':').next().unwrap_or("") {
+        "publickey" => Some("pubkeyauthentication"),
+        "password" => Some("passwordauthentication"),
+        "keyboard-interactive" => Some("kbdinteractiveauthentication"),
+        "hostbased" => Some("hostbasedauthentication"),
+        "gssapi-with-mic" => Some("gssapiauthentication"),
+        _ => None,
+    }
 }
 
 fn default_candidate(key: &str) -> Candidate {
     let default = TRACKED
         .iter()
+        .chain(AUX)
         .find(|(k, _)| *k == key)
         .map(|(_, d)| *d)
         .unwrap_or("");
@@ -596,11 +659,14 @@ impl SshdConfig {
 
     /// One pass: per tracked keyword, the candidates up to the first certain one. The first
     /// pass (no connection) starts active; the per-connection pass starts with global lines
-    /// skipped.
-    fn pass(&self, conn: Option<&Conn<'_>>, per_connection: bool) -> BTreeMap<&'static str, Vec<Candidate>> {
+    /// skipped. Also returns where sshd aborts the pass, if it does: `AuthenticationMethods
+    /// any` on any line (even one that does not apply) once the pass has obtained a value
+    /// (servconf.c checks `options->num_auth_methods`, not the line's own list).
+    fn pass(&self, conn: Option<&Conn<'_>>, per_connection: bool) -> Pass {
         let mut map: BTreeMap<&'static str, Vec<Candidate>> = BTreeMap::new();
+        let mut refused: Option<(Tri, Evidence)> = None;
         if self.files.is_empty() {
-            return map;
+            return Pass { map, refused };
         }
         let (flags, mut active) = if per_connection {
             (Flags::MatchOnly, State::off())
@@ -608,6 +674,16 @@ impl SshdConfig {
             (Flags::Inside(State::top()), State::top())
         };
         let mut visit = |id: (usize, usize), d: &Directive, s: &State| {
+            if d.keyword == "authenticationmethods" && d.args.iter().any(|a| a == "any") {
+                let set = map
+                    .get("authenticationmethods")
+                    .and_then(|l| l.iter().map(|c| c.certainty).max());
+                if let Some(t) = set {
+                    if refused.as_ref().is_none_or(|(r, _)| t > *r) {
+                        refused = Some((t, d.evidence.clone()));
+                    }
+                }
+            }
             if s.tri == Tri::No {
                 return;
             }
@@ -628,7 +704,7 @@ impl SshdConfig {
             });
         };
         self.walk(0, conn, flags, &mut active, 0, &mut visit);
-        map
+        Pass { map, refused }
     }
 
     /// sshd's first pass sees tracked keywords that are not allowed in `Match` inside a block
@@ -657,8 +733,8 @@ impl SshdConfig {
     /// `Match all` applies): the per-connection pass, then the first pass's global value, then
     /// the default. `AuthorizedKeysFile` paths get their `~` expanded with `accounts`.
     pub fn effective(&self, accounts: &Accounts, conn: Option<&Conn<'_>>) -> Effective {
-        let global = self.pass(None, false);
-        let per = self.pass(conn, true);
+        let global = self.pass(None, false).map;
+        let Pass { map: per, refused } = self.pass(conn, true);
         let mut map = BTreeMap::new();
         for (key, _) in TRACKED {
             let mut list = per.get(key).cloned().unwrap_or_default();
@@ -682,12 +758,52 @@ impl SshdConfig {
             }
             map.insert(*key, list);
         }
-        Effective { map }
+        Effective { map, refused }
     }
 
-    /// Every `~user` in an `AuthorizedKeysFile` that is no account of the host: sshd expands
-    /// them when it reads the file, even in blocks that do not apply, and refuses to start.
-    fn check_tilde(&self, accounts: &Accounts, out: &mut Output) {
+    /// What makes sshd refuse to start that needs the accounts or a whole pass: every `~user`
+    /// in an `AuthorizedKeysFile` that is no account of the host (sshd expands them when it
+    /// reads the file, even in blocks that do not apply), and a late `AuthenticationMethods
+    /// any`.
+    pub fn check_for_refusal(&self, accounts: &Accounts, out: &mut Output) {
+        let first = self.pass(None, false);
+        // sshd.c: at least one global AuthenticationMethods list must use only methods that
+        // are enabled globally ("AuthenticationMethods cannot be satisfied by enabled
+        // authentication methods"). Match blocks are not checked.
+        let global = |key: &str| {
+            first
+                .map
+                .get(key)
+                .and_then(|l| l.first())
+                .cloned()
+                .unwrap_or_else(|| default_candidate(key))
+        };
+        let methods = global("authenticationmethods");
+        if let Some(ev) = &methods.evidence {
+            let enabled = |m: &str| {
+                method_switch(m).is_some_and(|k| normalise(k, &global(k).args) == "YES")
+            };
+            let satisfiable = methods
+                .args
+                .iter()
+                .any(|list| list == "any" || list.split(',').all(enabled));
+            if !satisfiable {
+                out.diag(Diagnostic::malformed(
+                    &ev.path,
+                    ev.line.unwrap_or(0),
+                    "sshd refuses to start with this line: AuthenticationMethods cannot be \
+                     satisfied by enabled authentication methods",
+                ));
+            }
+        }
+        if let Some((_, ev)) = first.refused {
+            out.diag(Diagnostic::malformed(
+                &ev.path,
+                ev.line.unwrap_or(0),
+                "sshd refuses to start with this line: \"any\" must appear alone in \
+                 AuthenticationMethods, and an earlier line already set it",
+            ));
+        }
         for d in self.files.iter().flatten().filter_map(|i| match i {
             Item::Set(d) if d.keyword == "authorizedkeysfile" => Some(d),
             _ => None,
@@ -747,7 +863,7 @@ impl SshdConfig {
         if !self.present {
             return;
         }
-        self.check_tilde(accounts, out);
+        self.check_for_refusal(accounts, out);
         let setting = |key: &str, c: &Candidate, scope: Scope| {
             Record::Setting(Setting {
                 system: system.to_string(),
@@ -774,6 +890,24 @@ impl SshdConfig {
                 (*s, self.effective(accounts, Some(&conn)))
             })
             .collect();
+        let mut drops: BTreeMap<Evidence, Vec<&str>> = BTreeMap::new();
+        for (who, view) in &views {
+            if let Some((_, ev)) = &view.refused {
+                drops.entry(ev.clone()).or_default().push(who.unwrap_or("other users"));
+            }
+        }
+        for (ev, who) in drops {
+            out.diag(Diagnostic::new(
+                DiagKind::Malformed,
+                Severity::Warning,
+                ev,
+                format!(
+                    "sshd drops connections as {} here: \"any\" must appear alone in \
+                     AuthenticationMethods, and a Match block already set it",
+                    who.join(", ")
+                ),
+            ));
+        }
         let mut seen = BTreeSet::new();
         for (key, _) in TRACKED {
             let Some(base) = baseline.candidates(key).last() else {
