@@ -60,6 +60,8 @@ struct Query {
     user: String,
     host: String,
     addr: String,
+    /// laddr, lport, rdomain.
+    local: [&'static str; 3],
     /// What `sshd -T` (OpenSSH 9.2) printed: the `KEYS` lines, or `["REFUSED"]`.
     pinned: Option<Vec<&'static str>>,
 }
@@ -69,6 +71,7 @@ fn q(user: &str, host: &str, addr: &str, pinned: &[&'static str]) -> Query {
         user: user.into(),
         host: host.into(),
         addr: addr.into(),
+        local: LOCAL[0],
         pinned: Some(pinned.to_vec()),
     }
 }
@@ -83,6 +86,13 @@ fn case(name: &str, files: &[(&str, &str)], queries: Vec<Query>) -> Case {
         queries,
     }
 }
+
+/// (laddr, lport, rdomain) given to `-C` (sshd 9.2 refuses a `Match` on one it lacks).
+const LOCAL: [[&str; 3]; 3] = [
+    ["192.168.0.1", "22", "vrf1"],
+    ["10.0.0.5", "2222", "default"],
+    ["2001:db8::1", "22", "default"],
+];
 
 const H: &str = "h.example.com";
 const A: &str = "10.1.2.3";
@@ -301,6 +311,9 @@ fn resetgap_view(run: &Run, config: &str, q: &Query) -> Option<BTreeMap<&'static
     let mut conn = run.accounts.conn(&q.user, Attr::Absent);
     conn.host = Attr::Is(&q.host);
     conn.addr = Attr::Is(&q.addr);
+    conn.laddr = Attr::Is(q.local[0]);
+    conn.lport = Attr::Is(q.local[1]);
+    conn.rdomain = Attr::Is(q.local[2]);
     let view = cfg.effective(&run.accounts, Some(&conn));
     if view.refused.as_ref().is_some_and(|(t, _)| *t == Tri::Yes) {
         return None;
@@ -418,9 +431,10 @@ fn run_sshd(run: &Run, queries: &[(String, &Query)]) -> Vec<Result<String, Strin
         for (i, (config, q)) in queries.iter().enumerate().filter(|(i, _)| i % workers == w) {
             writeln!(
                 script,
-                "{SSHD} -T -f '{config}' -h /etc/ssh/host_ed25519 -C 'user={},host={},addr={}' \
+                "{SSHD} -T -f '{config}' -h /etc/ssh/host_ed25519 \
+                 -C 'user={},host={},addr={},laddr={},lport={},rdomain={}' \
                  >'{r}/out/{i}.out' 2>'{r}/out/{i}.err'; echo $? >'{r}/out/{i}.rc'",
-                q.user, q.host, q.addr
+                q.user, q.host, q.addr, q.local[0], q.local[1], q.local[2]
             )
             .unwrap();
         }
@@ -451,8 +465,8 @@ fn run_sshd(run: &Run, queries: &[(String, &Query)]) -> Vec<Result<String, Strin
 
 fn show_case(case: &Case, id: &str, q: &Query) -> String {
     let mut s = format!(
-        "case {} ({id}), query user={},host={},addr={}\n",
-        case.name, q.user, q.host, q.addr
+        "case {} ({id}), query user={},host={},addr={},laddr={},lport={},rdomain={}\n",
+        case.name, q.user, q.host, q.addr, q.local[0], q.local[1], q.local[2]
     );
     for (p, c) in &case.files {
         let _ = writeln!(s, "--- {p}\n{}", c.replace('@', id));
@@ -608,7 +622,23 @@ const USERS: &[&str] = &["root", "alice", "bob", "backup", "deploy", "ghost"];
 const HOSTS: &[&str] = &["h.example.com", "web01.corp.example", "localhost"];
 const ADDRS: &[&str] = &["10.1.2.3", "192.168.7.9", "2001:db8::5", "127.0.0.1"];
 
+/// Lines sshd refuses (wherever they are), now and then.
+const INVALID: &[&str] = &[
+    "LogLevel QUIET extra",
+    "PasswordAuthentication maybe",
+    "PermitRootLogin sometimes",
+    "AuthenticationMethods any publickey",
+    "AuthenticationMethods publickey any",
+    "LogLevel \"open",
+];
+
 fn directive(r: &mut Rng) -> String {
+    if r.chance(1) {
+        return r.pick(INVALID).to_string();
+    }
+    if r.chance(5) {
+        return r.pick(&["", "# a comment", "   ", "\t# indented comment"]).to_string();
+    }
     let (kw, value) = match r.below(9) {
         0 | 1 => (
             "LogLevel",
@@ -679,7 +709,16 @@ fn keys_files(r: &mut Rng) -> String {
 }
 
 fn criterion(r: &mut Rng) -> String {
-    let (name, value) = match r.below(5) {
+    let (name, value) = match r.below(7) {
+        5 => match r.below(3) {
+            0 => ("LocalPort", r.pick(&["22", "2222"])),
+            1 => (
+                "LocalAddress",
+                r.pick(&["192.168.0.0/24", "10.0.0.5,!192.168.0.1", "2001:db8::/64"]),
+            ),
+            _ => ("RDomain", r.pick(&["vrf*", "default", "!default,*"])),
+        },
+        6 => ("User", r.pick(&["\"alice\"", "\"al*,bob\"", "ALICE", "*"])),
         0 | 1 => (
             "User",
             r.pick(&[
@@ -711,6 +750,20 @@ fn criterion(r: &mut Rng) -> String {
 }
 
 fn match_line(r: &mut Rng) -> String {
+    if r.chance(1) {
+        return r
+            .pick(&[
+                "Match User",
+                "Match all User alice",
+                "Match Address 10.0.0.1/8",
+                "Match LocalPort 22,2222",
+                "Match Bogus x",
+            ])
+            .to_string();
+    }
+    if r.chance(5) {
+        return format!("{} # comment", match_line(r));
+    }
     if r.chance(12) {
         return format!("{} {}", r.case("Match"), r.case("all"));
     }
@@ -753,7 +806,9 @@ fn body(r: &mut Rng, me: usize, files: usize, blocks: usize) -> String {
             maybe_include(r, &mut lines);
         }
     }
-    lines.join("\n") + "\n"
+    // Some files have CRLF line ends.
+    let end = if r.chance(10) { "\r\n" } else { "\n" };
+    lines.join(end) + end
 }
 
 fn generated(r: &mut Rng, n: usize) -> Case {
@@ -767,6 +822,7 @@ fn generated(r: &mut Rng, n: usize) -> Case {
             user: r.pick(USERS).into(),
             host: r.pick(HOSTS).into(),
             addr: r.pick(ADDRS).into(),
+            local: LOCAL[r.below(LOCAL.len())],
             pinned: None,
         })
         .collect();

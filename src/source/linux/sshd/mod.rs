@@ -465,7 +465,10 @@ impl Loader<'_> {
                     DiagKind::Include,
                     Severity::Warning,
                     from.clone(),
-                    format!("Include loop: {f} is already being read; not followed"),
+                    format!(
+                        "sshd refuses to start with this line: Include loop ({f} is already being \
+                         read; sshd stops at too many recursive includes)"
+                    ),
                 ));
                 continue;
             }
@@ -474,7 +477,10 @@ impl Loader<'_> {
                     DiagKind::Include,
                     Severity::Warning,
                     from.clone(),
-                    format!("Include nested deeper than {MAX_DEPTH}; {f} not read"),
+                    format!(
+                        "sshd refuses to start with this line: Include nested deeper than \
+                         {MAX_DEPTH}; {f} not read"
+                    ),
                 ));
                 continue;
             }
@@ -493,9 +499,45 @@ impl Loader<'_> {
     }
 }
 
-/// Why sshd would reject a tracked keyword's value, if it would.
+/// Tracked keywords that take exactly one argument (more: "extra arguments at end of line").
+const SINGLE: &[&str] = &[
+    "loglevel",
+    "permitrootlogin",
+    "passwordauthentication",
+    "pubkeyauthentication",
+    "permitemptypasswords",
+    "usepam",
+    "hostbasedauthentication",
+    "ignorerhosts",
+    "syslogfacility",
+    "authorizedkeyscommanduser",
+    "authorizedprincipalsfile",
+    "trustedusercakeys",
+    "revokedkeys",
+    "kbdinteractiveauthentication",
+    "challengeresponseauthentication",
+    "gssapiauthentication",
+];
+
+/// yes/no flags (servconf.c `parse_flag`).
+const FLAGS: &[&str] = &[
+    "passwordauthentication",
+    "pubkeyauthentication",
+    "permitemptypasswords",
+    "usepam",
+    "hostbasedauthentication",
+    "kbdinteractiveauthentication",
+    "challengeresponseauthentication",
+    "gssapiauthentication",
+];
+
+/// Why sshd would reject a tracked keyword's line wherever it is (sshd parses every line,
+/// even in blocks that do not apply), if it would.
 fn invalid_value(keyword: &str, args: &[String]) -> Option<String> {
     let first = args.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    if SINGLE.contains(&keyword) && args.len() > 1 {
+        return Some(format!("keyword {keyword} extra arguments at end of line"));
+    }
     match keyword {
         "loglevel" if !LOG_LEVELS.contains(&first.as_str()) => {
             Some(format!("unsupported log level '{}'", args.join(" ")))
@@ -503,13 +545,18 @@ fn invalid_value(keyword: &str, args: &[String]) -> Option<String> {
         "permitrootlogin" if !ROOT_LOGIN.contains(&first.as_str()) => {
             Some(format!("unsupported PermitRootLogin value '{}'", args.join(" ")))
         }
-        "authorizedkeysfile"
-            if args.len() > 1 && args.iter().any(|a| a.eq_ignore_ascii_case("none")) =>
-        {
-            Some("AuthorizedKeysFile \"none\" must appear alone".into())
+        k if FLAGS.contains(&k) && first != "YES" && first != "NO" => {
+            Some(format!("unsupported {k} value '{}'", args.join(" ")))
         }
-        "authenticationmethods" if args.len() > 1 && args.iter().any(|a| a == "any") => {
-            Some("AuthenticationMethods \"any\" must appear alone".into())
+        "ignorerhosts" if !["YES", "NO", "SHOSTS-ONLY"].contains(&first.as_str()) => {
+            Some(format!("unsupported IgnoreRhosts value '{}'", args.join(" ")))
+        }
+        // `any` followed by anything; `any` after other methods on a line is the pass's
+        // business (it depends on whether the line applies).
+        "authenticationmethods"
+            if args.iter().rev().skip(1).any(|a| a == "any") =>
+        {
+            Some("\"any\" must appear alone in AuthenticationMethods".into())
         }
         _ => None,
     }
@@ -675,10 +722,13 @@ impl SshdConfig {
         };
         let mut visit = |id: (usize, usize), d: &Directive, s: &State| {
             if d.keyword == "authenticationmethods" && d.args.iter().any(|a| a == "any") {
+                // servconf.c appends the methods of the line that sets the value straight into
+                // the options, so `publickey any` fails there too.
                 let set = map
                     .get("authenticationmethods")
                     .and_then(|l| l.iter().map(|c| c.certainty).max());
-                if let Some(t) = set {
+                let same_line = (d.args.len() > 1).then_some(s.tri).filter(|t| *t != Tri::No);
+                if let Some(t) = set.max(same_line) {
                     if refused.as_ref().is_none_or(|(r, _)| t > *r) {
                         refused = Some((t, d.evidence.clone()));
                     }

@@ -223,7 +223,7 @@ fn refusals_are_diagnosed() {
     let (cfg, accounts, mut out) = load(&[(
         "etc/ssh/sshd_config",
         "LogLevel LOUD\nMatch Bogus x\nMatch User x\n  UsePAM yes\nAuthorizedKeysFile ~nosuch/k\n\
-         AuthorizedKeysFile none .ssh/k\nLogLevel \"open\nLogLevel\n",
+         LogLevel QUIET extra\nLogLevel \"open\nLogLevel\n",
     )]);
     cfg.emit("h", &accounts, &mut out);
     let lines: Vec<u32> = out
