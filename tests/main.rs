@@ -14,8 +14,6 @@ mod cli;
 mod estate;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
 mod evidence;
-/// sshd_config resolution against the real `sshd -T -C` (hand-written pins and generated files).
-mod sshd_differential;
 /// The inventory merge does not depend on file names.
 mod merge;
 /// The revocation model in messages: what a reset in each system revokes.
@@ -26,3 +24,5 @@ mod rules;
 mod sarif;
 /// The combined cloud/SaaS reset scenario and locale refusal.
 mod scenario;
+/// sshd_config resolution against the real `sshd -T -C` (hand-written pins and generated files).
+mod sshd_differential;

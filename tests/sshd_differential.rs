@@ -359,7 +359,9 @@ fn in_ci() -> bool {
 /// Why the live comparison cannot run here, if it cannot.
 fn live_unavailable() -> Option<String> {
     if !Path::new(SSHD).exists() {
-        return Some(format!("{SSHD} is not installed (Debian package openssh-server)"));
+        return Some(format!(
+            "{SSHD} is not installed (Debian package openssh-server)"
+        ));
     }
     let ok = |cmd: &mut Command| cmd.output().map(|o| o.status.success()).unwrap_or(false);
     if !ok(Command::new("ssh-keygen").arg("-?")) && which("ssh-keygen").is_none() {
@@ -398,7 +400,11 @@ fn skip_or_fail(what: &str) -> bool {
 /// The sshd version, for the record.
 fn sshd_version() -> String {
     let out = Command::new(SSHD).arg("-V").output().unwrap();
-    String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("").to_string()
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Runs every `(config, user, host, addr)` through `sshd -T` in two private mount
@@ -563,7 +569,10 @@ fn hand_written_pins_match_the_live_sshd() {
 #[test]
 fn key_files_expand_like_sshd() {
     let e = |p: &str| expand_authorized_keys(p, "bob", 1001, "/home/bob");
-    assert_eq!(e(".ssh/authorized_keys").unwrap(), "/home/bob/.ssh/authorized_keys");
+    assert_eq!(
+        e(".ssh/authorized_keys").unwrap(),
+        "/home/bob/.ssh/authorized_keys"
+    );
     assert_eq!(e("%h/.ssh/k_%U").unwrap(), "/home/bob/.ssh/k_1001");
     assert_eq!(e("/etc/ssh/keys/%u").unwrap(), "/etc/ssh/keys/bob");
     assert_eq!(e("%%/x").unwrap(), "/home/bob/%/x");
@@ -637,32 +646,27 @@ fn directive(r: &mut Rng) -> String {
         return r.pick(INVALID).to_string();
     }
     if r.chance(5) {
-        return r.pick(&["", "# a comment", "   ", "\t# indented comment"]).to_string();
+        return r
+            .pick(&["", "# a comment", "   ", "\t# indented comment"])
+            .to_string();
     }
     let (kw, value) = match r.below(9) {
-        0 | 1 => (
-            "LogLevel",
-            {
-                let v = r.pick(&[
-                    "QUIET", "SILENT", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1",
-                    "DEBUG3",
-                ]);
-                r.case(v)
-            },
-        ),
-        2 | 3 => (
-            "PermitRootLogin",
-            {
-                let v = r.pick(&[
-                    "yes",
-                    "no",
-                    "prohibit-password",
-                    "without-password",
-                    "forced-commands-only",
-                ]);
-                r.case(v)
-            },
-        ),
+        0 | 1 => ("LogLevel", {
+            let v = r.pick(&[
+                "QUIET", "SILENT", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG3",
+            ]);
+            r.case(v)
+        }),
+        2 | 3 => ("PermitRootLogin", {
+            let v = r.pick(&[
+                "yes",
+                "no",
+                "prohibit-password",
+                "without-password",
+                "forced-commands-only",
+            ]);
+            r.case(v)
+        }),
         4 => (
             "AuthenticationMethods",
             r.pick(&[
@@ -679,7 +683,13 @@ fn directive(r: &mut Rng) -> String {
         _ => ("X11Forwarding", r.pick(&["yes", "no"]).to_string()),
     };
     let comment = if r.chance(10) { " # note" } else { "" };
-    format!("{}{}{}{}{comment}", r.pick(&["", "  ", "\t"]), r.case(kw), r.sep(), value)
+    format!(
+        "{}{}{}{}{comment}",
+        r.pick(&["", "  ", "\t"]),
+        r.case(kw),
+        r.sep(),
+        value
+    )
 }
 
 fn keys_files(r: &mut Rng) -> String {
@@ -722,16 +732,36 @@ fn criterion(r: &mut Rng) -> String {
         0 | 1 => (
             "User",
             r.pick(&[
-                "alice", "al*", "*,!bob", "root,backup", "b?b", "ghost", "!root", "deploy,alice",
+                "alice",
+                "al*",
+                "*,!bob",
+                "root,backup",
+                "b?b",
+                "ghost",
+                "!root",
+                "deploy,alice",
             ]),
         ),
         2 => (
             "Group",
-            r.pick(&["admins", "users", "wheel", "*,!wheel", "adm*", "backup,nogroup"]),
+            r.pick(&[
+                "admins",
+                "users",
+                "wheel",
+                "*,!wheel",
+                "adm*",
+                "backup,nogroup",
+            ]),
         ),
         3 => (
             "Host",
-            r.pick(&["*.example.com", "web01*", "!localhost,*", "LOCALHOST", "*.CORP.example"]),
+            r.pick(&[
+                "*.example.com",
+                "web01*",
+                "!localhost,*",
+                "LOCALHOST",
+                "*.CORP.example",
+            ]),
         ),
         _ => (
             "Address",
@@ -746,7 +776,12 @@ fn criterion(r: &mut Rng) -> String {
             ]),
         ),
     };
-    format!("{}{}{}", r.case(name), r.pick(&[" ", "=", " = ", "\t"]), value)
+    format!(
+        "{}{}{}",
+        r.case(name),
+        r.pick(&[" ", "=", " = ", "\t"]),
+        value
+    )
 }
 
 fn match_line(r: &mut Rng) -> String {
@@ -877,6 +912,11 @@ fn generated_configs_match_the_live_sshd() {
         "{} of {} queries disagree; first ones:\n{}",
         failures.len(),
         queries.len(),
-        failures.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -121,7 +121,15 @@ pub fn scan_host_with_dates(
     let sshd = SshdConfig::load(&fs, &mut out);
     let sshd_accounts = SshdAccounts::new(&passwd, &groups, false);
     sshd.emit(&system, &sshd_accounts, &mut out);
-    keys(&fs, &manifest, &sshd, &sshd_accounts, &system, &passwd, &mut out);
+    keys(
+        &fs,
+        &manifest,
+        &sshd,
+        &sshd_accounts,
+        &system,
+        &passwd,
+        &mut out,
+    );
     let dates = manifest
         .dated_files()
         .map(|(path, when)| (fs.evidence_path(path), *when))
@@ -397,7 +405,10 @@ fn key_files_for(
     for c in view.candidates("authorizedkeyscommand") {
         if let (Some(ev), Some(first)) = (&c.evidence, c.args.first()) {
             if !first.eq_ignore_ascii_case("none") {
-                commands.entry(ev.clone()).or_default().push(p.login.clone());
+                commands
+                    .entry(ev.clone())
+                    .or_default()
+                    .push(p.login.clone());
             }
         }
     }
@@ -526,7 +537,11 @@ fn keys(
                 "AuthorizedKeysCommand fetches keys at login time for {}{}; those keys are not in \
                  the collection",
                 shown.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
         ));
     }

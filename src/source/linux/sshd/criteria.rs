@@ -315,7 +315,7 @@ fn a2port(s: &str) -> Option<u16> {
 enum Cidr {
     Net(IpAddr, u32),
     /// Not an address: matched as a wildcard pattern.
-    NotCidr,
+    Pattern,
     /// An address with a bad mask or host bits set: sshd refuses the configuration.
     Bad,
 }
@@ -323,23 +323,24 @@ enum Cidr {
 /// addrmatch.c `addr_pton_cidr`.
 fn parse_cidr(s: &str) -> Cidr {
     if s.len() >= 64 {
-        return Cidr::NotCidr;
+        return Cidr::Pattern;
     }
     let (addr, mask) = match s.split_once('/') {
         Some((a, m)) => {
-            if !m.starts_with(|c: char| c.is_ascii_digit()) || !m.bytes().all(|b| b.is_ascii_digit())
+            if !m.starts_with(|c: char| c.is_ascii_digit())
+                || !m.bytes().all(|b| b.is_ascii_digit())
             {
-                return Cidr::NotCidr;
+                return Cidr::Pattern;
             }
             match m.parse::<u32>() {
                 Ok(l) if l <= 128 => (a, Some(l)),
-                _ => return Cidr::NotCidr,
+                _ => return Cidr::Pattern,
             }
         }
         None => (s, None),
     };
     let Ok(ip) = addr.parse::<IpAddr>() else {
-        return Cidr::NotCidr;
+        return Cidr::Pattern;
     };
     let max = if ip.is_ipv4() { 32 } else { 128 };
     let len = mask.unwrap_or(max);
@@ -361,7 +362,11 @@ fn masked(ip: IpAddr, len: u32) -> IpAddr {
         }
         IpAddr::V6(v) => {
             let bits = u128::from(v);
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
             IpAddr::V6((bits & mask).into())
         }
     }
@@ -387,10 +392,10 @@ pub(crate) fn addr_match_list(addr: Option<&str>, list: &str) -> i32 {
         }
         let hit = match parse_cidr(cp) {
             Cidr::Bad => return -2,
-            Cidr::Net(net, len) => try_addr.is_some_and(|ip| {
-                ip.is_ipv4() == net.is_ipv4() && masked(ip, len) == net
-            }),
-            Cidr::NotCidr => addr.is_some_and(|a| match_pattern(a, cp)),
+            Cidr::Net(net, len) => {
+                try_addr.is_some_and(|ip| ip.is_ipv4() == net.is_ipv4() && masked(ip, len) == net)
+            }
+            Cidr::Pattern => addr.is_some_and(|a| match_pattern(a, cp)),
         };
         if hit {
             if neg {
@@ -421,7 +426,10 @@ mod tests {
     #[test]
     fn criteria_forms() {
         let c = parse("User=backup").unwrap();
-        assert_eq!(c, vec![Criterion::Attr(Kind::User, "User".into(), "backup".into())]);
+        assert_eq!(
+            c,
+            vec![Criterion::Attr(Kind::User, "User".into(), "backup".into())]
+        );
         assert_eq!(parse("user = backup  Address 10.0.0.0/8").unwrap().len(), 2);
         assert_eq!(parse("All").unwrap(), vec![Criterion::All]);
         assert_eq!(parse("all # comment").unwrap(), vec![Criterion::All]);
@@ -441,8 +449,16 @@ mod tests {
         let ev = |s: &str, c: &Conn<'_>| eval(&parse(s).unwrap(), Some(c)).0;
         assert_eq!(ev("User al*", &alice), Tri::Yes);
         assert_eq!(ev("User *,!alice", &alice), Tri::No);
-        assert_eq!(ev("User ALICE", &alice), Tri::No, "user names are case-sensitive");
-        assert_eq!(ev("Host H.EXAMPLE.*", &alice), Tri::Yes, "host names are not");
+        assert_eq!(
+            ev("User ALICE", &alice),
+            Tri::No,
+            "user names are case-sensitive"
+        );
+        assert_eq!(
+            ev("Host H.EXAMPLE.*", &alice),
+            Tri::Yes,
+            "host names are not"
+        );
         // sshd 9.2 `-C user=root` with root in group root only: `Group *,!root` fails.
         assert_eq!(ev("Group users,!wheel", &alice), Tri::No);
         assert_eq!(ev("Group users", &alice), Tri::Yes);
@@ -456,7 +472,10 @@ mod tests {
             ..alice.clone()
         };
         assert_eq!(
-            eval(&parse("User alice Address 10.0.0.0/8").unwrap(), Some(&offline)),
+            eval(
+                &parse("User alice Address 10.0.0.0/8").unwrap(),
+                Some(&offline)
+            ),
             (Tri::Maybe, vec!["Address 10.0.0.0/8".to_string()])
         );
         assert_eq!(eval(&parse("User alice").unwrap(), None).0, Tri::No);

@@ -152,7 +152,10 @@ mod tests {
     #[test]
     fn strdelim_splits_like_openssh() {
         assert_eq!(toks("User=backup"), ["User", "backup"]);
-        assert_eq!(toks("User = backup  Host  *"), ["User", "backup", "Host", "*"]);
+        assert_eq!(
+            toks("User = backup  Host  *"),
+            ["User", "backup", "Host", "*"]
+        );
         assert_eq!(toks("User =backup"), ["User", "backup"]);
         assert_eq!(toks("User= backup"), ["User", "backup"]);
         // Only one `=` is a separator: the second starts an empty token.
@@ -173,9 +176,18 @@ mod tests {
 
     #[test]
     fn keyword_forms() {
-        assert_eq!(line("LogLevel=quiet"), Line::Keyword("LogLevel".into(), "quiet"));
-        assert_eq!(line("  LogLevel = quiet \x0c"), Line::Keyword("LogLevel".into(), "quiet"));
-        assert_eq!(line("\"LogLevel\" quiet"), Line::Keyword("LogLevel".into(), "quiet"));
+        assert_eq!(
+            line("LogLevel=quiet"),
+            Line::Keyword("LogLevel".into(), "quiet")
+        );
+        assert_eq!(
+            line("  LogLevel = quiet \x0c"),
+            Line::Keyword("LogLevel".into(), "quiet")
+        );
+        assert_eq!(
+            line("\"LogLevel\" quiet"),
+            Line::Keyword("LogLevel".into(), "quiet")
+        );
         assert_eq!(line("  # c"), Line::Skip);
         assert_eq!(line("#LogLevel quiet"), Line::Skip);
         assert_eq!(line(""), Line::Skip);

@@ -54,7 +54,10 @@ pub const TRACKED: &[(&str, &str)] = &[
     ("hostbasedauthentication", "NO"),
     ("ignorerhosts", "YES"),
     ("syslogfacility", "AUTH"),
-    ("authorizedkeysfile", ".ssh/authorized_keys .ssh/authorized_keys2"),
+    (
+        "authorizedkeysfile",
+        ".ssh/authorized_keys .ssh/authorized_keys2",
+    ),
     ("authorizedkeyscommand", "none"),
     ("authorizedkeyscommanduser", "none"),
     ("authorizedprincipalsfile", "none"),
@@ -235,7 +238,12 @@ impl Accounts {
 /// auth2-pubkeyfile.c `expand_authorized_keys`: `%h %u %U %%` expanded, then a path that is
 /// not absolute taken from the home directory. `Err` names the first other token (or a
 /// trailing `%`): sshd's `percent_expand` then aborts the login.
-pub fn expand_authorized_keys(path: &str, login: &str, uid: u32, home: &str) -> Result<String, String> {
+pub fn expand_authorized_keys(
+    path: &str,
+    login: &str,
+    uid: u32,
+    home: &str,
+) -> Result<String, String> {
     let mut s = String::new();
     let mut chars = path.chars();
     while let Some(c) = chars.next() {
@@ -340,6 +348,9 @@ struct Pass {
     map: BTreeMap<&'static str, Vec<Candidate>>,
     refused: Option<(Tri, Evidence)>,
 }
+
+/// (directive, certainty, undecided criteria): the users one resolved value applies to.
+type GroupKey = (Option<(usize, usize)>, Tri, Vec<String>);
 
 type Visit<'v> = dyn FnMut((usize, usize), &Directive, &State) + 'v;
 
@@ -534,7 +545,10 @@ const FLAGS: &[&str] = &[
 /// Why sshd would reject a tracked keyword's line wherever it is (sshd parses every line,
 /// even in blocks that do not apply), if it would.
 fn invalid_value(keyword: &str, args: &[String]) -> Option<String> {
-    let first = args.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    let first = args
+        .first()
+        .map(|a| a.to_ascii_uppercase())
+        .unwrap_or_default();
     if SINGLE.contains(&keyword) && args.len() > 1 {
         return Some(format!("keyword {keyword} extra arguments at end of line"));
     }
@@ -542,20 +556,20 @@ fn invalid_value(keyword: &str, args: &[String]) -> Option<String> {
         "loglevel" if !LOG_LEVELS.contains(&first.as_str()) => {
             Some(format!("unsupported log level '{}'", args.join(" ")))
         }
-        "permitrootlogin" if !ROOT_LOGIN.contains(&first.as_str()) => {
-            Some(format!("unsupported PermitRootLogin value '{}'", args.join(" ")))
-        }
+        "permitrootlogin" if !ROOT_LOGIN.contains(&first.as_str()) => Some(format!(
+            "unsupported PermitRootLogin value '{}'",
+            args.join(" ")
+        )),
         k if FLAGS.contains(&k) && first != "YES" && first != "NO" => {
             Some(format!("unsupported {k} value '{}'", args.join(" ")))
         }
-        "ignorerhosts" if !["YES", "NO", "SHOSTS-ONLY"].contains(&first.as_str()) => {
-            Some(format!("unsupported IgnoreRhosts value '{}'", args.join(" ")))
-        }
+        "ignorerhosts" if !["YES", "NO", "SHOSTS-ONLY"].contains(&first.as_str()) => Some(format!(
+            "unsupported IgnoreRhosts value '{}'",
+            args.join(" ")
+        )),
         // `any` followed by anything; `any` after other methods on a line is the pass's
         // business (it depends on whether the line applies).
-        "authenticationmethods"
-            if args.iter().rev().skip(1).any(|a| a == "any") =>
-        {
+        "authenticationmethods" if args.iter().rev().skip(1).any(|a| a == "any") => {
             Some("\"any\" must appear alone in AuthenticationMethods".into())
         }
         _ => None,
@@ -727,7 +741,9 @@ impl SshdConfig {
                 let set = map
                     .get("authenticationmethods")
                     .and_then(|l| l.iter().map(|c| c.certainty).max());
-                let same_line = (d.args.len() > 1).then_some(s.tri).filter(|t| *t != Tri::No);
+                let same_line = (d.args.len() > 1)
+                    .then_some(s.tri)
+                    .filter(|t| *t != Tri::No);
                 if let Some(t) = set.max(same_line) {
                     if refused.as_ref().is_none_or(|(r, _)| t > *r) {
                         refused = Some((t, d.evidence.clone()));
@@ -776,7 +792,14 @@ impl SshdConfig {
                 ));
             }
         };
-        self.walk(0, None, Flags::Inside(State::top()), &mut active, 0, &mut visit);
+        self.walk(
+            0,
+            None,
+            Flags::Inside(State::top()),
+            &mut active,
+            0,
+            &mut visit,
+        );
     }
 
     /// What sshd uses for a connection (`None`: one that no criterion matches, only
@@ -788,7 +811,7 @@ impl SshdConfig {
         let mut map = BTreeMap::new();
         for (key, _) in TRACKED {
             let mut list = per.get(key).cloned().unwrap_or_default();
-            if !list.last().is_some_and(|c| c.certainty == Tri::Yes) {
+            if list.last().is_none_or(|c| c.certainty != Tri::Yes) {
                 list.push(
                     global
                         .get(key)
@@ -830,9 +853,8 @@ impl SshdConfig {
         };
         let methods = global("authenticationmethods");
         if let Some(ev) = &methods.evidence {
-            let enabled = |m: &str| {
-                method_switch(m).is_some_and(|k| normalise(k, &global(k).args) == "YES")
-            };
+            let enabled =
+                |m: &str| method_switch(m).is_some_and(|k| normalise(k, &global(k).args) == "YES");
             let satisfiable = methods
                 .args
                 .iter()
@@ -943,7 +965,10 @@ impl SshdConfig {
         let mut drops: BTreeMap<Evidence, Vec<&str>> = BTreeMap::new();
         for (who, view) in &views {
             if let Some((_, ev)) = &view.refused {
-                drops.entry(ev.clone()).or_default().push(who.unwrap_or("other users"));
+                drops
+                    .entry(ev.clone())
+                    .or_default()
+                    .push(who.unwrap_or("other users"));
             }
         }
         for (ev, who) in drops {
@@ -965,8 +990,7 @@ impl SshdConfig {
             };
             out.record(setting(key, base, Scope::Global));
             // (directive, certainty, undecided criteria) -> (candidate, users)
-            let mut groups: BTreeMap<(Option<(usize, usize)>, Tri, Vec<String>), (Candidate, Vec<Option<&str>>)> =
-                BTreeMap::new();
+            let mut groups: BTreeMap<GroupKey, (Candidate, Vec<Option<&str>>)> = BTreeMap::new();
             for (who, view) in &views {
                 for c in view.candidates(key) {
                     if c.certainty == Tri::Yes && c.id == base.id {

@@ -94,7 +94,9 @@ Match Address 10.0.0.0/8\r\n    AuthorizedKeysFile .ssh/other\r\n",
         Some(("QUIET".into(), Some("etc/ssh/sshd_config:9".into())))
     );
     assert_eq!(
-        get(&s, "authorizedkeysfile", "Match User backup").unwrap().1,
+        get(&s, "authorizedkeysfile", "Match User backup")
+            .unwrap()
+            .1,
         Some("etc/ssh/sshd_config:10".into())
     );
     // The Address block may apply to anyone: one setting with its own condition.
@@ -134,8 +136,9 @@ fn earlier_block_wins_per_user() {
         Some(("INFO".into(), Some("etc/ssh/sshd_config:2".into())))
     );
     assert!(
-        !s.iter()
-            .any(|(k, v, sc, _)| k == "loglevel" && v == "QUIET" && *sc != Scope::Conditional("Match User alice".into())),
+        !s.iter().any(|(k, v, sc, _)| k == "loglevel"
+            && v == "QUIET"
+            && *sc != Scope::Conditional("Match User alice".into())),
         "QUIET is used for alice only: {s:?}"
     );
 }
@@ -151,10 +154,15 @@ fn group_block_for_everyone_keeps_its_condition() {
     // alice is in admins: certain for her.
     assert_eq!(get(&s, "loglevel", "Match User alice").unwrap().0, "ERROR");
     // A directory user may be in admins too.
-    assert_eq!(get(&s, "loglevel", "Match Group admins").unwrap().0, "ERROR");
+    assert_eq!(
+        get(&s, "loglevel", "Match Group admins").unwrap().0,
+        "ERROR"
+    );
     // Host is unknown offline for everyone but alice, whose earlier block wins.
     assert_eq!(
-        get(&s, "loglevel", "Match User bob Host *.example.com").unwrap().0,
+        get(&s, "loglevel", "Match User bob Host *.example.com")
+            .unwrap()
+            .0,
         "FATAL"
     );
     assert!(get(&s, "loglevel", "Match User alice Host *.example.com").is_none());
@@ -186,7 +194,9 @@ fn match_in_included_file_ends_with_file_and_loops() {
         "the Match of the included file ends with it"
     );
     assert_eq!(
-        get(&s, "passwordauthentication", "Match User alice").unwrap().1,
+        get(&s, "passwordauthentication", "Match User alice")
+            .unwrap()
+            .1,
         Some("etc/ssh/conf.d/a.conf:2".into())
     );
     assert!(get(&s, "passwordauthentication", "Match User bob").is_none());
@@ -209,7 +219,10 @@ fn include_inside_match_stays_inside() {
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     let root = cfg.effective(&accounts, Some(&accounts.conn("root", Attr::Absent)));
     assert_eq!(root.value("loglevel").as_deref(), Some("INFO"));
-    assert_eq!(root.value("permitrootlogin").as_deref(), Some("PROHIBIT-PASSWORD"));
+    assert_eq!(
+        root.value("permitrootlogin").as_deref(),
+        Some("PROHIBIT-PASSWORD")
+    );
     let alice = cfg.effective(&accounts, Some(&accounts.conn("alice", Attr::Absent)));
     assert_eq!(alice.value("loglevel").as_deref(), Some("ERROR"));
     assert_eq!(
@@ -251,7 +264,11 @@ fn tilde_expansion() {
         ("~alice/k", "/home/alice/k"),
         (".ssh/k", ".ssh/k"),
     ] {
-        assert_eq!(accounts.tilde_expand(input).as_deref(), Some(want), "{input}");
+        assert_eq!(
+            accounts.tilde_expand(input).as_deref(),
+            Some(want),
+            "{input}"
+        );
     }
     assert_eq!(accounts.tilde_expand("~nosuch/k"), None);
 }
