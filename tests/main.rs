@@ -24,3 +24,5 @@ mod rules;
 mod sarif;
 /// The combined cloud/SaaS reset scenario and locale refusal.
 mod scenario;
+/// sshd_config resolution against the real `sshd -T -C` (hand-written pins and generated files).
+mod sshd_differential;

@@ -15,16 +15,16 @@ mod group;
 mod manifest;
 mod passwd;
 pub(crate) mod shadow;
-mod sshd;
+pub mod sshd;
 mod sudoers;
 
 use self::authorized_keys::Parsed;
-use self::fs::{join, normalize, Fetch, HostFs};
+use self::fs::{normalize, Fetch, HostFs};
 use self::group::GroupEntry;
 use self::manifest::Manifest;
 use self::passwd::{PasswdEntry, PwField};
 use self::shadow::{LastChange, ShadowEntry};
-use self::sshd::SshdConfig;
+use self::sshd::{Accounts as SshdAccounts, Attr, SshdConfig};
 use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
@@ -119,8 +119,17 @@ pub fn scan_host_with_dates(
     sudoers::scan(&fs, &system, &host_short, &mut out);
 
     let sshd = SshdConfig::load(&fs, &mut out);
-    sshd.emit(&system, &mut out);
-    keys(&fs, &manifest, &sshd, &system, &passwd, &groups, &mut out);
+    let sshd_accounts = SshdAccounts::new(&passwd, &groups, false);
+    sshd.emit(&system, &sshd_accounts, &mut out);
+    keys(
+        &fs,
+        &manifest,
+        &sshd,
+        &sshd_accounts,
+        &system,
+        &passwd,
+        &mut out,
+    );
     let dates = manifest
         .dated_files()
         .map(|(path, when)| (fs.evidence_path(path), *when))
@@ -382,66 +391,59 @@ fn memberships(
     }
 }
 
-/// Names of the groups a user is in (listed or primary), for `Match Group`.
-fn groups_of(p: &PasswdEntry, groups: &[GroupEntry]) -> Vec<String> {
-    let mut names: Vec<String> = groups
-        .iter()
-        .filter(|g| g.gid == p.gid || g.members.contains(&p.login))
-        .map(|g| g.name.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// Expands `%h %u %U %%` in an AuthorizedKeysFile path; `None` on an unknown token.
-fn expand_tokens(path: &str, p: &PasswdEntry) -> Option<String> {
-    let mut s = String::new();
-    let mut chars = path.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            s.push(c);
-            continue;
-        }
-        match chars.next()? {
-            'h' => s.push_str(&p.home),
-            'u' => s.push_str(&p.login),
-            'U' => s.push_str(&p.uid.to_string()),
-            '%' => s.push('%'),
-            _ => return None,
-        }
-    }
-    Some(s)
-}
-
-/// The key files sshd would read for one account, as normalised host paths.
+/// The key files sshd would read for one account, as normalised host paths, each with the
+/// `AuthorizedKeysFile` line that names it. With `Match` criteria the scan cannot decide
+/// (Address, Host), the files of every value sshd may use are read.
 fn key_files_for(
     sshd: &SshdConfig,
+    accounts: &SshdAccounts,
     p: &PasswdEntry,
-    groups: &[GroupEntry],
+    commands: &mut BTreeMap<Evidence, Vec<String>>,
     out: &mut Output,
 ) -> Vec<(String, Option<Evidence>)> {
-    let mut files: Vec<(String, Option<Evidence>)> = Vec::new();
-    for (paths, ev) in sshd.authorized_keys_files(&p.login, &groups_of(p, groups)) {
-        if paths.len() == 1 && paths.iter().all(|x| x.eq_ignore_ascii_case("none")) {
-            continue;
+    let view = sshd.effective(accounts, Some(&accounts.conn(&p.login, Attr::Unknown)));
+    for c in view.candidates("authorizedkeyscommand") {
+        if let (Some(ev), Some(first)) = (&c.evidence, c.args.first()) {
+            if !first.eq_ignore_ascii_case("none") {
+                commands
+                    .entry(ev.clone())
+                    .or_default()
+                    .push(p.login.clone());
+            }
         }
-        for raw in paths {
-            let Some(expanded) = expand_tokens(&raw, p) else {
-                if let Some(ev) = &ev {
-                    out.diag(Diagnostic::malformed(
-                        &ev.path,
-                        ev.line.unwrap_or(0),
-                        "AuthorizedKeysFile has an unknown % token; path skipped",
-                    ));
-                }
+    }
+    let mut files: Vec<(String, Option<Evidence>)> = Vec::new();
+    for c in view.candidates("authorizedkeysfile") {
+        for raw in &c.args {
+            if raw.eq_ignore_ascii_case("none") {
                 continue;
+            }
+            if raw.starts_with('~') {
+                // Left unexpanded: no such account (reported once by the config check).
+                continue;
+            }
+            let expanded = match sshd::expand_authorized_keys(raw, &p.login, p.uid, &p.home) {
+                Ok(e) => e,
+                Err(token) => {
+                    if let Some(ev) = &c.evidence {
+                        out.diag(Diagnostic::malformed(
+                            &ev.path,
+                            ev.line.unwrap_or(0),
+                            format!(
+                                "AuthorizedKeysFile path has the unknown token '{token}': sshd aborts \
+                                 the key login of {} there, so this and later paths are not read",
+                                p.login
+                            ),
+                        ));
+                    }
+                    break;
+                }
             };
-            let Some(path) = normalize(&join(&p.home, &expanded)) else {
+            let Some(path) = normalize(&expanded) else {
                 continue;
             };
             if !files.iter().any(|(f, _)| *f == path) {
-                files.push((path, ev.clone()));
+                files.push((path, c.evidence.clone()));
             }
         }
     }
@@ -453,15 +455,16 @@ fn keys(
     fs: &HostFs,
     manifest: &Manifest,
     sshd: &SshdConfig,
+    accounts: &SshdAccounts,
     system: &str,
     passwd: &[PasswdEntry],
-    groups: &[GroupEntry],
     out: &mut Output,
 ) {
+    let mut commands: BTreeMap<Evidence, Vec<String>> = BTreeMap::new();
     // A file can serve several accounts (root and toor share /root): parse it once.
     let mut cache: BTreeMap<String, Option<Vec<(u32, Parsed)>>> = BTreeMap::new();
     for p in passwd.iter().filter(|p| p.home.starts_with('/')) {
-        for (file, setting) in key_files_for(sshd, p, groups, out) {
+        for (file, setting) in key_files_for(sshd, accounts, p, &mut commands, out) {
             let shown = fs.evidence_path(&file);
             let parsed = cache.entry(file.clone()).or_insert_with(|| {
                 let Fetch::Text(text) = fs.read(&file, out) else {
@@ -522,6 +525,25 @@ fn keys(
                 out.record(Record::Credential(c));
             }
         }
+    }
+    for (ev, logins) in commands {
+        let shown: Vec<&str> = logins.iter().take(5).map(String::as_str).collect();
+        let more = logins.len().saturating_sub(shown.len());
+        out.diag(Diagnostic::new(
+            DiagKind::Incomplete,
+            Severity::Note,
+            ev,
+            format!(
+                "AuthorizedKeysCommand fetches keys at login time for {}{}; those keys are not in \
+                 the collection",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        ));
     }
 }
 
