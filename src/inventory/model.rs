@@ -576,18 +576,31 @@ pub enum Principal {
     All,
 }
 
-/// One sudoers user specification (per principal, after alias expansion).
+/// sudo's resolved decision for one user (or pseudo-principal) on one host: whether the user may
+/// get a root shell through sudo there, after sudo's own evaluation (last match wins, host lists
+/// against the host's names and addresses, Runas, `runas_default`, command negation). Written
+/// for every user whose verdict differs from the one `Principal::All` (any other user) gets, and
+/// for `Principal::All` when it is root or conditional: a user without a record of their own
+/// has `All`'s verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct SudoGrant {
     pub system: String,
+    /// `User` for a resolved account (by login); `All` for any user no line names otherwise;
+    /// `Netgroup` for the members of a user netgroup (not resolvable offline).
     pub principal: Principal,
-    /// The commands include `ALL` (or a shell), run as root or ALL: full root.
+    /// sudo lets the user run a root shell (ALL, a shell, `su`, `su -`, a whole directory, …) as
+    /// root on this host, with every unresolvable condition taken as not holding.
     pub root_equivalent: bool,
-    /// `NOPASSWD:` on the commands.
+    /// That root shell needs no password (`NOPASSWD:` or `Defaults !authenticate`).
     pub nopasswd: bool,
-    /// The Host_List, as written (`ALL` in most files).
+    /// The Host_List of the deciding specification, as written.
     pub hosts: String,
+    /// The deciding user specification (for a conditional grant: the one that would grant).
     pub evidence: Evidence,
+    /// What the collected files cannot tell and the verdict depends on (a host netgroup, an
+    /// address when none was collected); empty when the verdict is definite.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 /// Where a setting applies.

@@ -1,7 +1,10 @@
 //! RG301 local-admin-account: local administrators per host. UID 0 other than root, members of
 //! groups whose membership grants administrator or root-equivalent privilege (as the source
-//! adapter decided, whatever the source; primary groups included), and sudoers grants of ALL as
-//! root. One finding per account per host at the strongest granting line; the rest are related.
+//! adapter decided, whatever the source; primary groups included), and users whom sudo, as the
+//! adapter resolved it for the host, lets run a root shell as root. One finding per account per
+//! host at the strongest granting line; the rest are related. A sudo grant that rests on what
+//! the files cannot show (a host netgroup) is a note saying so; a host whose sudo refuses to run
+//! (a sudoers syntax error with `error_recovery=false`) grants nothing through sudo.
 //!
 //! A host is a system with local accounts or a collected host record (or sudoers); privilege in
 //! a directory or a cloud tenant is for the directory rules.
@@ -12,7 +15,9 @@ use crate::rule::Context;
 use std::collections::BTreeMap;
 
 struct Grant {
-    /// 0 = UID 0, 1 = sudoers, 2 = group membership: the lowest is the primary location.
+    /// 0 = UID 0, 1 = sudoers, 2 = group membership, 3 = a sudoers grant that holds only if
+    /// something the files cannot show holds (a host netgroup): the lowest is the primary
+    /// location.
     rank: u8,
     evidence: Evidence,
     what: String,
@@ -67,62 +72,64 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 what: format!("{how} `{}`, {kind}", m.group),
             });
     }
-    for g in inv.sudo_grants.iter().filter(|g| g.root_equivalent) {
+    // sudo: the adapter resolved each user's verdict on the host. A host whose sudo refuses to
+    // run (a syntax error with error recovery off) grants nothing through sudo.
+    let refuses = |system: &str| {
+        let setting = |key: &str| {
+            inv.settings
+                .iter()
+                .find(|s| s.system == system && s.component == "sudoers" && s.key == key)
+        };
+        setting("syntax_error").is_some()
+            && setting("error_recovery").is_some_and(|s| s.value == "false")
+    };
+    for g in &inv.sudo_grants {
+        if refuses(&g.system) || !(g.root_equivalent || !g.conditions.is_empty()) {
+            continue;
+        }
         let auth = if g.nopasswd {
-            " without a password (NOPASSWD)"
+            " without a password"
         } else {
             ""
         };
-        let members: Vec<(String, String)> = match &g.principal {
-            Principal::User(u) => vec![(u.clone(), "sudoers grants ALL commands as root".into())],
-            Principal::Uid(uid) => inv
-                .accounts
-                .iter()
-                .filter(|a| a.system == g.system && a.uid == Some(*uid))
-                .map(|a| {
-                    (
-                        a.login.clone(),
-                        format!("sudoers grants UID {uid} ALL as root"),
-                    )
-                })
-                .collect(),
-            Principal::Group(group) => group_members(ctx, &g.system, |m| m.group == *group)
-                .into_iter()
-                .map(|u| (u, format!("sudoers grants group `%{group}` ALL as root")))
-                .collect(),
-            Principal::Gid(gid) => group_members(ctx, &g.system, |m| m.gid == Some(*gid))
-                .into_iter()
-                .map(|u| (u, format!("sudoers grants GID {gid} ALL as root")))
-                .collect(),
-            Principal::Netgroup(n) => vec![(
-                format!("+{n}"),
-                format!("sudoers grants netgroup `+{n}` ALL as root"),
-            )],
-            Principal::All => vec![("ALL".into(), "sudoers grants every user ALL as root".into())],
+        let condition = if g.conditions.is_empty() {
+            String::new()
+        } else if g.root_equivalent {
+            format!(" (unless: {})", g.conditions.join("; "))
+        } else {
+            format!(" only if {}", g.conditions.join("; "))
         };
-        for (login, what) in members {
-            if login == "root" {
-                continue;
-            }
-            grants
-                .entry((g.system.as_str(), login))
-                .or_default()
-                .push(Grant {
-                    rank: 1,
-                    evidence: g.evidence.clone(),
-                    what: format!("{what}{auth}"),
-                });
+        let verb = if g.root_equivalent { "lets" } else { "would let" };
+        let (login, who) = match &g.principal {
+            Principal::User(u) => (u.clone(), "it".to_string()),
+            Principal::Netgroup(n) => (format!("+{n}"), format!("members of netgroup `+{n}`")),
+            Principal::All => ("ALL".into(), "every user".into()),
+            // The adapter resolves groups and ids to users; nothing else writes these.
+            Principal::Uid(_) | Principal::Group(_) | Principal::Gid(_) => continue,
+        };
+        if login == "root" || login.is_empty() {
+            continue;
         }
+        grants
+            .entry((g.system.as_str(), login))
+            .or_default()
+            .push(Grant {
+                rank: if g.root_equivalent { 1 } else { 3 },
+                evidence: g.evidence.clone(),
+                what: format!(
+                    "sudoers {verb} {who} run a root shell as root{auth}{condition}"
+                ),
+            });
     }
 
     for ((host, login), mut list) in grants {
         list.sort_by(|a, b| (a.rank, &a.evidence).cmp(&(b.rank, &b.evidence)));
         list.dedup_by(|a, b| a.evidence == b.evidence && a.what == b.what);
         let primary = &list[0];
-        let level = if primary.rank == 0 {
-            Level::Error
-        } else {
-            Level::Warning
+        let level = match primary.rank {
+            0 => Level::Error,
+            3 => Level::Note,
+            _ => Level::Warning,
         };
         let whats: Vec<&str> = list.iter().map(|g| g.what.as_str()).collect();
         let subject = if login == "ALL" {
@@ -152,23 +159,6 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
         out.push(f);
     }
-}
-
-fn group_members(
-    ctx: &Context<'_>,
-    system: &str,
-    pick: impl Fn(&crate::inventory::Membership) -> bool,
-) -> Vec<String> {
-    let mut v: Vec<String> = ctx
-        .inventory
-        .memberships
-        .iter()
-        .filter(|m| m.system == system && pick(m))
-        .map(|m| m.member.clone())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 #[cfg(test)]

@@ -1,11 +1,10 @@
 //! RG401 auth-logging-disabled: sshd's effective `LogLevel` below INFO (QUIET, FATAL, ERROR),
-//! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) still in force after
-//! sudo's last-match-wins evaluation.
+//! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) in force for a user
+//! after sudo applies its Defaults in file order (the adapter resolves them per user).
 
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{Scope, Setting};
+use crate::inventory::Scope;
 use crate::rule::Context;
-use std::collections::BTreeMap;
 
 const QUIET_LEVELS: &[&str] = &["QUIET", "SILENT", "FATAL", "ERROR"];
 
@@ -36,37 +35,32 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
     }
-    // sudoers: the last setting of a flag per scope wins.
-    let mut last: BTreeMap<(&str, &str, &Scope), &Setting> = BTreeMap::new();
-    for s in ctx
-        .inventory
-        .settings
-        .iter()
-        .filter(|s| s.component == "sudoers")
-    {
-        if s.key == "syslog" || s.key == "log_allowed" {
-            last.insert((s.system.as_str(), s.key.as_str(), &s.scope), s);
-        }
-    }
-    for ((system, key, scope), s) in last {
-        if s.value != "false" {
-            continue;
-        }
+    // sudoers: the adapter resolved the Defaults as sudo applies them (file order across global,
+    // host- and user-bound entries): a Global value is any other user's, "user NAME" a user's
+    // own, "Defaults>…"/"Defaults!…" a Runas- or command-bound entry.
+    for s in ctx.inventory.settings.iter().filter(|s| {
+        s.component == "sudoers" && (s.key == "syslog" || s.key == "log_allowed") && s.value == "false"
+    }) {
         let Some(ev) = &s.evidence else { continue };
+        let (system, key, scope) = (s.system.as_str(), s.key.as_str(), &s.scope);
         let what = if key == "syslog" {
             "sends nothing to syslog"
         } else {
             "does not log allowed commands"
         };
+        let whom = match scope {
+            Scope::Global => " for every user".to_string(),
+            Scope::Conditional(c) => match c.strip_prefix("user ") {
+                Some(login) => format!(" for {login}"),
+                None => format!(" under `{c}`"),
+            },
+        };
         let message = format!(
-            "sudo on {system} {what} (`!{key}`{}): privilege use is not recorded.",
-            match scope {
-                Scope::Global => String::new(),
-                Scope::Conditional(c) => format!(" for `{c}`"),
-            }
+            "sudo on {system} {what}{whom} (`!{key}`): privilege use is not recorded."
         );
-        out.push(
-            out.finding(Level::Warning,
+        let mut f = out
+            .finding(
+                Level::Warning,
                 Subject::Setting {
                     host: system,
                     setting: &format!("sudoers:{key}"),
@@ -75,8 +69,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 ev.clone(),
                 message,
             )
-            .host(Some(system)),
-        );
+            .host(Some(system));
+        if let Scope::Conditional(c) = scope {
+            if let Some(login) = c.strip_prefix("user ") {
+                f = f.account(login);
+            }
+        }
+        out.push(f);
     }
 }
 

@@ -116,7 +116,14 @@ pub fn scan_host_with_dates(
     accounts(&fs, &system, &passwd, &shadow, uid_min, &mut out);
     memberships(&fs, &system, &passwd, &groups, &mut out);
 
-    sudoers::scan(&fs, &system, &host_short, &mut out);
+    let host_facts = host_facts(&fs, &system, &host_short, &mut out);
+    sudoers::scan(
+        &fs,
+        &system,
+        &host_facts,
+        &user_facts(&passwd, &groups),
+        &mut out,
+    );
 
     let sshd = SshdConfig::load(&fs, &mut out);
     let sshd_accounts = SshdAccounts::new(&passwd, &groups, false);
@@ -183,6 +190,93 @@ fn host_name(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "localhost".to_string());
     (name, fallback)
+}
+
+/// The host as sudo sees it: its name (etc/hostname, else the host's name), the
+/// fully-qualified name sudo's `fqdn` lookup gives through etc/hosts (the first name of the first
+/// line that lists the host name), and the non-loopback addresses etc/hosts gives its names (sudo
+/// matches address and network entries against the host's interfaces, loopback excluded).
+fn host_facts(fs: &HostFs, system: &str, host_short: &str, out: &mut Output) -> sudoers::HostFacts {
+    let hostname = match fs.read("/etc/hostname", out) {
+        Fetch::Text(text) => crate::source::numbered_lines(&text)
+            .map(|(_, l)| l.trim().to_string())
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or_else(|| system.to_string()),
+        _ => system.to_string(),
+    };
+    let mut entries: Vec<(std::net::IpAddr, Vec<String>)> = Vec::new();
+    if let Fetch::Text(text) = fs.read("/etc/hosts", out) {
+        for (_, line) in crate::source::numbered_lines(&text) {
+            let line = line.split('#').next().unwrap_or("");
+            let mut words = line.split_whitespace();
+            let Some(addr) = words.next().and_then(|a| a.parse().ok()) else {
+                continue;
+            };
+            entries.push((addr, words.map(str::to_string).collect()));
+        }
+    }
+    let names_host = |names: &[String], n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    let fqdn = entries
+        .iter()
+        .find(|(_, names)| names_host(names, &hostname))
+        .and_then(|(_, names)| names.first().cloned())
+        .or_else(|| hostname.contains('.').then(|| hostname.clone()));
+    let addrs: Vec<std::net::IpAddr> = entries
+        .iter()
+        .filter(|(a, names)| {
+            !a.is_loopback()
+                && (names_host(names, &hostname)
+                    || fqdn.as_deref().is_some_and(|f| names_host(names, f)))
+        })
+        .map(|(a, _)| *a)
+        .collect();
+    sudoers::HostFacts {
+        hostname: hostname.clone(),
+        short: hostname.split('.').next().unwrap_or(host_short).to_string(),
+        fqdn,
+        addrs: (!addrs.is_empty()).then_some(addrs),
+    }
+}
+
+/// Each account with its groups (listed and primary), plus group members without a passwd line.
+fn user_facts(passwd: &[PasswdEntry], groups: &[GroupEntry]) -> Vec<sudoers::UserFacts> {
+    let mut users: Vec<sudoers::UserFacts> = passwd
+        .iter()
+        .map(|p| {
+            let mine: Vec<&GroupEntry> = groups
+                .iter()
+                .filter(|g| g.gid == p.gid || g.members.contains(&p.login))
+                .collect();
+            let mut gids: Vec<u32> = mine.iter().map(|g| g.gid).collect();
+            gids.push(p.gid);
+            gids.sort_unstable();
+            gids.dedup();
+            sudoers::UserFacts {
+                login: p.login.clone(),
+                uid: Some(p.uid),
+                groups: mine.iter().map(|g| g.name.clone()).collect(),
+                gids,
+            }
+        })
+        .collect();
+    for g in groups {
+        for m in &g.members {
+            if let Some(u) = users.iter_mut().find(|u| u.login == *m) {
+                if u.uid.is_none() && !u.groups.contains(&g.name) {
+                    u.groups.push(g.name.clone());
+                    u.gids.push(g.gid);
+                }
+                continue;
+            }
+            users.push(sudoers::UserFacts {
+                login: m.clone(),
+                uid: None,
+                groups: vec![g.name.clone()],
+                gids: vec![g.gid],
+            });
+        }
+    }
+    users
 }
 
 /// `UID_MIN` from login.defs (first account UID for humans), default 1000.
