@@ -26,3 +26,5 @@ mod sarif;
 mod scenario;
 /// sshd_config resolution against the real `sshd -T -C` (hand-written pins and generated files).
 mod sshd_differential;
+/// sudoers semantics against the real sudo, visudo and a private mount namespace.
+mod sudo_differential;

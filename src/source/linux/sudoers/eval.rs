@@ -169,7 +169,8 @@ impl Ctx<'_> {
             }
             return match self.alias(AliasKind::User, name) {
                 Some(AliasBody::Users(list)) => self.users(list, who, depth + 1),
-                _ => None,
+                // sudo: an alias that is not defined is matched as a plain name.
+                _ => self.user(&UserItem::Name(name.clone()), who, depth),
             };
         }
         let hit = match (item, who) {
@@ -194,7 +195,11 @@ impl Ctx<'_> {
             UserItem::Alias(name) if depth <= MAX_ALIAS_DEPTH => {
                 match self.alias(AliasKind::Runas, name) {
                     Some(AliasBody::Users(list)) => self.runas_root(list, depth + 1),
-                    _ => None,
+                    _ => self.user(
+                        &UserItem::Name(name.clone()),
+                        Subject::User(self.root),
+                        depth,
+                    ),
                 }
             }
             UserItem::Netgroup(n) => self.atom(format!("root is in netgroup +{n}")),
@@ -213,7 +218,9 @@ impl Ctx<'_> {
                 Some(AliasBody::Hosts(list)) if depth <= MAX_ALIAS_DEPTH => {
                     self.hosts(list, depth + 1)
                 }
-                _ => None,
+                Some(_) => None,
+                // sudo: an alias that is not defined is matched as a host name (`WEB01`).
+                None => self.host_item(&HostItem::Name(name.clone()), depth),
             },
             HostItem::Netgroup(n) => self.atom(format!(
                 "this host is in netgroup +{n} (not resolvable offline)"

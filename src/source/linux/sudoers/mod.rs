@@ -521,7 +521,7 @@ fn undefined_aliases(policy: &Policy, out: &mut Output) {
             Severity::Note,
             ev,
             format!(
-                "{} \"{name}\" referenced but not defined; sudo matches nothing there",
+                "{} \"{name}\" referenced but not defined; sudo matches it as a plain name (a command alias: nothing)",
                 kind.name()
             ),
         ));
