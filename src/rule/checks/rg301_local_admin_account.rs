@@ -84,7 +84,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             && setting("error_recovery").is_some_and(|s| s.value == "false")
     };
     for g in &inv.sudo_grants {
-        if refuses(&g.system) || !(g.root_equivalent || !g.conditions.is_empty()) {
+        if refuses(&g.system) || (!g.root_equivalent && g.conditions.is_empty()) {
             continue;
         }
         let auth = if g.nopasswd {
@@ -137,8 +137,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         } else {
             login.clone()
         };
+        let verb = if primary.rank == 3 { "may be" } else { "is" };
         let message = format!(
-            "{subject} is a local administrator on {host}: {}.",
+            "{subject} {verb} a local administrator on {host}: {}.",
             whats.join("; ")
         );
         let mut f = out.finding(level,
