@@ -41,7 +41,7 @@ const EXPECTED: &[&str] = &[
     "RG304 warning directory/corp-ad.ldif:152 WS01$",
     // sshd Match block for backup at QUIET; sudo !syslog for the OPS alias.
     "RG401 warning hosts/web01/etc/ssh/sshd_config:9 web01",
-    "RG401 warning hosts/web01/etc/sudoers:3 web01",
+    "RG401 warning hosts/web01/etc/sudoers:3 alice",
     // A report script's password for m.okafor written (manifest) before her reset: error.
     "RG501 error hosts/web01/opt/reports/settings.ini:5 m.okafor",
     // The committed .env: key id joined to m.okafor through list-access-keys, and its secret.
