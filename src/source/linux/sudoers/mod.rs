@@ -24,6 +24,8 @@
 //! Problems sudo tolerates (a Defaults entry it ignores, a missing include, an alias used but
 //! not defined) are diagnostics, never findings.
 
+#[cfg(test)]
+mod cvtsudoers_tests;
 mod eval;
 mod params;
 mod parse;
