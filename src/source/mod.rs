@@ -22,6 +22,7 @@ pub mod options;
 pub mod registry;
 pub mod secret_id;
 pub mod secrets;
+pub mod stores;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod text;

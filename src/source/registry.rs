@@ -140,6 +140,7 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::github::GitHubSource,
     &super::vault::VaultSource,
     &super::kubernetes::KubernetesSource,
+    &super::stores::StoreSource,
     &super::credfiles::CredentialFileSource,
     &super::secrets::ConfigTextSource,
 ];

@@ -80,7 +80,7 @@ fn sniff_helpers() {
 use crate::diag::DiagKind;
 use crate::inventory::Record;
 use crate::source::registry::Sniff;
-use crate::source::{aws, credfiles, entra, github, google, kubernetes, okta, vault};
+use crate::source::{aws, credfiles, entra, github, google, kubernetes, okta, stores, vault};
 
 /// The adapter that claims `full` (the complete fixture of `source`), run on `text` (a prefix of
 /// it). `None` when no JSON adapter of that source claims the fixture.
@@ -104,6 +104,7 @@ fn run_as(source: &str, full: &str, text: &str) -> Option<Output> {
         "vault" => vault::parse(vault::sniff(&file)?, p, text),
         "kubernetes" => kubernetes::parse(kubernetes::sniff(&file)?, p, text, &options),
         "credfiles" => credfiles::parse(credfiles::sniff(&file)?, p, text, &options),
+        "stores" => stores::parse(stores::sniff(&file)?, p, text, &options),
         _ => return None,
     })
 }

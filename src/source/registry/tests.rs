@@ -54,6 +54,7 @@ fn expected_for(dir: &str) -> Option<&'static str> {
         "google" => Some("google"),
         "kubernetes" => Some("kubernetes"),
         "okta" => Some("okta"),
+        "stores" => Some("stores"),
         "vault" => Some("vault"),
         "linux" | "secrets" => None,
         other => panic!("fixtures/sources/{other}: say which source claims it"),
