@@ -2,6 +2,11 @@
 //! belongs to a known one (its id, or the id its producer paired it with, joined to a listed
 //! credential such as an AWS key id and its IAM user; or a user name captured beside the secret),
 //! and is an error when that account was reset after the file was written.
+//!
+//! A password every domain user can read (a Group Policy Preferences `cpassword` in SYSVOL,
+//! decryptable with Microsoft's published key; a password written in an AD `description`,
+//! `info` or `comment`) is an error whatever the reset says: without a later reset it is the
+//! live password, after one it is a stale password still handed to everyone.
 
 use super::describe_reset;
 use crate::correlate::Identity;
@@ -20,6 +25,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         let mut level = Level::Warning;
         let mut related = Vec::new();
         let mut extra = String::new();
+        let gpp = c
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("gpp-cpassword:"));
+        let domain_readable =
+            gpp || c.detail.as_deref().is_some_and(|d| d.starts_with("ad-text:"));
+        let mut reset_after = false;
         if let Some(l) = listed {
             related.push((
                 l.evidence.clone(),
@@ -35,6 +47,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             if let Some(reset) = identity.last_reset {
                 if reset.at > written {
                     level = Level::Error;
+                    reset_after = true;
                     let (ev, text) = describe_reset(ctx, &reset);
                     extra = format!(
                         " The account's password was reset {}, after the file was written ({}): the secret outlived the reset.",
@@ -44,6 +57,31 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                     related.push((ev, format!("the reset: {text}")));
                 }
             }
+        }
+        if domain_readable {
+            level = Level::Error;
+            let readable = if gpp {
+                " Every domain user can read SYSVOL and decrypt it with Microsoft's published key (MS14-025)"
+            } else {
+                " Every domain user can read the attribute"
+            };
+            let last_set = identity.and_then(|i| i.last_reset).map(|r| r.at);
+            extra = if reset_after {
+                format!("{extra}{readable}: a stale password handed to everyone, which works again wherever it was reused or set back.")
+            } else if let (Some(set), Some(_)) = (last_set, c.issued.known()) {
+                format!(
+                    "{readable}: the account's password was last set {}, before the file was written, so this is the live password.",
+                    format_day(set)
+                )
+            } else {
+                match c.issued.known() {
+                    Some(w) => format!(
+                        "{readable}: unless the password was changed after {}, it is live.",
+                        format_day(w)
+                    ),
+                    None => format!("{readable}: unless the password was changed since, it is live."),
+                }
+            };
         }
         let whose = match login {
             Some(l) => format!(" for account {l}"),

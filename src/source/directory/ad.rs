@@ -97,6 +97,9 @@ pub const ATTRIBUTES: &[&str] = &[
     "primaryGroupID",
     "msDS-KeyCredentialLink",
     "altSecurityIdentities",
+    "description",
+    "info",
+    "comment",
 ];
 
 /// Whether an entry is an AD object (it has AD-only attributes).
@@ -763,6 +766,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     };
     key_credentials(col, entry, &owner);
     identity_mappings(col, entry, &owner);
+    passwords_in_text(col, entry, &owner);
 
     let primary_group = entry.first("primaryGroupID").and_then(|v| {
         let n = large_int(col, v, "primaryGroupID")?;
@@ -828,6 +832,101 @@ fn key_credentials(col: &mut Collector, entry: &Entry, owner: &OwnerRef) {
         }
         c.detail = (!detail.is_empty()).then(|| detail.join(", "));
         col.credentials.push(c);
+    }
+}
+
+/// Free-text attributes any domain user can read, where administrators write passwords
+/// (PingCastle's "password in description" check), with their `replPropertyMetaData` ids
+/// (`description` 2.5.4.13; `info` 1.2.840.113556.1.2.81; `comment` 1.2.840.113556.1.4.156).
+const TEXT_ATTRS: &[(&str, u32)] = &[
+    ("description", 0x0000_000D),
+    ("info", 0x0002_0051),
+    ("comment", 0x0009_009C),
+];
+
+/// A password written into free text: a password word (English, German, French, Spanish,
+/// Portuguese, Dutch, Swedish, Finnish), then `:`, `=`, `->` or `is`/`ist`, then the value up to
+/// whitespace, `,` or `;`.
+static PASSWORD_IN_TEXT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)(?:^|[^\p{L}\d_])(?:password|passwort|kennwort|passwd|pwd|pw|pass|mot de passe|mdp|contrase(?:ñ|n)a|senha|wachtwoord|l(?:ö|o)senord|salasana)\s*(?:[:=]|->|\bis\b|\bist\b)\s*([^\s,;]+)",
+    )
+    .expect("valid regex")
+});
+
+/// Words that follow "password:" in prose without being a password.
+const NOT_A_PASSWORD: &[&str] = &[
+    "never", "none", "n/a", "unknown", "reset", "changed", "expired", "required", "stored", "see",
+    "in", "on", "at", "from", "set", "the", "a", "an", "not", "empty", "blank", "vault", "keepass",
+    "cyberark", "lastpass", "bitwarden", "1password", "ticket", "managed", "rotated", "laps",
+];
+
+/// The password a free-text value holds, if any (never printed: callers keep only its place).
+pub(crate) fn password_in_text(text: &str) -> Option<&str> {
+    PASSWORD_IN_TEXT.captures_iter(text).find_map(|c| {
+        let v = c.get(1)?.as_str().trim_matches(|ch: char| {
+            matches!(ch, '"' | '\'' | '.' | ')' | '(' | '[' | ']' | '<' | '>')
+        });
+        let lower = v.to_ascii_lowercase();
+        (!NOT_A_PASSWORD.contains(&lower.as_str())
+            && !crate::source::values::is_placeholder(v))
+        .then_some(v)
+    })
+}
+
+/// A password written in `description`, `info` or `comment`: a clear-text secret of the account,
+/// readable by every domain user, dated by the attribute's last change when the replication
+/// metadata tells it.
+fn passwords_in_text(col: &mut Collector, entry: &Entry, owner: &OwnerRef) {
+    let mut changed: Vec<(u32, When)> = Vec::new();
+    let mut changed_by_name: Vec<(String, When)> = Vec::new();
+    let mut metadata_read = false;
+    for (attr, attid) in TEXT_ATTRS {
+        for (occurrence, v) in entry.values(attr).enumerate() {
+            let text = v.text();
+            if password_in_text(&text).is_none() {
+                continue;
+            }
+            if !metadata_read {
+                metadata_read = true;
+                if let Some(m) = entry.first("replPropertyMetaData") {
+                    changed = decode_repl_metadata(&m.bytes)
+                        .0
+                        .into_iter()
+                        .map(|e| (e.attid, e.changed))
+                        .collect();
+                }
+                changed_by_name = entry
+                    .values("msDS-ReplAttributeMetaData")
+                    .filter_map(|m| decode_repl_attribute_xml(&m.text()))
+                    .collect();
+            }
+            let when = changed_by_name
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(attr))
+                .map(|(_, w)| *w)
+                .or_else(|| changed.iter().find(|(a, _)| a == attid).map(|(_, w)| *w))
+                .unwrap_or(When::Unknown);
+            let id = crate::source::secret_id::location_id(
+                col.path(),
+                &format!("ad-text-password\0{}\0{}\0{attr}", owner.system.as_deref().unwrap_or(""), owner.login),
+                occurrence as u32,
+            );
+            let mut c = Credential::new(
+                CredentialKind::PlaintextSecret,
+                &id,
+                &format!("password written in the AD {attr} attribute (readable by every domain user)"),
+                col.evidence(v.line),
+            );
+            c.owner = Some(owner.clone());
+            c.status = CredentialStatus::Active;
+            c.detail = Some(format!("ad-text:{attr}"));
+            if when.is_known() {
+                c.issued = when;
+                c.issued_basis = IssuedBasis::Recorded;
+            }
+            col.credentials.push(c);
+        }
     }
 }
 
@@ -1023,6 +1122,29 @@ mod tests {
         assert!(decode_key_credential_link("garbage").1.is_some());
         assert!(decode_key_credential_link("B:4:ZZZZ:CN=x").1.is_some());
         assert!(decode_key_credential_link("B:8:01000000:CN=x").1.is_some());
+    }
+
+    #[test]
+    fn password_in_free_text() {
+        for (text, want) in [
+            ("Temp password: ZZfake-Summer24!", Some("ZZfake-Summer24!")),
+            ("Kennwort=ZZfakeHerbst2024, bitte aendern", Some("ZZfakeHerbst2024")),
+            ("svc account; pwd: ZZfake#991", Some("ZZfake#991")),
+            ("the password is ZZfakeWinter!", Some("ZZfakeWinter!")),
+            ("mot de passe : ZZfakeAutomne9", Some("ZZfakeAutomne9")),
+            ("PW=ZZfake4711", Some("ZZfake4711")),
+            ("Password: [password-not-saved-by-resetgap]", Some("password-not-saved-by-resetgap")),
+            ("Password never expires (approved by IT)", None),
+            ("Password: see KeePass", None),
+            ("password is stored in CyberArk", None),
+            ("Password reset on 2024-01-01", None),
+            ("Passwort: <set at first logon>", None),
+            ("Service account for the passport scanner", None),
+            ("bypass: ZZfake-not-a-password-word", None),
+            ("Password: changeme", None),
+        ] {
+            assert_eq!(password_in_text(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -62,6 +62,42 @@ pub const PRESENCE_ONLY: &[&str] = &[
     "olcRootPW",
 ];
 
+/// Free-text attributes where administrators write passwords (`super::ad::password_in_text`).
+const FREE_TEXT: &[&str] = &["description", "info", "comment"];
+
+/// What replaces a password written in free text: read back, it is still a password there
+/// (the same finding), and it is no secret.
+pub const TEXT_PASSWORD: &str = "[password-not-saved-by-resetgap]";
+
+/// A free-text value with every password written in it replaced by [`TEXT_PASSWORD`].
+fn free_text(value: &[u8]) -> Cow<'_, [u8]> {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return Cow::Borrowed(value);
+    };
+    let mut out = text.to_string();
+    let mut from = 0;
+    // Each pass replaces the first password at or after `from`; the marker itself is skipped.
+    while let Some(pw) = out.get(from..).and_then(super::ad::password_in_text) {
+        if pw == TEXT_PASSWORD.trim_matches(|c| c == '[' || c == ']') {
+            let Some(at) = out.get(from..).and_then(|t| t.find(TEXT_PASSWORD)) else {
+                break;
+            };
+            from += at + TEXT_PASSWORD.len();
+            continue;
+        }
+        let tail = out.get(from..).unwrap_or("");
+        let start = from + (pw.as_ptr() as usize - tail.as_ptr() as usize);
+        let end = start + pw.len();
+        out.replace_range(start..end, TEXT_PASSWORD);
+        from = start + TEXT_PASSWORD.len();
+    }
+    if out == text {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(out.into_bytes())
+    }
+}
+
 /// What a saved LDIF keeps of `value`, a value of `attribute` (a description: type and options).
 pub fn saved<'a>(attribute: &str, value: &'a [u8]) -> Cow<'a, [u8]> {
     let base = attribute.split(';').next().unwrap_or("");
@@ -86,6 +122,8 @@ pub fn saved<'a>(attribute: &str, value: &'a [u8]) -> Cow<'a, [u8]> {
         }
     } else if is(PRESENCE_ONLY) {
         Cow::Borrowed(PRESENT.as_bytes())
+    } else if is(FREE_TEXT) {
+        free_text(value)
     } else {
         Cow::Borrowed(value)
     }
@@ -144,6 +182,23 @@ mod tests {
 
     fn kept(attribute: &str, value: &str) -> String {
         String::from_utf8(saved(attribute, value.as_bytes()).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn free_text_keeps_everything_but_the_password() {
+        let red = |v: &str| String::from_utf8(saved("description", v.as_bytes()).into_owned()).unwrap();
+        assert_eq!(
+            red("Temp password: ZZfake-Summer24! (ticket 12)"),
+            "Temp password: [password-not-saved-by-resetgap] (ticket 12)"
+        );
+        assert_eq!(
+            red("pw=ZZfake1111; backup pw=ZZfake2222"),
+            "pw=[password-not-saved-by-resetgap]; backup pw=[password-not-saved-by-resetgap]"
+        );
+        assert_eq!(red("File server admins"), "File server admins");
+        let again = red("Temp password: ZZfake-Summer24!");
+        assert_eq!(red(&again), again);
+        assert!(super::super::ad::password_in_text(&again).is_some());
     }
 
     #[test]
