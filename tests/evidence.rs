@@ -25,7 +25,29 @@ const SECRETS: &[&str] = &[
     "Kc7-Granite-Pier-2475",                     // kubeconfig basic-auth password
     "Vy3-static-kube-token-0f9e8d7c6b5a",        // kubeconfig static token
     "Mf2-Lattice-Brook-6620",                    // .npmrc _password (base64 in the file)
+    "Wq4-Juniper-Slate-3071",                    // Bitwarden CSV export
+    "Rb6-Thistle-Cove-5182",                     // KeePass XML export
+    "Pz3-Cobalt-Ridge-6643",                     // htpasswd plain-text line
+    "Yn8-Harrow-Dell-2290",                      // AD description
+    "Ze5-Marble-Fjord-7714",                     // GPP cpassword (encrypted in the file)
 ];
+
+/// A GPP `cpassword` as Windows writes it (the key Microsoft published, MS-GPPREF 2.2.1.1.4).
+fn gpp_cpassword(password: &str) -> String {
+    use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyIvInit};
+    const KEY: [u8; 32] = [
+        0x4e, 0x99, 0x06, 0xe8, 0xfc, 0xb6, 0x6c, 0xc9, 0xfa, 0xf4, 0x93, 0x10, 0x62, 0x0f, 0xfe,
+        0xe8, 0xf4, 0x96, 0xe8, 0x06, 0xcc, 0x05, 0x79, 0x90, 0x20, 0x9b, 0x09, 0xa4, 0x33, 0xb6,
+        0x6c, 0x1b,
+    ];
+    let plain: Vec<u8> = password.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut buf = vec![0u8; plain.len() + 16];
+    buf[..plain.len()].copy_from_slice(&plain);
+    let ct = cbc::Encryptor::<aes::Aes256>::new(&KEY.into(), &[0u8; 16].into())
+        .encrypt_padded_mut::<Pkcs7>(&mut buf, plain.len())
+        .unwrap();
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(ct)
+}
 
 /// Plants every secret of `SECRETS` in `dir`, in the files that usually hold them.
 fn plant(dir: &Path) {
@@ -87,6 +109,29 @@ fn plant(dir: &Path) {
         &format!(
             "//npm.corp.example.test/:username=ivy\n//npm.corp.example.test/:_password={}\n",
             b64("Mf2-Lattice-Brook-6620")
+        ),
+    );
+    w(
+        "hosts/web01/home/jack/bitwarden_export.csv",
+        "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\nWork,,login,Wiki,,,0,https://wiki.corp.example.test/,jack,Wq4-Juniper-Slate-3071,\n",
+    );
+    w(
+        "exports/keepass.xml",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<KeePassFile>\n<Meta><Generator>KeePass</Generator></Meta>\n<Root><Group><Name>x</Name>\n<Entry>\n<String><Key>Title</Key><Value>Wiki</Value></String>\n<String><Key>Password</Key><Value ProtectInMemory=\"True\">Rb6-Thistle-Cove-5182</Value></String>\n</Entry>\n</Group></Root>\n</KeePassFile>\n",
+    );
+    w(
+        "hosts/web01/etc/apache2/.htpasswd",
+        "kiosk:Pz3-Cobalt-Ridge-6643\n",
+    );
+    w(
+        "directory/ad.ldif",
+        "dn: CN=kim,CN=Users,DC=corp,DC=example,DC=test\nobjectClass: user\ncn: kim\nsAMAccountName: kim\nuserAccountControl: 512\ndescription: Temp password: Yn8-Harrow-Dell-2290\n",
+    );
+    w(
+        "sysvol/corp.example.test/Policies/{00000000-0000-4000-8000-000000000000}/Machine/Preferences/Groups/Groups.xml",
+        &format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Groups clsid=\"{{3125E937-EB16-4b4c-9934-544FC6D24D26}}\">\n<User clsid=\"{{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}}\" name=\"CORP\\lee\" changed=\"2024-01-01 00:00:00\">\n<Properties action=\"U\" userName=\"CORP\\lee\" cpassword=\"{}\"/>\n</User>\n</Groups>\n",
+            gpp_cpassword("Ze5-Marble-Fjord-7714")
         ),
     );
 }
@@ -223,6 +268,10 @@ fn planted_secrets_reach_no_output() {
                     "hosts/web01/home/hank/.kube/config",
                     "hosts/web01/home/ivy/.npmrc",
                     "k8s/billing-db.yaml",
+                    "hosts/web01/home/jack/bitwarden_export.csv",
+                    "exports/keepass.xml",
+                    "directory/ad.ldif",
+                    "sysvol/corp.example.test/Policies/{00000000-0000-4000-8000-000000000000}/Machine/Preferences/Groups/Groups.xml",
                 ] {
                     assert!(files.contains(f), "{mode}: no RG501 for {f}: {found:#?}");
                 }

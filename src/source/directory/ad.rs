@@ -856,9 +856,37 @@ static PASSWORD_IN_TEXT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock
 
 /// Words that follow "password:" in prose without being a password.
 const NOT_A_PASSWORD: &[&str] = &[
-    "never", "none", "n/a", "unknown", "reset", "changed", "expired", "required", "stored", "see",
-    "in", "on", "at", "from", "set", "the", "a", "an", "not", "empty", "blank", "vault", "keepass",
-    "cyberark", "lastpass", "bitwarden", "1password", "ticket", "managed", "rotated", "laps",
+    "never",
+    "none",
+    "n/a",
+    "unknown",
+    "reset",
+    "changed",
+    "expired",
+    "required",
+    "stored",
+    "see",
+    "in",
+    "on",
+    "at",
+    "from",
+    "set",
+    "the",
+    "a",
+    "an",
+    "not",
+    "empty",
+    "blank",
+    "vault",
+    "keepass",
+    "cyberark",
+    "lastpass",
+    "bitwarden",
+    "1password",
+    "ticket",
+    "managed",
+    "rotated",
+    "laps",
 ];
 
 /// The password a free-text value holds, if any (never printed: callers keep only its place).
@@ -868,9 +896,8 @@ pub(crate) fn password_in_text(text: &str) -> Option<&str> {
             matches!(ch, '"' | '\'' | '.' | ')' | '(' | '[' | ']' | '<' | '>')
         });
         let lower = v.to_ascii_lowercase();
-        (!NOT_A_PASSWORD.contains(&lower.as_str())
-            && !crate::source::values::is_placeholder(v))
-        .then_some(v)
+        (!NOT_A_PASSWORD.contains(&lower.as_str()) && !crate::source::values::is_placeholder(v))
+            .then_some(v)
     })
 }
 
@@ -907,20 +934,33 @@ fn passwords_in_text(col: &mut Collector, entry: &Entry, owner: &OwnerRef) {
                 .map(|(_, w)| *w)
                 .or_else(|| changed.iter().find(|(a, _)| a == attid).map(|(_, w)| *w))
                 .unwrap_or(When::Unknown);
-            let id = crate::source::secret_id::location_id(
-                col.path(),
-                &format!("ad-text-password\0{}\0{}\0{attr}", owner.system.as_deref().unwrap_or(""), owner.login),
-                occurrence as u32,
+            let context = format!(
+                "ad-text-password\0{}\0{}\0{attr}\0{occurrence}",
+                owner.system.as_deref().unwrap_or(""),
+                owner.login
             );
+            let (id, matcher) = match (&col.secret_ids, password_in_text(&text)) {
+                (Some(ids), Some(secret)) => {
+                    let n = ids.file(col.path()).name(&context, secret);
+                    (n.id, Some(n.matcher))
+                }
+                _ => (
+                    crate::source::secret_id::location_id(col.path(), &context, 0),
+                    None,
+                ),
+            };
             let mut c = Credential::new(
                 CredentialKind::PlaintextSecret,
                 &id,
-                &format!("password written in the AD {attr} attribute (readable by every domain user)"),
+                &format!(
+                    "password written in the AD {attr} attribute (readable by every domain user)"
+                ),
                 col.evidence(v.line),
             );
             c.owner = Some(owner.clone());
             c.status = CredentialStatus::Active;
             c.detail = Some(format!("ad-text:{attr}"));
+            c.same_secret = matcher;
             if when.is_known() {
                 c.issued = when;
                 c.issued_basis = IssuedBasis::Recorded;
@@ -1128,12 +1168,18 @@ mod tests {
     fn password_in_free_text() {
         for (text, want) in [
             ("Temp password: ZZfake-Summer24!", Some("ZZfake-Summer24!")),
-            ("Kennwort=ZZfakeHerbst2024, bitte aendern", Some("ZZfakeHerbst2024")),
+            (
+                "Kennwort=ZZfakeHerbst2024, bitte aendern",
+                Some("ZZfakeHerbst2024"),
+            ),
             ("svc account; pwd: ZZfake#991", Some("ZZfake#991")),
             ("the password is ZZfakeWinter!", Some("ZZfakeWinter!")),
             ("mot de passe : ZZfakeAutomne9", Some("ZZfakeAutomne9")),
             ("PW=ZZfake4711", Some("ZZfake4711")),
-            ("Password: [password-not-saved-by-resetgap]", Some("password-not-saved-by-resetgap")),
+            (
+                "Password: [password-not-saved-by-resetgap]",
+                Some("password-not-saved-by-resetgap"),
+            ),
             ("Password never expires (approved by IT)", None),
             ("Password: see KeePass", None),
             ("password is stored in CyberArk", None),

@@ -101,7 +101,13 @@ impl super::registry::FileSource for LdifSource {
         file: &super::registry::Sniff<'_>,
     ) -> Option<super::registry::Claim<'s>> {
         sniff_ldif(file.head).then(|| -> super::registry::Claim<'s> {
-            Box::new(|input| parse_ldif_text(input.uri, input.text))
+            Box::new(|input| {
+                run(
+                    input.uri,
+                    input.text.as_bytes(),
+                    Some(&input.options.secret_ids),
+                )
+            })
         })
     }
 }
@@ -125,19 +131,26 @@ pub fn parse_ldif(path: &str, mut reader: impl BufRead) -> Output {
             return out;
         }
         let text = super::decode_text(&bytes).into_owned();
-        return run(path, text.as_bytes());
+        return run(path, text.as_bytes(), None);
     }
-    run(path, reader)
+    run(path, reader, None)
 }
 
 /// `parse_ldif` over text already in memory.
 pub fn parse_ldif_text(path: &str, text: &str) -> Output {
-    run(path, text.as_bytes())
+    run(path, text.as_bytes(), None)
 }
 
-fn run(path: &str, reader: impl BufRead) -> Output {
+/// Reads an LDIF; `secret_ids` names the passwords found in free-text attributes (else they
+/// get a location id).
+fn run(
+    path: &str,
+    reader: impl BufRead,
+    secret_ids: Option<&super::secret_id::SecretIdScheme>,
+) -> Output {
     let mut entries = ldif::LdifReader::new(path, reader);
     let mut col = Collector::new(path);
+    col.secret_ids = secret_ids.cloned();
     let mut seen = 0usize;
     while let Some(entry) = entries.next() {
         seen += 1;
@@ -190,6 +203,8 @@ pub(crate) struct GroupFacts {
 /// Phase one and two of a directory source: feed entries with `add`, then `finish`.
 pub struct Collector {
     path: String,
+    /// Names passwords found in free text (`ad::password_in_text`); `None`: location ids.
+    pub(crate) secret_ids: Option<super::secret_id::SecretIdScheme>,
     pub(crate) accounts: Vec<AccountFacts>,
     pub(crate) groups: Vec<GroupFacts>,
     pub(crate) credentials: Vec<Credential>,
@@ -201,6 +216,7 @@ impl Collector {
     pub fn new(path: &str) -> Self {
         Collector {
             path: path.to_string(),
+            secret_ids: None,
             accounts: Vec::new(),
             groups: Vec::new(),
             credentials: Vec::new(),
@@ -268,6 +284,7 @@ impl Collector {
             groups,
             credentials,
             mut diagnostics,
+            secret_ids: _,
         } = self;
         let mut out = Output::default();
 

@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn free_text_keeps_everything_but_the_password() {
-        let red = |v: &str| String::from_utf8(saved("description", v.as_bytes()).into_owned()).unwrap();
+        let red =
+            |v: &str| String::from_utf8(saved("description", v.as_bytes()).into_owned()).unwrap();
         assert_eq!(
             red("Temp password: ZZfake-Summer24! (ticket 12)"),
             "Temp password: [password-not-saved-by-resetgap] (ticket 12)"

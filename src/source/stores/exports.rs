@@ -80,8 +80,7 @@ pub(super) fn sniff(file: &Sniff<'_>) -> Option<Store> {
     }
     let cols = header(file.head);
     let has = |c: &str| cols.iter().any(|x| x == c);
-    if cols.len() >= 6 && cols[..6] == ["group", "title", "username", "password", "url", "notes"]
-    {
+    if cols.len() >= 6 && cols[..6] == ["group", "title", "username", "password", "url", "notes"] {
         return Some(Store::KeePassXcCsv);
     }
     if has("login_uri") && has("login_username") && has("login_password") && has("name") {
@@ -188,14 +187,14 @@ fn keepass_xml(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
             let protected = value
                 .and_then(|v| v.attribute("Protected"))
                 .is_some_and(|p| p.eq_ignore_ascii_case("true"));
-            fields.push((key, value.and_then(|v| v.text()).unwrap_or(""), value, protected));
+            fields.push((
+                key,
+                value.and_then(|v| v.text()).unwrap_or(""),
+                value,
+                protected,
+            ));
         }
-        let get = |k: &str| {
-            fields
-                .iter()
-                .find(|f| f.0 == k)
-                .map_or("", |f| f.1)
-        };
+        let get = |k: &str| fields.iter().find(|f| f.0 == k).map_or("", |f| f.1);
         let Some(pw) = fields.iter().find(|f| f.0 == "Password") else {
             continue;
         };
@@ -267,7 +266,12 @@ fn csv_export(store: Store, path: &str, text: &str, names: &mut FileSecrets<'_>)
     let mut out = Output::default();
     let (title, user, pass, url): (&[&str], &str, &str, &[&str]) = match store {
         Store::KeePassXcCsv => (&["title"], "username", "password", &["url"]),
-        Store::BitwardenCsv => (&["name"], "login_username", "login_password", &["login_uri"]),
+        Store::BitwardenCsv => (
+            &["name"],
+            "login_username",
+            "login_password",
+            &["login_uri"],
+        ),
         _ => (&["title"], "username", "password", &["url", "website"]),
     };
     let mut rdr = csv::ReaderBuilder::new()

@@ -50,8 +50,7 @@ impl Format {
 
 fn crypt64(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/')
 }
 

@@ -99,7 +99,14 @@ pub(crate) fn home_login(path: &str) -> Option<String> {
         return None;
     }
     let user = parts.get(at + 1)?;
-    let no_person = ["root", "public", "default", "default user", "all users", "shared"];
+    let no_person = [
+        "root",
+        "public",
+        "default",
+        "default user",
+        "all users",
+        "shared",
+    ];
     if no_person.contains(&user.to_ascii_lowercase().as_str())
         || user.starts_with('.')
         || user.chars().any(|c| c.is_whitespace() || c.is_control())

@@ -64,7 +64,10 @@ fn read(rel: &str) -> (Vec<(u32, CredentialKind, Option<String>, String)>, usize
         .collect();
     // No label, id or diagnostic carries a secret of the fixtures.
     let shown = format!("{:?}", out);
-    assert!(!shown.contains("ZZfake-"), "{rel}: a secret leaked into a record");
+    assert!(
+        !shown.contains("ZZfake-"),
+        "{rel}: a secret leaked into a record"
+    );
     (creds, out.diagnostics.len())
 }
 
@@ -80,8 +83,10 @@ fn owned(login: &str) -> Option<String> {
 fn htpasswd_every_format_is_an_app_password_of_its_user() {
     let (creds, diags) = read("web/.htpasswd");
     assert_eq!(diags, 0);
-    let got: Vec<(u32, Option<String>, String)> =
-        creds.iter().map(|c| (c.0, c.2.clone(), c.3.clone())).collect();
+    let got: Vec<(u32, Option<String>, String)> = creds
+        .iter()
+        .map(|c| (c.0, c.2.clone(), c.3.clone()))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -102,28 +107,66 @@ fn htpasswd_by_content_needs_marked_hashes_and_never_takes_shadow_or_passwd() {
     let (_, text) = fixture("web/admin-users");
     assert_eq!(claims("web/admin-users", &text), Some(Store::Htpasswd));
     assert_eq!(claims("x/users", "kiosk:ZZfake-plain\n"), None);
-    assert_eq!(claims("x/.htpasswd", "kiosk:ZZfake-plain\n"), Some(Store::Htpasswd));
-    assert_eq!(claims("x/site.htpasswd", "legacy:ZZfakeDEScryp\n"), Some(Store::Htpasswd));
+    assert_eq!(
+        claims("x/.htpasswd", "kiosk:ZZfake-plain\n"),
+        Some(Store::Htpasswd)
+    );
+    assert_eq!(
+        claims("x/site.htpasswd", "legacy:ZZfakeDEScryp\n"),
+        Some(Store::Htpasswd)
+    );
     // shadow, passwd, YAML, INI, a key-value file: never.
     let shadow = "root:$6$ZZfake$ZZfake:19000:0:99999:7:::\nm.okafor:$apr1$ZZfake01$ZZfakeZZfakeZZfakeZZfa:19000:0:99999:7:::\n";
     assert_eq!(claims("etc/shadow", shadow), None);
     assert_eq!(claims("etc/htpasswd", shadow), None);
-    assert_eq!(claims("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"), None);
-    assert_eq!(claims("a.yml", "password: $2y$10$ZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfak\n"), None);
+    assert_eq!(
+        claims("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"),
+        None
+    );
+    assert_eq!(
+        claims(
+            "a.yml",
+            "password: $2y$10$ZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfakeZZfak\n"
+        ),
+        None
+    );
     assert_eq!(claims("x/.htpasswd", ""), None);
     // A cut head: the incomplete last line does not decide.
-    let long = format!("{}m.okafor:$ap", "a.lund:$apr1$ZZfake01$ZZfakeZZfakeZZfakeZZfa\n".repeat(100));
+    let long = format!(
+        "{}m.okafor:$ap",
+        "a.lund:$apr1$ZZfake01$ZZfakeZZfakeZZfakeZZfa\n".repeat(100)
+    );
     assert_eq!(claims("x/users", &long), Some(Store::Htpasswd));
 }
 
 #[test]
 fn password_manager_exports_are_owned_by_the_home_directory_login() {
     for (rel, tag, want) in [
-        ("home/m.okafor/Downloads/keepass-export.xml", "keepass-xml", vec![18]),
-        ("home/m.okafor/Downloads/keepassxc.csv", "keepassxc-csv", vec![2]),
-        ("home/m.okafor/Downloads/bitwarden_export.json", "bitwarden-json", vec![27]),
-        ("home/m.okafor/Downloads/bitwarden_export.csv", "bitwarden-csv", vec![2]),
-        ("home/m.okafor/Downloads/1password-export.csv", "1password-csv", vec![2]),
+        (
+            "home/m.okafor/Downloads/keepass-export.xml",
+            "keepass-xml",
+            vec![18],
+        ),
+        (
+            "home/m.okafor/Downloads/keepassxc.csv",
+            "keepassxc-csv",
+            vec![2],
+        ),
+        (
+            "home/m.okafor/Downloads/bitwarden_export.json",
+            "bitwarden-json",
+            vec![27],
+        ),
+        (
+            "home/m.okafor/Downloads/bitwarden_export.csv",
+            "bitwarden-csv",
+            vec![2],
+        ),
+        (
+            "home/m.okafor/Downloads/1password-export.csv",
+            "1password-csv",
+            vec![2],
+        ),
     ] {
         let (creds, diags) = read(rel);
         assert_eq!(diags, 0, "{rel}");
@@ -138,9 +181,18 @@ fn password_manager_exports_are_owned_by_the_home_directory_login() {
 
 #[test]
 fn exporter_is_the_home_directory_login_or_nobody() {
-    assert_eq!(home_login("home/m.okafor/Downloads/x.csv").as_deref(), Some("m.okafor"));
-    assert_eq!(home_login("host1/home/a.lund/x.csv").as_deref(), Some("a.lund"));
-    assert_eq!(home_login("C:\\Users\\a.lund\\Desktop\\x.csv").as_deref(), Some("a.lund"));
+    assert_eq!(
+        home_login("home/m.okafor/Downloads/x.csv").as_deref(),
+        Some("m.okafor")
+    );
+    assert_eq!(
+        home_login("host1/home/a.lund/x.csv").as_deref(),
+        Some("a.lund")
+    );
+    assert_eq!(
+        home_login("C:\\Users\\a.lund\\Desktop\\x.csv").as_deref(),
+        Some("a.lund")
+    );
     assert_eq!(home_login("Users/Public/x.csv"), None);
     assert_eq!(home_login("root/x.csv"), None);
     assert_eq!(home_login("home/x.csv"), None);
@@ -151,17 +203,29 @@ fn exporter_is_the_home_directory_login_or_nobody() {
 fn exports_are_recognised_by_their_own_columns_only() {
     let claims = |name: &str, text: &str| sniff(&Sniff::new(name, text));
     assert_eq!(claims("a.csv", "user,password,url\nx,ZZfake-1,y\n"), None);
-    assert_eq!(claims("a.csv", "Title,Url,Username,Password\nx,y,z,ZZfake-1\n"), None);
     assert_eq!(
-        claims("report.csv", "user,arn,user_creation_time,password_enabled,password_last_used\n"),
+        claims("a.csv", "Title,Url,Username,Password\nx,y,z,ZZfake-1\n"),
+        None
+    );
+    assert_eq!(
+        claims(
+            "report.csv",
+            "user,arn,user_creation_time,password_enabled,password_last_used\n"
+        ),
         None
     );
     assert_eq!(claims("a.json", "{\"items\": [{\"login\": {}}]}"), None);
     // An encrypted Bitwarden export is claimed and yields nothing.
-    let enc = "{\n  \"encrypted\": true,\n  \"passwordProtected\": true,\n  \"data\": \"2.ZZfake\"\n}\n";
+    let enc =
+        "{\n  \"encrypted\": true,\n  \"passwordProtected\": true,\n  \"data\": \"2.ZZfake\"\n}\n";
     let store = claims("bw.json", enc);
     assert_eq!(store, Some(Store::BitwardenJson));
-    let out = parse(Store::BitwardenJson, "bw.json", enc, &SourceOptions::default());
+    let out = parse(
+        Store::BitwardenJson,
+        "bw.json",
+        enc,
+        &SourceOptions::default(),
+    );
     assert!(out.records.is_empty() && out.diagnostics.is_empty());
 }
 
@@ -206,21 +270,50 @@ fn gpp_fixtures_hold_our_fake_passwords_only() {
 fn gpp_password_is_owned_by_the_domain_account_it_names_and_dated_by_changed() {
     let cases = [
         ("Groups/Groups.xml", 4, None, "gpp-cpassword:User"),
-        ("Services/Services.xml", 4, owned("svc-sql"), "gpp-cpassword:NTService"),
-        ("ScheduledTasks/ScheduledTasks.xml", 4, owned("backup-op"), "gpp-cpassword:Task"),
+        (
+            "Services/Services.xml",
+            4,
+            owned("svc-sql"),
+            "gpp-cpassword:NTService",
+        ),
+        (
+            "ScheduledTasks/ScheduledTasks.xml",
+            4,
+            owned("backup-op"),
+            "gpp-cpassword:Task",
+        ),
         (
             "DataSources/DataSources.xml",
             4,
             owned("report_svc@corp.example.org"),
             "gpp-cpassword:DataSource",
         ),
-        ("Drives/Drives.xml", 4, owned("m.okafor"), "gpp-cpassword:Drive"),
-        ("Printers/Printers.xml", 4, owned("print-svc"), "gpp-cpassword:SharedPrinter"),
+        (
+            "Drives/Drives.xml",
+            4,
+            owned("m.okafor"),
+            "gpp-cpassword:Drive",
+        ),
+        (
+            "Printers/Printers.xml",
+            4,
+            owned("print-svc"),
+            "gpp-cpassword:SharedPrinter",
+        ),
     ];
     for (f, line, owner, detail) in cases {
         let (creds, diags) = read(&format!("{GPP_DIR}/{f}"));
         assert_eq!(diags, 0, "{f}");
-        assert_eq!(creds, vec![(line, CredentialKind::PlaintextSecret, owner, detail.to_string())], "{f}");
+        assert_eq!(
+            creds,
+            vec![(
+                line,
+                CredentialKind::PlaintextSecret,
+                owner,
+                detail.to_string()
+            )],
+            "{f}"
+        );
     }
     let (path, text) = fixture(&format!("{GPP_DIR}/Groups/Groups.xml"));
     let out = parse(Store::GppXml, &path, &text, &SourceOptions::default());
@@ -228,15 +321,24 @@ fn gpp_password_is_owned_by_the_domain_account_it_names_and_dated_by_changed() {
         panic!("no credential")
     };
     assert_eq!(c.issued_basis, IssuedBasis::Recorded);
-    assert_eq!(crate::inventory::when::format_day(c.issued.known().unwrap()), "2019-03-04");
-    assert!(c.label.contains("local account Administrator (built-in)"), "{}", c.label);
+    assert_eq!(
+        crate::inventory::when::format_day(c.issued.known().unwrap()),
+        "2019-03-04"
+    );
+    assert!(
+        c.label.contains("local account Administrator (built-in)"),
+        "{}",
+        c.label
+    );
 }
 
 #[test]
 fn gpp_broken_or_empty_cpassword() {
     let o = SourceOptions::default();
     let head = "<Groups clsid=\"{3125E937-EB16-4b4c-9934-544FC6D24D26}\"><User clsid=\"{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}\" name=\"a\">";
-    let bad = format!("{head}<Properties userName=\"CORP\\a\" cpassword=\"not-base64!\"/></User></Groups>");
+    let bad = format!(
+        "{head}<Properties userName=\"CORP\\a\" cpassword=\"not-base64!\"/></User></Groups>"
+    );
     let out = parse(Store::GppXml, "Groups.xml", &bad, &o);
     assert!(out.records.is_empty());
     assert_eq!(out.diagnostics.len(), 1);
@@ -248,8 +350,23 @@ fn gpp_broken_or_empty_cpassword() {
     assert!(out.records.is_empty());
     assert_eq!(out.diagnostics[0].severity, crate::diag::Severity::Error);
     // Recognition: a GPP root with clsid, and a cpassword or the conventional name.
-    assert_eq!(sniff(&Sniff::new("x/Groups.xml", &empty)), Some(Store::GppXml));
+    assert_eq!(
+        sniff(&Sniff::new("x/Groups.xml", &empty)),
+        Some(Store::GppXml)
+    );
     assert_eq!(sniff(&Sniff::new("x/other.xml", &bad)), Some(Store::GppXml));
-    assert_eq!(sniff(&Sniff::new("x/other.xml", "<Groups><User name=\"a\"/></Groups>")), None);
-    assert_eq!(sniff(&Sniff::new("x/pom.xml", "<project><password>x</password></project>")), None);
+    assert_eq!(
+        sniff(&Sniff::new(
+            "x/other.xml",
+            "<Groups><User name=\"a\"/></Groups>"
+        )),
+        None
+    );
+    assert_eq!(
+        sniff(&Sniff::new(
+            "x/pom.xml",
+            "<project><password>x</password></project>"
+        )),
+        None
+    );
 }
