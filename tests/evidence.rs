@@ -30,6 +30,9 @@ const SECRETS: &[&str] = &[
     "Pz3-Cobalt-Ridge-6643",                     // htpasswd plain-text line
     "Yn8-Harrow-Dell-2290",                      // AD description
     "Ze5-Marble-Fjord-7714",                     // GPP cpassword (encrypted in the file)
+    "Zq4-Command-Line-Curl-1907",                // zsh history: curl -u
+    "Zq6-Basic-Header-Plank-3381",               // zsh history: Authorization: Basic (base64)
+    "Zq8-Secure-String-Tide-5524",               // PowerShell ConvertTo-SecureString
 ];
 
 /// A GPP `cpassword` as Windows writes it (the key Microsoft published, MS-GPPREF 2.2.1.1.4).
@@ -133,6 +136,17 @@ fn plant(dir: &Path) {
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Groups clsid=\"{{3125E937-EB16-4b4c-9934-544FC6D24D26}}\">\n<User clsid=\"{{DF5F1855-51E5-4d24-8B1A-D9BDE98BA1D1}}\" name=\"CORP\\lee\" changed=\"2024-01-01 00:00:00\">\n<Properties action=\"U\" userName=\"CORP\\lee\" cpassword=\"{}\"/>\n</User>\n</Groups>\n",
             gpp_cpassword("Ze5-Marble-Fjord-7714")
         ),
+    );
+    w(
+        "hosts/web01/home/jack/.zsh_history",
+        &format!(
+            ": 1717200000:0;curl -u jack:Zq4-Command-Line-Curl-1907 https://ci.corp.example.test/\n: 1717200060:0;curl -H 'Authorization: Basic {}' https://registry.corp.example.test/v2/\n",
+            b64("jack:Zq6-Basic-Header-Plank-3381")
+        ),
+    );
+    w(
+        "hosts/web01/home/jack/deploy.ps1",
+        "$pw = ConvertTo-SecureString 'Zq8-Secure-String-Tide-5524' -AsPlainText -Force\n$c = New-Object PSCredential('jack', $pw)\n",
     );
 }
 
@@ -267,6 +281,8 @@ fn planted_secrets_reach_no_output() {
                     "hosts/web01/home/erin/.aws/credentials",
                     "hosts/web01/home/hank/.kube/config",
                     "hosts/web01/home/ivy/.npmrc",
+                    "hosts/web01/home/jack/.zsh_history",
+                    "hosts/web01/home/jack/deploy.ps1",
                     "k8s/billing-db.yaml",
                     "hosts/web01/home/jack/bitwarden_export.csv",
                     "exports/keepass.xml",

@@ -414,6 +414,9 @@ pub enum IssuedBasis {
     Manifest,
     /// The collected file's own modification time (an upper bound for each line).
     FileModified,
+    /// The time a shell history recorded the command that holds it (zsh extended history,
+    /// bash `HISTTIMEFORMAT`): when the secret was typed.
+    Logged,
     Unknown,
 }
 

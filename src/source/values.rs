@@ -287,6 +287,79 @@ pub fn unescape_double_quoted(v: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+// --- Code rejection (used by `reject_code` extractors and for captured users) ---------------
+
+/// A value that is an expression, not data: a call or subscript (`getenv("X")`,
+/// `os.environ["X"]`, `urllib.parse.quote(user)`), string concatenation or interpolation
+/// (`a + b`, `{user}`), a PHP/Perl/PowerShell variable (`$pass`, `@pass`), or an OpenSSL
+/// `$section::name` reference.
+pub fn is_code_expression(value: &str) -> bool {
+    let v = value.trim();
+    let ident = |s: &str| {
+        let mut b = s.bytes();
+        b.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+            && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    // `name(...)`, `a.b(...)`, `x[...]`, `a.b["c"]`.
+    if let Some(open) = v.find(['(', '[']) {
+        let head = v.get(..open).unwrap_or("");
+        if !head.is_empty()
+            && head.split(['.', ':']).filter(|p| !p.is_empty()).all(ident)
+            && v.ends_with([')', ']'])
+        {
+            return true;
+        }
+    }
+    if let Some(rest) = v.strip_prefix('$').or_else(|| v.strip_prefix('@')) {
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let name = rest.split("::").next().unwrap_or(rest);
+        let name = name.strip_suffix('}').unwrap_or(name);
+        if ident(name)
+            && (rest.len() == name.len()
+                || rest
+                    .get(name.len()..)
+                    .is_some_and(|t| t.starts_with("::") || t == "}"))
+        {
+            return true;
+        }
+    }
+    if v.starts_with('{') && v.ends_with('}') && ident(v.trim_matches(['{', '}']).trim()) {
+        return true;
+    }
+    v.contains(" + ") || v.contains(" . ") || v.contains("->")
+}
+
+/// Type names that follow a key in annotations and declarations (`password: str`,
+/// `api_key: SecretStr`, `token: Optional[str]`), case-sensitive as written in code.
+pub fn is_type_name(value: &str) -> bool {
+    let v = value.trim().trim_end_matches([',', ';', '?']);
+    let base = v.split(['[', '<']).next().unwrap_or(v);
+    [
+        "str",
+        "String",
+        "string",
+        "bytes",
+        "SecretStr",
+        "SecretBytes",
+        "Optional",
+        "Text",
+        "char",
+        "Any",
+        "object",
+        "Secret",
+        "SecureString",
+        "Option",
+        "CharSequence",
+        "char[]",
+        "int",
+        "bool",
+        "Password",
+        "Token",
+    ]
+    .contains(&base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 use super::describe_reset;
 use crate::correlate::Identity;
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{when::format_day, Credential, CredentialKind};
+use crate::inventory::{when::format_day, Credential, CredentialKind, IssuedBasis};
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -49,8 +49,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                     level = Level::Error;
                     reset_after = true;
                     let (ev, text) = describe_reset(ctx, &reset);
+                    let when = if c.issued_basis == IssuedBasis::Logged {
+                        "the shell history recorded the command holding it"
+                    } else {
+                        "the file was written"
+                    };
                     extra = format!(
-                        " The account's password was reset {}, after the file was written ({}): the secret outlived the reset.",
+                        " The account's password was reset {}, after {when} ({}): the secret outlived the reset.",
                         format_day(reset.at),
                         format_day(written)
                     );

@@ -85,6 +85,18 @@ pub struct Rule {
     pub user_keys: Vec<String>,
     pub user_window: usize,
     pub min_length: usize,
+    /// Name-part sequences the `key` capture must end with (lower-case; empty = any key).
+    pub key_parts: Vec<Vec<String>>,
+    /// Name-part sequences of keys whose values must look random (`min_entropy`, 8 characters).
+    pub random_key_parts: Vec<Vec<String>>,
+    /// Lowest Shannon entropy (bits per character) of a reported secret (0 = no limit).
+    pub min_entropy: f64,
+    pub skip_value_prefixes: Vec<String>,
+    /// Normalised (lower-case, alphanumerics only) keys this rule leaves to family rules.
+    pub skip_keys: Vec<String>,
+    pub reject_code: bool,
+    /// The built-in reader that extracts secrets from the lines `regex` locates.
+    pub reader: Option<super::commands::Reader>,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<String>,
     /// `file:line:col` of the rule, for `check` messages.
@@ -217,7 +229,7 @@ pub fn compile(file: &str, syn: &RuleSyntax) -> Result<Rule, Vec<RuleError>> {
                 }
             }
             let index = |name: &str| re.capture_names().position(|n| n == Some(name));
-            match index("secret") {
+            match index("secret").or(raw.reader.is_some().then_some(0)) {
                 None => err("pattern", "pattern has no `secret` capture group".into()),
                 Some(secret) => {
                     groups = Some(Groups {
@@ -290,6 +302,54 @@ pub fn compile(file: &str, syn: &RuleSyntax) -> Result<Rule, Vec<RuleError>> {
         err("user_window", "user_window needs user_keys".into());
     }
 
+    let mut key_parts = Vec::new();
+    let mut random_key_parts = Vec::new();
+    for (field, list, out) in [
+        ("key_parts", &raw.key_parts, &mut key_parts),
+        (
+            "random_key_parts",
+            &raw.random_key_parts,
+            &mut random_key_parts,
+        ),
+    ] {
+        for k in list {
+            let parts = super::judge::name_parts(k);
+            if parts.is_empty() {
+                err(field, format!("{field} has an empty entry {k:?}"));
+            } else {
+                out.push(parts);
+            }
+        }
+    }
+    if !(key_parts.is_empty() && random_key_parts.is_empty())
+        && groups.is_some_and(|g| g.key.is_none())
+    {
+        err("key_parts", "key_parts needs a `key` capture group".into());
+    }
+    let min_entropy = raw.min_entropy.unwrap_or(0.0);
+    if !(0.0..=8.0).contains(&min_entropy) {
+        err(
+            "min_entropy",
+            format!("min_entropy {min_entropy} is not between 0 and 8 bits per character"),
+        );
+    }
+    let reader = match raw.reader.as_deref() {
+        None => None,
+        Some(name) => {
+            let r = super::commands::Reader::from_name(name);
+            if r.is_none() {
+                err(
+                    "reader",
+                    format!(
+                        "unknown reader {name:?} (known: {})",
+                        super::commands::Reader::NAMES.join(", ")
+                    ),
+                );
+            }
+            r
+        }
+    };
+
     let mut examples = Vec::new();
     for (i, ex) in raw.examples.iter().enumerate() {
         if ex.text.trim().is_empty() {
@@ -328,6 +388,22 @@ pub fn compile(file: &str, syn: &RuleSyntax) -> Result<Rule, Vec<RuleError>> {
             user_keys,
             user_window,
             min_length: raw.min_length.unwrap_or(1),
+            key_parts,
+            random_key_parts,
+            min_entropy,
+            skip_value_prefixes: raw.skip_value_prefixes.clone(),
+            skip_keys: raw
+                .skip_keys
+                .iter()
+                .map(|k| {
+                    k.chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(char::to_lowercase)
+                        .collect()
+                })
+                .collect(),
+            reject_code: raw.reject_code,
+            reader,
             examples,
             negative_examples: raw.negative_examples.clone(),
             origin: format!("{file}:{}:{}", syn.at.line, syn.at.col),

@@ -16,7 +16,9 @@
 //!
 //! Rule file format: `rules/README.md`, section "Secret extractors".
 
+mod commands;
 mod compile;
+mod judge;
 mod scan;
 mod syntax;
 
@@ -63,6 +65,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "rules/extract/connection-string.yml",
         include_str!("../../../rules/extract/connection-string.yml"),
+    ),
+    (
+        "rules/extract/commands.yml",
+        include_str!("../../../rules/extract/commands.yml"),
     ),
     (
         "rules/extract/generic.yml",
@@ -343,6 +349,9 @@ impl Extractors {
         }
         let mut creds: Vec<Credential> = pending.into_iter().map(|p| p.cred).collect();
         pair_aws_secret_keys(&mut creds);
+        if !creds.is_empty() {
+            date_by_history(path, text, &mut creds);
+        }
         out.records
             .extend(creds.into_iter().map(Record::Credential));
         out
@@ -396,7 +405,13 @@ impl Extractors {
             if !hit.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            if let Some(at) = scan::find(i, rule, text, lines, &mut found, MAX_FINDS_PER_RULE) {
+            let capped = match rule.reader {
+                Some(reader) => {
+                    commands::find(i, rule, reader, text, lines, &mut found, MAX_FINDS_PER_RULE)
+                }
+                None => scan::find(i, rule, path, text, lines, &mut found, MAX_FINDS_PER_RULE),
+            };
+            if let Some(at) = capped {
                 let line = lines.line_of(at);
                 out.diag(Diagnostic::new(
                     DiagKind::Incomplete,
@@ -502,6 +517,25 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
         Ok(sources)
     } else {
         Err(errors)
+    }
+}
+
+/// Dates each credential found on a timestamped line of a shell history by that timestamp.
+fn date_by_history(path: &str, text: &str, creds: &mut [Credential]) {
+    let Some(times) = commands::history_times(path, text) else {
+        return;
+    };
+    for c in creds.iter_mut() {
+        let at = c
+            .evidence
+            .line
+            .and_then(|l| times.get(usize::try_from(l).ok()?.checked_sub(1)?).copied())
+            .flatten()
+            .and_then(When::from_epoch_seconds);
+        if let Some(at) = at {
+            c.issued = at;
+            c.issued_basis = IssuedBasis::Logged;
+        }
     }
 }
 

@@ -6,8 +6,10 @@
 //! only a fingerprint. The keyword pre-filter is in `mod.rs` (one automaton for all rules).
 
 use super::compile::Rule;
+use super::judge;
 use crate::source::values::{
-    is_placeholder, looks_like_code, unescape_double_quoted, unquote, valid_user,
+    is_code_expression, is_placeholder, looks_like_code, unescape_double_quoted, unquote,
+    valid_user,
 };
 use regex::Regex;
 use std::sync::OnceLock;
@@ -39,25 +41,67 @@ impl std::fmt::Debug for Found {
 /// shared text toolkit's index.
 pub use crate::source::text::LineIndex;
 
+/// A captured user that names an account: a login, never a code expression
+/// (`urllib.parse.quote(user)`, `{user}`, `$user`).
+pub fn user_ok(user: &str) -> bool {
+    valid_user(user) && !is_code_expression(user)
+}
+
 /// Runs `rule` over `text`, appending finds to `out`. Stops after `limit` finds and then returns
-/// the byte offset of the first match not reported.
+/// the byte offset of the first match not reported. `path` (absent for rule examples) tells
+/// source code from config for `reject_code`.
 pub fn find(
     rule_index: usize,
     rule: &Rule,
+    path: Option<&str>,
     text: &str,
     lines: &mut LineIndex<'_>,
     out: &mut Vec<Found>,
     limit: usize,
 ) -> Option<usize> {
     let mut count = 0usize;
+    let in_code = rule.reject_code && path.is_some_and(judge::is_source_code);
     for caps in rule.regex.captures_iter(text) {
         let Some(m) = caps.get(rule.groups.secret) else {
             continue;
         };
+        let key = rule
+            .groups
+            .key
+            .and_then(|g| caps.get(g))
+            .map(|k| k.as_str());
+        // Keys in `random_key_parts` (tokens, API keys) need random-looking values.
+        let mut random = rule.key_parts.is_empty() && rule.random_key_parts.is_empty();
+        if !random || rule.min_entropy > 0.0 {
+            match key {
+                Some(k) if judge::key_matches_some(k, &rule.key_parts) => random = false,
+                Some(k) if judge::key_matches_some(k, &rule.random_key_parts) => random = true,
+                _ if rule.key_parts.is_empty() && rule.random_key_parts.is_empty() => {}
+                _ => continue,
+            }
+        }
         let (mut value, quote) = unquote(m.as_str());
+        let mut comma = false;
         if quote.is_none() && rule.filter_placeholders {
             // `password: process.env.DB_PASS,` in JavaScript objects.
-            value = value.strip_suffix(',').unwrap_or(value);
+            if let Some(v) = value.strip_suffix(',') {
+                value = v;
+                comma = true;
+            }
+        }
+        if random
+            && !rule.random_key_parts.is_empty()
+            && (value.chars().count() < 8 || value.contains(char::is_whitespace))
+        {
+            continue;
+        }
+        if rule
+            .skip_value_prefixes
+            .iter()
+            .any(|p| value.starts_with(p.as_str()))
+            || key.is_some_and(|k| rule.skip_keys.contains(&norm_key(k)))
+        {
+            continue;
         }
         if value.is_empty() || value.chars().count() < rule.min_length {
             continue;
@@ -65,6 +109,21 @@ pub fn find(
         if rule.filter_placeholders
             && (is_placeholder(value) || (quote.is_none() && looks_like_code(value)))
         {
+            continue;
+        }
+        if rule.reject_code {
+            let start = caps.get(0).map_or(m.start(), |all| all.start());
+            // An unquoted identifier before a comma is an argument or object value.
+            let ident = value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if (quote.is_none() && (judge::unquoted_is_code(key, value, in_code) || comma && ident))
+                || judge::in_comment(text, start)
+            {
+                continue;
+            }
+        }
+        if random && rule.min_entropy > 0.0 && judge::entropy(value) < rule.min_entropy {
             continue;
         }
         if count >= limit {
@@ -82,7 +141,7 @@ pub fn find(
             .user
             .and_then(|g| caps.get(g))
             .map(|u| unquote(u.as_str()).0)
-            .filter(|u| valid_user(u))
+            .filter(|u| user_ok(u))
             .map(str::to_string);
         if user.is_none() && !rule.user_keys.is_empty() {
             let key = rule
@@ -241,28 +300,40 @@ fn classify(line: &str, indent: usize) -> Seen<'_> {
     }
 }
 
-/// The lower-case keys that name the user of a secret assigned to `key`: the rule's `user_keys`,
-/// and each of them behind the key's prefix (`DB_PASSWORD` → `db_user`,
-/// `spring.datasource.password` → `spring.datasource.username`).
+/// A key compared without case and separators: `smtpUser`, `SMTP_USER` and `smtp.user` are one.
+fn norm_key(key: &str) -> String {
+    key.trim_matches(['"', '\''])
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The normalised keys that name the user of a secret assigned to `key`: the rule's
+/// `user_keys`, and each of them behind the key's prefix (`DB_PASSWORD` → `db_user`,
+/// `spring.datasource.password` → `spring.datasource.username`, `smtpPass` → `smtpUser`).
 fn user_key_candidates(rule: &Rule, key: Option<&str>) -> Vec<String> {
-    let mut out = rule.user_keys.clone();
+    let mut out: Vec<String> = rule.user_keys.iter().map(|u| norm_key(u)).collect();
     if let Some(key) = key {
-        let key = key.trim_matches(['"', '\'']).to_ascii_lowercase();
-        if let Some(i) = key.rfind(['_', '.', '-']) {
-            let stem = key.get(..=i).unwrap_or("");
-            out.extend(rule.user_keys.iter().map(|u| format!("{stem}{u}")));
+        let parts = judge::name_parts(key.trim_matches(['"', '\'']));
+        if parts.len() >= 2 {
+            let stem: String = parts.get(..parts.len() - 1).unwrap_or(&[]).concat();
+            out.extend(
+                rule.user_keys
+                    .iter()
+                    .map(|u| format!("{stem}{}", norm_key(u))),
+            );
         }
     }
     out
 }
 
 fn user_value(candidates: &[String], key: &str, value: Option<&str>) -> Option<String> {
-    let key = key.to_ascii_lowercase();
-    if !candidates.contains(&key) {
+    if !candidates.contains(&norm_key(key)) {
         return None;
     }
     let (v, _) = unquote(value?);
-    valid_user(v).then(|| v.to_string())
+    user_ok(v).then(|| v.to_string())
 }
 
 /// Finds the user of the secret at `span` on `line_no`: first a user key on the same line (the

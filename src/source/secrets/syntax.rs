@@ -48,6 +48,32 @@ pub struct RawRule {
     pub user_window: Option<usize>,
     #[serde(default)]
     pub min_length: Option<usize>,
+    /// Name parts the `key` capture must end with (`password`, `api_key`): `db_password`,
+    /// `smtpPass` and `X_API_KEY` qualify, `password_min_length` and `bypass` do not.
+    #[serde(default)]
+    pub key_parts: Vec<String>,
+    /// Name parts of keys whose values must look random: at least 8 characters and
+    /// `min_entropy` (`token`, `api_key`, `auth`); a key matching either list qualifies.
+    #[serde(default)]
+    pub random_key_parts: Vec<String>,
+    /// Lowest Shannon entropy (bits per character) of a reported secret.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Values starting with these belong to a token family's rule, which alone judges them
+    /// (`ghp_`, `xoxb-`, `AKIA`).
+    #[serde(default)]
+    pub skip_value_prefixes: Vec<String>,
+    /// Keys a family rule owns (`aws_secret_access_key`); compared without case or separators.
+    #[serde(default)]
+    pub skip_keys: Vec<String>,
+    /// Judge the value as code where it may be code: unquoted values in source files, calls,
+    /// subscripts, a variable named like its key, type annotations, matches inside comments.
+    #[serde(default)]
+    pub reject_code: bool,
+    /// A built-in reader that extracts the secret instead of the `secret` group (`command-line`
+    /// readers: `mysql`, `curl`, ...); `pattern` then only locates the lines it reads.
+    #[serde(default)]
+    pub reader: Option<String>,
     #[serde(default)]
     pub examples: Vec<RawExample>,
     #[serde(default)]

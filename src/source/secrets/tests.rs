@@ -645,3 +645,169 @@ fn texts_of_one_file_share_a_namer_and_get_distinct_ids() {
     };
     assert_eq!(alone("password=Zz-fake-second-2\n"), a);
 }
+
+/// (line, rule id, owner, issued basis) of every credential of a fixture.
+fn dated(name: &str) -> Vec<(u32, String, Option<String>, IssuedBasis)> {
+    let (_, out) = fixture(name);
+    creds(&out)
+        .iter()
+        .map(|c| {
+            (
+                c.evidence.line.unwrap(),
+                c.detail.clone().unwrap(),
+                c.owner.as_ref().map(|o| o.login.clone()),
+                c.issued_basis,
+            )
+        })
+        .collect()
+}
+
+fn drow(
+    line: u32,
+    rule: &str,
+    user: Option<&str>,
+    basis: IssuedBasis,
+) -> (u32, String, Option<String>, IssuedBasis) {
+    (line, rule.to_string(), user.map(str::to_string), basis)
+}
+
+#[test]
+fn shell_histories_name_owners_and_zsh_dates_them() {
+    use IssuedBasis::{FileModified as F, Logged as L};
+    assert_eq!(
+        dated(".bash_history"),
+        vec![
+            // `mysql -u root -p` (line 3) prompts: no secret.
+            drow(4, "command-mysql-password", Some("app_rw"), F),
+            drow(5, "command-mysql-password", Some("backup"), F),
+            drow(6, "command-curl-credentials", Some("deploy"), F),
+            // Line 7 passes `$GITHUB_TOKEN`; line 8's Basic header decodes to deploy:….
+            drow(8, "command-authorization-header", Some("deploy"), F),
+            drow(9, "command-sshpass-password", Some("ops"), F),
+            drow(10, "command-env-password", Some("reporting"), F),
+            // Line 11 exports `$(cat …)`; line 13 prompts (`-W`).
+            drow(12, "command-ldap-bind-password", Some("svc-ldap"), F),
+            drow(14, "generic-password-assignment", None, F),
+        ]
+    );
+    assert_eq!(
+        dated(".zsh_history"),
+        vec![
+            drow(2, "command-mysql-password", Some("root"), L),
+            // A `\` continuation: the secret is on the command's first line.
+            drow(3, "command-curl-credentials", Some("svc-ci"), L),
+            drow(7, "command-sshpass-password", Some("archive"), L),
+        ]
+    );
+    let (_, out) = fixture(".zsh_history");
+    let issued: Vec<String> = creds(&out).iter().map(|c| c.issued.to_string()).collect();
+    assert_eq!(
+        issued,
+        [
+            "2024-06-01T00:01:00Z",
+            "2024-06-01T00:02:00Z",
+            "2024-06-02T00:00:00Z"
+        ]
+    );
+    assert_eq!(
+        dated("histtimeformat.bash_history"),
+        vec![drow(4, "command-curl-credentials", Some("admin"), L)]
+    );
+}
+
+#[test]
+fn command_lines_in_scripts_units_ci_and_powershell() {
+    let f = IssuedBasis::FileModified;
+    assert_eq!(
+        dated("code/Dockerfile"),
+        vec![
+            drow(2, "generic-password-assignment", None, f),
+            drow(3, "command-env-password", None, f),
+            drow(4, "command-mysql-password", Some("root"), f),
+        ]
+    );
+    assert_eq!(
+        dated("code/report.service"),
+        vec![
+            drow(5, "command-env-password", Some("reporter"), f),
+            drow(6, "command-mysql-password", Some("report"), f),
+        ]
+    );
+    assert_eq!(
+        dated("code/backup.cron"),
+        vec![
+            drow(2, "generic-password-assignment", None, f),
+            drow(3, "command-mysql-password", Some("backup"), f),
+            drow(4, "command-sshpass-password", Some("archive"), f),
+        ]
+    );
+    assert_eq!(
+        dated("code/.gitlab-ci.yml"),
+        vec![
+            // Line 5 passes `$MIGRATOR_PASSWORD`.
+            drow(4, "command-curl-credentials", Some("ci-bot"), f),
+            drow(6, "command-ldap-bind-password", Some("ci-ldap"), f),
+        ]
+    );
+    assert_eq!(
+        dated("code/deploy.ps1"),
+        vec![
+            drow(
+                1,
+                "command-powershell-plaintext-password",
+                Some("CORP\\svc_deploy"),
+                f
+            ),
+            drow(4, "command-net-use-password", Some("CORP\\svc_build"), f),
+        ]
+    );
+}
+
+#[test]
+fn generic_assignments_across_syntaxes() {
+    assert_eq!(
+        summary(&fixture("code/Web.config").1),
+        vec![
+            // appSettings; `PasswordMinLength` is not a secret key, the comment is not data.
+            row(6, "generic-xml-key-value", None),
+            row(11, "connection-string-password", Some("hr_web")),
+        ]
+    );
+    assert_eq!(
+        summary(&fixture("code/wp-config.php").1),
+        vec![
+            row(4, "generic-php-define", None),
+            row(7, "generic-secret-literal", None),
+            row(8, "generic-password-quoted-key", Some("mailer")),
+            // `$_POST['password']` and the `//` comment are code.
+        ]
+    );
+    assert_eq!(
+        summary(&fixture("code/settings.py").1),
+        vec![
+            // `os.environ[...]`, `api_key: SecretStr`, `password: str = ""`,
+            // `password=password`, `urllib.parse.quote(user)` and the comment are code.
+            row(5, "generic-password-assignment", None),
+            row(19, "generic-secret-literal", Some("etl")),
+        ]
+    );
+    assert_eq!(
+        summary(&fixture("code/main.tf").1),
+        vec![row(4, "generic-password-assignment", Some("orders_admin"))]
+    );
+    assert_eq!(
+        summary(&fixture("code/config.toml").1),
+        vec![
+            row(3, "generic-password-assignment", Some("ledger")),
+            // `token_url` and `max_tokens` are not secret keys.
+            row(8, "generic-password-assignment", None),
+        ]
+    );
+    assert_eq!(
+        summary(&fixture("code/client.ts").1),
+        vec![
+            row(1, "generic-secret-literal", None),
+            row(3, "generic-secret-literal", None),
+        ]
+    );
+}
