@@ -49,6 +49,30 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "value",
 ];
 
+/// Credentials published in vendors' documentation as examples (exact values). They are in
+/// tutorials, READMEs and test suites everywhere and authenticate nowhere.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // AWS: the IAM user guide's access key pair, and the second pair and STS examples.
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "ASIAIOSFODNN7EXAMPLE",
+    // Azure: the storage emulator's (Azurite) well-known key for `devstoreaccount1`.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    // JWT: the example token of RFC 7519's introduction at jwt.io (`"name": "John Doe"`).
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Slack: the incoming-webhook example of Slack's API documentation.
+    "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+];
+
+/// True when `value` is a credential published as an example in a vendor's documentation
+/// (`AKIAIOSFODNN7EXAMPLE` and the like): exact matches only, so look-alike test values
+/// (`AKIAZZEXAMPLE…`) are still reported.
+pub fn is_documented_example(value: &str) -> bool {
+    DOCUMENTED_EXAMPLES.contains(&value.trim())
+}
+
 /// Values that mean "nothing" in YAML, JSON, INI or code.
 const NULLISH: &[&str] = &[
     "null",
@@ -102,7 +126,8 @@ const REFERENCE_PREFIXES: &[&str] = &[
 ];
 
 /// True when `value` is a reference to a secret rather than a secret: an environment or template
-/// variable (`${VAR}`, `$VAR`, `{{ var }}`, `%(var)s`, `%VAR%`, `<your-token>`), an encrypted or
+/// variable (`${VAR}`, `$VAR`, `$var`, `$(cmd)`, `{{ var }}`, `%(var)s`, `%VAR%`, `@VAR@`,
+/// `__VAR__`, `<your-token>`, `&lt;your-token&gt;`), an encrypted or
 /// vaulted value (`ENC(...)`, `vault:...`, `!vault`), a nullish word, or a file path
 /// (`/run/secrets/db`, used with `*_FILE` keys).
 pub fn is_reference(value: &str) -> bool {
@@ -134,6 +159,23 @@ pub fn is_reference(value: &str) -> bool {
     {
         return true;
     }
+    // `$var`, `$db_password` (shell, PHP, Perl variables): a lower-case identifier without
+    // digits; `$ecret9`-style values with digits stay secrets.
+    if first == b'$'
+        && second.is_ascii_lowercase()
+        && tail
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+    {
+        return true;
+    }
+    // HTML-escaped `<placeholder>` (`&lt;password&gt;`), autoconf `@VAR@`, `__TOKEN__`.
+    if (lower.starts_with("&lt;") && lower.ends_with("&gt;"))
+        || (first == b'@' && v.ends_with('@') && v.len() > 2)
+        || (v.starts_with("__") && v.ends_with("__") && v.len() > 4)
+    {
+        return true;
+    }
     // `%VAR%` (Windows environment), `<your-token>`, YAML tags `!vault`, aliases `*name`.
     if (first == b'%' && v.ends_with('%') && v.len() > 2)
         || (first == b'<' && v.ends_with('>'))
@@ -159,16 +201,17 @@ pub fn is_reference(value: &str) -> bool {
 }
 
 /// True when a captured secret is not worth reporting: a reference (`is_reference`), a known
-/// placeholder word (`changeme`, `password`, `secret`, ...), a masked value (`xxxx`, `****`, or a
-/// run of 8 or more `x`/`*`), `your-...`, prose (a value with spaces that mentions passwords), or
-/// shorter than 4 characters.
+/// placeholder word (`changeme`, `password`, `secret`, ...), a documented example credential
+/// (`is_documented_example`), a masked value (`xxxx`, `****`, or a run of 8 or more `x`/`*`), a
+/// truncated example (`AIzaSy...`), `your-...`, prose (a value with spaces that mentions
+/// passwords), or shorter than 4 characters.
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.chars().count() < 4 || is_reference(v) {
         return true;
     }
     let lower = v.to_ascii_lowercase();
-    if PLACEHOLDER_WORDS.contains(&lower.as_str()) {
+    if PLACEHOLDER_WORDS.contains(&lower.as_str()) || is_documented_example(v) {
         return true;
     }
     if v.chars()
@@ -179,8 +222,13 @@ pub fn is_placeholder(value: &str) -> bool {
     if longest_mask_run(v) >= 8 {
         return true;
     }
+    // A truncated example: `AIzaSy...`, `GOCSPX-…`.
+    if v.ends_with("...") || v.ends_with('…') {
+        return true;
+    }
     if [
-        "your-", "your_", "your.", "insert-", "insert_", "replace-", "replace_",
+        "your-", "your_", "your.", "insert-", "insert_", "replace-", "replace_", "<insert",
+        "<your", "enter-", "enter_",
     ]
     .iter()
     .any(|p| lower.starts_with(p))
@@ -410,6 +458,61 @@ mod tests {
             "correct horse battery staple",
             "p@ss/word",
         ] {
+            assert!(!is_placeholder(v), "{v:?} should be a secret");
+        }
+    }
+
+    #[test]
+    fn documented_examples_are_not_credentials() {
+        for v in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "AKIAI44QH8DHBEXAMPLE",
+            "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+            " ASIAIOSFODNN7EXAMPLE ",
+            "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        ] {
+            assert!(is_documented_example(v), "{v:?}");
+            assert!(is_placeholder(v), "{v:?}");
+        }
+        // Look-alikes are not: only the published values are allowed.
+        for v in [
+            "AKIAZZEXAMPLE7777777",
+            "AKIAIOSFODNN7EXAMPLF",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ",
+            "akiaiosfodnn7example",
+        ] {
+            assert!(!is_documented_example(v), "{v:?}");
+            assert!(!is_placeholder(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn variable_and_markup_placeholders() {
+        for v in [
+            "$var",
+            "$db_password",
+            "$(cat /run/secrets/db)",
+            "$(DbPassword)",
+            "${var}",
+            "%DB_PASSWORD%",
+            "<password>",
+            "&lt;password&gt;",
+            "&LT;your-token&GT;",
+            "***",
+            "******",
+            "changeme",
+            "ChangeMe",
+            "@DB_PASSWORD@",
+            "__API_TOKEN__",
+            "AIzaSy...",
+            "GOCSPX-…",
+            "<insert-token-here",
+        ] {
+            assert!(is_placeholder(v), "{v:?} should be a placeholder");
+        }
+        for v in ["$ecret99", "&lt;b&gt;x", "@home", "__init", "pa...ss!word"] {
             assert!(!is_placeholder(v), "{v:?} should be a secret");
         }
     }

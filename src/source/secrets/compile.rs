@@ -97,6 +97,9 @@ pub struct Rule {
     pub reject_code: bool,
     /// The built-in reader that extracts secrets from the lines `regex` locates.
     pub reader: Option<super::commands::Reader>,
+    /// The secret may be written as quoted string literals (`"..\n" + ".."`, JSON `\n` escapes):
+    /// its literals are joined, and whitespace removed, before filtering and naming.
+    pub split_literals: bool,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<String>,
     /// `file:line:col` of the rule, for `check` messages.
@@ -404,6 +407,7 @@ pub fn compile(file: &str, syn: &RuleSyntax) -> Result<Rule, Vec<RuleError>> {
                 .collect(),
             reject_code: raw.reject_code,
             reader,
+            split_literals: raw.split_literals,
             examples,
             negative_examples: raw.negative_examples.clone(),
             origin: format!("{file}:{}:{}", syn.at.line, syn.at.col),

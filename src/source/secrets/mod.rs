@@ -51,8 +51,32 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../rules/extract/github.yml"),
     ),
     (
+        "rules/extract/gitlab.yml",
+        include_str!("../../../rules/extract/gitlab.yml"),
+    ),
+    (
         "rules/extract/slack.yml",
         include_str!("../../../rules/extract/slack.yml"),
+    ),
+    (
+        "rules/extract/google.yml",
+        include_str!("../../../rules/extract/google.yml"),
+    ),
+    (
+        "rules/extract/azure.yml",
+        include_str!("../../../rules/extract/azure.yml"),
+    ),
+    (
+        "rules/extract/hashicorp.yml",
+        include_str!("../../../rules/extract/hashicorp.yml"),
+    ),
+    (
+        "rules/extract/saas.yml",
+        include_str!("../../../rules/extract/saas.yml"),
+    ),
+    (
+        "rules/extract/jwt.yml",
+        include_str!("../../../rules/extract/jwt.yml"),
     ),
     (
         "rules/extract/private-key.yml",
@@ -274,7 +298,7 @@ impl Extractors {
 
         // One credential per (line, secret): the earlier rule names it, a later one may add the
         // user. The same secret is recognised by its in-scan matcher (or the key id it is).
-        #[derive(PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq, Hash)]
         enum Same {
             KeyId(String),
             Secret(SecretMatch),
@@ -289,11 +313,15 @@ impl Extractors {
         let mut pending: Vec<Pending> = Vec::new();
         let mut index: HashMap<(u32, Same), usize> = HashMap::new();
         for (order, f) in found.into_iter().enumerate() {
-            let same = match &f.keyid {
-                Some(k) => Same::KeyId(k.clone()),
-                None => Same::Secret(names.matcher(&f.secret)),
-            };
-            if let Some(&i) = index.get(&(f.line, same)) {
+            // A secret found with its key id (a GCP key file) and again alone (the same private
+            // key by `private-key`) is one credential: both keys lead to it.
+            let by_secret = Same::Secret(names.matcher(&f.secret));
+            let by_id = f.keyid.clone().map(Same::KeyId);
+            let known = by_id
+                .iter()
+                .chain(std::iter::once(&by_secret))
+                .find_map(|k| index.get(&(f.line, k.clone())).copied());
+            if let Some(i) = known {
                 if let (Some(p), Some(user)) = (pending.get_mut(i), f.user) {
                     if p.cred.owner.is_none() {
                         p.cred.owner = Some(OwnerRef {
@@ -321,11 +349,10 @@ impl Extractors {
             c.issued_basis = basis;
             c.status = CredentialStatus::Active;
             c.detail = Some(rule.id.clone());
-            let same = match &f.keyid {
-                Some(k) => Same::KeyId(k.clone()),
-                None => Same::Secret(names.matcher(&f.secret)),
-            };
-            index.insert((f.line, same), pending.len());
+            if let Some(k) = by_id {
+                index.insert((f.line, k), pending.len());
+            }
+            index.insert((f.line, by_secret), pending.len());
             pending.push(Pending {
                 rule: f.rule,
                 order,

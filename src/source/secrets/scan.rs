@@ -80,7 +80,13 @@ pub fn find(
                 _ => continue,
             }
         }
-        let (mut value, quote) = unquote(m.as_str());
+        let joined;
+        let (mut value, quote) = if rule.split_literals {
+            joined = join_literals(m.as_str());
+            (joined.as_str(), None)
+        } else {
+            unquote(m.as_str())
+        };
         let mut comma = false;
         if quote.is_none() && rule.filter_placeholders {
             // `password: process.env.DB_PASS,` in JavaScript objects.
@@ -106,8 +112,11 @@ pub fn find(
         if value.is_empty() || value.chars().count() < rule.min_length {
             continue;
         }
+        // Code (`self.password`) is told from data only where a rule reads any value of a key;
+        // a token of a fixed format (`hvs.…`, a JWT) is never code.
         if rule.filter_placeholders
-            && (is_placeholder(value) || (quote.is_none() && looks_like_code(value)))
+            && (is_placeholder(value)
+                || (quote.is_none() && rule.groups.key.is_some() && looks_like_code(value)))
         {
             continue;
         }
@@ -165,6 +174,35 @@ pub fn find(
         });
     }
     None
+}
+
+/// A secret written across string literals, as one string: whitespace, the escapes `\n`, `\r`,
+/// `\t`, the joins of adjacent literals (`" + "`, `" "`, `' + '`) and any quote left are removed
+/// (`"-----BEGIN…\n" + "MIIE…\n" + …` and a PEM file give the same body). Base64's own `+` is
+/// kept: only a `+` between two quotes is a join.
+pub fn join_literals(raw: &str) -> String {
+    let compact: Vec<char> = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = String::with_capacity(compact.len());
+    let mut i = 0;
+    while let Some(&c) = compact.get(i) {
+        let next = compact.get(i + 1).copied();
+        match c {
+            '\\' if matches!(next, Some('n' | 'r' | 't')) => i += 2,
+            '"' | '\'' => {
+                i += 1;
+                // `"+"`: the `+` joins two literals.
+                if compact.get(i) == Some(&'+') && matches!(compact.get(i + 1), Some('"' | '\'')) {
+                    i += 1;
+                }
+            }
+            '(' | ')' => i += 1,
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The `key =`, `key:`, `"key":`, `key =>` starts of assignments anywhere in a line (connection
@@ -439,6 +477,21 @@ fn sibling_user(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literals_are_joined() {
+        assert_eq!(join_literals("\\nMIIE\\nAB+c\\n"), "MIIEAB+c");
+        assert_eq!(
+            join_literals("\\n\" +\n    \"MIIE+/\\n\" +\n    \"ABCD==\\n\" +\n    \""),
+            "MIIE+/ABCD=="
+        );
+        assert_eq!(join_literals("\\n\"\n    \"MHc\\n\"\n    \""), "MHc");
+        assert_eq!(join_literals("\nMIIE\nABCD\n"), "MIIEABCD");
+        assert_eq!(
+            join_literals("Proc-Type: 4,ENCRYPTED\n\nAB"),
+            "Proc-Type:4,ENCRYPTEDAB"
+        );
+    }
 
     #[test]
     fn line_index() {

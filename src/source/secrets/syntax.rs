@@ -75,6 +75,8 @@ pub struct RawRule {
     #[serde(default)]
     pub reader: Option<String>,
     #[serde(default)]
+    pub split_literals: bool,
+    #[serde(default)]
     pub examples: Vec<RawExample>,
     #[serde(default)]
     pub negative_examples: Vec<String>,

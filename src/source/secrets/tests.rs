@@ -366,6 +366,13 @@ fn no_secret_in_debug_or_serde_output() {
         "Zz-fake-http-8",
         "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
         "Zz-fake-jdbc-9",
+        // The token families' fixtures: every token there has this part.
+        "ZZfakeTahqx4BJRYfnv2",
+        "d4b2907e5c3a18f6d4b2907e5c3a18f6",
+        "MIIEowIBAAKCAQEA",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSj",
+        "lFgEZZfake",
+        "eyJzdWIiOiJzdmMtcmVwb3J0cyIs",
     ];
     let mut all = String::new();
     let mut count = 0;
@@ -379,6 +386,12 @@ fn no_secret_in_debug_or_serde_output() {
         "git-credentials",
         "id_ed25519",
         "service-account.json",
+        "saas-tokens.env",
+        "pipeline.yml",
+        "gcp-invoicer-key.json",
+        "KeyHolder.java",
+        "release-signing.asc",
+        "admin.ppk",
     ] {
         let (_, out) = fixture(name);
         count += out.records.len();
@@ -810,4 +823,80 @@ fn generic_assignments_across_syntaxes() {
             row(3, "generic-secret-literal", None),
         ]
     );
+}
+
+#[test]
+fn token_families_fixture() {
+    let (_, out) = fixture("saas-tokens.env");
+    assert_eq!(
+        summary(&out),
+        vec![
+            row(2, "gitlab-token", None),
+            row(3, "google-api-key", None),
+            row(4, "npm-token", None),
+            row(6, "docker-hub-pat", Some("zzfakebuilder")),
+            row(7, "stripe-secret-key", None),
+            row(8, "sendgrid-api-key", None),
+            row(9, "twilio-auth-token", None),
+            row(10, "slack-webhook-url", None),
+            row(11, "vault-token", None),
+            row(12, "okta-api-token", None),
+            row(13, "azure-entra-client-secret", None),
+            row(14, "heroku-api-key", None),
+            // Lines 16-18: AWS's documented example pair and a truncated PyPI token.
+        ]
+    );
+    let (_, out) = fixture("pipeline.yml");
+    assert_eq!(
+        summary(&out),
+        vec![
+            row(4, "jwt", None),
+            row(5, "jwt", None),
+            row(6, "terraform-cloud-token", None),
+            row(7, "azure-storage-account-key", None),
+            row(8, "slack-rotating-token", None),
+        ]
+    );
+}
+
+#[test]
+fn gcp_key_file_is_one_credential_named_by_its_key_id_and_owned_by_its_account() {
+    let (_, out) = fixture("gcp-invoicer-key.json");
+    assert_eq!(
+        summary(&out),
+        vec![row(
+            5,
+            "gcp-service-account-key",
+            Some("invoicer@zz-fake-billing.iam.gserviceaccount.com")
+        )]
+    );
+    // Found by `private-key` too: one credential, the specific rule's, with the key id.
+    assert_eq!(
+        creds(&out)[0].id,
+        "7f3e1c0a9b8d6e5f4a3b2c1d0e9f8a7b6c5d4e3f"
+    );
+}
+
+#[test]
+fn private_key_formats_and_split_literals() {
+    for (name, line, rule) in [
+        ("KeyHolder.java", 5, "private-key"),
+        ("release-signing.asc", 1, "pgp-private-key"),
+        ("admin.ppk", 8, "putty-private-key"),
+    ] {
+        let (_, out) = fixture(name);
+        assert_eq!(summary(&out), vec![row(line, rule, None)], "{name}");
+    }
+    // The key split over Java literals and the same key in a PEM file are one secret.
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAZZfakeTahqx4BJRYfnv29GPWdkt07EMUbiry5CKSZgpw3AHQXemu\nZZfakeTahqx4BJRYfnv29GPWdkt07EMUbiry5CKSZgpw3AHQXemu18FNVcjsz6DLTah\n-----END RSA PRIVATE KEY-----\n";
+    let options = keyed();
+    let (_, java) = fixture_with("KeyHolder.java", &options);
+    let file = builtin().scan(
+        "id_rsa",
+        pem,
+        modified(),
+        IssuedBasis::FileModified,
+        &options,
+    );
+    assert_eq!(creds(&java)[0].id, creds(&file)[0].id);
 }
