@@ -282,6 +282,7 @@ fn merge_credentials(
             responsible,
             detail,
             mail_scope,
+            facts,
             same_secret,
         } = o;
         let (kept, other) = (m.evidence.clone(), evidence);
@@ -303,6 +304,11 @@ fn merge_credentials(
         );
         fill(&mut m.detail, &detail, none, &mut || {});
         m.mail_scope |= mail_scope;
+        for f in facts {
+            if !m.facts.contains(&f) {
+                m.facts.push(f);
+            }
+        }
         fill(&mut m.same_secret, &same_secret, none, &mut || {});
         fill(&mut m.display_id, &display_id, none, &mut || {});
         fill(&mut m.paired_with, &paired_with, none, &mut || {});

@@ -483,6 +483,11 @@ pub struct Credential {
     /// when the user's Google password changes (`rule::revocation`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub mail_scope: bool,
+    /// What a secret found in clear text says about itself, read offline
+    /// (`source::secrets::liveness`): an AWS key id's account, a JWT's subject and times, a
+    /// GitHub token's type, the validity of the certificate beside a key. Never the secret.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
     /// For a secret held in clear text: joins the finds of the same secret within this scan.
     #[serde(skip)]
     pub same_secret: Option<SecretMatch>,
@@ -523,6 +528,7 @@ impl Credential {
             responsible: Vec::new(),
             detail: None,
             mail_scope: false,
+            facts: Vec::new(),
             same_secret: None,
         }
     }

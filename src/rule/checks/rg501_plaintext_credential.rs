@@ -7,6 +7,10 @@
 //! decryptable with Microsoft's published key; a password written in an AD `description`,
 //! `info` or `comment`) is an error whatever the reset says: without a later reset it is the
 //! live password, after one it is a stale password still handed to everyone.
+//!
+//! A secret that says itself it has expired (a JWT's `exp`, its certificate's `notAfter`:
+//! `Credential::expires`) is a note whatever else holds; what the secret says of itself
+//! (`Credential::facts`) is in the message.
 
 use super::describe_reset;
 use crate::correlate::Identity;
@@ -87,6 +91,21 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                     None => format!("{readable}: unless the password was changed since, it is live."),
                 }
             };
+        }
+        let mut said = c.facts.join("; ");
+        if let Some(expired) = c.expires.known().filter(|e| *e <= ctx.options.as_of) {
+            level = Level::Note;
+            if !said.contains(&format_day(expired)) {
+                said = format!(
+                    "{said}{}expired {}",
+                    if said.is_empty() { "" } else { "; " },
+                    format_day(expired)
+                );
+            }
+            said.push_str(": it has expired, so it should no longer authenticate");
+        }
+        if !said.is_empty() {
+            extra = format!("{extra} The secret itself says: {said}.");
         }
         let whose = match login {
             Some(l) => format!(" for account {l}"),

@@ -19,6 +19,7 @@
 mod commands;
 mod compile;
 mod judge;
+pub mod liveness;
 mod scan;
 mod syntax;
 
@@ -349,6 +350,10 @@ impl Extractors {
             c.issued_basis = basis;
             c.status = CredentialStatus::Active;
             c.detail = Some(rule.id.clone());
+            if let Some(k) = &f.keyid {
+                c.id.clone_from(k); // read by `liveness`; set again below
+            }
+            liveness::annotate(&mut c, &rule.kind, &f.secret, text, f.line);
             if let Some(k) = by_id {
                 index.insert((f.line, k), pending.len());
             }
@@ -566,8 +571,9 @@ fn date_by_history(path: &str, text: &str, creds: &mut [Credential]) {
     }
 }
 
-/// The bundled extractor of AWS secret access keys (`rules/extract/aws.yml`).
-const AWS_SECRET_RULE: &str = "aws-secret-access-key";
+/// The bundled extractors of the secret halves of AWS keys (`rules/extract/aws.yml`): a secret
+/// access key, and a session token (paired with its `ASIA` id).
+const AWS_SECRET_RULES: &[&str] = &["aws-secret-access-key", "aws-session-token"];
 /// How far from its secret an access key id may be written and still name it.
 const AWS_PAIR_LINES: u32 = 3;
 
@@ -580,10 +586,11 @@ fn pair_aws_secret_keys(creds: &mut [Credential]) {
         .filter(|c| is_aws_key_id(&c.id))
         .filter_map(|c| Some((c.evidence.line?, c.id.clone())))
         .collect();
-    for c in creds
-        .iter_mut()
-        .filter(|c| c.detail.as_deref() == Some(AWS_SECRET_RULE))
-    {
+    for c in creds.iter_mut().filter(|c| {
+        c.detail
+            .as_deref()
+            .is_some_and(|d| AWS_SECRET_RULES.contains(&d))
+    }) {
         let Some(line) = c.evidence.line else {
             continue;
         };

@@ -207,9 +207,9 @@ fn aws_secret_pairs_with_the_nearest_key_id_within_three_lines() {
     };
     let mut creds = vec![
         at("AKIAZZEXAMPLE0000001", 1, "aws-access-key-id"),
-        at("loc:000000000001", 4, AWS_SECRET_RULE),
+        at("loc:000000000001", 4, "aws-secret-access-key"),
         at("AKIAZZEXAMPLE0000002", 7, "aws-access-key-id"),
-        at("loc:000000000002", 21, AWS_SECRET_RULE),
+        at("loc:000000000002", 21, "aws-secret-access-key"),
         at("loc:000000000003", 22, "generic-password"),
         at("ASIAZZEXAMPLE0000003", 24, "aws-access-key-id"),
     ];
@@ -229,7 +229,7 @@ fn aws_secret_pairs_with_the_nearest_key_id_within_three_lines() {
     );
     let mut far = vec![
         at("AKIAZZEXAMPLE0000001", 1, "aws-access-key-id"),
-        at("loc:000000000001", 5, AWS_SECRET_RULE),
+        at("loc:000000000001", 5, "aws-secret-access-key"),
     ];
     pair_aws_secret_keys(&mut far);
     assert_eq!(far[1].paired_with, None, "four lines away is too far");
