@@ -74,3 +74,18 @@ pub fn sarif_validator() -> Option<PathBuf> {
     let p = root().join("../shared/tools/validate-sarif");
     p.is_file().then_some(p)
 }
+
+/// Writes to the real stderr: unlike `eprintln!`, not captured by the test harness, so a skip is
+/// visible in CI logs.
+pub fn say(msg: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+/// A number from the environment (generated-case counts and seeds), else `default`.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -9,9 +9,8 @@
 //! Installing Samba is opt-in outside CI: a developer's `cargo test` (even as root) never runs
 //! `apt-get`; the script installs packages only when `CI=true` or `SAMBA_INSTALL=auto` is set.
 
-use crate::common::{resetgap, root};
+use crate::common::{resetgap, root, say};
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -46,12 +45,6 @@ const EXPECTED: &[&str] = &[
 /// Accounts on which nothing may fire: bob was reset properly, ws02$ has a current LAPS
 /// password, and the built-ins are disabled or excluded.
 const QUIET: &[&str] = &["bob", "ws02$", "krbtgt", "Guest", "Administrator", "DC1$"];
-
-/// Writes to the real stderr: unlike `eprintln!`, not captured by the test harness, so a skip is
-/// visible in CI logs.
-fn say(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "{msg}");
-}
 
 /// Skips the test (returns), or fails it when `RESETGAP_REQUIRE_SAMBA=1`.
 fn skip(reason: &str) {

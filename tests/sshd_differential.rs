@@ -21,6 +21,7 @@
 //! with `-h`. Without sshd, ssh-keygen or unshare the live parts print `SKIPPED` and pass,
 //! except with `CI=true`.
 
+use crate::common::env_number;
 use resetgap::source::linux::sshd::{
     expand_authorized_keys, normalise, Accounts, Attr, SshdConfig, Tri,
 };
@@ -873,14 +874,8 @@ fn generated_configs_match_the_live_sshd() {
     if skip_or_fail("sshd differential test (generated)") {
         return;
     }
-    let count: usize = std::env::var("SSHD_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let seed: u64 = std::env::var("SSHD_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
+    let count: usize = env_number("SSHD_DIFF_CASES", 1000);
+    let seed: u64 = env_number("SSHD_DIFF_SEED", 8);
     let started = Instant::now();
     let mut r = Rng(seed);
     let run = Run::new();

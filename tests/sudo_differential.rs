@@ -22,10 +22,9 @@
 //! Without sudo, visudo, unshare, setpriv, ip or root, the tests print `SKIPPED: <reason>` and
 //! pass, except under `CI=true`, where that is a failure.
 
-use crate::common::{resetgap, root};
+use crate::common::{env_number, resetgap, root, say};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,10 +46,6 @@ const PROBES: &[(&str, &str)] = &[
     ("/usr/bin/env", "sh"),
     ("/tmp/rootshell", ""),
 ];
-
-fn say(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "{msg}");
-}
 
 /// Why the real programs cannot run here, if they cannot.
 fn unavailable() -> Option<String> {
@@ -775,14 +770,8 @@ fn generated_cases_agree_with_the_real_sudo() {
     if require_sudo("generated cases").is_none() {
         return;
     }
-    let count: usize = std::env::var("RESETGAP_SUDO_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let seed: u64 = std::env::var("RESETGAP_SUDO_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5EED_0008);
+    let count: usize = env_number("RESETGAP_SUDO_CASES", 1000);
+    let seed: u64 = env_number("RESETGAP_SUDO_SEED", 0x5EED_0008);
     let started = std::time::Instant::now();
     let mut rng = Rng(seed | 1);
     let cases: Vec<Case> = (0..count).map(|n| generate(&mut rng, n)).collect();

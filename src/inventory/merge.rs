@@ -65,6 +65,31 @@ fn newest_first(a: When, b: When) -> Ordering {
     }
 }
 
+/// `group` in merge precedence: the most recent collection first, then the later change
+/// (`changed`), then content (`content`, with every file location left out). The content key is
+/// only built when there is something to order.
+fn by_precedence<T>(
+    mut group: Vec<T>,
+    observed: &Observed,
+    path: impl Fn(&T) -> &str,
+    changed: impl Fn(&T) -> When,
+    content: impl Fn(&T) -> String,
+) -> Vec<T> {
+    if group.len() < 2 {
+        return group;
+    }
+    let mut keyed: Vec<((When, When, String), T)> = group
+        .drain(..)
+        .map(|r| ((observed.of(path(&r)), changed(&r), content(&r)), r))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        newest_first(a.0, b.0)
+            .then(newest_first(a.1, b.1))
+            .then(b.2.cmp(&a.2))
+    });
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
 /// An account's content with every file location left out, for the last tie-break.
 fn account_content(a: &Account) -> String {
     let mut c = a.clone();
@@ -134,26 +159,16 @@ fn merge_accounts(
     group: Vec<Account>,
     observed: &Observed,
     notes: &mut Vec<Diagnostic>,
-) -> Account {
-    let mut keyed: Vec<((When, When, String), Account)> = group
-        .into_iter()
-        .map(|a| {
-            let key = (
-                observed.of(&a.evidence.path),
-                a.password_last_set,
-                account_content(&a),
-            );
-            (key, a)
-        })
-        .collect();
-    keyed.sort_by(|(a, _), (b, _)| {
-        newest_first(a.0, b.0)
-            .then(newest_first(a.1, b.1))
-            .then(b.2.cmp(&a.2))
-    });
-    let ordered = keyed.into_iter().map(|(_, a)| a);
-    let mut rest = ordered;
-    let mut m = rest.next().expect("a group has one account at least");
+) -> Option<Account> {
+    let mut rest = by_precedence(
+        group,
+        observed,
+        |a: &Account| &a.evidence.path,
+        |a| a.password_last_set,
+        account_content,
+    )
+    .into_iter();
+    let mut m = rest.next()?;
     let subject = format!("account {} on {}", m.login, m.system);
     let mut c = Conflicts { notes };
     for o in rest {
@@ -232,7 +247,7 @@ fn merge_accounts(
         fill(&mut m.directory, &directory, none, &mut || {});
     }
     m.aliases.sort();
-    m
+    Some(m)
 }
 
 /// Merges the records of one listed credential (same kind, id and owner).
@@ -240,26 +255,16 @@ fn merge_credentials(
     group: Vec<Credential>,
     observed: &Observed,
     notes: &mut Vec<Diagnostic>,
-) -> Credential {
-    let mut keyed: Vec<((When, When, String), Credential)> = group
-        .into_iter()
-        .map(|c| {
-            let key = (
-                observed.of(&c.evidence.path),
-                c.last_used,
-                credential_content(&c),
-            );
-            (key, c)
-        })
-        .collect();
-    keyed.sort_by(|(a, _), (b, _)| {
-        newest_first(a.0, b.0)
-            .then(newest_first(a.1, b.1))
-            .then(b.2.cmp(&a.2))
-    });
-    let ordered = keyed.into_iter().map(|(_, c)| c);
-    let mut rest = ordered;
-    let mut m = rest.next().expect("a group has one credential at least");
+) -> Option<Credential> {
+    let mut rest = by_precedence(
+        group,
+        observed,
+        |c: &Credential| &c.evidence.path,
+        |c| c.last_used,
+        credential_content,
+    )
+    .into_iter();
+    let mut m = rest.next()?;
     let subject = format!("{} {}", m.kind.describe(), m.id);
     let mut c = Conflicts { notes };
     for o in rest {
@@ -328,7 +333,7 @@ fn merge_credentials(
     }
     m.related.sort();
     m.responsible.sort();
-    m
+    Some(m)
 }
 
 /// Merges every account of the same `(system, login)` into one; the result is sorted by
@@ -347,7 +352,7 @@ pub fn accounts(
     }
     groups
         .into_values()
-        .map(|g| merge_accounts(g, observed, notes))
+        .filter_map(|g| merge_accounts(g, observed, notes))
         .collect()
 }
 
@@ -375,7 +380,7 @@ pub fn credentials(
     out.extend(
         groups
             .into_values()
-            .map(|g| merge_credentials(g, observed, notes)),
+            .filter_map(|g| merge_credentials(g, observed, notes)),
     );
     out.sort_by(|a, b| (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id)));
     out

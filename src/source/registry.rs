@@ -127,21 +127,57 @@ pub trait FileSource: Sync {
     fn join(&self, _records: &mut Vec<Record>) {}
 }
 
+/// Most file sources: a sniffer that names the source's kind of file, and a reader of that kind.
+/// The kind stays inside the claim; sources whose files carry no dates of their own set
+/// `dated_by_file_time`, and their undated credentials take the file's time.
+pub struct BySniff<K: 'static> {
+    pub name: &'static str,
+    pub sniff: fn(&Sniff<'_>) -> Option<K>,
+    pub read: fn(K, &ParseInput<'_>) -> Output,
+    /// The source's cross-file join (`no_join` when it has none).
+    pub join: fn(&mut Vec<Record>),
+    pub dated_by_file_time: bool,
+}
+
+impl<K: Copy + 'static> FileSource for BySniff<K> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn claim<'s>(&'s self, file: &Sniff<'_>) -> Option<Claim<'s>> {
+        let kind = (self.sniff)(file)?;
+        Some(Box::new(move |input| {
+            let mut out = (self.read)(kind, input);
+            if self.dated_by_file_time {
+                date_undated(&mut out, input.modified);
+            }
+            out
+        }))
+    }
+
+    fn join(&self, records: &mut Vec<Record>) {
+        (self.join)(records);
+    }
+}
+
+/// The join of a source that has none.
+pub fn no_join(_records: &mut Vec<Record>) {}
+
 /// Every file source, in precedence order: the first that claims a file reads it. The order
 /// matters where formats overlap (an LDIF comment may mention JSON keys; a JSON export of one
 /// product may carry another product's field names): the more specific format comes first. The
 /// secret extractors come last and read every file no other source claimed.
 pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::directory::LdifSource,
-    &super::aws::AwsSource,
-    &super::entra::EntraSource,
-    &super::okta::OktaSource,
-    &super::google::GoogleSource,
-    &super::github::GitHubSource,
-    &super::vault::VaultSource,
-    &super::kubernetes::KubernetesSource,
-    &super::stores::StoreSource,
-    &super::credfiles::CredentialFileSource,
+    &super::aws::SOURCE,
+    &super::entra::SOURCE,
+    &super::okta::SOURCE,
+    &super::google::SOURCE,
+    &super::github::SOURCE,
+    &super::vault::SOURCE,
+    &super::kubernetes::SOURCE,
+    &super::stores::SOURCE,
+    &super::credfiles::SOURCE,
     &super::secrets::ConfigTextSource,
 ];
 
@@ -154,15 +190,15 @@ pub fn parse_file(
     options: &SourceOptions,
     extractors: &Extractors,
 ) -> Output {
-    let input = ParseInput {
-        uri,
-        text: text.strip_prefix('\u{feff}').unwrap_or(text),
-        modified,
-        options,
-        extractors,
-    };
     guarded(uri, || {
         let sniff = Sniff::new(uri, text);
+        let input = ParseInput {
+            uri,
+            text: sniff.text,
+            modified,
+            options,
+            extractors,
+        };
         FILE_SOURCES
             .iter()
             .find_map(|s| s.claim(&sniff))
@@ -195,7 +231,7 @@ pub fn join_all(records: &mut Vec<Record>) {
 
 /// Gives credentials found in a file without a date of their own the file's modification time
 /// (credential files and Kubernetes objects carry no creation time).
-pub fn date_undated(out: &mut Output, modified: When) {
+fn date_undated(out: &mut Output, modified: When) {
     if !modified.is_known() {
         return;
     }

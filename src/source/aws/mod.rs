@@ -24,7 +24,7 @@ mod tests;
 
 use super::Output;
 use crate::inventory::Record;
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 
 pub use report::generated_time;
 
@@ -117,24 +117,16 @@ pub fn join(records: &mut Vec<Record>) {
 }
 
 /// AWS IAM exports: the credential report and the `list-*` listings.
-pub struct AwsSource;
+pub static SOURCE: BySniff<AwsExport> = BySniff {
+    name: "aws",
+    sniff,
+    read,
+    join: join::join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for AwsSource {
-    fn name(&self) -> &'static str {
-        "aws"
-    }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
-    }
-
-    fn join(&self, records: &mut Vec<Record>) {
-        join::join(records);
-    }
+fn read(kind: AwsExport, input: &ParseInput<'_>) -> Output {
+    parse(kind, input.uri, input.text)
 }
 
 /// The owner system of every AWS record.

@@ -54,7 +54,7 @@ use super::secret_id::FileSecrets;
 use super::values::is_placeholder;
 use super::{Output, SourceOptions};
 use crate::inventory::{Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef, Record};
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 
 /// The credential files this module understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,24 +137,16 @@ pub fn sniff(file: &Sniff<'_>) -> Option<CredFile> {
 }
 
 /// Local credential files (`~/.aws/credentials`, docker `config.json`, `.git-credentials`, `.netrc`, `.pgpass`, `.npmrc`). They are read by their own format (the secret extractors would report the same secrets again) and carry no dates: the file's time dates them.
-pub struct CredentialFileSource;
+pub static SOURCE: BySniff<CredFile> = BySniff {
+    name: "credfiles",
+    sniff,
+    read,
+    join: crate::source::registry::no_join,
+    dated_by_file_time: true,
+};
 
-impl crate::source::registry::FileSource for CredentialFileSource {
-    fn name(&self) -> &'static str {
-        "credfiles"
-    }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| {
-            let mut out = parse(kind, input.uri, input.text, input.options);
-            crate::source::registry::date_undated(&mut out, input.modified);
-            out
-        }))
-    }
+fn read(kind: CredFile, input: &ParseInput<'_>) -> Output {
+    parse(kind, input.uri, input.text, input.options)
 }
 
 /// Parses one credential file; `path` is the file relative to the scan root. Secrets are named

@@ -32,7 +32,7 @@ mod tests;
 
 use super::Output;
 use crate::inventory::Record;
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 
 /// What an Entra export file holds, as far as its first few KB tell. Every JSON kind is read the
 /// same way (each object by its own properties), so a file mixing them loses nothing.
@@ -146,35 +146,25 @@ pub fn join(records: &mut Vec<Record>) {
 }
 
 /// Microsoft Entra ID exports (Graph pages, `az` and PowerShell output).
-pub struct EntraSource;
+pub static SOURCE: BySniff<EntraExport> = BySniff {
+    name: "entra",
+    sniff,
+    read,
+    join: graph::join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for EntraSource {
-    fn name(&self) -> &'static str {
-        "entra"
+fn read(kind: EntraExport, input: &ParseInput<'_>) -> Output {
+    let mut out = parse_with(kind, input.uri, input.text, &input.options.entra);
+    if kind == EntraExport::Users {
+        // Legacy per-user MFA app passwords exist but no export shows them: say so rather than
+        // pass in silence.
+        out.diag(crate::diag::Diagnostic::new(
+            crate::diag::DiagKind::Incomplete,
+            crate::diag::Severity::Note,
+            crate::inventory::Evidence::new(input.uri, None),
+            APP_PASSWORDS_NOT_EXPORTABLE,
+        ));
     }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| {
-            let mut out = parse_with(kind, input.uri, input.text, &input.options.entra);
-            if kind == EntraExport::Users {
-                // Legacy per-user MFA app passwords exist but no export shows them: say so
-                // rather than pass in silence.
-                out.diag(crate::diag::Diagnostic::new(
-                    crate::diag::DiagKind::Incomplete,
-                    crate::diag::Severity::Note,
-                    crate::inventory::Evidence::new(input.uri, None),
-                    APP_PASSWORDS_NOT_EXPORTABLE,
-                ));
-            }
-            out
-        }))
-    }
-
-    fn join(&self, records: &mut Vec<Record>) {
-        graph::join(records);
-    }
+    out
 }

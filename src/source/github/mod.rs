@@ -31,7 +31,7 @@ mod tests;
 use super::json::{self, Doc, Node, Shape};
 use super::Output;
 use crate::inventory::{Account, AccountKind, Evidence, Record, SourceKind};
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 use std::collections::BTreeMap;
 
 /// The GitHub exports this module understands.
@@ -77,20 +77,16 @@ pub fn sniff(file: &Sniff<'_>) -> Option<GitHubExport> {
 }
 
 /// GitHub organisation exports (PATs, SSO authorisations, keys).
-pub struct GitHubSource;
+pub static SOURCE: BySniff<GitHubExport> = BySniff {
+    name: "github",
+    sniff,
+    read,
+    join: crate::source::registry::no_join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for GitHubSource {
-    fn name(&self) -> &'static str {
-        "github"
-    }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
-    }
+fn read(kind: GitHubExport, input: &ParseInput<'_>) -> Output {
+    parse(kind, input.uri, input.text)
 }
 
 /// Parses one export; `path` is the file relative to the scan root. Items are recognised by

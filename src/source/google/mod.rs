@@ -27,7 +27,7 @@ mod tests;
 use super::json::{self, Node};
 use super::Output;
 use crate::inventory::{Record, SourceKind, When};
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 use std::collections::BTreeMap;
 
 /// The Google Workspace exports this module understands.
@@ -77,24 +77,16 @@ pub fn sniff(file: &Sniff<'_>) -> Option<GoogleExport> {
 }
 
 /// Google Workspace exports (Admin SDK, Reports API, GAM).
-pub struct GoogleSource;
+pub static SOURCE: BySniff<GoogleExport> = BySniff {
+    name: "google",
+    sniff,
+    read,
+    join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for GoogleSource {
-    fn name(&self) -> &'static str {
-        "google"
-    }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
-    }
-
-    fn join(&self, records: &mut Vec<Record>) {
-        join(records);
-    }
+fn read(kind: GoogleExport, input: &ParseInput<'_>) -> Output {
+    parse(kind, input.uri, input.text)
 }
 
 /// Parses one export; `path` is the file relative to the scan root.

@@ -37,7 +37,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 use lines::{key_value, TextLines};
 use serde_json::{Map, Value};
 
@@ -113,27 +113,20 @@ pub fn sniff(file: &Sniff<'_>) -> Option<KubeExport> {
 }
 
 /// Kubernetes objects (Secrets, ServiceAccounts, Lists) and kubeconfigs. Service-account tokens become credentials; every other Secret value (`stringData`, and `data` decoded from base64) is secret-scanned, since a Secret is where copied passwords live.
-pub struct KubernetesSource;
+pub static SOURCE: BySniff<KubeExport> = BySniff {
+    name: "kubernetes",
+    sniff,
+    read,
+    join: crate::source::registry::no_join,
+    dated_by_file_time: true,
+};
 
-impl crate::source::registry::FileSource for KubernetesSource {
-    fn name(&self) -> &'static str {
-        "kubernetes"
+fn read(kind: KubeExport, input: &ParseInput<'_>) -> Output {
+    let mut out = parse(kind, input.uri, input.text, input.options);
+    if kind == KubeExport::Objects {
+        opaque::scan_secret_values(input, &mut out);
     }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| {
-            let mut out = parse(kind, input.uri, input.text, input.options);
-            crate::source::registry::date_undated(&mut out, input.modified);
-            if kind == KubeExport::Objects {
-                opaque::scan_secret_values(input, &mut out);
-            }
-            out
-        }))
-    }
+    out
 }
 
 /// Parses one file; `path` is relative to the scan root. Static tokens and passwords of a

@@ -35,7 +35,7 @@ use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
     OwnerRef, PasswordState, Record, SourceKind, When,
 };
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 use std::collections::BTreeMap;
 
 /// What an Okta export file holds, by its first few KB. Every kind is read the same way (each
@@ -71,20 +71,16 @@ pub fn sniff(file: &Sniff<'_>) -> Option<OktaExport> {
 }
 
 /// Okta exports (users, API tokens, factors).
-pub struct OktaSource;
+pub static SOURCE: BySniff<OktaExport> = BySniff {
+    name: "okta",
+    sniff,
+    read,
+    join: crate::source::registry::no_join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for OktaSource {
-    fn name(&self) -> &'static str {
-        "okta"
-    }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| parse(kind, input.uri, input.text)))
-    }
+fn read(kind: OktaExport, input: &ParseInput<'_>) -> Output {
+    parse(kind, input.uri, input.text)
 }
 
 /// Parses one export; `path` is the file relative to the scan root.

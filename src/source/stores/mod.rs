@@ -21,7 +21,7 @@
 //!   domain is a local account of every computer the GPO applies to, and has no owner.
 //!
 //! Times: htpasswd and password-manager exports record none; the file time dates them
-//! (`registry::date_undated`). A GPP item carries its own `changed` time (basis `Recorded`).
+//! (`BySniff::dated_by_file_time`). A GPP item carries its own `changed` time (basis `Recorded`).
 
 mod exports;
 mod gpp;
@@ -29,7 +29,7 @@ mod htpasswd;
 #[cfg(test)]
 mod tests;
 
-use super::registry::{date_undated, Claim, FileSource, Sniff};
+use super::registry::{BySniff, ParseInput, Sniff};
 use super::{Output, SourceOptions};
 
 /// The stores this module reads.
@@ -57,21 +57,16 @@ pub fn sniff(file: &Sniff<'_>) -> Option<Store> {
 }
 
 /// App-password stores (htpasswd, password-manager exports, GPP `cpassword`).
-pub struct StoreSource;
+pub static SOURCE: BySniff<Store> = BySniff {
+    name: "stores",
+    sniff,
+    read,
+    join: super::registry::no_join,
+    dated_by_file_time: true,
+};
 
-impl FileSource for StoreSource {
-    fn name(&self) -> &'static str {
-        "stores"
-    }
-
-    fn claim<'s>(&'s self, file: &Sniff<'_>) -> Option<Claim<'s>> {
-        let store = sniff(file)?;
-        Some(Box::new(move |input| {
-            let mut out = parse(store, input.uri, input.text, input.options);
-            date_undated(&mut out, input.modified);
-            out
-        }))
-    }
+fn read(store: Store, input: &ParseInput<'_>) -> Output {
+    parse(store, input.uri, input.text, input.options)
 }
 
 /// Parses one store; `path` is the file relative to the scan root. Secrets are named by

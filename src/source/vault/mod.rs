@@ -44,7 +44,7 @@ use crate::inventory::{
 };
 use crate::source::json::field::unknown_because;
 use crate::source::json::{Doc, Member, Node};
-use crate::source::registry::Sniff;
+use crate::source::registry::{BySniff, ParseInput, Sniff};
 use serde_json::{Map, Value};
 
 /// The Vault exports this module understands (a file may mix them; `parse` reads all shapes).
@@ -110,26 +110,20 @@ pub fn sniff(file: &Sniff<'_>) -> Option<VaultExport> {
 }
 
 /// HashiCorp Vault exports (token lookups, accessors, AppRole, KV metadata). KV metadata may carry copied secrets in its custom metadata, so those files are also secret-scanned.
-pub struct VaultSource;
+pub static SOURCE: BySniff<VaultExport> = BySniff {
+    name: "vault",
+    sniff,
+    read,
+    join: crate::source::registry::no_join,
+    dated_by_file_time: false,
+};
 
-impl crate::source::registry::FileSource for VaultSource {
-    fn name(&self) -> &'static str {
-        "vault"
+fn read(kind: VaultExport, input: &ParseInput<'_>) -> Output {
+    let mut out = parse(kind, input.uri, input.text);
+    if kind == VaultExport::KvMetadata {
+        out.extend(input.scan_secrets());
     }
-
-    fn claim<'s>(
-        &'s self,
-        file: &crate::source::registry::Sniff<'_>,
-    ) -> Option<crate::source::registry::Claim<'s>> {
-        let kind = sniff(file)?;
-        Some(Box::new(move |input| {
-            let mut out = parse(kind, input.uri, input.text);
-            if kind == VaultExport::KvMetadata {
-                out.extend(input.scan_secrets());
-            }
-            out
-        }))
-    }
+    out
 }
 
 /// Parses one file; `path` is relative to the scan root. Every JSON value of the file is read
