@@ -354,8 +354,11 @@ fn verbose_names_only_the_phases_that_ran() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("crawl and parse files"), "{stderr}");
-    assert!(stderr.contains("rules"), "{stderr}");
+    assert!(
+        stderr.contains("resetgap:   crawl and parse files: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("resetgap:   rules: "), "{stderr}");
     assert!(
         !stderr.contains("live LDAP"),
         "no --ldap was given: {stderr}"
