@@ -80,15 +80,15 @@ fn bench_scan(c: &mut Criterion) {
             b.iter(|| {
                 let r = pool.install(|| scan::run(&plan));
                 let mut sink = std::io::sink();
-                report::write(
-                    &mut sink,
-                    Format::Sarif,
-                    &plan.catalog,
-                    &r.findings,
-                    &r.diagnostics,
-                    r.files,
-                )
-                .expect("sarif");
+                let (scope, story) = report::assemble(&plan, &r, vec!["corpus".into()]);
+                let full = report::Report {
+                    catalog: &plan.catalog,
+                    findings: &r.findings,
+                    diagnostics: &r.diagnostics,
+                    scope: &scope,
+                    story: &story,
+                };
+                report::write(&mut sink, Format::Sarif, &full).expect("sarif");
                 black_box(r.files)
             })
         },

@@ -530,11 +530,10 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
 
-    let stderr_diags = !args.quiet && (args.format != Format::Text || args.output.is_some());
     let mut err = std::io::stderr().lock();
-    if stderr_diags {
-        for d in &result.diagnostics {
-            let _ = writeln!(err, "resetgap: {d}");
+    if !args.quiet {
+        for line in crate::diag::summary_lines(&result.diagnostics, args.verbose) {
+            let _ = writeln!(err, "resetgap: {line}");
         }
     }
     if args.verbose {
@@ -555,33 +554,36 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
     }
     drop(err);
 
+    let (scope, story) = report::assemble(
+        &plan,
+        &result,
+        // Names only: an absolute path would leak the machine's layout and make the same
+        // evidence scanned from two places give different reports.
+        args.paths
+            .iter()
+            .map(|p| report::scope::root_name(p))
+            .chain(args.ldap.iter().cloned())
+            .collect(),
+    );
+    let full = report::Report {
+        catalog: &plan.catalog,
+        findings: &result.findings,
+        diagnostics: &result.diagnostics,
+        scope: &scope,
+        story: &story,
+    };
     match &args.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            report::write(
-                &mut w,
-                args.format,
-                &plan.catalog,
-                &result.findings,
-                &result.diagnostics,
-                result.files,
-            )
-            .and_then(|_| w.flush())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            report::write(&mut w, args.format, &full)
+                .and_then(|_| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(
-                &mut w,
-                args.format,
-                &plan.catalog,
-                &result.findings,
-                &result.diagnostics,
-                result.files,
-            )
-            .and_then(|_| w.flush())?;
+            report::write(&mut w, args.format, &full).and_then(|_| w.flush())?;
         }
     }
 

@@ -251,16 +251,20 @@ impl Correlation {
 
     /// The identity an owner reference belongs to, if any (same fallback as `owner_accounts`).
     pub fn owner_identity(&self, inv: &Inventory, owner: &OwnerRef) -> Option<&Identity> {
+        self.owner_identity_index(inv, owner)
+            .map(|i| &self.identities[i])
+    }
+
+    /// The index in `identities` of `owner_identity`.
+    pub fn owner_identity_index(&self, inv: &Inventory, owner: &OwnerRef) -> Option<usize> {
         if let Some(i) = owner
             .system
             .as_deref()
             .and_then(|s| inv.account(s, &owner.login))
         {
-            return Some(self.identity_of(i));
+            return Some(self.of_account[i]);
         }
-        self.by_key
-            .get(&normalize_login(&owner.login))
-            .map(|&i| &self.identities[i])
+        self.by_key.get(&normalize_login(&owner.login)).copied()
     }
 }
 

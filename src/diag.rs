@@ -140,3 +140,68 @@ impl std::fmt::Display for Diagnostic {
         )
     }
 }
+
+/// The lines stderr shows for `diagnostics` (sorted): every problem with `all` (`-v`), else
+/// problems of one kind and message that recur are one line with a count, and a kind with many
+/// different messages shows its first few and a count. Never hides that a problem exists.
+pub fn summary_lines(diagnostics: &[Diagnostic], all: bool) -> Vec<String> {
+    const SHOWN_PER_KIND: usize = 5;
+    if all {
+        return diagnostics.iter().map(ToString::to_string).collect();
+    }
+    let mut lines = Vec::new();
+    let mut kinds: Vec<(Severity, DiagKind)> =
+        diagnostics.iter().map(|d| (d.severity, d.kind)).collect();
+    kinds.sort();
+    kinds.dedup();
+    for (severity, kind) in kinds {
+        let of_kind: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.severity == severity && d.kind == kind)
+            .collect();
+        // Recurring messages (the same note for every file of a kind) first, once each.
+        let mut messages: Vec<(&str, usize)> = Vec::new();
+        for d in &of_kind {
+            match messages.iter_mut().find(|(m, _)| *m == d.message) {
+                Some((_, n)) => *n += 1,
+                None => messages.push((&d.message, 1)),
+            }
+        }
+        let mut shown = 0;
+        let mut hidden = 0;
+        for (message, n) in &messages {
+            if *n > 1 {
+                let first = of_kind
+                    .iter()
+                    .find(|d| d.message == *message)
+                    .map(|d| &d.location);
+                lines.push(format!(
+                    "{} [{}]: {n} inputs: {message} (first: {})",
+                    severity.as_str(),
+                    kind.code(),
+                    first.map(ToString::to_string).unwrap_or_default()
+                ));
+                shown += 1;
+            }
+        }
+        for d in of_kind
+            .iter()
+            .filter(|d| messages.iter().any(|(m, n)| *n == 1 && *m == d.message))
+        {
+            if shown < SHOWN_PER_KIND {
+                lines.push(d.to_string());
+                shown += 1;
+            } else {
+                hidden += 1;
+            }
+        }
+        if hidden > 0 {
+            lines.push(format!(
+                "{} [{}]: {hidden} more like these; -v lists them, and every report format records them",
+                severity.as_str(),
+                kind.code()
+            ));
+        }
+    }
+    lines
+}

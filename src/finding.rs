@@ -74,6 +74,28 @@ pub struct Finding {
     /// Set when an allow list accepts the finding: the reason given there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+    /// The identity the finding belongs to (the `--identities` name, else the linked login);
+    /// `None` for host settings and secrets nobody is named for. Filled in after the rules run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The system of the account (`aws`, a host name, `entra`) or of the host setting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// What the finding is about, for people: `login@system`, `credential <id>` or
+    /// `<setting> on <host>`.
+    pub subject: String,
+    /// When the credential was used after the reset: someone still holds it (act now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_after_reset: Option<jiff::Timestamp>,
+    /// When the credential was issued, if known (orders findings by age).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<jiff::Timestamp>,
+    /// The account the subject names, as its record spells it (resolved to `identity`).
+    #[serde(skip)]
+    pub owner: Option<OwnerRef>,
+    /// Index of `identity` in the correlation (identity names need not be unique).
+    #[serde(skip)]
+    pub identity_index: Option<usize>,
 }
 
 /// What a finding is about, as far as its fingerprint goes. Each variant names the subject by the
@@ -177,6 +199,24 @@ impl Finding {
         location: Evidence,
         message: String,
     ) -> Self {
+        let (owner, system, shown) = match subject {
+            Subject::Credential { id, account } => (
+                account.cloned(),
+                account.and_then(|o| o.system.clone()),
+                format!("credential {id}"),
+            ),
+            Subject::Account { system, login } => (
+                Some(OwnerRef {
+                    system: Some(system.to_string()),
+                    login: login.to_string(),
+                }),
+                Some(system.to_string()),
+                format!("{login}@{system}"),
+            ),
+            Subject::Setting { host, setting, .. } => {
+                (None, Some(host.to_string()), format!("{setting} on {host}"))
+            }
+        };
         Finding {
             rule,
             level,
@@ -188,7 +228,20 @@ impl Finding {
             related: Vec::new(),
             fingerprint: fingerprint(rule, &subject),
             suppressed: None,
+            identity: None,
+            system,
+            subject: shown,
+            used_after_reset: None,
+            issued: None,
+            owner,
+            identity_index: None,
         }
+    }
+
+    /// The credential was used after the reset (`Survivor::used_after`).
+    pub fn used_after_reset(mut self, at: Option<jiff::Timestamp>) -> Self {
+        self.used_after_reset = at;
+        self
     }
 
     pub fn account(mut self, account: &str) -> Self {
@@ -204,6 +257,7 @@ impl Finding {
     /// The credential the finding is about, by the id reports show (`Credential::shown_id`).
     pub fn credential(mut self, c: &Credential) -> Self {
         self.credential = Some(c.shown_id().to_string());
+        self.issued = c.issued.known();
         self
     }
 

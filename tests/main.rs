@@ -16,6 +16,8 @@ mod estate;
 mod evidence;
 /// The inventory merge does not depend on file names.
 mod merge;
+/// Identity-first reports: story groups, urgency order, scope and coverage, quiet stderr.
+mod report;
 /// The revocation model in messages: what a reset in each system revokes.
 mod revocation;
 /// Every rule's `fail/` and `pass/` fixtures under `fixtures/rules/`.

@@ -144,9 +144,37 @@ pub fn format_day(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }
 
+/// Two times for prose, compared in one sentence: as days (`2026-08-03`), or with the time of
+/// day (`2026-08-03 14:22 UTC`) when they fall on the same day and the day alone would not tell
+/// them apart. Fields of reports carry full RFC 3339 (`format_instant`).
+pub fn format_pair(a: Timestamp, b: Timestamp) -> (String, String) {
+    if format_day(a) == format_day(b) {
+        let f = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+        (f(a), f(b))
+    } else {
+        (format_day(a), format_day(b))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_show_the_time_only_when_the_day_is_the_same() {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            format_pair(t("2026-08-03T14:22:51Z"), t("2026-08-04T01:00:00Z")),
+            ("2026-08-03".to_string(), "2026-08-04".to_string())
+        );
+        assert_eq!(
+            format_pair(t("2026-08-03T14:22:51Z"), t("2026-08-03T16:00:00Z")),
+            (
+                "2026-08-03 14:22 UTC".to_string(),
+                "2026-08-03 16:00 UTC".to_string()
+            )
+        );
+    }
 
     #[test]
     fn parses_aws_and_graph_forms() {

@@ -4,6 +4,8 @@
 
 pub mod inventory;
 pub mod sarif;
+pub mod scope;
+pub mod story;
 pub mod text;
 
 use crate::diag::Diagnostic;
@@ -11,12 +13,46 @@ use crate::finding::Finding;
 use crate::rule::Catalog;
 use serde::Serialize;
 
+/// Everything a report writer needs: the findings (sorted by rule, location, fingerprint), the
+/// input problems, what was assessed, and the story (findings grouped by identity, by urgency).
+pub struct Report<'a> {
+    pub catalog: &'a Catalog,
+    pub findings: &'a [Finding],
+    pub diagnostics: &'a [Diagnostic],
+    pub scope: &'a scope::Scope,
+    pub story: &'a [story::Group],
+}
+
 /// A JSON write error as an I/O error that keeps its kind (so a closed pipe stays `BrokenPipe`).
 pub fn json_io_error(e: serde_json::Error) -> std::io::Error {
     match e.io_error_kind() {
         Some(kind) => std::io::Error::from(kind),
         None => std::io::Error::other(e),
     }
+}
+
+/// The scope and the story of a scan: what a `Report` borrows beside the findings. `roots` name
+/// what was scanned (`scope::root_name` of each path, and live directory URLs).
+pub fn assemble(
+    plan: &crate::scan::ScanPlan,
+    result: &crate::scan::ScanResult,
+    roots: Vec<String>,
+) -> (scope::Scope, Vec<story::Group>) {
+    let scope = scope::Scope::build(
+        plan.rule_options.as_of,
+        Catalog::rule_set_hash(&plan.extractors),
+        roots,
+        &plan.catalog,
+        &result.inventory,
+        result.files,
+    );
+    let story = story::build(
+        &result.inventory,
+        &result.correlation,
+        &plan.catalog,
+        &result.findings,
+    );
+    (scope, story)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -30,27 +66,25 @@ pub enum Format {
 struct JsonReport<'a> {
     tool: &'static str,
     version: &'static str,
+    scope: &'a scope::Scope,
+    /// The story: groups (identities, then hosts and files) with indices into `findings`.
+    story: &'a [story::Group],
     findings: &'a [Finding],
     diagnostics: &'a [Diagnostic],
 }
 
-pub fn write(
-    out: &mut dyn std::io::Write,
-    format: Format,
-    catalog: &Catalog,
-    findings: &[Finding],
-    diagnostics: &[Diagnostic],
-    files: u64,
-) -> std::io::Result<()> {
+pub fn write(out: &mut dyn std::io::Write, format: Format, r: &Report<'_>) -> std::io::Result<()> {
     match format {
-        Format::Text => text::write(out, catalog, findings, diagnostics, files),
-        Format::Sarif => sarif::write(out, &sarif::build(catalog, findings, diagnostics)),
+        Format::Text => text::write(out, r),
+        Format::Sarif => sarif::write(out, &sarif::build(r)),
         Format::Json => {
             let report = JsonReport {
                 tool: "resetgap",
                 version: env!("CARGO_PKG_VERSION"),
-                findings,
-                diagnostics,
+                scope: r.scope,
+                story: r.story,
+                findings: r.findings,
+                diagnostics: r.diagnostics,
             };
             serde_json::to_writer_pretty(&mut *out, &report)
                 .map_err(crate::report::json_io_error)?;

@@ -8,12 +8,12 @@
 //!
 //! Contract: one run; every enabled rule once, sorted; results sorted; paths relative to
 //! `%SRCROOT%`; fingerprints from rule and subject (`finding::Subject`); no secret values, no absolute
-//! paths, no timestamps.
+//! paths, no wall-clock times (the as-of time and collection times are the evidence's). The run's
+//! `properties.scope` states what was assessed; a rule with no input is a `not-assessed`
+//! notification.
 
-use crate::diag::{Diagnostic, Severity};
-use crate::finding::Finding;
+use crate::diag::Severity;
 use crate::inventory::Evidence;
-use crate::rule::Catalog;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,6 +37,13 @@ struct Run {
     original_uri_base_ids: BTreeMap<&'static str, BaseId>,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
+    /// What the run assessed (`report::scope`).
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct RunProperties {
+    scope: crate::report::scope::Scope,
 }
 
 #[derive(Serialize)]
@@ -111,11 +118,21 @@ struct Invocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Notification {
     level: &'static str,
     message: Text,
     descriptor: NotificationDescriptor,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<RuleReference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct RuleReference {
+    id: String,
+    index: usize,
 }
 
 #[derive(Serialize)]
@@ -146,7 +163,15 @@ struct Suppression {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ResultProperties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    subject: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    used_after_reset: Option<jiff::Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,7 +260,8 @@ fn plain(text: &str) -> String {
     text.replace('[', "\\[").replace(']', "\\]")
 }
 
-pub fn build(catalog: &Catalog, findings: &[Finding], diagnostics: &[Diagnostic]) -> Log {
+pub fn build(report: &crate::report::Report<'_>) -> Log {
+    let (catalog, findings, diagnostics) = (report.catalog, report.findings, report.diagnostics);
     let rules = catalog
         .rules
         .iter()
@@ -315,6 +341,10 @@ pub fn build(catalog: &Catalog, findings: &[Finding], diagnostics: &[Diagnostic]
                     })
                     .collect(),
                 properties: ResultProperties {
+                    identity: f.identity.clone(),
+                    system: f.system.clone(),
+                    subject: f.subject.clone(),
+                    used_after_reset: f.used_after_reset,
                     account: f.account.clone(),
                     host: f.host.clone(),
                     credential: f.credential.clone(),
@@ -334,12 +364,27 @@ pub fn build(catalog: &Catalog, findings: &[Finding], diagnostics: &[Diagnostic]
                 text: plain(&d.message),
             },
             descriptor: NotificationDescriptor { id: d.kind.code() },
+            associated_rule: None,
             locations: vec![Location {
                 id: None,
                 physical_location: physical(&d.location),
                 message: None,
             }],
         })
+        .chain(report.scope.not_assessed().filter_map(|c| {
+            Some(Notification {
+                level: "warning",
+                message: Text {
+                    text: format!("{} was not assessed. It needs {}.", c.rule, c.needs),
+                },
+                descriptor: NotificationDescriptor { id: "not-assessed" },
+                associated_rule: Some(RuleReference {
+                    id: c.rule.to_string(),
+                    index: catalog.index_of(c.rule)?,
+                }),
+                locations: Vec::new(),
+            })
+        }))
         .collect();
     Log {
         schema: SCHEMA_URI,
@@ -369,6 +414,9 @@ pub fn build(catalog: &Catalog, findings: &[Finding], diagnostics: &[Diagnostic]
                 tool_execution_notifications: notifications,
             }],
             results,
+            properties: RunProperties {
+                scope: report.scope.clone(),
+            },
         }],
     }
 }

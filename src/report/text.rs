@@ -1,93 +1,185 @@
-//! The human summary: a table of findings by rule and level, then each finding with its rule
-//! code, location, account and related evidence, then the input problems.
+//! The human report, identity first: a headline and the scope (as-of time, what was read, rules
+//! not assessed), a table of findings by rule and level, then the story (`report::story`): each
+//! identity with its linked accounts and last reset, and under it every surviving credential,
+//! most urgent first; then findings without an identity under their host or file. Input problems
+//! go to stderr (`cli`), counted here.
 
-use crate::diag::Diagnostic;
 use crate::finding::{Finding, Level};
-use crate::rule::Catalog;
+use crate::inventory::when::format_day;
+use crate::report::Report;
 use std::io::Write;
 
-pub fn write(
-    out: &mut dyn Write,
-    catalog: &Catalog,
-    findings: &[Finding],
-    diagnostics: &[Diagnostic],
-    files: u64,
-) -> std::io::Result<()> {
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
+    let findings = r.findings;
+    let scope = r.scope;
     let active: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
     let count = |l: Level| active.iter().filter(|f| f.level == l).count();
+    let suppressed = findings.len() - active.len();
     writeln!(
         out,
-        "resetgap {}: {} findings ({} error, {} warning, {} note), {} suppressed; {} files scanned; {} input problems",
-        env!("CARGO_PKG_VERSION"),
-        active.len(),
+        "resetgap {}: {} ({} error, {} warning, {} note){}, as of {}",
+        scope.version,
+        plural(active.len(), "finding", "findings"),
         count(Level::Error),
         count(Level::Warning),
         count(Level::Note),
-        findings.len() - active.len(),
-        files,
-        diagnostics.len(),
+        if suppressed > 0 {
+            format!(", {suppressed} suppressed")
+        } else {
+            String::new()
+        },
+        scope.as_of,
     )?;
+    let identities = r
+        .story
+        .iter()
+        .filter(|g| g.kind == "identity" && g.open > 0)
+        .count();
+    writeln!(
+        out,
+        "Read {} ({}, {}, {}) from {}; {} with open findings. Rule set {}.",
+        plural(scope.files as usize, "file", "files"),
+        plural(scope.accounts, "account", "accounts"),
+        plural(scope.credentials, "credential", "credentials"),
+        plural(scope.collections.len(), "host", "hosts"),
+        if scope.roots.is_empty() {
+            "no paths".to_string()
+        } else {
+            scope.roots.join(", ")
+        },
+        plural(identities, "identity", "identities"),
+        scope.rule_set,
+    )?;
+    let dated: Vec<String> = scope
+        .collections
+        .iter()
+        .filter_map(|c| Some(format!("{} {}", c.host, format_day(c.collected_at?))))
+        .collect();
+    if !dated.is_empty() {
+        writeln!(out, "Collected: {}.", dated.join(", "))?;
+    }
+    let missing: Vec<_> = scope.not_assessed().collect();
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "Not assessed, for want of the input they need (no findings there is not a pass):"
+        )?;
+        for c in &missing {
+            writeln!(out, "  {}  needs {}", c.rule, c.needs)?;
+        }
+    }
+    if !r.diagnostics.is_empty() {
+        let incomplete = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.makes_incomplete())
+            .count();
+        writeln!(
+            out,
+            "{} ({} made the scan incomplete); they are listed on stderr.",
+            plural(r.diagnostics.len(), "input problem", "input problems"),
+            incomplete
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,
         "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
         "rule", "name", "error", "warning", "note", "suppressed"
     )?;
-    for r in &catalog.rules {
+    for rule in &r.catalog.rules {
+        let code = rule.meta.code.as_str();
+        if !scope.is_assessed(code) {
+            writeln!(
+                out,
+                "{:<6}  {:<36}  {:>33}",
+                code, rule.meta.name, "not assessed"
+            )?;
+            continue;
+        }
         let of = |l: Level| {
             active
                 .iter()
-                .filter(|f| f.rule == r.meta.code && f.level == l)
+                .filter(|f| f.rule == code && f.level == l)
                 .count()
         };
-        let suppressed = findings
+        let hidden = findings
             .iter()
-            .filter(|f| f.rule == r.meta.code && f.suppressed.is_some())
+            .filter(|f| f.rule == code && f.suppressed.is_some())
             .count();
         writeln!(
             out,
             "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
-            r.meta.code,
-            r.meta.name,
+            code,
+            rule.meta.name,
             of(Level::Error),
             of(Level::Warning),
             of(Level::Note),
-            suppressed
+            hidden
         )?;
     }
-    for f in findings {
+    for group in r.story {
         writeln!(out)?;
-        let who = match (&f.account, &f.host) {
-            (Some(a), Some(h)) => format!("  {a}@{h}"),
-            (Some(a), None) => format!("  {a}"),
-            (None, Some(h)) => format!("  {h}"),
-            (None, None) => String::new(),
-        };
-        let state = if f.suppressed.is_some() {
-            " (suppressed)"
-        } else {
-            ""
+        let what = match group.kind {
+            "identity" => "",
+            "host" => " (host)",
+            _ => " (file)",
         };
         writeln!(
             out,
-            "{} {}{state}  {}{who}",
-            f.rule,
-            f.level.as_str(),
-            f.location
+            "== {}{what}: {} ==",
+            group.name,
+            if group.kind == "identity" {
+                format!("{} survived or open", group.open)
+            } else {
+                plural(group.open, "open finding", "open findings")
+            }
         )?;
-        writeln!(out, "  {}", f.message)?;
-        for r in &f.related {
-            writeln!(out, "  related: {}  {}", r.location, r.message)?;
+        if !group.accounts.is_empty() {
+            writeln!(out, "   accounts:   {}", group.accounts.join(", "))?;
         }
-        if let Some(reason) = &f.suppressed {
-            writeln!(out, "  accepted: {reason}")?;
+        if group.kind == "identity" {
+            match &group.last_reset {
+                Some(reset) => writeln!(
+                    out,
+                    "   last reset: {} on {} ({})",
+                    format_day(reset.at),
+                    reset.account,
+                    reset.evidence
+                )?,
+                None => writeln!(out, "   last reset: none on record")?,
+            }
         }
-    }
-    if !diagnostics.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "input problems:")?;
-        for d in diagnostics {
-            writeln!(out, "  {d}")?;
+        for (n, &i) in group.findings.iter().enumerate() {
+            let f = &findings[i];
+            writeln!(out)?;
+            let mut flags = String::new();
+            if f.used_after_reset.is_some() {
+                flags.push_str("  USED AFTER THE RESET: act now");
+            }
+            if f.suppressed.is_some() {
+                flags.push_str("  (suppressed)");
+            }
+            writeln!(
+                out,
+                "{:>3}. {} {}  {}{flags}",
+                n + 1,
+                f.rule,
+                f.level.as_str(),
+                f.subject
+            )?;
+            writeln!(out, "     at {}", f.location)?;
+            writeln!(out, "     {}", f.message)?;
+            for rel in &f.related {
+                writeln!(out, "     related: {}  {}", rel.location, rel.message)?;
+            }
+            if let Some(reason) = &f.suppressed {
+                writeln!(out, "     accepted: {reason}")?;
+            }
         }
     }
     Ok(())

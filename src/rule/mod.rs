@@ -6,6 +6,7 @@
 
 pub mod allow;
 pub mod checks;
+pub mod coverage;
 pub mod meta;
 pub mod revocation;
 
@@ -154,6 +155,9 @@ impl Catalog {
                 emit.into_findings()
             })
             .collect();
+        for f in &mut findings {
+            attribute(ctx, f);
+        }
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| {
             a.rule == b.rule && a.fingerprint == b.fingerprint && a.location == b.location
@@ -161,9 +165,63 @@ impl Catalog {
         findings
     }
 
+    /// The rule set a report was made with: `sha256:` of every bundled rule's metadata file and
+    /// every secret extractor's id and pattern (custom `--extractors` included), first 16 bytes.
+    pub fn rule_set_hash(extractors: &crate::source::secrets::Extractors) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for entry in checks::TABLE {
+            h.update(entry.code.as_bytes());
+            h.update([0]);
+            h.update(entry.yaml.as_bytes());
+            h.update([0]);
+        }
+        for ((id, _), pattern) in extractors.rules().iter().zip(extractors.patterns()) {
+            h.update(id.as_bytes());
+            h.update([0]);
+            h.update(pattern.as_bytes());
+            h.update([0]);
+        }
+        let hex: String = h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("sha256:{hex}")
+    }
+
+    /// Whether each enabled rule could be assessed on this inventory (`coverage`).
+    pub fn coverage(&self, inventory: &Inventory, files: u64) -> Vec<coverage::Coverage> {
+        coverage::assess(self.rules.iter().map(|r| &r.code), inventory, files)
+    }
+
     pub fn index_of(&self, code: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.meta.code == code)
     }
+}
+
+/// Names the identity and system a finding belongs to, from the account its subject names: the
+/// account as its own record spells it (`login@system`), and the identity that account (or, for a
+/// reference without a system, the linked login) belongs to.
+fn attribute(ctx: &Context<'_>, f: &mut Finding) {
+    let Some(owner) = &f.owner else { return };
+    let account = owner
+        .system
+        .as_deref()
+        .and_then(|s| ctx.inventory.account(s, &owner.login))
+        .map(|i| &ctx.inventory.accounts[i]);
+    if let Some(i) = ctx.correlation.owner_identity_index(ctx.inventory, owner) {
+        f.identity = Some(ctx.correlation.identities[i].key.clone());
+        f.identity_index = Some(i);
+    }
+    let (login, system) = match account {
+        Some(a) => (a.login.as_str(), Some(a.system.as_str())),
+        None => (owner.login.as_str(), owner.system.as_deref()),
+    };
+    f.system = system.map(str::to_string);
+    f.subject = match system {
+        Some(s) => format!("{login}@{s}"),
+        None => format!("{login} (system not named by the evidence)"),
+    };
 }
 
 #[cfg(test)]

@@ -67,6 +67,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             )
             .account(login)
             .credential(c)
+            .used_after_reset(s.used_after)
             .related(reset_evidence, format!("the reset: {reset_text}"));
         for r in &c.related {
             f = f.related(r.clone(), "further record of the same credential");

@@ -58,6 +58,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             )
             .account(login)
             .credential(c)
+            .used_after_reset(s.used_after)
             .related(ev, format!("the reset: {text}")),
         );
     }

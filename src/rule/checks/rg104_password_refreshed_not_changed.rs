@@ -2,7 +2,7 @@
 
 use super::directory::{enabled_directory_accounts, who};
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::when::format_instant;
+use crate::inventory::when::format_pair;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -14,11 +14,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if refreshed.as_second() <= changed.as_second() + ctx.options.skew_seconds {
             continue;
         }
+        let (refreshed, changed) = format_pair(refreshed, changed);
         let message = format!(
-            "{} looks reset: pwdLastSet says {}, but the password itself last changed {}. The old password still works.",
+            "{} looks reset: pwdLastSet says {refreshed}, but the password itself last changed {changed}. The old password still works.",
             who(a),
-            format_instant(refreshed),
-            format_instant(changed)
         );
         let evidence = a
             .password_evidence

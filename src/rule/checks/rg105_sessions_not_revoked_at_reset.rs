@@ -1,7 +1,7 @@
 //! RG105 sessions-not-revoked-at-reset: sessions valid from before the last password change.
 
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::when::format_instant;
+use crate::inventory::when::format_pair;
 use crate::rule::revocation::sessions_sentence;
 use crate::rule::Context;
 
@@ -15,12 +15,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if valid_from.as_second() >= changed.as_second() - ctx.options.skew_seconds {
             continue;
         }
+        let (from, change) = format_pair(valid_from, changed);
         let message = format!(
-            "Sessions and refresh tokens of {} on {} are valid from {}, before the password change of {}. {}",
+            "Sessions and refresh tokens of {} on {} are valid from {from}, before the password change of {change}. {}",
             a.login,
             a.system,
-            format_instant(valid_from),
-            format_instant(changed),
             sessions_sentence(a)
         );
         let evidence = a

@@ -2,7 +2,7 @@
 
 use super::describe_reset;
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::when::format_instant;
+use crate::inventory::when::format_pair;
 use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
@@ -31,12 +31,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if !behind {
             continue;
         }
+        let Some(store) = store else { continue };
+        let (store, reset) = format_pair(store, reset_at);
         let message = format!(
-            "The password of {} on {} last changed {}, but the directory reset it {}: the reset did not reach this synchronised store, where the old password may still work.",
+            "The password of {} on {} last changed {store}, but the directory reset it {reset}: the reset did not reach this synchronised store, where the old password may still work.",
             a.login,
             a.system,
-            store.map(format_instant).unwrap_or_default(),
-            format_instant(reset_at)
         );
         let evidence = a
             .password_evidence

@@ -48,11 +48,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if reasons.is_empty() {
             continue;
         }
-        let message = format!(
-            "{} of {login} is still active and {}. {revocation}",
+        // One short first sentence (GitHub's alert title), the age in a sentence of its own.
+        let mut message = format!(
+            "{} of {login} is still active and {}.",
             credential_name(c),
-            reasons.join(" and ")
+            reasons[0]
         );
+        if let Some(more) = reasons.get(1) {
+            message.push_str(&format!(" It {more}."));
+        }
+        message.push(' ');
+        message.push_str(&revocation);
         let mut f = out.finding(Level::Warning,
             Subject::Credential {
                 id: &c.id,

@@ -1,0 +1,211 @@
+//! Coverage: whether each rule could be assessed on the evidence given. A rule that found nothing
+//! because no input of the kind it reads was given is *not assessed*, never a pass: reports say
+//! which kind of input it needs. Decided from the inventory (which sources contributed records),
+//! not from the findings.
+
+use crate::inventory::{CredentialKind, Inventory, SourceKind};
+use serde::Serialize;
+
+/// One rule's coverage in a scan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    pub rule: &'static str,
+    pub assessed: bool,
+    /// The kind of input the rule reads, as users would export it.
+    pub needs: &'static str,
+}
+
+/// What a rule reads, as a test over the inventory.
+struct Needs {
+    what: &'static str,
+    test: fn(&Facts) -> bool,
+}
+
+/// What the scan had, computed once.
+struct Facts<'a> {
+    inventory: &'a Inventory,
+    files: u64,
+    resets: bool,
+}
+
+impl Facts<'_> {
+    fn source(&self, kinds: &[SourceKind]) -> bool {
+        self.inventory
+            .accounts
+            .iter()
+            .any(|a| kinds.contains(&a.source))
+    }
+    fn credentials(&self, kinds: &[CredentialKind]) -> bool {
+        self.inventory
+            .credentials
+            .iter()
+            .any(|c| kinds.contains(&c.kind))
+    }
+    fn hosts(&self) -> bool {
+        !self.inventory.hosts.is_empty()
+    }
+    fn ad(&self) -> bool {
+        self.source(&[SourceKind::ActiveDirectory])
+    }
+}
+
+use CredentialKind as C;
+use SourceKind as S;
+
+const BEARER: &[CredentialKind] = &[
+    C::AccessKey,
+    C::SigningCertificate,
+    C::PersonalAccessToken,
+    C::ApiToken,
+    C::OAuthGrant,
+    C::ClientSecret,
+    C::ClientCertificate,
+    C::VaultToken,
+    C::ServiceAccountToken,
+    C::DeployKey,
+];
+
+const AD: &str = "an Active Directory export (LDIF or live LDAP)";
+
+/// The needs of a rule by code; `None` for a code not in the table (a test keeps it complete).
+fn needs(code: &str) -> Option<Needs> {
+    let n = |what, test| Some(Needs { what, test });
+    match code {
+        "RG101" => n(
+            "bearer credentials (AWS IAM, GitHub, Okta, Vault, Kubernetes, Entra ID or Google exports) and a password-change record",
+            |f| f.resets && (f.credentials(BEARER) || f.source(&[S::AwsIam, S::GitHub, S::Okta, S::Vault, S::Kubernetes, S::EntraId, S::GoogleWorkspace])),
+        ),
+        "RG102" => n(
+            "host trees (authorized_keys, shadow) with a password-change record",
+            |f| f.resets && (f.hosts() || f.credentials(&[C::SshKey])),
+        ),
+        "RG103" => n(AD, |f| f.ad()),
+        "RG104" => n(AD, |f| f.ad()),
+        "RG105" => n(
+            "an Entra ID or Okta users export (session validity)",
+            |f| f.source(&[S::EntraId, S::Okta]),
+        ),
+        "RG106" => n(
+            "an export of directory-synchronised users (Entra ID, Okta) beside the directory",
+            |f| f.inventory.accounts.iter().any(|a| a.synced_from.is_some()),
+        ),
+        "RG107" => n(
+            "an Entra ID, Okta or Google Workspace export of authentication methods",
+            |f| f.credentials(&[C::RecoveryMethod]) || f.source(&[S::EntraId, S::Okta, S::GoogleWorkspace]),
+        ),
+        "RG108" => n(
+            "an OpenLDAP export with Samba or Kerberos attributes",
+            |f| f.credentials(&[C::SecondaryHash]) || f.source(&[S::OpenLdap]),
+        ),
+        "RG201" => n(
+            "app passwords (Google Workspace ASPs, AWS service-specific credentials, .htpasswd, password-manager exports)",
+            |f| f.credentials(&[C::AppPassword]) || f.source(&[S::GoogleWorkspace, S::AwsIam]),
+        ),
+        "RG202" => n(
+            "tokens or application credentials (GitHub, Vault, Kubernetes, Entra ID, Okta, AWS exports)",
+            |f| f.credentials(BEARER) || f.source(&[S::GitHub, S::Vault, S::Kubernetes, S::EntraId, S::Okta]),
+        ),
+        "RG203" | "RG206" | "RG302" | "RG303" | "RG304" | "RG502" => n(AD, |f| f.ad()),
+        "RG204" | "RG205" => n(
+            "a directory export (Active Directory or OpenLDAP)",
+            |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
+        ),
+        "RG207" => n(
+            "a directory export or host trees (pwdLastSet, pwdReset, shadow)",
+            |f| f.hosts() || f.source(&[S::ActiveDirectory, S::OpenLdap]),
+        ),
+        "RG208" => n(
+            "accounts with an enabled state and their credentials (directory or cloud exports)",
+            |f| f.inventory.accounts.iter().any(|a| a.source != S::LinuxHost) && !f.inventory.credentials.is_empty(),
+        ),
+        "RG301" => n(
+            "host trees (passwd, group, sudoers) or local group exports",
+            |f| f.hosts() || f.inventory.memberships.iter().any(|m| m.grants.is_some()),
+        ),
+        "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
+        "RG401" | "RG402" => n("host trees (sshd_config, sudoers)", |f| f.hosts()),
+        "RG501" => n("files of any kind", |f| f.files > 0),
+        "RG503" => n(
+            "a directory export (Active Directory or OpenLDAP)",
+            |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
+        ),
+        _ => None,
+    }
+}
+
+/// The coverage of each code in `codes`, in that order.
+pub fn assess<'a>(
+    codes: impl IntoIterator<Item = &'a &'static str>,
+    inventory: &Inventory,
+    files: u64,
+) -> Vec<Coverage> {
+    let facts = Facts {
+        inventory,
+        files,
+        resets: inventory
+            .accounts
+            .iter()
+            .any(|a| !a.password_is_initial() && a.password_last_set.is_known()),
+    };
+    codes
+        .into_iter()
+        .map(|&rule| match needs(rule) {
+            Some(n) => Coverage {
+                rule,
+                assessed: (n.test)(&facts),
+                needs: n.what,
+            },
+            None => Coverage {
+                rule,
+                assessed: true,
+                needs: "any input",
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Account, Evidence, Record, When};
+
+    #[test]
+    fn every_bundled_rule_says_what_it_needs() {
+        for entry in super::super::checks::TABLE {
+            assert!(
+                needs(entry.code).is_some(),
+                "{} has no coverage entry",
+                entry.code
+            );
+        }
+    }
+
+    #[test]
+    fn cloud_rules_are_not_assessed_without_their_exports() {
+        let mut a = Account::new(
+            S::LinuxHost,
+            "web01",
+            "alice",
+            Evidence::at("etc/shadow", 3),
+        );
+        a.password_last_set = When::parse_instant("2026-01-02T00:00:00Z").unwrap();
+        let inv = Inventory::from_records(vec![Record::Account(a)]);
+        let codes = ["RG105", "RG107", "RG108", "RG501"];
+        let cov = assess(codes.iter(), &inv, 3);
+        let assessed: Vec<bool> = cov.iter().map(|c| c.assessed).collect();
+        assert_eq!(assessed, [false, false, false, true]);
+        assert!(cov[0].needs.contains("Entra ID"));
+
+        let mut e = Account::new(
+            S::EntraId,
+            "entra",
+            "bob@example.org",
+            Evidence::at("users.json", 4),
+        );
+        e.password_last_set = When::parse_instant("2026-01-02T00:00:00Z").unwrap();
+        let inv = Inventory::from_records(vec![Record::Account(e)]);
+        let cov = assess(codes.iter(), &inv, 0);
+        let assessed: Vec<bool> = cov.iter().map(|c| c.assessed).collect();
+        assert_eq!(assessed, [true, true, false, false]);
+    }
+}
