@@ -96,6 +96,9 @@ pub struct Finding {
     /// Index of `identity` in the correlation (identity names need not be unique).
     #[serde(skip)]
     pub identity_index: Option<usize>,
+    /// The subject is a host setting: it belongs to the host, whoever it applies to.
+    #[serde(skip)]
+    pub about_setting: bool,
 }
 
 /// What a finding is about, as far as its fingerprint goes. Each variant names the subject by the
@@ -235,6 +238,7 @@ impl Finding {
             issued: None,
             owner,
             identity_index: None,
+            about_setting: matches!(subject, Subject::Setting { .. }),
         }
     }
 

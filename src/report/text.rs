@@ -1,8 +1,8 @@
 //! The human report, identity first: a headline and the scope (as-of time, what was read, rules
-//! not assessed), a table of findings by rule and level, then the story (`report::story`): each
-//! identity with its linked accounts and last reset, and under it every surviving credential,
-//! most urgent first; then findings without an identity under their host or file. Input problems
-//! go to stderr (`cli`), counted here.
+//! not assessed), then the story (`report::story`): each identity with its linked accounts and
+//! last reset, and under it every surviving credential, most urgent first; then findings without
+//! an identity under their host or file; last, a table of findings by rule and level. Input
+//! problems go to stderr (`cli`), counted here.
 
 use crate::finding::{Finding, Level};
 use crate::inventory::when::format_day;
@@ -85,43 +85,6 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
             incomplete
         )?;
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
-        "rule", "name", "error", "warning", "note", "suppressed"
-    )?;
-    for rule in &r.catalog.rules {
-        let code = rule.meta.code.as_str();
-        if !scope.is_assessed(code) {
-            writeln!(
-                out,
-                "{:<6}  {:<36}  {:>33}",
-                code, rule.meta.name, "not assessed"
-            )?;
-            continue;
-        }
-        let of = |l: Level| {
-            active
-                .iter()
-                .filter(|f| f.rule == code && f.level == l)
-                .count()
-        };
-        let hidden = findings
-            .iter()
-            .filter(|f| f.rule == code && f.suppressed.is_some())
-            .count();
-        writeln!(
-            out,
-            "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
-            code,
-            rule.meta.name,
-            of(Level::Error),
-            of(Level::Warning),
-            of(Level::Note),
-            hidden
-        )?;
-    }
     for group in r.story {
         writeln!(out)?;
         let what = match group.kind {
@@ -181,6 +144,44 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
                 writeln!(out, "     accepted: {reason}")?;
             }
         }
+    }
+    writeln!(out)?;
+    writeln!(out, "By rule:")?;
+    writeln!(
+        out,
+        "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
+        "rule", "name", "error", "warning", "note", "suppressed"
+    )?;
+    for rule in &r.catalog.rules {
+        let code = rule.meta.code.as_str();
+        if !scope.is_assessed(code) {
+            writeln!(
+                out,
+                "{:<6}  {:<36}  {:>33}",
+                code, rule.meta.name, "not assessed"
+            )?;
+            continue;
+        }
+        let of = |l: Level| {
+            active
+                .iter()
+                .filter(|f| f.rule == code && f.level == l)
+                .count()
+        };
+        let hidden = findings
+            .iter()
+            .filter(|f| f.rule == code && f.suppressed.is_some())
+            .count();
+        writeln!(
+            out,
+            "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
+            code,
+            rule.meta.name,
+            of(Level::Error),
+            of(Level::Warning),
+            of(Level::Note),
+            hidden
+        )?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ pub mod revocation;
 
 use crate::correlate::Correlation;
 use crate::finding::{Emit, Finding};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, OwnerRef};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
@@ -203,7 +203,20 @@ impl Catalog {
 /// account as its own record spells it (`login@system`), and the identity that account (or, for a
 /// reference without a system, the linked login) belongs to.
 fn attribute(ctx: &Context<'_>, f: &mut Finding) {
-    let Some(owner) = &f.owner else { return };
+    // A credential whose record names nobody may still be tied to an account by other evidence
+    // (the listed key it is paired with): the login the finding names.
+    let named;
+    let owner = match (&f.owner, &f.account) {
+        (Some(o), _) => o,
+        (None, Some(login)) if !f.about_setting => {
+            named = OwnerRef {
+                system: None,
+                login: login.clone(),
+            };
+            &named
+        }
+        _ => return,
+    };
     let account = owner
         .system
         .as_deref()
