@@ -87,6 +87,7 @@ fn bench_scan(c: &mut Criterion) {
                     diagnostics: &r.diagnostics,
                     scope: &scope,
                     story: &story,
+                    delivery: &Default::default(),
                 };
                 report::write(&mut sink, Format::Sarif, &full).expect("sarif");
                 black_box(r.files)

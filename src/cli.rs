@@ -4,6 +4,8 @@
 use crate::correlate::IdentityMap;
 use crate::discover::Root;
 use crate::finding::Level;
+use crate::report::github::{self, Delivery, SarifSuppressed};
+use crate::report::uri::{UriBase, UriRoot};
 use crate::report::{self, Format};
 use crate::rule::{AdminAllowList, Catalog, RuleOptions};
 use crate::scan::{self, ScanPlan};
@@ -48,6 +50,42 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List, explain and check the rules.
     Rules(RulesArgs),
+    /// Scan and write a baseline (JSON by default) to -o FILE, for a later `scan --baseline FILE`.
+    Baseline(Box<ScanArgs>),
+    /// Print the effective scan configuration and where each value came from
+    /// (cli, env, file, default).
+    Config(Box<ScanArgs>),
+    /// Compare two reports written by resetgap (SARIF or JSON): new, fixed and unchanged findings.
+    Diff(DiffArgs),
+}
+
+impl Command {
+    /// The scan options of `scan`, `baseline` and `config`.
+    pub fn scan_args_mut(&mut self) -> Option<&mut ScanArgs> {
+        match self {
+            Command::Scan(a) | Command::Baseline(a) | Command::Config(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier report (SARIF or JSON written by resetgap).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later report.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,6 +297,33 @@ pub struct ScanArgs {
         help_heading = "Live LDAP"
     )]
     pub save_ldif: Option<PathBuf>,
+
+    // ---- Delivery: CI, baselines, exceptions, configuration (issue 10, part B) ----
+    /// Config file with `scan:` options and `exceptions:`. Default: resetgap.yml in the first
+    /// scanned directory, when there is one.
+    #[arg(long, value_name = "FILE", help_heading = "CI and configuration")]
+    pub config: Option<PathBuf>,
+    /// An earlier resetgap report (SARIF or JSON): findings in it are `unchanged` and do not
+    /// gate; the text report lists only new findings, and the fixed ones are counted.
+    #[arg(long, value_name = "FILE", help_heading = "CI and configuration")]
+    pub baseline: Option<PathBuf>,
+    /// SARIF `automationDetails.id` = NAME/ (GitHub code scanning's category). Without it the
+    /// id is left to the uploader (upload-sarif's `category:`).
+    #[arg(long, value_name = "NAME", help_heading = "CI and configuration")]
+    pub category: Option<String>,
+    /// Whether suppressed findings are written to SARIF (GitHub shows them as open alerts).
+    #[arg(long, value_enum, default_value_t = SarifSuppressed::Omit, help_heading = "CI and configuration")]
+    pub sarif_suppressed: SarifSuppressed,
+    /// Root of SARIF URIs: `auto` is the git work tree holding the scanned paths when there is
+    /// one, else the scanned directory; `scanned` is always the scanned directory.
+    #[arg(long, value_enum, default_value_t = UriRoot::Auto, help_heading = "CI and configuration")]
+    pub uri_root: UriRoot,
+    /// With --fail-on none, still exit 3 when some inputs could not be read.
+    #[arg(long, help_heading = "CI and configuration")]
+    pub fail_on_incomplete: bool,
+    /// Filled by the configuration layers (`config::parse_args`).
+    #[arg(skip)]
+    pub loaded: crate::config::Loaded,
 }
 
 #[derive(Args, Debug)]
@@ -513,13 +578,58 @@ fn ldap_sources(args: &ScanArgs) -> Result<Vec<live::LdapSource>> {
 
 /// Runs `resetgap scan` and returns the exit code.
 pub fn scan(args: &ScanArgs) -> Result<u8> {
+    run_scan(args, false)
+}
+
+/// Runs `resetgap baseline -o FILE`: a scan whose report is the baseline; findings never gate.
+pub fn baseline(args: &ScanArgs) -> Result<u8> {
+    run_scan(args, true)
+}
+
+/// Runs `resetgap diff OLD NEW`.
+pub fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<u8> {
+    let old = crate::baseline::Report::load(&args.old)?;
+    let new = crate::baseline::Report::load(&args.new)?;
+    let d = crate::baseline::diff(&old, &new);
+    match args.format {
+        DiffFormat::Text => d.write_text(out)?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &d)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(exit::CLEAN)
+}
+
+fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
+    crate::config::check_outputs(args)?;
     let plan = plan(args)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(crate::baseline::Report::load(path).context("--baseline")?),
+        None => None,
+    };
+    let exceptions = match &args.loaded.file {
+        Some(file) if !args.loaded.exceptions.is_empty() => {
+            let all = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")))?;
+            crate::exceptions::Exceptions::build(
+                &file.display().to_string(),
+                &args.loaded.exceptions,
+                &all,
+            )
+            .map_err(anyhow::Error::msg)?
+        }
+        _ => crate::exceptions::Exceptions::default(),
+    };
     let started = std::time::Instant::now();
-    let result = rayon::ThreadPoolBuilder::new()
+    let mut result = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads)
         .build()
         .context("cannot start worker threads")?
         .install(|| scan::run(&plan));
+    let applied = exceptions.apply(&mut result.findings, plan.rule_options.as_of);
+    let baseline_summary = baseline
+        .as_ref()
+        .map(|b| crate::baseline::apply(&mut result.findings, b));
 
     if let Some(path) = &args.emit_inventory {
         let file = std::fs::File::create(path)
@@ -552,8 +662,51 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
             let _ = writeln!(err, "resetgap:   {phase}: {secs:.2}s");
         }
     }
+    let (_, total) = github::select(
+        &result.findings,
+        &plan.catalog,
+        args.sarif_suppressed,
+        usize::MAX,
+    );
+    let truncated = (args.format == Format::Sarif && total > github::MAX_RESULTS)
+        .then_some((github::MAX_RESULTS, total));
+    if !args.quiet {
+        for (ticket, expires, n) in &applied.expired {
+            let _ = writeln!(
+                err,
+                "resetgap: warning: exception {ticket} expired on {expires}; {n} finding(s) no longer suppressed"
+            );
+        }
+        if let Some(b) = &baseline_summary {
+            let _ = writeln!(
+                err,
+                "resetgap: baseline: {} new, {} unchanged, {} fixed",
+                b.new, b.unchanged, b.fixed
+            );
+        }
+    }
+    if let Some((kept, total)) = truncated {
+        let _ = writeln!(
+            err,
+            "resetgap: warning: {total} results exceed GitHub's limit of {kept} per run; the SARIF keeps the {kept} most severe"
+        );
+    }
     drop(err);
 
+    let delivery = Delivery {
+        category: args.category.clone(),
+        uri_base: UriBase::for_roots(&plan.roots, args.uri_root),
+        truncated,
+        baseline: baseline_summary,
+        sarif_suppressed: args.sarif_suppressed,
+    };
+    // With a baseline, the text report lists only the new findings (unchanged ones never gate,
+    // so the exit code below is the same either way).
+    if baseline_summary.is_some() && args.format == Format::Text {
+        result
+            .findings
+            .retain(|f| f.baseline_state != Some(crate::finding::BaselineState::Unchanged));
+    }
     let (scope, story) = report::assemble(
         &plan,
         &result,
@@ -571,6 +724,7 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
         diagnostics: &result.diagnostics,
         scope: &scope,
         story: &story,
+        delivery: &delivery,
     };
     match &args.output {
         Some(path) => {
@@ -588,20 +742,25 @@ pub fn scan(args: &ScanArgs) -> Result<u8> {
     }
 
     let threshold = match args.fail_on {
+        _ if write_baseline => None,
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),
         FailOn::Note => Some(Level::Note),
         FailOn::None => None,
     };
+    // Suppressed findings and findings already in the baseline never gate.
     let gating = threshold.is_some_and(|t| {
-        result
-            .findings
-            .iter()
-            .any(|f| f.suppressed.is_none() && f.level.rank() >= t.rank())
+        result.findings.iter().any(|f| {
+            f.suppressed.is_none()
+                && f.baseline_state != Some(crate::finding::BaselineState::Unchanged)
+                && f.level.rank() >= t.rank()
+        })
     });
+    // `--fail-on none` never fails, not even on an incomplete scan, unless --fail-on-incomplete.
+    let incomplete_fails = args.fail_on_incomplete || (threshold.is_some() && !write_baseline);
     Ok(if gating {
         exit::FINDINGS
-    } else if result.incomplete() {
+    } else if result.incomplete() && incomplete_fails {
         exit::INCOMPLETE
     } else {
         exit::CLEAN

@@ -71,9 +71,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Stable identity of the finding: rule and subject (see `Subject`), never line numbers.
     pub fingerprint: String,
-    /// Set when an allow list accepts the finding: the reason given there.
+    /// Set when an exception (or `--allow-admins`) accepts the finding: who accepted it and why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<String>,
+    pub suppressed: Option<Suppression>,
     /// The identity the finding belongs to (the `--identities` name, else the linked login);
     /// `None` for host settings and secrets nobody is named for. Filled in after the rules run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +99,59 @@ pub struct Finding {
     /// The subject is a host setting: it belongs to the host, whoever it applies to.
     #[serde(skip)]
     pub about_setting: bool,
+    /// An exception that matched but has expired as of the scan: it no longer suppresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_exception: Option<Suppression>,
+    /// Compared with `--baseline`: `new` or `unchanged` (absent without a baseline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
+}
+
+/// Why a finding is accepted: an exception's reason, approver, ticket and expiry date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Last day the exception holds (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+impl Suppression {
+    /// One line naming reason, approver, ticket and expiry (SARIF `justification`).
+    pub fn justification(&self) -> String {
+        let mut s = self.reason.clone();
+        if let Some(a) = &self.approved_by {
+            s.push_str(&format!("; approved by {a}"));
+        }
+        if let Some(t) = &self.ticket {
+            s.push_str(&format!("; ticket {t}"));
+        }
+        if let Some(e) = &self.expires {
+            s.push_str(&format!("; expires {e}"));
+        }
+        s
+    }
+}
+
+/// A finding's state against a baseline (SARIF `baselineState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
+}
+
+impl BaselineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// What a finding is about, as far as its fingerprint goes. Each variant names the subject by the
@@ -239,6 +292,8 @@ impl Finding {
             owner,
             identity_index: None,
             about_setting: matches!(subject, Subject::Setting { .. }),
+            expired_exception: None,
+            baseline_state: None,
         }
     }
 

@@ -7,10 +7,13 @@
 //!   -> correlate (identities) -> rules (rayon) -> sort -> report (one writer)
 //! ```
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod correlate;
 pub mod diag;
 pub mod discover;
+pub mod exceptions;
 pub mod finding;
 pub mod inventory;
 pub mod progress;

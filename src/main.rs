@@ -1,7 +1,6 @@
 //! The `resetgap` binary: parse arguments, run, map the outcome to an exit code. Errors are
 //! printed once, with their chain; a closed pipe is not an error.
 
-use clap::Parser;
 use resetgap::cli::{self, exit, Cli, Command};
 use std::process::ExitCode;
 
@@ -12,10 +11,18 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = match &cli.command {
-        Command::Scan(args) => cli::scan(args),
-        Command::Rules(args) => cli::rules(args, &mut std::io::stdout().lock()),
+    let outcome = match resetgap::config::parse_args(std::env::args_os().collect()) {
+        Err(err) => match err.downcast::<clap::Error>() {
+            Ok(clap_err) => clap_err.exit(),
+            Err(err) => Err(err),
+        },
+        Ok(Cli { command }) => match &command {
+            Command::Scan(args) => cli::scan(args),
+            Command::Baseline(args) => cli::baseline(args),
+            Command::Config(args) => resetgap::config::print(args, &mut std::io::stdout().lock()),
+            Command::Diff(args) => cli::diff(args, &mut std::io::stdout().lock()),
+            Command::Rules(args) => cli::rules(args, &mut std::io::stdout().lock()),
+        },
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -59,7 +59,7 @@ pub fn summarize(report: &serde_json::Value) -> Vec<String> {
                 loc["path"].as_str().unwrap_or("?"),
                 line,
                 f["account"].as_str().or(f["host"].as_str()).unwrap_or("-"),
-                if f["suppressed"].is_string() {
+                if f["suppressed"].is_object() {
                     " suppressed"
                 } else {
                     ""

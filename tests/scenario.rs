@@ -104,6 +104,7 @@ fn locale_dates_are_refused_with_the_option_to_set() {
         AS_OF,
         "--fail-on",
         "none",
+        "--fail-on-incomplete",
     ]);
     assert_eq!(code, 3, "refused: the scan is incomplete: {stderr}");
     assert!(stderr.contains("--assume-date-locale"), "{stderr}");

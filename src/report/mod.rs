@@ -2,11 +2,13 @@
 //! (`json`: findings and diagnostics as plain serde data), and the `--emit-inventory` JSON Lines
 //! (`inventory`). Input arrives sorted.
 
+pub mod github;
 pub mod inventory;
 pub mod sarif;
 pub mod scope;
 pub mod story;
 pub mod text;
+pub mod uri;
 
 use crate::diag::Diagnostic;
 use crate::finding::Finding;
@@ -21,6 +23,8 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub scope: &'a scope::Scope,
     pub story: &'a [story::Group],
+    /// CI choices (category, URI root, result cap, suppressed results) and the baseline summary.
+    pub delivery: &'a github::Delivery,
 }
 
 /// A JSON write error as an I/O error that keeps its kind (so a closed pipe stays `BrokenPipe`).
@@ -71,6 +75,9 @@ struct JsonReport<'a> {
     story: &'a [story::Group],
     findings: &'a [Finding],
     diagnostics: &'a [Diagnostic],
+    /// New, unchanged and fixed counts against `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::baseline::Summary>,
 }
 
 pub fn write(out: &mut dyn std::io::Write, format: Format, r: &Report<'_>) -> std::io::Result<()> {
@@ -85,6 +92,7 @@ pub fn write(out: &mut dyn std::io::Write, format: Format, r: &Report<'_>) -> st
                 story: r.story,
                 findings: r.findings,
                 diagnostics: r.diagnostics,
+                baseline: r.delivery.baseline,
             };
             serde_json::to_writer_pretty(&mut *out, &report)
                 .map_err(crate::report::json_io_error)?;

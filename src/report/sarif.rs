@@ -6,14 +6,17 @@
 //! compiler, and its output order of `properties` maps is not under our control. The model below
 //! is checked against the official schema by `shared/tools/validate-sarif` in the tests.
 //!
-//! Contract: one run; every enabled rule once, sorted; results sorted; paths relative to
-//! `%SRCROOT%`; fingerprints from rule and subject (`finding::Subject`); no secret values, no absolute
-//! paths, no wall-clock times (the as-of time and collection times are the evidence's). The run's
-//! `properties.scope` states what was assessed; a rule with no input is a `not-assessed`
-//! notification.
+//! Contract: one run; every enabled rule once, sorted; results sorted, at most 25,000
+//! (`github::select`); paths relative to `%SRCROOT%` (the git work tree or the scanned
+//! directory, `uri::UriBase`); fingerprints from rule and subject (`finding::Subject`); no secret
+//! values, no absolute paths, no wall-clock times (the as-of time and collection times are the
+//! evidence's). The run's `properties.scope` states what was assessed; a rule with no input is a
+//! `not-assessed` notification.
 
 use crate::diag::Severity;
 use crate::inventory::Evidence;
+use crate::report::github::{select, MAX_RESULTS};
+use crate::report::uri::UriBase;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -33,7 +36,8 @@ pub struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
-    automation_details: AutomationDetails,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
     original_uri_base_ids: BTreeMap<&'static str, BaseId>,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
@@ -48,7 +52,7 @@ struct RunProperties {
 
 #[derive(Serialize)]
 struct AutomationDetails {
-    id: &'static str,
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -151,6 +155,8 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
     properties: ResultProperties,
@@ -159,6 +165,7 @@ struct SarifResult {
 #[derive(Serialize)]
 struct Suppression {
     kind: &'static str,
+    status: &'static str,
     justification: String,
 }
 
@@ -242,10 +249,10 @@ fn uri_escape(path: &str) -> String {
     out
 }
 
-fn physical(e: &Evidence) -> PhysicalLocation {
+fn physical(e: &Evidence, base: &UriBase) -> PhysicalLocation {
     PhysicalLocation {
         artifact_location: ArtifactLocation {
-            uri: uri_escape(&e.path),
+            uri: uri_escape(&base.rebase(&e.path)),
             uri_base_id: SRCROOT,
         },
         // A result about a whole file points at its first line (GitHub shows it there anyway).
@@ -262,6 +269,9 @@ fn plain(text: &str) -> String {
 
 pub fn build(report: &crate::report::Report<'_>) -> Log {
     let (catalog, findings, diagnostics) = (report.catalog, report.findings, report.diagnostics);
+    let delivery = report.delivery;
+    let base = &delivery.uri_base;
+    let (findings, _) = select(findings, catalog, delivery.sarif_suppressed, MAX_RESULTS);
     let rules = catalog
         .rules
         .iter()
@@ -294,7 +304,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
         .collect();
     let results = findings
         .iter()
-        .filter_map(|f| {
+        .filter_map(|&f| {
             let rule_index = catalog.index_of(f.rule)?;
             let mut text = plain(&f.message);
             if !f.related.is_empty() {
@@ -313,7 +323,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
                 message: Text { text },
                 locations: vec![Location {
                     id: None,
-                    physical_location: physical(&f.location),
+                    physical_location: physical(&f.location, base),
                     message: None,
                 }],
                 related_locations: f
@@ -322,7 +332,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
                     .enumerate()
                     .map(|(i, r)| Location {
                         id: Some(i + 1),
-                        physical_location: physical(&r.location),
+                        physical_location: physical(&r.location, base),
                         message: Some(Text {
                             text: plain(&r.message),
                         }),
@@ -332,12 +342,14 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
                     ("primaryLocationLineHash", format!("{}:1", f.fingerprint)),
                     (crate::finding::FINGERPRINT_KEY, f.fingerprint.clone()),
                 ]),
+                baseline_state: f.baseline_state.map(|b| b.as_str()),
                 suppressions: f
                     .suppressed
                     .iter()
-                    .map(|reason| Suppression {
+                    .map(|s| Suppression {
                         kind: "external",
-                        justification: reason.clone(),
+                        status: "accepted",
+                        justification: s.justification(),
                     })
                     .collect(),
                 properties: ResultProperties {
@@ -352,7 +364,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
             })
         })
         .collect();
-    let notifications = diagnostics
+    let mut notifications: Vec<Notification> = diagnostics
         .iter()
         .map(|d| Notification {
             level: match d.severity {
@@ -367,7 +379,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
             associated_rule: None,
             locations: vec![Location {
                 id: None,
-                physical_location: physical(&d.location),
+                physical_location: physical(&d.location, base),
                 message: None,
             }],
         })
@@ -386,6 +398,33 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
             })
         }))
         .collect();
+    if let Some((kept, total)) = delivery.truncated {
+        notifications.push(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "{total} results exceed GitHub's limit of {kept} per run: only the {kept} most severe (by level, then security-severity) are in this log."
+                ),
+            },
+            descriptor: NotificationDescriptor { id: "results-truncated" },
+            associated_rule: None,
+            locations: Vec::new(),
+        });
+    }
+    if let Some(b) = delivery.baseline {
+        notifications.push(Notification {
+            level: "note",
+            message: Text {
+                text: format!(
+                    "Against the baseline: {} new, {} unchanged, {} fixed (absent).",
+                    b.new, b.unchanged, b.fixed
+                ),
+            },
+            descriptor: NotificationDescriptor { id: "baseline" },
+            associated_rule: None,
+            locations: Vec::new(),
+        });
+    }
     Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
@@ -400,12 +439,12 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
                     rules,
                 },
             },
-            automation_details: AutomationDetails { id: "resetgap/" },
+            automation_details: delivery.automation_id().map(|id| AutomationDetails { id }),
             original_uri_base_ids: BTreeMap::from([(
                 SRCROOT,
                 BaseId {
                     description: Text {
-                        text: "The scanned directory.".into(),
+                        text: base.description().into(),
                     },
                 },
             )]),

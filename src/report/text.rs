@@ -140,8 +140,11 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
             for rel in &f.related {
                 writeln!(out, "     related: {}  {}", rel.location, rel.message)?;
             }
-            if let Some(reason) = &f.suppressed {
-                writeln!(out, "     accepted: {reason}")?;
+            if let Some(s) = &f.suppressed {
+                writeln!(out, "     accepted: {}", s.justification())?;
+            }
+            if let Some(s) = &f.expired_exception {
+                writeln!(out, "     exception expired: {}", s.justification())?;
             }
         }
     }

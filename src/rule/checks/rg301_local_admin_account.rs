@@ -156,7 +156,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             f = f.related(g.evidence.clone(), format!("also {}", g.what));
         }
         if let Some(reason) = ctx.options.allow_admins.reason(host, &login) {
-            f.suppressed = Some(reason.to_string());
+            f.suppressed = Some(crate::finding::Suppression {
+                reason: reason.to_string(),
+                ..Default::default()
+            });
         }
         out.push(f);
     }
