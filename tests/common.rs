@@ -89,3 +89,20 @@ pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Copies a fixture tree, keeping modification times (some findings are dated by them).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+            // Keep the modification time: some findings are dated by it.
+            let m = std::fs::metadata(e.path()).unwrap().modified().unwrap();
+            filetime::set_file_mtime(&target, filetime::FileTime::from_system_time(m)).unwrap();
+        }
+    }
+}

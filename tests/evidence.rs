@@ -3,7 +3,7 @@
 //! MD5; secret ids follow `--secret-id-key` across scans and, without a key, do not depend on
 //! the secret; a shadow file redacted by the README's recipe gives byte-identical findings.
 
-use crate::common::{resetgap, root, AS_OF};
+use crate::common::{copy_tree, resetgap, root, AS_OF};
 use base64::Engine as _;
 use md5::Md5;
 use sha1::Sha1;
@@ -485,20 +485,4 @@ fn redacted_shadow_gives_byte_identical_findings() {
     let original = report(&root().join("fixtures/estate"));
     assert!(original.contains("RG301"), "the hosts produce findings");
     assert_eq!(report(&copy), original);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-            // Keep the modification time: some findings are dated by it.
-            let m = std::fs::metadata(e.path()).unwrap().modified().unwrap();
-            filetime::set_file_mtime(&target, filetime::FileTime::from_system_time(m)).unwrap();
-        }
-    }
 }

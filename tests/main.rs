@@ -10,6 +10,8 @@ mod samba;
 
 /// CLI behaviour: help, exit codes, argument validation, broken input.
 mod cli;
+/// Delivery: git-root SARIF URIs, the result cap, baselines, exceptions, diff, configuration.
+mod delivery;
 /// The demo estate: every expected finding and every near miss.
 mod estate;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
