@@ -695,7 +695,13 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
 
     let delivery = Delivery {
         category: args.category.clone(),
-        uri_base: UriBase::for_roots(&plan.roots, args.uri_root),
+        uri_base: UriBase::for_roots(&plan.roots, args.uri_root).with_files(
+            &plan
+                .ldap
+                .iter()
+                .map(|l| (l.evidence_path.clone(), l.save_ldif.clone()))
+                .collect::<Vec<_>>(),
+        ),
         truncated,
         baseline: baseline_summary,
         sarif_suppressed: args.sarif_suppressed,

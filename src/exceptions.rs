@@ -237,3 +237,82 @@ impl Exception {
             && g(&self.host, f.host.as_deref())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Emit, Level, Subject};
+    use crate::inventory::Evidence;
+
+    fn finding(rule: &'static str, account: &str, path: &str) -> Finding {
+        let e = Emit::new(rule);
+        let subject = Subject::Account {
+            system: "web01",
+            login: account,
+        };
+        let location = Evidence {
+            path: path.to_string(),
+            line: Some(1),
+        };
+        e.finding(Level::Warning, subject, location, "m.".into())
+            .account(account)
+            .host(Some("web01"))
+    }
+
+    fn raw(yaml: &str) -> Vec<RawException> {
+        crate::yaml::from_str(yaml).unwrap()
+    }
+
+    const ENTRY: &str = "- rule: RG301\n  account: 'svc-*'\n  path: 'hosts/**'\n  reason: r\n  approved_by: a\n  ticket: T-1\n  expires: 2026-08-20\n";
+
+    #[test]
+    fn every_matcher_given_must_match_and_expiry_is_inclusive() {
+        let catalog = Catalog::bundled().unwrap();
+        let ex = Exceptions::build("x.yml", &raw(ENTRY), &catalog).unwrap();
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let mut fs = vec![
+            finding("RG301", "svc-backup", "hosts/web01/etc/group"),
+            finding("RG301", "alice", "hosts/web01/etc/group"),
+            finding("RG301", "svc-backup", "aws/keys.json"),
+            finding("RG302", "svc-backup", "hosts/web01/etc/group"),
+        ];
+        let applied = ex.apply(&mut fs, t("2026-08-20T23:59:59Z"));
+        assert_eq!(applied.suppressed, 1);
+        assert_eq!(
+            fs[0].suppressed.as_ref().unwrap().ticket.as_deref(),
+            Some("T-1")
+        );
+        assert!(fs[1..].iter().all(|f| f.suppressed.is_none()));
+
+        let mut fs = vec![finding("RG301", "svc-backup", "hosts/web01/etc/group")];
+        let applied = ex.apply(&mut fs, t("2026-08-21T00:00:00Z"));
+        assert_eq!(applied.suppressed, 0);
+        assert_eq!(
+            applied.expired,
+            vec![("T-1".to_string(), "2026-08-20".to_string(), 1)]
+        );
+        assert!(fs[0].suppressed.is_none());
+        assert!(fs[0].expired_exception.is_some());
+        assert!(fs[0].message.ends_with("expired on 2026-08-20."));
+    }
+
+    #[test]
+    fn invalid_entries_are_errors() {
+        let catalog = Catalog::bundled().unwrap();
+        for bad in [
+            ENTRY.replace("rule: RG301", "rule: RG999"),
+            ENTRY.replace("2026-08-20", "soon"),
+            ENTRY.replace("reason: r", "reason: ' '"),
+            ENTRY.replace("'svc-*'", "'svc-[*'"),
+            "- reason: r\n  approved_by: a\n  ticket: T\n  expires: 2026-01-01\n".to_string(),
+        ] {
+            assert!(
+                Exceptions::build("x.yml", &raw(&bad), &catalog).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            crate::yaml::from_str::<Vec<RawException>>(&ENTRY.replace("ticket", "tiket")).is_err()
+        );
+    }
+}

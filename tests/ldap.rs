@@ -508,6 +508,7 @@ fn ldap_failures_are_clear_and_keep_file_findings() {
             FILE_FIXTURE,
             "--fail-on",
             "none",
+            "--fail-on-incomplete",
             "--base",
             base_arg,
             "--save-ldif",
@@ -667,6 +668,7 @@ fn server_closing_mid_page_keeps_partial_entries() {
             FILE_FIXTURE,
             "--fail-on",
             "none",
+            "--fail-on-incomplete",
             "--ldap",
             &url,
             "--base",
@@ -727,6 +729,7 @@ fn garbage_binary_values_are_saved_safely() {
             saved.to_str().unwrap(),
             "--fail-on",
             "none",
+            "--fail-on-incomplete",
         ],
     );
     // No crash: the values are saved base64-encoded (RFC 2849) and handed to the parser, which

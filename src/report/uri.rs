@@ -25,6 +25,10 @@ pub struct UriBase {
     /// (root prefix as reported, the root's path relative to the work tree), longest prefix first.
     /// Empty: paths are used as reported.
     rebased: Vec<(String, String)>,
+    /// Files outside the roots (saved LDIF), by reported path: their path in the work tree.
+    files: Vec<(String, String)>,
+    /// The work tree, when URIs are relative to it.
+    tree: Option<PathBuf>,
 }
 
 impl UriBase {
@@ -58,7 +62,26 @@ impl UriBase {
             top = Some(tree);
         }
         rebased.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
-        UriBase { rebased }
+        UriBase {
+            rebased,
+            files: Vec::new(),
+            tree: top,
+        }
+    }
+
+    /// Adds files reported outside the scan roots (the LDIF saved from a live directory), as
+    /// (reported path, path on disk): inside the work tree they get their path in it, else they
+    /// keep the reported path.
+    pub fn with_files(mut self, files: &[(String, PathBuf)]) -> UriBase {
+        let Some(tree) = &self.tree else { return self };
+        for (reported, path) in files {
+            let rel = std::fs::canonicalize(path)
+                .ok()
+                .and_then(|abs| abs.strip_prefix(tree).ok().map(crate::discover::slash_path))
+                .unwrap_or_else(|| reported.clone());
+            self.files.push((reported.clone(), rel));
+        }
+        self
     }
 
     /// True when URIs are relative to a git work tree's root.
@@ -77,6 +100,9 @@ impl UriBase {
 
     /// A reported path as a path from `%SRCROOT%`.
     pub fn rebase(&self, path: &str) -> String {
+        if let Some((_, rel)) = self.files.iter().find(|(reported, _)| reported == path) {
+            return rel.clone();
+        }
         for (prefix, rel) in &self.rebased {
             let rest = if prefix.is_empty() {
                 Some(path)
@@ -126,6 +152,14 @@ mod tests {
         assert_eq!(base.rebase("aws/keys.json"), "evidence/aws/keys.json");
         let scanned = UriBase::for_roots(&roots, UriRoot::Scanned);
         assert_eq!(scanned.rebase("aws/keys.json"), "aws/keys.json");
+
+        // A saved LDIF beside the evidence, reported relative to the current directory.
+        std::fs::write(repo.join("ldap.ldif"), "dn: x\n").unwrap();
+        let with = base
+            .clone()
+            .with_files(&[("ldap.ldif".to_string(), repo.join("ldap.ldif"))]);
+        assert_eq!(with.rebase("ldap.ldif"), "ldap.ldif");
+        assert_eq!(with.rebase("aws/keys.json"), "evidence/aws/keys.json");
 
         let file = repo.join("evidence/aws/keys.json");
         let roots = Root::from_args(std::slice::from_ref(&file));
