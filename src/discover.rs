@@ -123,12 +123,15 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
+/// How much of a file is sniffed for binary content.
+const SNIFF_BYTES: usize = 8192;
+
 /// Looks like binary content: a NUL in the first 8 KiB, unless it starts with a UTF-16 BOM.
 pub fn looks_binary(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return false;
     }
-    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+    memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_BYTES)]).is_some()
 }
 
 /// Walks all roots in parallel. `on_file` runs on walker threads for every readable text file;
@@ -167,6 +170,9 @@ where
             })
             .build_parallel();
         walker.run(|| {
+            // One read buffer per walker thread, reused for every file: no fresh (kernel-zeroed)
+            // allocation per file.
+            let mut buf: Vec<u8> = Vec::new();
             let on_file = &on_file;
             let on_diag = &on_diag;
             let hosts = &hosts;
@@ -232,26 +238,28 @@ where
                     ));
                     return WalkState::Continue;
                 }
-                let bytes = match std::fs::read(path) {
-                    Ok(b) => b,
+                let text = match read_text(path, meta.len(), &mut buf) {
+                    Ok(t) => t,
                     Err(err) => {
                         on_diag(Diagnostic::unreadable(&uri, format!("cannot read: {err}")));
                         return WalkState::Continue;
                     }
                 };
+                let bytes = buf.as_slice();
                 counters.files.fetch_add(1, Ordering::Relaxed);
-                counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                if looks_binary(&bytes) {
+                if !text {
+                    counters.bytes.fetch_add(meta.len(), Ordering::Relaxed);
                     on_diag(Diagnostic::new(DiagKind::Binary, Severity::Note, Evidence::new(uri, None), "skipped: binary content"));
                     return WalkState::Continue;
                 }
+                counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 let modified = meta
                     .modified()
                     .ok()
                     .and_then(|t| jiff::Timestamp::try_from(t).ok())
                     .map(When::from_timestamp)
                     .unwrap_or(When::Unknown);
-                on_file(&FileInput { path, uri: &uri, bytes: &bytes, modified });
+                on_file(&FileInput { path, uri: &uri, bytes, modified });
                 WalkState::Continue
             })
         });
@@ -260,6 +268,33 @@ where
     hosts.sort();
     hosts.dedup();
     hosts
+}
+
+/// A buffer that grew past this for one large file is given back afterwards.
+const KEEP_BUFFER: usize = 4 << 20;
+
+/// Reads the file at `path` into `buf` (cleared first), reusing its capacity, and tells whether
+/// it is text. A binary file (see [`looks_binary`]) is not read past its first 8 KiB. `size`
+/// (from the metadata) is a hint: a file that grew or shrank since is still read whole.
+fn read_text(path: &Path, size: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    use std::io::Read;
+    if buf.capacity() > KEEP_BUFFER {
+        *buf = Vec::new();
+    }
+    buf.clear();
+    let file = std::fs::File::open(path)?;
+    buf.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // The sniffed prefix first: most binaries end here.
+    let mut head = file.take(SNIFF_BYTES as u64);
+    head.read_to_end(buf)?;
+    if looks_binary(buf) {
+        return Ok(false);
+    }
+    let mut file = head.into_inner();
+    if buf.len() == SNIFF_BYTES {
+        file.read_to_end(buf)?;
+    }
+    Ok(true)
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

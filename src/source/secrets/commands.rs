@@ -82,13 +82,17 @@ pub fn find(
     rule: &Rule,
     reader: Reader,
     text: &str,
+    windows: &[(usize, usize)],
     lines: &mut LineIndex<'_>,
     out: &mut Vec<Found>,
     limit: usize,
 ) -> Option<usize> {
     let mut read: HashSet<u32> = HashSet::new();
     let mut count = 0usize;
-    for m in rule.regex.find_iter(text) {
+    for caps in super::scan::WindowMatches::new(&rule.regex, text, windows) {
+        let Some(m) = caps.get(0) else {
+            continue;
+        };
         let first = lines.line_of(m.start());
         if !read.insert(first) {
             continue;

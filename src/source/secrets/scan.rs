@@ -47,7 +47,59 @@ pub fn user_ok(user: &str) -> bool {
     valid_user(user) && !is_code_expression(user)
 }
 
-/// Runs `rule` over `text`, appending finds to `out`. Stops after `limit` finds and then returns
+/// The matches of `regex` inside `windows` (sorted, disjoint byte ranges of `text`), in order.
+/// Offsets are the text's: each window is searched as `text[..end]` from its start, so
+/// look-behind context (`^`, `\b`, the character before) is the text's own.
+pub struct WindowMatches<'r, 't> {
+    regex: &'r Regex,
+    text: &'t str,
+    windows: &'r [(usize, usize)],
+    next: usize,
+    at: usize,
+}
+
+impl<'r, 't> WindowMatches<'r, 't> {
+    pub fn new(regex: &'r Regex, text: &'t str, windows: &'r [(usize, usize)]) -> Self {
+        WindowMatches {
+            regex,
+            text,
+            windows,
+            next: 0,
+            at: 0,
+        }
+    }
+}
+
+impl<'t> Iterator for WindowMatches<'_, 't> {
+    type Item = regex::Captures<'t>;
+
+    fn next(&mut self) -> Option<regex::Captures<'t>> {
+        loop {
+            let &(start, end) = self.windows.get(self.next)?;
+            self.at = self.at.max(start);
+            let found = self
+                .text
+                .get(..end)
+                .filter(|_| self.at <= end)
+                .and_then(|hay| self.regex.captures_at(hay, self.at));
+            let Some(caps) = found else {
+                self.next += 1;
+                continue;
+            };
+            let all = caps.get(0)?;
+            self.at = if all.end() > all.start() {
+                all.end()
+            } else {
+                // An empty match: step over one character.
+                let rest = self.text.get(all.end()..).unwrap_or("");
+                all.end() + rest.chars().next().map_or(1, char::len_utf8)
+            };
+            return Some(caps);
+        }
+    }
+}
+
+/// Runs `rule` over the `windows` of `text`, appending finds to `out`. Stops after `limit` finds and then returns
 /// the byte offset of the first match not reported. `path` (absent for rule examples) tells
 /// source code from config for `reject_code`.
 pub fn find(
@@ -55,13 +107,14 @@ pub fn find(
     rule: &Rule,
     path: Option<&str>,
     text: &str,
+    windows: &[(usize, usize)],
     lines: &mut LineIndex<'_>,
     out: &mut Vec<Found>,
     limit: usize,
 ) -> Option<usize> {
     let mut count = 0usize;
     let in_code = rule.reject_code && path.is_some_and(judge::is_source_code);
-    for caps in rule.regex.captures_iter(text) {
+    for caps in WindowMatches::new(&rule.regex, text, windows) {
         let Some(m) = caps.get(rule.groups.secret) else {
             continue;
         };
