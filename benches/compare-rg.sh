@@ -8,6 +8,8 @@
 #   HOSTS           host trees (default 250)
 #   FILES_PER_HOST  files per host (default 200)   -> 250 x 200 = 50,002 files
 # env: JOBS (default 2), RUNS (default 3), SEED (default: the bench's), KEEP=1 keeps a temp corpus,
+#      MIX=1 generates the mixed corpus (adds shell histories, large logs, jars and executables,
+#      .git directories, a large LDIF and JSON export),
 #      RESETGAP_ARGS (extra scan arguments, e.g. "--select RG501"),
 #      RESETGAP_BIN (a prebuilt resetgap binary to time instead of building target/release).
 set -euo pipefail
@@ -21,6 +23,7 @@ JOBS=${JOBS:-2}
 RUNS=${RUNS:-3}
 SEED=${SEED:-}
 RESETGAP_ARGS=${RESETGAP_ARGS:-}
+MIX=${MIX:-}
 
 if [[ $# -ge 1 && -n $1 ]]; then
     DIR=${1%/}
@@ -32,7 +35,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/resetgap-compare.XXXXXX")
 cleanup() {
     rm -rf "$WORK"
-    if [[ -n $CLEANUP && -z ${KEEP:-} ]]; then rm -rf "$CLEANUP" "$CLEANUP.corpus-params"; fi
+    if [[ -n $CLEANUP && -z ${KEEP:-} ]]; then rm -rf "$CLEANUP" "$CLEANUP.corpus-params" "$CLEANUP.planted"; fi
 }
 trap cleanup EXIT
 
@@ -50,7 +53,7 @@ if ! command -v rg >/dev/null 2>&1; then
 fi
 
 # --- corpus ----------------------------------------------------------------------------------
-STAMP="$HOSTS $FILES ${SEED:-default}"
+STAMP="$HOSTS $FILES ${SEED:-default}${MIX:+ mixed}"
 STAMP_FILE="$DIR.corpus-params"
 if [[ -d $DIR/hosts && -f $STAMP_FILE && $(head -n1 "$STAMP_FILE") == "$STAMP" ]]; then
     say "reusing corpus $DIR ($STAMP)"
@@ -62,7 +65,7 @@ else
     mkdir -p "$DIR"
     say "generating corpus: $HOSTS hosts x $FILES files into $DIR"
     # shellcheck disable=SC2086
-    COUNTS=$(cargo bench --quiet --bench scan -- --generate "$DIR" "$HOSTS" "$FILES" $SEED)
+    COUNTS=$(cargo bench --quiet --bench scan -- --generate "$DIR" "$HOSTS" "$FILES" $SEED ${MIX:+--mixed})
     printf '%s\n%s\n' "$STAMP" "$COUNTS" >"$STAMP_FILE"
 fi
 
@@ -141,6 +144,23 @@ else
     T_RG=$(median_time run_rg)
 fi
 
+# --- recall: every file with a planted secret must hold a credential the scan found ---------
+RECALL="not checked (no $DIR.planted: regenerate the corpus)"
+if [[ -f $DIR.planted ]]; then
+    "$BIN" scan "$DIR" --format sarif -o /dev/null --no-progress --fail-on none -j"$JOBS" \
+        --emit-inventory "$WORK/inventory.jsonl" 2>/dev/null || true
+    grep '"record":"credential"' "$WORK/inventory.jsonl" | grep -o '"path":"[^"]*"' |
+        sed 's/^"path":"//; s/"$//' | sort -u >"$WORK/found-paths"
+    cut -f1 "$DIR.planted" | sort -u >"$WORK/planted-paths"
+    PLANTED=$(wc -l <"$DIR.planted")
+    MISSED=$(comm -23 "$WORK/planted-paths" "$WORK/found-paths" | wc -l)
+    RECALL="$((PLANTED - MISSED))/$PLANTED planted secrets found"
+    if [[ $MISSED -gt 0 ]]; then
+        say "missed planted secrets:"
+        comm -23 "$WORK/planted-paths" "$WORK/found-paths" | head -20 >&2
+    fi
+fi
+
 report() {
     awk -v name="$1" -v t="$2" -v f="$NFILES" -v b="$NBYTES" 'BEGIN {
         printf "%-9s %9d files %9.1f MB %8.3f s %10.0f files/s %8.1f MB/s\n",
@@ -152,7 +172,8 @@ echo "generated: $(sed -n 2p "$STAMP_FILE")"
 echo "patterns: $NPATTERNS from $PATTERN_SOURCE"
 echo "resetgap: ${RG_SCAN[*]}"
 echo "rg:       ${RG_GREP[*]} > /dev/null"
-echo "jobs: $JOBS, median of $RUNS runs, warm page cache"
+echo "jobs: $JOBS, median of $RUNS runs, warm page cache; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "recall: $RECALL"
 report resetgap "$T_RESETGAP"
 report rg "$T_RG"
 awk -v a="$T_RESETGAP" -v b="$T_RG" 'BEGIN {printf "ratio: resetgap takes %.2fx the time of rg\n", a / b}'

@@ -35,6 +35,8 @@ pub struct Counts {
     pub planted_passwords: u64,
     pub planted_github_tokens: u64,
     pub planted_private_keys: u64,
+    /// `mysql -p…` command lines planted in shell histories (mixed corpus only).
+    pub planted_history_passwords: u64,
     /// Access keys listed in `aws/list-access-keys.json` (AKIA ids, not planted secrets).
     pub aws_listed_keys: u64,
     /// ed25519 keys in authorized_keys files.
@@ -47,6 +49,7 @@ impl Counts {
             + self.planted_passwords
             + self.planted_github_tokens
             + self.planted_private_keys
+            + self.planted_history_passwords
     }
 }
 
@@ -55,7 +58,7 @@ impl std::fmt::Display for Counts {
         write!(
             f,
             "hosts={} files={} bytes={} planted={} (aws_key_ids={} passwords={} github_tokens={} \
-             private_keys={}) aws_listed_keys={} ssh_keys={}",
+             private_keys={} history_passwords={}) aws_listed_keys={} ssh_keys={}",
             self.hosts,
             self.files,
             self.bytes,
@@ -64,6 +67,7 @@ impl std::fmt::Display for Counts {
             self.planted_passwords,
             self.planted_github_tokens,
             self.planted_private_keys,
+            self.planted_history_passwords,
             self.aws_listed_keys,
             self.ssh_keys
         )
@@ -355,10 +359,18 @@ enum Plant {
 
 struct Writer<'a> {
     counts: &'a mut Counts,
+    /// The corpus root: planted paths are recorded relative to it.
+    root: &'a Path,
+    /// (path relative to the root, kind) of every file holding a planted secret.
+    planted: Vec<(String, &'static str)>,
 }
 
 impl Writer<'_> {
     fn write(&mut self, path: &Path, content: &str) -> io::Result<()> {
+        self.write_bytes(path, content.as_bytes())
+    }
+
+    fn write_bytes(&mut self, path: &Path, content: &[u8]) -> io::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -366,6 +378,12 @@ impl Writer<'_> {
         self.counts.files += 1;
         self.counts.bytes += content.len() as u64;
         Ok(())
+    }
+
+    fn plant(&mut self, path: &Path, kind: &'static str) {
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        self.planted
+            .push((rel.to_string_lossy().replace('\\', "/"), kind));
     }
 }
 
@@ -788,6 +806,9 @@ fn host_tree(
         let rel = config_path(rng, kind, i);
         let text = config_file(rng, kind, size, plant);
         w.write(&root.join(&rel), &text)?;
+        if let Some(p) = plant {
+            w.plant(&root.join(&rel), plant_name(p));
+        }
         written += 1;
         i += 1;
     }
@@ -809,6 +830,194 @@ fn host_tree(
     manifest.push_str(&entries.join(",\n"));
     manifest.push_str("\n  ]\n}\n");
     w.write(&root.join("manifest.json"), &manifest)?;
+    Ok(())
+}
+
+fn plant_name(p: Plant) -> &'static str {
+    match p {
+        Plant::AwsKeyId => "aws-key-id",
+        Plant::Password => "password",
+        Plant::GithubToken => "github-token",
+        Plant::PrivateKey => "private-key",
+    }
+}
+
+const COMMANDS: &[&str] = &[
+    "ls -la",
+    "cd /var/log",
+    "sudo systemctl restart nginx",
+    "journalctl -u nginx --since today",
+    "git pull --rebase",
+    "git status",
+    "vim /etc/hosts",
+    "tail -f /var/log/syslog",
+    "df -h",
+    "kubectl get pods -n default",
+    "docker ps -a",
+    "curl -s https://status.example.test/health",
+    "grep -r timeout /etc/nginx",
+    "top",
+    "ssh web01.example.test",
+    "history | tail",
+];
+
+/// A shell history: everyday commands, one in `PLANT_EVERY` histories with a `mysql -p` line.
+fn shell_history(w: &mut Writer<'_>, rng: &mut Rng, path: &Path, user: &str) -> io::Result<()> {
+    let n = rng.range(100, 1500);
+    let plant_at = rng.chance(5).then(|| rng.below(n));
+    let mut s = String::new();
+    for i in 0..n {
+        if Some(i) == plant_at {
+            let _ = writeln!(
+                s,
+                "mysql -h db01.example.test -u {user} -p{} {}",
+                password_value(rng),
+                rng.pick(APPS)
+            );
+        } else {
+            let _ = writeln!(s, "{}", rng.pick(COMMANDS));
+        }
+    }
+    w.write(path, &s)?;
+    if plant_at.is_some() {
+        w.counts.planted_history_passwords += 1;
+        w.plant(path, "history-password");
+    }
+    Ok(())
+}
+
+/// A syslog-style log of `size` bytes (no secrets).
+fn big_log(rng: &mut Rng, size: usize) -> String {
+    let mut s = String::with_capacity(size + 200);
+    let mut t = 1_750_000_000 + rng.below(1_000_000);
+    while s.len() < size {
+        t += rng.below(5);
+        let _ = writeln!(
+            s,
+            "{} {} {}[{}]: {} {}",
+            format_ts(t),
+            rng.pick(APPS),
+            rng.pick(APPS),
+            rng.range(100, 65000),
+            word_line(rng, 6),
+            value(rng)
+        );
+    }
+    s
+}
+
+/// Binary content: a format's magic, then random bytes (with NULs).
+fn binary(rng: &mut Rng, magic: &[u8], size: usize) -> Vec<u8> {
+    let mut b = magic.to_vec();
+    b.push(0);
+    b.extend(rng.bytes(size));
+    b
+}
+
+/// A `.git` directory: text metadata and binary objects, as a repository checkout leaves it.
+fn git_dir(w: &mut Writer<'_>, rng: &mut Rng, dir: &Path, app: &str) -> io::Result<()> {
+    w.write(&dir.join("HEAD"), "ref: refs/heads/main\n")?;
+    w.write(
+        &dir.join("config"),
+        &format!(
+            "[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote \"origin\"]\n\turl = https://git.example.test/ops/{app}.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+        ),
+    )?;
+    w.write(&dir.join("description"), "Unnamed repository.\n")?;
+    let mut refs = String::from("# pack-refs with: peeled fully-peeled sorted\n");
+    for b in ["main", "develop", "release"] {
+        let _ = writeln!(refs, "{} refs/remotes/origin/{b}", rng.string(HEX, 40));
+    }
+    w.write(&dir.join("packed-refs"), &refs)?;
+    let mut log = String::new();
+    for _ in 0..rng.range(5, 60) {
+        let _ = writeln!(
+            log,
+            "{} {} {} <{}@example.test> {} +0000\tpull: Fast-forward",
+            rng.string(HEX, 40),
+            rng.string(HEX, 40),
+            rng.pick(FIRST),
+            rng.pick(FIRST),
+            1_700_000_000 + rng.below(80_000_000)
+        );
+    }
+    w.write(&dir.join("logs/HEAD"), &log)?;
+    let index_size = rng.range(2_000, 40_000) as usize;
+    w.write_bytes(&dir.join("index"), &binary(rng, b"DIRC", index_size))?;
+    for _ in 0..rng.range(5, 30) {
+        let id = rng.string(HEX, 40);
+        let size = rng.log_size(200, 64 * 1024);
+        let (a, b) = id.split_at(2);
+        w.write_bytes(
+            &dir.join("objects").join(a).join(b),
+            &binary(rng, b"x\x01", size),
+        )?;
+    }
+    Ok(())
+}
+
+/// The mixed corpus's extra files of one host: shell histories, a large log, jars and an
+/// executable, and a checked-out repository with its `.git` directory.
+fn mixed_extras(w: &mut Writer<'_>, rng: &mut Rng, root: &Path) -> io::Result<()> {
+    for _ in 0..rng.range(1, 3) {
+        let u = format!("{}{}", rng.pick(FIRST), rng.below(100));
+        shell_history(w, rng, &root.join(format!("home/{u}/.bash_history")), &u)?;
+    }
+    let size = rng.log_size(128 * 1024, 2 * 1024 * 1024);
+    let app = *rng.pick(APPS);
+    w.write(
+        &root.join(format!("var/log/{app}/{app}.log.1")),
+        &big_log(rng, size),
+    )?;
+    for j in 0..rng.range(1, 3) {
+        let size = rng.log_size(16 * 1024, 1024 * 1024);
+        w.write_bytes(
+            &root.join(format!("opt/{app}/lib/{app}-core-{j}.jar")),
+            &binary(rng, b"PK\x03\x04", size),
+        )?;
+    }
+    let size = rng.log_size(64 * 1024, 2 * 1024 * 1024);
+    w.write_bytes(
+        &root.join(format!("usr/local/bin/{app}d")),
+        &binary(rng, b"\x7fELF\x02\x01\x01", size),
+    )?;
+    let repo = root.join(format!("srv/{app}-src"));
+    w.write(
+        &repo.join("README.md"),
+        &format!("# {app}\n\n{}\n", word_line(rng, 30)),
+    )?;
+    git_dir(w, rng, &repo.join(".git"), app)
+}
+
+/// Large directory and identity exports (no secrets): an LDIF of `entries` people and the same
+/// people as a JSON array.
+fn big_exports(w: &mut Writer<'_>, rng: &mut Rng, dir: &Path, entries: usize) -> io::Result<()> {
+    let mut ldif = String::from("version: 1\n\n");
+    let mut json = String::from("[\n");
+    for i in 0..entries {
+        let (f, l) = (*rng.pick(FIRST), *rng.pick(LAST));
+        let uid = format!("{f}.{l}{i}");
+        let _ = write!(
+            ldif,
+            "dn: uid={uid},ou=people,dc=example,dc=test\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\n\
+             uid: {uid}\ncn: {f} {l}\nsn: {l}\nmail: {uid}@example.test\nuidNumber: {}\ngidNumber: 100\n\
+             homeDirectory: /home/{uid}\ndescription: {}\n\n",
+            10_000 + i,
+            word_line(rng, 8)
+        );
+        let _ = write!(
+            json,
+            "{}  {{\"id\": \"{}\", \"userName\": \"{uid}@example.test\", \"displayName\": \"{f} {l}\", \"department\": \"{}\", \"active\": {}, \"notes\": \"{}\"}}",
+            if i == 0 { "" } else { ",\n" },
+            rng.string(HEX, 24),
+            rng.pick(APPS),
+            rng.chance(2),
+            word_line(rng, 10)
+        );
+    }
+    json.push_str("\n]\n");
+    w.write(&dir.join("exports/directory.ldif"), &ldif)?;
+    w.write(&dir.join("exports/people.json"), &json)?;
     Ok(())
 }
 
@@ -871,25 +1080,42 @@ cert_2_active,cert_2_last_rotated\n",
 /// Writes the corpus under `dir` (created if missing; existing files are overwritten, others
 /// left alone) and returns what was written.
 pub fn generate(dir: &Path, hosts: usize, files_per_host: usize, seed: u64) -> io::Result<Counts> {
+    generate_with(dir, hosts, files_per_host, seed, false).map(|(c, _)| c)
+}
+
+/// [`generate`], with the mixed corpus's extra files when `mixed` (each host: shell histories, a
+/// large log, jars, an executable and a `.git` directory; at the root: a large LDIF and JSON
+/// export). Also returns (path, kind) of every file with a planted secret.
+pub fn generate_with(
+    dir: &Path,
+    hosts: usize,
+    files_per_host: usize,
+    seed: u64,
+    mixed: bool,
+) -> io::Result<(Counts, Vec<(String, &'static str)>)> {
     let mut counts = Counts::default();
     let mut rng = Rng::new(seed);
     let mut w = Writer {
         counts: &mut counts,
+        root: dir,
+        planted: Vec::new(),
     };
     for h in 0..hosts {
         let name = format!("{}-{}{:02}", rng.pick(ROLES), rng.pick(ENVS), h % 100);
         let name = format!("{name}-{h:04}");
         // Each host its own stream: host k is the same whatever `hosts` is.
         let mut host_rng = Rng::new(seed ^ (h as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
-        host_tree(
-            &mut w,
-            &mut host_rng,
-            &dir.join("hosts").join(&name),
-            &name,
-            files_per_host,
-        )?;
+        let root = dir.join("hosts").join(&name);
+        host_tree(&mut w, &mut host_rng, &root, &name, files_per_host)?;
+        if mixed {
+            mixed_extras(&mut w, &mut host_rng, &root)?;
+        }
         w.counts.hosts += 1;
     }
     aws_exports(&mut w, &mut rng, dir, (hosts / 2).clamp(4, 500))?;
-    Ok(counts)
+    if mixed {
+        big_exports(&mut w, &mut rng, dir, hosts * 80)?;
+    }
+    let planted = w.planted;
+    Ok((counts, planted))
 }

@@ -97,9 +97,13 @@ fn bench_scan(c: &mut Criterion) {
     group.finish();
 }
 
-/// `--generate DIR HOSTS FILES_PER_HOST [SEED]`: write a corpus and exit.
+/// `--generate DIR HOSTS FILES_PER_HOST [SEED] [--mixed]`: write a corpus (the mixed one with
+/// `--mixed`), list the files holding a planted secret in `DIR.planted` (`path<TAB>kind`, one a
+/// line; beside the corpus, so it is not scanned) and exit.
 fn generate_cmd(args: &[String]) -> ExitCode {
-    let usage = "usage: scan --generate DIR HOSTS FILES_PER_HOST [SEED]";
+    let usage = "usage: scan --generate DIR HOSTS FILES_PER_HOST [SEED] [--mixed]";
+    let mixed = args.iter().any(|a| a == "--mixed");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--mixed").collect();
     let (Some(dir), Some(hosts), Some(files)) = (args.first(), args.get(1), args.get(2)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);
@@ -119,13 +123,24 @@ fn generate_cmd(args: &[String]) -> ExitCode {
         },
         None => DEFAULT_SEED,
     };
-    match corpus::generate(&PathBuf::from(dir), hosts, files, seed) {
-        Ok(counts) => {
+    let dir = PathBuf::from(dir.as_str());
+    match corpus::generate_with(&dir, hosts, files, seed, mixed) {
+        Ok((counts, planted)) => {
+            let list: String = planted
+                .iter()
+                .map(|(path, kind)| format!("{path}\t{kind}\n"))
+                .collect();
+            let mut listing = dir.clone().into_os_string();
+            listing.push(".planted");
+            if let Err(e) = std::fs::write(&listing, list) {
+                eprintln!("cannot write the planted list: {e}");
+                return ExitCode::from(1);
+            }
             println!("{counts}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("cannot generate corpus in {dir}: {e}");
+            eprintln!("cannot generate corpus in {}: {e}", dir.display());
             ExitCode::from(1)
         }
     }
