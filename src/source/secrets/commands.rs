@@ -85,8 +85,8 @@ pub fn find(
     windows: &[(usize, usize)],
     lines: &mut LineIndex<'_>,
     out: &mut Vec<Found>,
-    limit: usize,
 ) -> Option<usize> {
+    let limit = super::MAX_FINDS_PER_RULE;
     let mut read: HashSet<u32> = HashSet::new();
     let mut count = 0usize;
     for caps in super::scan::WindowMatches::new(&rule.regex, text, windows) {

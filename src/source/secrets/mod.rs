@@ -518,26 +518,8 @@ impl Extractors {
                 continue;
             };
             let capped = match rule.reader {
-                Some(reader) => commands::find(
-                    i,
-                    rule,
-                    reader,
-                    text,
-                    win,
-                    lines,
-                    &mut found,
-                    MAX_FINDS_PER_RULE,
-                ),
-                None => scan::find(
-                    i,
-                    rule,
-                    path,
-                    text,
-                    win,
-                    lines,
-                    &mut found,
-                    MAX_FINDS_PER_RULE,
-                ),
+                Some(reader) => commands::find(i, rule, reader, text, win, lines, &mut found),
+                None => scan::find(i, rule, path, text, win, lines, &mut found),
             };
             if let Some(at) = capped {
                 let line = lines.line_of(at);

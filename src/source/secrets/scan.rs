@@ -99,7 +99,8 @@ impl<'t> Iterator for WindowMatches<'_, 't> {
     }
 }
 
-/// Runs `rule` over the `windows` of `text`, appending finds to `out`. Stops after `limit` finds and then returns
+/// Runs `rule` over the `windows` of `text`, appending finds to `out`. Stops after
+/// `MAX_FINDS_PER_RULE` finds and then returns
 /// the byte offset of the first match not reported. `path` (absent for rule examples) tells
 /// source code from config for `reject_code`.
 pub fn find(
@@ -110,8 +111,8 @@ pub fn find(
     windows: &[(usize, usize)],
     lines: &mut LineIndex<'_>,
     out: &mut Vec<Found>,
-    limit: usize,
 ) -> Option<usize> {
+    let limit = super::MAX_FINDS_PER_RULE;
     let mut count = 0usize;
     let in_code = rule.reject_code && path.is_some_and(judge::is_source_code);
     for caps in WindowMatches::new(&rule.regex, text, windows) {

@@ -900,3 +900,73 @@ fn private_key_formats_and_split_literals() {
     );
     assert_eq!(creds(&java)[0].id, creds(&file)[0].id);
 }
+
+fn reach_of(id: &str) -> Option<Reach> {
+    let ex = builtin();
+    let i = ex.rules.iter().position(|r| r.id == id)?;
+    ex.reach.get(i).copied()
+}
+
+#[test]
+fn each_rule_searches_the_narrowest_reach_its_examples_allow() {
+    // Single-line families search the keyword's line only.
+    assert_eq!(reach_of("github-token"), Some(Reach::Line));
+    assert_eq!(reach_of("aws-access-key-id"), Some(Reach::Line));
+    // Key blocks run over several lines.
+    assert_eq!(reach_of("private-key"), Some(Reach::Span));
+    // No rule needs less than its examples show, and most need only the line.
+    let ex = builtin();
+    let lines = ex.reach.iter().filter(|r| **r == Reach::Line).count();
+    assert!(lines * 2 > ex.reach.len(), "{lines} of {}", ex.reach.len());
+}
+
+#[test]
+fn windows_cover_the_keyword_lines_only() {
+    let ex = builtin();
+    let Some(automaton) = &ex.automaton else {
+        panic!("no automaton");
+    };
+    let i = ex
+        .rules
+        .iter()
+        .position(|r| r.id == "github-token")
+        .unwrap();
+    let text = "a = 1\nx = ghp_ZZfake\nb = 2\nc = 3\n";
+    let wanted: Vec<bool> = (0..ex.rules.len()).map(|r| r == i).collect();
+    let w = ex.windows(automaton, text, &wanted, None);
+    // From the newline before the line to the newline after it.
+    assert_eq!(w[i], vec![(5, 21)]);
+    assert!(w.iter().enumerate().all(|(r, w)| r == i || w.is_empty()));
+    let w = ex.windows(automaton, text, &wanted, Some(Reach::File));
+    assert_eq!(w[i], vec![(0, text.len())]);
+}
+
+#[test]
+fn a_keyword_starting_inside_a_longer_one_is_seen() {
+    // `api_key` is found first at the same text as `key>`: the XML element rule still runs.
+    let ex = builtin();
+    let text = "<config>\n  <api_key>Zz7fakeQ2xv9LmT4pR8s</api_key>\n</config>\n";
+    let out = ex.scan(
+        "app/config.xml",
+        text,
+        modified(),
+        IssuedBasis::FileModified,
+        &Default::default(),
+    );
+    assert_eq!(creds(&out).len(), 1, "{:?}", summary(&out));
+}
+
+#[test]
+fn a_secret_off_the_keyword_line_is_not_searched_for() {
+    // A GitHub token's keyword is its prefix: a line without one is never searched.
+    let ex = builtin();
+    let mut lines = LineIndex::new("ghp_\nnothing here\n");
+    let found = ex.find_all(
+        None,
+        "ghp_\nnothing here\n",
+        None,
+        &mut lines,
+        &mut Output::default(),
+    );
+    assert!(found.is_empty());
+}
