@@ -343,6 +343,11 @@ pub enum RulesCommand {
     },
     /// Validate the rule files and run every extractor example and negative example.
     Check,
+    /// Write one Markdown page per rule (`RGxxx.md`, the SARIF `helpUri` target) into DIR.
+    Docs {
+        /// Output directory (the repository keeps them in `docs/rules`).
+        dir: PathBuf,
+    },
     /// Print the secret extractors' regular expressions, one per line (for comparisons with grep
     /// tools, e.g. `rg -f`).
     #[command(hide = true)]
@@ -782,17 +787,17 @@ pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
             let catalog = catalog?;
             writeln!(
                 out,
-                "{:<6}  {:<36}  {:<7}  {:>8}  summary",
-                "code", "name", "level", "severity"
+                "{:<6}  {:<36}  {:<19}  {:>8}  summary",
+                "code", "name", "levels", "severity"
             )?;
             for r in &catalog.rules {
                 let m = &r.meta;
                 writeln!(
                     out,
-                    "{:<6}  {:<36}  {:<7}  {:>8}  {}",
+                    "{:<6}  {:<36}  {:<19}  {:>8}  {}",
                     m.code,
                     m.name,
-                    m.level.as_str(),
+                    m.levels_text(),
                     m.security_severity,
                     m.summary
                 )?;
@@ -814,6 +819,26 @@ pub fn rules(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
                 }
                 None => bail!("unknown rule `{rule}` (see `resetgap rules`)"),
             }
+        }
+        RulesCommand::Docs { dir } => {
+            let catalog = catalog?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for r in &catalog.rules {
+                let path = dir.join(format!("{}.md", r.meta.code));
+                std::fs::write(&path, r.meta.doc_page())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let index = dir.join("README.md");
+            std::fs::write(&index, crate::rule::meta::docs_index(&catalog))
+                .with_context(|| format!("cannot write {}", index.display()))?;
+            writeln!(
+                out,
+                "wrote {} rule pages and README.md to {}",
+                catalog.rules.len(),
+                dir.display()
+            )?;
+            Ok(exit::CLEAN)
         }
         RulesCommand::Patterns => {
             for p in extractors?.patterns() {

@@ -18,6 +18,9 @@ mod estate;
 mod evidence;
 /// The inventory merge does not depend on file names.
 mod merge;
+/// Packaging and rule docs: JUnit and GitLab outputs, the Action and pre-commit manifests, rule
+/// pages and levels.
+mod packaging;
 /// Identity-first reports: story groups, urgency order, scope and coverage, quiet stderr.
 mod report;
 /// The revocation model in messages: what a reset in each system revokes.

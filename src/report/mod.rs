@@ -1,9 +1,11 @@
 //! Reports: the one writer. SARIF 2.1.0 (`sarif`), a readable summary (`text`) and JSON
-//! (`json`: findings and diagnostics as plain serde data), and the `--emit-inventory` JSON Lines
-//! (`inventory`). Input arrives sorted.
+//! (`json`: findings and diagnostics as plain serde data), JUnit XML (`junit`), the GitLab SAST
+//! report (`gitlab`), and the `--emit-inventory` JSON Lines (`inventory`). Input arrives sorted.
 
 pub mod github;
+pub mod gitlab;
 pub mod inventory;
+pub mod junit;
 pub mod sarif;
 pub mod scope;
 pub mod story;
@@ -64,6 +66,11 @@ pub enum Format {
     Text,
     Sarif,
     Json,
+    // JUnit XML: a test suite per rule, a test case per finding. (Plain comments: doc comments
+    // on value variants would switch clap's `--help` to its long layout.)
+    Junit,
+    // GitLab SAST report JSON (`artifacts: reports: sast:`).
+    Gitlab,
 }
 
 #[derive(Serialize)]
@@ -84,6 +91,8 @@ pub fn write(out: &mut dyn std::io::Write, format: Format, r: &Report<'_>) -> st
     match format {
         Format::Text => text::write(out, r),
         Format::Sarif => sarif::write(out, &sarif::build(r)),
+        Format::Junit => junit::write(out, r.catalog, r.findings, r.diagnostics),
+        Format::Gitlab => gitlab::write(out, r.catalog, r.findings, r.diagnostics, r.scope.as_of),
         Format::Json => {
             let report = JsonReport {
                 tool: "resetgap",

@@ -83,6 +83,7 @@ struct ReportingDescriptor {
     name: String,
     short_description: Text,
     full_description: Text,
+    help_uri: String,
     help: Help,
     default_configuration: DefaultConfiguration,
     properties: RuleProperties,
@@ -286,6 +287,7 @@ pub fn build(report: &crate::report::Report<'_>) -> Log {
                 full_description: Text {
                     text: m.full_description(),
                 },
+                help_uri: m.help_uri(),
                 help: Help {
                     text: m.help_text(),
                     markdown: m.help_markdown(),

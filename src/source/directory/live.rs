@@ -1,7 +1,8 @@
 //! Live LDAP: reads a directory over the network (`ldap://` + StartTLS, `ldaps://`, `ldapi://`)
 //! and saves what it fetched as an LDIF file, which the LDIF parser then reads.
 //!
-//! Owns: connecting (TLS with certificate checks always on, an optional CA file), binding
+//! Owns: connecting (TLS through rustls with certificate checks always on: the system trust
+//! store plus an optional CA file), binding
 //! (anonymous, simple, SASL EXTERNAL), refusing a simple bind in clear text to anything but
 //! loopback, paged searching (RFC 2696) with a timeout, and streaming every entry to the saved
 //! LDIF (RFC 2849) so memory stays bounded whatever the directory's size. The saved file is the
@@ -23,8 +24,12 @@ use crate::source::Output;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::asn1::StructureTag;
 use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A password that never appears in `Debug` output, logs or messages.
@@ -277,6 +282,39 @@ fn fail(src: &LdapSource, partial: FetchStats, message: String) -> FetchError {
     }
 }
 
+/// The certificates in a PEM file (`None` when it holds none or one is malformed).
+fn pem_certificates(pem: &[u8]) -> Option<Vec<CertificateDer<'static>>> {
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    (!certs.is_empty()).then_some(certs)
+}
+
+/// The rustls client configuration: the system trust store (read by `rustls-native-certs` from
+/// the platform's CA files, so the internal CA that signed a directory server is trusted as it is
+/// by `ldapsearch`) plus every `--ca-file` certificate. Unparsable system certificates are skipped
+/// one by one. The crypto provider is ring's, named explicitly so that no process default is
+/// needed. rustls 0.23.48 deprecated it for lacking post-quantum key exchange, which directory
+/// servers do not offer; ring builds with a C compiler alone (aws-lc-rs needs a larger C build),
+/// which keeps the static and Docker builds simple.
+#[allow(deprecated)]
+fn tls_config(extra: Vec<CertificateDer<'static>>) -> Result<Arc<ClientConfig>, String> {
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    for cert in extra {
+        roots
+            .add(cert)
+            .map_err(|e| format!("--ca-file holds a certificate rustls rejects: {e}"))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 /// Connects, binds, and streams every entry under the base into `save_ldif`.
 pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, FetchError> {
     let none = FetchStats::default();
@@ -286,19 +324,17 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
     let mut settings = LdapConnSettings::new()
         .set_conn_timeout(src.timeout)
         .set_starttls(src.starttls);
-    let mut tls = native_tls::TlsConnector::builder();
-    if let Some(ca) = &src.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| {
-            fail(
-                src,
-                none,
-                format!("cannot read --ca-file {}: {}", ca.display(), e.kind()),
-            )
-        })?;
-        let certs = native_tls::Certificate::stack_from_pem(&pem)
-            .ok()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| {
+    let extra = match &src.ca_file {
+        None => Vec::new(),
+        Some(ca) => {
+            let pem = std::fs::read(ca).map_err(|e| {
+                fail(
+                    src,
+                    none,
+                    format!("cannot read --ca-file {}: {}", ca.display(), e.kind()),
+                )
+            })?;
+            pem_certificates(&pem).ok_or_else(|| {
                 fail(
                     src,
                     none,
@@ -307,15 +343,11 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
                         ca.display()
                     ),
                 )
-            })?;
-        for c in certs {
-            tls.add_root_certificate(c);
+            })?
         }
-    }
-    let connector = tls
-        .build()
-        .map_err(|e| fail(src, none, format!("cannot set up TLS: {e}")))?;
-    settings = settings.set_connector(connector);
+    };
+    let config = tls_config(extra).map_err(|m| fail(src, none, m))?;
+    settings = settings.set_config(config);
 
     let mut conn = LdapConn::with_settings(settings, &src.url)
         .map_err(|e| fail(src, none, connect_message(src, &e, secs)))?;
