@@ -1,11 +1,15 @@
 //! Reports: the one writer. SARIF 2.1.0 (`sarif`), a readable summary (`text`) and JSON
 //! (`json`: findings and diagnostics as plain serde data), JUnit XML (`junit`), the GitLab SAST
-//! report (`gitlab`), and the `--emit-inventory` JSON Lines (`inventory`). Input arrives sorted.
+//! report (`gitlab`), HTML, Markdown and CSV (`html`, `markdown`, `csv`), and the
+//! `--emit-inventory` JSON Lines (`inventory`). Input arrives sorted.
 
+pub mod csv;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod inventory;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod scope;
 pub mod story;
@@ -71,6 +75,9 @@ pub enum Format {
     Junit,
     // GitLab SAST report JSON (`artifacts: reports: sast:`).
     Gitlab,
+    Html,
+    Markdown,
+    Csv,
 }
 
 #[derive(Serialize)]
@@ -93,6 +100,9 @@ pub fn write(out: &mut dyn std::io::Write, format: Format, r: &Report<'_>) -> st
         Format::Sarif => sarif::write(out, &sarif::build(r)),
         Format::Junit => junit::write(out, r.catalog, r.findings, r.diagnostics),
         Format::Gitlab => gitlab::write(out, r.catalog, r.findings, r.diagnostics, r.scope.as_of),
+        Format::Html => html::write(out, r),
+        Format::Markdown => markdown::write(out, r),
+        Format::Csv => csv::write(out, r),
         Format::Json => {
             let report = JsonReport {
                 tool: "resetgap",
