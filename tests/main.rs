@@ -16,6 +16,10 @@ mod delivery;
 mod estate;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
 mod evidence;
+/// HTML, Markdown and CSV reports: parsed back, escaped, deterministic.
+mod formats;
+/// The HTML report in a real headless Chromium (skips without chromium unless CI=true).
+mod html;
 /// The inventory merge does not depend on file names.
 mod merge;
 /// Packaging and rule docs: JUnit and GitLab outputs, the Action and pre-commit manifests, rule
