@@ -237,7 +237,7 @@ fn planted_secrets_reach_no_output() {
 
     let mut checked = Vec::new();
     for (mode, extra) in [("location", None), ("keyed", Some(&key))] {
-        for format in ["sarif", "json", "text"] {
+        for format in ["sarif", "json", "text", "html", "markdown", "csv"] {
             let report = out.join(format!("{mode}.{format}"));
             let inventory = out.join(format!("{mode}-{format}.jsonl"));
             let mut args = vec![
@@ -303,7 +303,7 @@ fn planted_secrets_reach_no_output() {
             }
         }
     }
-    assert_eq!(checked.len(), 6);
+    assert_eq!(checked.len(), 12);
 }
 
 #[test]

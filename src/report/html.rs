@@ -284,7 +284,7 @@ struct Bar {
 }
 
 const WIDTH: f64 = 680.0;
-const LABEL: f64 = 200.0;
+const LABEL: f64 = 210.0;
 const ROW: f64 = 22.0;
 
 fn clip(text: &str, max: usize) -> String {
@@ -312,7 +312,7 @@ fn bars(h: &mut String, title: &str, rows: &[Bar]) -> fmt::Result {
     let span = WIDTH - LABEL - 50.0;
     for (k, b) in rows.iter().enumerate() {
         let y = 4.0 + ROW * k as f64;
-        let label = E(&clip(&b.label, 30)).to_string();
+        let label = E(&clip(&b.label, 28)).to_string();
         match &b.href {
             Some(href) => write!(
                 h,
@@ -473,9 +473,7 @@ fn timeline(h: &mut String, r: &Report<'_>) -> fmt::Result {
         }
     }
     rows.truncate(24);
-    h.push_str(
-        "<figure class=\"wide\"><figcaption>Credential age against the reset date</figcaption>\n",
-    );
+    h.push_str("<figure><figcaption>Credential age against the reset date</figcaption>\n");
     if rows.is_empty() {
         h.push_str("<p class=\"muted\">No open finding has both an issue date and a reset on record.</p></figure>\n");
         return Ok(());
@@ -489,13 +487,15 @@ fn timeline(h: &mut String, r: &Report<'_>) -> fmt::Result {
     let span = (hi - lo).max(86_400.0);
     let plot = WIDTH - LABEL - 90.0;
     let x = |t: Timestamp| LABEL + plot * (t.as_second() as f64 - lo) / span;
-    let height = ROW * rows.len() as f64 + 30.0;
+    let height = ROW * rows.len() as f64 + 48.0;
     write!(
         h,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Credential age against the reset date\"><title>Credential age against the reset date</title>\n"
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Credential age against the reset date\"><title>Credential age against the reset date</title>\n\
+         <text x=\"{:.1}\" y=\"12\">before reset</text>\n",
+        LABEL + plot + 8.0
     )?;
     for (k, (n, f, reset)) in rows.iter().enumerate() {
-        let y = 4.0 + ROW * k as f64 + 11.0;
+        let y = 22.0 + ROW * k as f64 + 11.0;
         let Some(issued) = f.issued else { continue };
         write!(
             h,
@@ -503,7 +503,7 @@ fn timeline(h: &mut String, r: &Report<'_>) -> fmt::Result {
             anchor(*n),
             LABEL - 6.0,
             y + 4.0,
-            E(&clip(&format!("{} {}", f.rule, f.subject), 30))
+            E(&clip(&format!("{} {}", f.rule, f.subject), 28))
         )?;
         write!(
             h,
@@ -532,20 +532,17 @@ fn timeline(h: &mut String, r: &Report<'_>) -> fmt::Result {
             days(issued, *reset)
         )?;
     }
-    let axis = ROW * rows.len() as f64 + 8.0;
+    let axis = ROW * rows.len() as f64 + 26.0;
     write!(
         h,
         "<line x1=\"{LABEL}\" x2=\"{:.1}\" y1=\"{axis:.1}\" y2=\"{axis:.1}\" class=\"axis\"/>\
-         <text x=\"{LABEL}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\">days before reset</text>\n</svg>\n",
+         <text x=\"{LABEL}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n</svg>\n",
         LABEL + plot,
         axis + 16.0,
         format_day(Timestamp::from_second(lo as i64).unwrap_or(r.scope.as_of)),
         LABEL + plot,
         axis + 16.0,
         format_day(Timestamp::from_second(hi as i64).unwrap_or(r.scope.as_of)),
-        LABEL + plot + 6.0,
-        axis + 16.0
     )?;
     legend(
         h,
