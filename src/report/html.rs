@@ -143,10 +143,10 @@ fn summary(h: &mut String, r: &Report<'_>, roots: &str) -> fmt::Result {
         .filter(|&&i| r.findings[i].used_after_reset.is_some())
         .count();
     let suppressed = r.findings.len() - active.len();
-    write!(
+    writeln!(
         h,
         "<div class=\"card used\"><b>{used}</b> used after the reset</div>\
-         <div class=\"card\"><b>{suppressed}</b> suppressed</div></div>\n"
+         <div class=\"card\"><b>{suppressed}</b> suppressed</div></div>"
     )?;
     let survivors: Vec<(usize, &Group)> = r
         .story
@@ -193,9 +193,9 @@ fn summary(h: &mut String, r: &Report<'_>, roots: &str) -> fmt::Result {
                 format_day(at)
             )?;
         }
-        write!(
+        writeln!(
             h,
-            "<span class=\"badge {0}\">{0}</span> {1} <a href=\"#{2}\">{3}</a>: {4}</li>\n",
+            "<span class=\"badge {0}\">{0}</span> {1} <a href=\"#{2}\">{3}</a>: {4}</li>",
             f.level.as_str(),
             E(f.rule),
             group_of[i].map_or_else(String::new, anchor),
@@ -304,9 +304,9 @@ fn bars(h: &mut String, title: &str, rows: &[Bar]) -> fmt::Result {
         .unwrap_or(0)
         .max(1);
     let height = ROW * rows.len() as f64 + 8.0;
-    write!(
+    writeln!(
         h,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>\n",
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
         E(title)
     )?;
     let span = WIDTH - LABEL - 50.0;
@@ -565,9 +565,9 @@ fn group(h: &mut String, r: &Report<'_>, n: usize, g: &Group) -> fmt::Result {
         "host" => " <span class=\"muted\">(host)</span>",
         _ => " <span class=\"muted\">(file)</span>",
     };
-    write!(
+    writeln!(
         h,
-        "<section class=\"group\" id=\"{}\"><h2>{}{kind} <span class=\"count\">{} {}</span></h2>\n",
+        "<section class=\"group\" id=\"{}\"><h2>{}{kind} <span class=\"count\">{} {}</span></h2>",
         anchor(n),
         E(&g.name),
         g.open,
