@@ -1,7 +1,8 @@
 //! The Markdown report (`--format markdown`): the story for a pull-request comment or a wiki page.
-//! A summary, the scope with the rules not assessed, a table by rule, then a section per identity
-//! (then host or file) with its findings in the story's order, and the fix of every rule that
-//! fired. Every piece of text from the evidence goes through `text` (inline) or `cell` (table).
+//! A summary, the scope with the rules not assessed, a section per identity (then host or file)
+//! with its findings in the story's order, a table by rule (as the text report has it, last), and
+//! the fix of every rule that fired. Every piece of text from the evidence goes through `text`
+//! (inline) or `cell` (table).
 
 use crate::finding::{Finding, Level};
 use crate::inventory::when::{format_day, format_instant};
@@ -118,42 +119,6 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         }
     }
 
-    writeln!(out, "\n## Findings by rule\n")?;
-    writeln!(
-        out,
-        "| Rule | Name | Error | Warning | Note | Suppressed |\n| --- | --- | ---: | ---: | ---: | ---: |"
-    )?;
-    for rule in &r.catalog.rules {
-        let code = rule.meta.code.as_str();
-        if !s.is_assessed(code) {
-            writeln!(
-                out,
-                "| {code} | {} | not assessed | | | |",
-                cell(&rule.meta.name)
-            )?;
-            continue;
-        }
-        let of = |l: Level| {
-            active
-                .iter()
-                .filter(|f| f.rule == code && f.level == l)
-                .count()
-        };
-        let hidden = r
-            .findings
-            .iter()
-            .filter(|f| f.rule == code && f.suppressed.is_some())
-            .count();
-        writeln!(
-            out,
-            "| {code} | {} | {} | {} | {} | {hidden} |",
-            cell(&rule.meta.name),
-            of(Level::Error),
-            of(Level::Warning),
-            of(Level::Note)
-        )?;
-    }
-
     for g in r.story {
         let what = match g.kind {
             "identity" => "",
@@ -212,6 +177,42 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
                 cell(&f.message)
             )?;
         }
+    }
+
+    writeln!(out, "\n## Findings by rule\n")?;
+    writeln!(
+        out,
+        "| Rule | Name | Error | Warning | Note | Suppressed |\n| --- | --- | ---: | ---: | ---: | ---: |"
+    )?;
+    for rule in &r.catalog.rules {
+        let code = rule.meta.code.as_str();
+        if !s.is_assessed(code) {
+            writeln!(
+                out,
+                "| {code} | {} | not assessed | | | |",
+                cell(&rule.meta.name)
+            )?;
+            continue;
+        }
+        let of = |l: Level| {
+            active
+                .iter()
+                .filter(|f| f.rule == code && f.level == l)
+                .count()
+        };
+        let hidden = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == code && f.suppressed.is_some())
+            .count();
+        writeln!(
+            out,
+            "| {code} | {} | {} | {} | {} | {hidden} |",
+            cell(&rule.meta.name),
+            of(Level::Error),
+            of(Level::Warning),
+            of(Level::Note)
+        )?;
     }
 
     let fired: Vec<_> = r
