@@ -58,7 +58,10 @@ pub fn write(out: &mut dyn std::io::Write, r: &Report<'_>) -> std::io::Result<()
             f.location.line.map(|l| l.to_string()).unwrap_or_default(),
             f.message.clone(),
             f.fingerprint.clone(),
-            f.suppressed.clone().unwrap_or_default(),
+            f.suppressed
+                .as_ref()
+                .map(|s| s.justification())
+                .unwrap_or_default(),
         ];
         w.write_record(cells.iter().map(|c| guard(c).into_owned()))?;
     }

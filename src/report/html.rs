@@ -643,7 +643,18 @@ fn group(h: &mut String, r: &Report<'_>, n: usize, g: &Group) -> fmt::Result {
             h.push_str("</ul>\n");
         }
         if let Some(reason) = &f.suppressed {
-            writeln!(h, "<p class=\"meta\">Accepted: {}</p>", E(reason))?;
+            writeln!(
+                h,
+                "<p class=\"meta\">Accepted: {}</p>",
+                E(&reason.justification())
+            )?;
+        }
+        if let Some(expired) = &f.expired_exception {
+            writeln!(
+                h,
+                "<p class=\"meta\">Exception expired: {}</p>",
+                E(&expired.justification())
+            )?;
         }
         h.push_str("</li>\n");
     }

@@ -164,7 +164,16 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
                 ));
             }
             if let Some(reason) = &f.suppressed {
-                flags.push_str(&format!("_Suppressed: {}._ ", cell(reason)));
+                flags.push_str(&format!(
+                    "_Suppressed: {}._ ",
+                    cell(&reason.justification())
+                ));
+            }
+            if let Some(expired) = &f.expired_exception {
+                flags.push_str(&format!(
+                    "_Exception expired: {}._ ",
+                    cell(&expired.justification())
+                ));
             }
             writeln!(
                 out,
