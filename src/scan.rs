@@ -260,6 +260,7 @@ fn stable_order(records: &mut [Record]) {
             Record::Membership(m) => (m.system.as_str(), m.evidence.path.as_str()),
             Record::SudoGrant(g) => (g.system.as_str(), g.evidence.path.as_str()),
             Record::Setting(s) => (s.system.as_str(), ""),
+            Record::Trust(t) => (t.system.as_str(), t.evidence.path.as_str()),
         }
     }
     records.sort_by(|a, b| key(a).cmp(&key(b)));

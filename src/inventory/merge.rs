@@ -196,6 +196,7 @@ fn merge_accounts(
             sessions_evidence,
             synced_from,
             directory,
+            password_match,
         } = o;
         let (kept, other) = (m.evidence.clone(), evidence);
         let mut conflict = |field: &str| c.note(&subject, field, &kept, &other);
@@ -245,6 +246,7 @@ fn merge_accounts(
         }
         fill(&mut m.synced_from, &synced_from, none, &mut || {});
         fill(&mut m.directory, &directory, none, &mut || {});
+        fill(&mut m.password_match, &password_match, none, &mut || {});
     }
     m.aliases.sort();
     Some(m)

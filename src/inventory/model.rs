@@ -190,6 +190,10 @@ pub struct Account {
     /// Directory facts, for accounts read from AD or LDAP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory: Option<Box<DirectoryAccount>>,
+    /// Joins accounts whose password hash is the same (a root password copied across hosts):
+    /// a salted in-memory matcher of the hash (`source::linux::shadow`), never the hash.
+    #[serde(skip)]
+    pub password_match: Option<SecretMatch>,
 }
 
 /// What a directory entry is.
@@ -318,6 +322,7 @@ impl Account {
             sessions_evidence: None,
             synced_from: None,
             directory: None,
+            password_match: None,
         }
     }
 }
@@ -637,6 +642,81 @@ pub struct Setting {
     pub evidence: Option<Evidence>,
 }
 
+/// What kind of trust file or setting lets someone in without the account's password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustKind {
+    /// `~/.rhosts` (rsh/rlogin, and sshd host-based login with `IgnoreRhosts no`).
+    Rhosts,
+    /// `~/.shosts` (sshd host-based login with `IgnoreRhosts no` or `shosts-only`).
+    Shosts,
+    /// `/etc/hosts.equiv` (rsh/rlogin and sshd host-based login, never for root).
+    HostsEquiv,
+    /// `/etc/ssh/shosts.equiv` (sshd host-based login, never for root).
+    ShostsEquiv,
+    /// `~/.k5login`: a Kerberos principal allowed to log in as the account.
+    K5login,
+    /// A principal in the account's sshd `AuthorizedPrincipalsFile`: certificates of the
+    /// `TrustedUserCAKeys` CA naming it log in as the account.
+    Principal,
+    /// sshd `TrustedUserCAKeys` with no usable `RevokedKeys`: the entry is the CA keys file.
+    UnrevokedCa,
+}
+
+impl TrustKind {
+    /// The file or setting as messages name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrustKind::Rhosts => ".rhosts",
+            TrustKind::Shosts => ".shosts",
+            TrustKind::HostsEquiv => "/etc/hosts.equiv",
+            TrustKind::ShostsEquiv => "/etc/ssh/shosts.equiv",
+            TrustKind::K5login => ".k5login",
+            TrustKind::Principal => "AuthorizedPrincipalsFile",
+            TrustKind::UnrevokedCa => "TrustedUserCAKeys",
+        }
+    }
+}
+
+/// Whether the program that would read a trust entry honours it on this host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Honoured {
+    /// The collected configuration makes a program use it (sshd `HostbasedAuthentication yes`).
+    Yes,
+    /// Only a program the scan does not read could use it (rsh/rlogin from inetd), or it
+    /// depends on a `Match` criterion the scan cannot decide.
+    Unknown,
+    /// Every program that reads it ignores this entry or file on this host.
+    No,
+}
+
+/// One entry of a trust file (or a trust setting) that opens an account without its password:
+/// a reset of the account's password does not touch it. Adapters record the entry as written
+/// (host and user names, principals and paths are not secrets) and who honours it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TrustEntry {
+    pub system: String,
+    pub kind: TrustKind,
+    /// The account it opens; `None` for a host-wide file (hosts.equiv: every non-root account
+    /// of the same name, or any account when the line names a user) or setting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The entry as written, whitespace folded (`+ +`, `bob@CORP.EXAMPLE`, a principal, the CA
+    /// keys file).
+    pub entry: String,
+    /// The entry trusts any host or any user (`+`, `+ +`, a bare `+` user), or a whole netgroup.
+    pub wildcard: bool,
+    pub honoured: Honoured,
+    /// Why it is (or may be) honoured, for messages: "sshd HostbasedAuthentication yes with
+    /// IgnoreRhosts no", "rsh/rlogin, if enabled (inetd/xinetd are not assessed here)".
+    pub why: String,
+    /// The settings that make it honoured (sshd lines), for related locations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub honoured_by: Vec<Evidence>,
+    pub evidence: Evidence,
+}
+
 /// Everything a source adapter can emit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "record", rename_all = "kebab-case")]
@@ -647,6 +727,7 @@ pub enum Record {
     Membership(Membership),
     SudoGrant(SudoGrant),
     Setting(Setting),
+    Trust(TrustEntry),
 }
 
 fn is_unknown(w: &When) -> bool {

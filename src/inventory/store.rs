@@ -15,6 +15,8 @@ pub struct Inventory {
     pub sudo_grants: Vec<SudoGrant>,
     /// In each system's evaluation order (file order with includes expanded), systems sorted.
     pub settings: Vec<Setting>,
+    /// Trust-file entries and trust settings (`.rhosts`, `.k5login`, CA trust), sorted.
+    pub trusts: Vec<TrustEntry>,
     #[serde(skip)]
     by_login: HashMap<(String, String), usize>,
 }
@@ -41,6 +43,7 @@ impl Inventory {
                 Record::Membership(m) => inv.memberships.push(m),
                 Record::SudoGrant(g) => inv.sudo_grants.push(g),
                 Record::Setting(s) => inv.settings.push(s),
+                Record::Trust(t) => inv.trusts.push(t),
             }
         }
         inv.hosts
@@ -55,6 +58,8 @@ impl Inventory {
         inv.memberships.dedup();
         inv.sudo_grants.sort();
         inv.sudo_grants.dedup();
+        inv.trusts.sort();
+        inv.trusts.dedup();
         // Stable: keeps each system's evaluation order.
         inv.settings.sort_by(|a, b| a.system.cmp(&b.system));
         for (i, a) in inv.accounts.iter().enumerate() {

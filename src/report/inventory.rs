@@ -67,6 +67,9 @@ fn write_records(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
     for s in &inv.settings {
         line(out, "setting", s)?;
     }
+    for t in &inv.trusts {
+        line(out, "trust", t)?;
+    }
     Ok(())
 }
 

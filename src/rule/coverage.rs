@@ -97,6 +97,12 @@ fn needs(code: &str) -> Option<Needs> {
             "an OpenLDAP export with Samba or Kerberos attributes",
             |f| f.credentials(&[C::SecondaryHash]) || f.source(&[S::OpenLdap]),
         ),
+        "RG109" => n(
+            "host trees (.rhosts, .shosts, hosts.equiv, .k5login, sshd_config and principals files)",
+            |f| f.hosts(),
+        ),
+        "RG110" => n("host trees (etc/sssd/sssd.conf and conf.d)", |f| f.hosts()),
+        "RG111" => n("host trees (sshd_config)", |f| f.hosts()),
         "RG201" => n(
             "app passwords (Google Workspace ASPs, AWS service-specific credentials, .htpasswd, password-manager exports)",
             |f| f.credentials(&[C::AppPassword]) || f.source(&[S::GoogleWorkspace, S::AwsIam]),
@@ -125,6 +131,10 @@ fn needs(code: &str) -> Option<Needs> {
         "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
         "RG401" | "RG402" => n("host trees (sshd_config, sudoers)", |f| f.hosts()),
         "RG501" => n("files of any kind", |f| f.files > 0),
+        "RG504" => n(
+            "host trees from several hosts (shadow, authorized_keys) or files holding secrets",
+            |f| f.hosts() || !f.inventory.credentials.is_empty(),
+        ),
         "RG503" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),

@@ -52,6 +52,9 @@ rules! {
     RG106 => rg106_reset_not_propagated,
     RG107 => rg107_recovery_factor_survives_reset,
     RG108 => rg108_secondary_hash_survives_reset,
+    RG109 => rg109_trust_file_bypasses_reset,
+    RG110 => rg110_cached_credentials_survive_reset,
+    RG111 => rg111_ssh_ca_without_revocation,
     RG201 => rg201_app_password_not_rotated,
     RG202 => rg202_credential_without_expiry,
     RG203 => rg203_krbtgt_not_rotated,
@@ -70,6 +73,7 @@ rules! {
     RG501 => rg501_plaintext_credential,
     RG502 => rg502_reversible_password_encryption,
     RG503 => rg503_password_in_readable_attribute,
+    RG504 => rg504_shared_credential,
 }
 
 /// A credential that may have survived a password reset: issued before the last reset of an

@@ -1,7 +1,9 @@
 //! Linux host trees: a directory that looks like a host root (has `etc/passwd` or `etc/shadow`).
 //!
 //! Owns parsing of passwd, shadow, group, sudoers (with includes), sshd_config (with Include and
-//! Match) and the authorized_keys files sshd would read, plus the optional collection manifest.
+//! Match) and the authorized_keys files sshd would read, the trust files no reset touches
+//! (`trust`: rhosts, hosts.equiv, k5login, certificate principals, SSSD's offline cache), plus
+//! the optional collection manifest.
 //! Absolute paths inside the host's files resolve against the host root, never against the
 //! scanning machine's `/`. Formats: `../shared/reference/formats-host.md` §1.1, §1.3, (b).
 //!
@@ -17,6 +19,7 @@ mod passwd;
 pub(crate) mod shadow;
 pub mod sshd;
 mod sudoers;
+mod trust;
 
 use self::authorized_keys::Parsed;
 use self::fs::{normalize, Fetch, HostFs};
@@ -137,6 +140,7 @@ pub fn scan_host_with_dates(
         &passwd,
         &mut out,
     );
+    trust::scan(&fs, &system, &sshd, &sshd_accounts, &passwd, &mut out);
     let dates = manifest
         .dated_files()
         .map(|(path, when)| (fs.evidence_path(path), *when))
@@ -348,6 +352,7 @@ fn local_account(acc: &mut Account) {
 fn apply_shadow(acc: &mut Account, s: &ShadowEntry, shown: &str) {
     let line = Evidence::at(shown, s.line);
     acc.expires = s.expire;
+    acc.password_match = s.matcher;
     match s.lastchg {
         LastChange::Pending => {
             if acc.password == PasswordState::Set {

@@ -4,11 +4,15 @@
 //! forced change (not 1970), empty means aging is off (unknown), `expire` empty or `-1` is
 //! never, `0` is ambiguous per the man page (unknown). The hash itself is classified and
 //! dropped at once; a copy redacted to the state of each hash (`!`, `*`, `!!`, empty, or the
-//! `$id$` scheme: the README's collection recipe) is read exactly as the original.
+//! `$id$` scheme: the README's collection recipe) is read exactly as the original. A complete,
+//! usable hash also yields a `SecretMatch` under a per-process salt that is never written, so
+//! the same password copied to several hosts can be told (RG504) without keeping the hash.
 
 use crate::diag::Diagnostic;
-use crate::inventory::{PasswordState, When};
+use crate::inventory::{PasswordState, SecretMatch, When};
+use crate::source::secret_id::SecretIdScheme;
 use crate::source::{numbered_lines, Output};
+use std::sync::OnceLock;
 
 /// What `lastchg` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +31,32 @@ pub(crate) struct ShadowEntry {
     pub(crate) lastchg: LastChange,
     pub(crate) expire: When,
     pub(crate) line: u32,
+    /// Joins equal usable hashes across the hosts of one scan; `None` for locks, markers and
+    /// redacted copies.
+    pub(crate) matcher: Option<SecretMatch>,
+}
+
+/// The salt of hash matchers: one per process (hosts are parsed in parallel and must agree),
+/// random, never written.
+fn hash_scheme() -> &'static SecretIdScheme {
+    static SCHEME: OnceLock<SecretIdScheme> = OnceLock::new();
+    SCHEME.get_or_init(SecretIdScheme::default)
+}
+
+/// A matcher for a field that holds a whole usable hash: `$id$[params$]salt$hash` with a
+/// non-empty hash part, or a traditional DES hash. A redacted copy (`$6$`) has none.
+pub(crate) fn hash_matcher(field: &str) -> Option<SecretMatch> {
+    if classify_password(field) != PasswordState::Set {
+        return None;
+    }
+    let whole = match field.strip_prefix('$') {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.split('$').collect();
+            parts.len() >= 3 && parts.last().is_some_and(|h| h.len() >= 8)
+        }
+        None => true,
+    };
+    whole.then(|| hash_scheme().matcher(field))
 }
 
 /// Whether a password field holds something crypt(3) could verify, or the state of one as a
@@ -131,6 +161,7 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntr
             lastchg,
             expire,
             line: n,
+            matcher: hash_matcher(field(1)),
         });
     }
     entries
@@ -139,6 +170,29 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_whole_usable_hashes_match() {
+        let h = "$6$rounds=5000$saltsalt$0123456789abcdefABCDEF";
+        assert!(hash_matcher(h).is_some());
+        assert_eq!(hash_matcher(h), hash_matcher(h));
+        assert_ne!(
+            hash_matcher(h),
+            hash_matcher("$6$rounds=5000$saltsalt$0123456789abcdefABCDEX")
+        );
+        for none in [
+            "$6$",
+            "$y$",
+            "!$6$salt$0123456789abcdef",
+            "*",
+            "!",
+            "",
+            "!!",
+        ] {
+            assert!(hash_matcher(none).is_none(), "{none}");
+        }
+        assert!(format!("{:?}", hash_matcher(h)).contains(".."));
+    }
 
     #[test]
     fn markers() {
