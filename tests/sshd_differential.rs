@@ -915,3 +915,126 @@ fn generated_configs_match_the_live_sshd() {
             .join("\n")
     );
 }
+
+/// The keywords the trust-file and CA rules read (RG109, RG111), per user.
+const TRUST_KEYS: [&str; 6] = [
+    "hostbasedauthentication",
+    "ignorerhosts",
+    "trustedusercakeys",
+    "revokedkeys",
+    "authorizedprincipalsfile",
+    "authorizedprincipalscommand",
+];
+
+/// Configs for the trust keywords: Match overrides, first value wins across a leading drop-in,
+/// `shosts-only`, and nothing set (the defaults).
+fn trust_cases() -> Vec<Case> {
+    let users = || {
+        ["root", "alice", "bob", "deploy"]
+            .iter()
+            .map(|u| Query {
+                user: u.to_string(),
+                host: H.into(),
+                addr: A.into(),
+                local: LOCAL[0],
+                pinned: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    vec![
+        case(
+            "hostbased-match",
+            &[(
+                "sshd_config",
+                "HostbasedAuthentication yes\nIgnoreRhosts shosts-only\nMatch User alice\n  \
+                 IgnoreRhosts no\nMatch User bob\n  HostbasedAuthentication no\n",
+            )],
+            users(),
+        ),
+        case(
+            "ca-principals-krl",
+            &[(
+                "sshd_config",
+                "TrustedUserCAKeys /etc/ssh/user_ca.pub\nAuthorizedPrincipalsFile \
+                 /etc/ssh/principals/%u\nMatch User deploy\n  RevokedKeys /etc/ssh/revoked_keys\n  \
+                 TrustedUserCAKeys /etc/ssh/deploy_ca.pub\nMatch Group admins\n  \
+                 AuthorizedPrincipalsCommand /usr/local/bin/principals %u\n  \
+                 AuthorizedPrincipalsCommandUser nobody\n",
+            )],
+            users(),
+        ),
+        case(
+            "dropin-first-wins",
+            &[
+                (
+                    "sshd_config",
+                    "Include @/d.conf\nHostbasedAuthentication no\nIgnoreRhosts yes\n\
+                     RevokedKeys none\n",
+                ),
+                (
+                    "d.conf",
+                    "hostbasedauthentication YES\nignorerhosts NO\nrevokedkeys /etc/ssh/krl\n",
+                ),
+            ],
+            users(),
+        ),
+        case("defaults", &[("sshd_config", "# nothing set\n")], users()),
+    ]
+}
+
+fn trust_view(stdout: &str) -> BTreeMap<&'static str, String> {
+    let mut m = BTreeMap::new();
+    for line in stdout.lines() {
+        let (k, v) = line.split_once(' ').unwrap_or((line, ""));
+        if let Some(key) = TRUST_KEYS.iter().find(|key| **key == k) {
+            m.insert(*key, normalise(key, &[v.to_string()]));
+        }
+    }
+    m
+}
+
+#[test]
+fn trust_keywords_match_the_live_sshd() {
+    if skip_or_fail("sshd differential test (trust keywords)") {
+        return;
+    }
+    let run = Run::new();
+    let cases = trust_cases();
+    let ids: Vec<String> = (0..cases.len()).map(|i| format!("t{i:02}")).collect();
+    let mut queries = Vec::new();
+    for (case, id) in cases.iter().zip(&ids) {
+        let config = run.write(id, case);
+        for q in &case.queries {
+            queries.push((config.clone(), q));
+        }
+    }
+    let live = run_sshd(&run, &queries);
+    let mut failures = Vec::new();
+    for ((config, q), got) in queries.iter().zip(&live) {
+        let theirs = got.as_deref().map(trust_view).unwrap_or_default();
+        let (cfg, _) = SshdConfig::read(run.root(), config);
+        let mut conn = run.accounts.conn(&q.user, Attr::Absent);
+        conn.host = Attr::Is(&q.host);
+        conn.addr = Attr::Is(&q.addr);
+        conn.laddr = Attr::Is(q.local[0]);
+        conn.lport = Attr::Is(q.local[1]);
+        conn.rdomain = Attr::Is(q.local[2]);
+        let view = cfg.effective(&run.accounts, Some(&conn));
+        let ours: BTreeMap<&'static str, String> = TRUST_KEYS
+            .iter()
+            .map(|k| (*k, view.value(k).unwrap_or_else(|| "<undecided>".into())))
+            .collect();
+        if ours != theirs {
+            failures.push(format!(
+                "{config} user={}:\n  resetgap: {ours:?}\n  sshd -T:  {theirs:?}",
+                q.user
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differs:\n{}",
+        sshd_version(),
+        failures.join("\n")
+    );
+}

@@ -5,6 +5,9 @@
 //!   `Account::password_match`, never by the hash;
 //! - the same SSH public key (by fingerprint) authorised for several accounts or hosts;
 //! - the same clear-text secret (`Credential::same_secret`) in files of different owners.
+//!
+//! Not shared: one file read for several accounts (a home two accounts share), and several
+//! accounts of one identity (as correlation links them).
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountKind, CredentialKind, Evidence, OwnerRef, SecretMatch, SourceKind};
@@ -128,7 +131,22 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
             uses.push((c.evidence.clone(), place));
         }
-        if owners.len() < 2 {
+        // One file read for several accounts (root and toor share /root) is one place; one
+        // person's key or secret on several of their own accounts is not shared with anyone.
+        let mut files: Vec<&str> = uses.iter().map(|(e, _)| e.path.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        let mut identities: Vec<*const crate::correlate::Identity> = Vec::new();
+        for o in &owners {
+            let id: *const crate::correlate::Identity = ctx
+                .correlation
+                .owner_identity(inv, o)
+                .map_or(std::ptr::null(), |i| i as *const _);
+            if id.is_null() || !identities.contains(&id) {
+                identities.push(id);
+            }
+        }
+        if owners.len() < 2 || files.len() < 2 || identities.len() < 2 {
             continue;
         }
         let first = &inv.credentials[g[0]];
