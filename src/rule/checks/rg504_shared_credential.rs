@@ -166,7 +166,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 .min()
                 .unwrap_or_default()
                 .to_string();
-            (format!("the same {}", first.label), id)
+            (format!("The same {}", first.label), id)
         };
         let message = format!(
             "{what} is {} for {}: {}.",
