@@ -67,6 +67,8 @@ pub enum SourceKind {
     /// Local credential files (`~/.aws/credentials`, docker `config.json`, `.git-credentials`,
     /// `.netrc`, `.pgpass`, `.npmrc`).
     CredentialFile,
+    /// A network device's configuration (Cisco IOS/IOS-XE running-config, Junos `set` format).
+    NetworkDevice,
 }
 
 impl SourceKind {
@@ -84,6 +86,7 @@ impl SourceKind {
             SourceKind::Vault => "vault",
             SourceKind::Kubernetes => "kubernetes",
             SourceKind::CredentialFile => "credential-file",
+            SourceKind::NetworkDevice => "netdev",
         }
     }
 }

@@ -336,6 +336,7 @@ pub fn system_name(kind: SourceKind) -> &'static str {
         SourceKind::Vault => "Vault",
         SourceKind::Kubernetes => "Kubernetes",
         SourceKind::CredentialFile => "a credential file",
+        SourceKind::NetworkDevice => "a network device",
     }
 }
 

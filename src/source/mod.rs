@@ -17,6 +17,7 @@ pub mod ids;
 pub mod json;
 pub mod kubernetes;
 pub mod linux;
+pub mod netdev;
 pub mod okta;
 pub mod options;
 pub mod registry;

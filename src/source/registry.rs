@@ -178,6 +178,7 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::kubernetes::SOURCE,
     &super::stores::SOURCE,
     &super::credfiles::SOURCE,
+    &super::netdev::SOURCE,
     &super::secrets::ConfigTextSource,
 ];
 
