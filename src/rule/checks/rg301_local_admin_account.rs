@@ -6,11 +6,14 @@
 //! the files cannot show (a host netgroup) is a note saying so; a host whose sudo refuses to run
 //! (a sudoers syntax error with `error_recovery=false`) grants nothing through sudo.
 //!
+//! Network devices: a local user with IOS `privilege 15` or a Junos `super-user` class (or a
+//! class with `permissions all`), as the `netdev` source recorded it.
+//!
 //! A host is a system with local accounts or a collected host record (or sudoers); privilege in
 //! a directory or a cloud tenant is for the directory rules.
 
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{AccountScope, Evidence, Principal, Privilege};
+use crate::inventory::{AccountScope, Evidence, Principal, Privilege, SourceKind};
 use crate::rule::Context;
 use std::collections::BTreeMap;
 
@@ -49,8 +52,27 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 });
         }
     }
+    // Accounts of network devices: their admin "group" is a privilege level or login class.
+    let device_accounts: std::collections::BTreeSet<(&str, &str)> = local()
+        .filter(|a| a.source == SourceKind::NetworkDevice)
+        .map(|a| (a.system.as_str(), a.login.as_str()))
+        .collect();
     for m in &inv.memberships {
         if !hosts.contains(m.system.as_str()) || m.member == "root" {
+            continue;
+        }
+        if m.grants.is_some() && device_accounts.contains(&(m.system.as_str(), m.member.as_str())) {
+            grants
+                .entry((m.system.as_str(), m.member.clone()))
+                .or_default()
+                .push(Grant {
+                    rank: 2,
+                    evidence: m.evidence.clone(),
+                    what: format!(
+                        "a device-local user with `{}` (full administrative access to the network device); a directory password reset does not change its password",
+                        m.group
+                    ),
+                });
             continue;
         }
         let kind = match m.grants {

@@ -131,8 +131,8 @@ fn typed_value<'t>(words: &[&'t str]) -> Option<(u8, &'t str)> {
 /// What a clear or reversible password is, for messages.
 fn label_for(kind: &str, ty: u8) -> String {
     match ty {
-        0 => format!("{kind} (type 0, clear text)"),
-        _ => format!("{kind} (type 7, reversible: as good as clear text)"),
+        0 => format!("Cisco IOS {kind}, type 0 (clear text)"),
+        _ => format!("Cisco IOS {kind}, type 7 (reversible: as good as clear text)"),
     }
 }
 
@@ -226,7 +226,7 @@ pub fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
                                     h,
                                     Exposed {
                                         line: s.line,
-                                        label: label_for(&format!("{kw} of local user {name}"), ty),
+                                        label: label_for(&format!("local user {kw}"), ty),
                                         context: format!("ios\0username\0{name}\0{kw}"),
                                         secret: &secret,
                                         owner: Some(name),
@@ -328,7 +328,7 @@ pub fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
                                     h,
                                     Exposed {
                                         line: *n,
-                                        label: label_for(&format!("{name} password"), ty),
+                                        label: label_for(&format!("`{name}` password"), ty),
                                         context: format!("ios\0{name}\0password"),
                                         secret: &secret,
                                         owner: None,

@@ -196,7 +196,7 @@ pub fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
                                 h,
                                 Exposed {
                                     line: *n,
-                                    label: format!("password of local user {user} ($9$, reversible: as good as clear text)"),
+                                    label: "Junos local user password, $9$ (reversible: as good as clear text)".to_string(),
                                     context: format!("junos\0user\0{user}"),
                                     secret: value,
                                     owner: Some(user),
@@ -256,9 +256,7 @@ pub fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
                     h,
                     Exposed {
                         line: *n,
-                        label: format!(
-                            "secret of `{what}` ($9$, reversible: as good as clear text)"
-                        ),
+                        label: format!("Junos `{what}`, $9$ (reversible: as good as clear text)"),
                         context: format!("junos\0{what}"),
                         secret: value,
                         owner: None,
@@ -296,7 +294,7 @@ pub fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Output {
         .map(|(login, f)| User {
             admin: f
                 .class
-                .filter(|(c, _)| c == "super-user" || all_classes.contains(c))
+                .filter(|(c, _)| c == "super-user" || c == "superuser" || all_classes.contains(c))
                 .map(|(c, line)| (format!("class {c}"), line)),
             login,
             line: f.line,

@@ -142,10 +142,10 @@ fn ios_running_config_facts() {
     assert_eq!(
         secrets(&out),
         vec![
-            "enable password (type 7, reversible: as good as clear text) on edge01 owner=- @18",
-            "password of local user netops (type 7, reversible: as good as clear text) on edge01 owner=netops @20",
-            "password of local user legacy (type 0, clear text) on edge01 owner=legacy @23",
-            "line vty 0 4 password (type 7, reversible: as good as clear text) on edge01 owner=- @51",
+            "Cisco IOS enable password, type 7 (reversible: as good as clear text) on edge01 owner=- @18",
+            "Cisco IOS local user password, type 7 (reversible: as good as clear text) on edge01 owner=netops @20",
+            "Cisco IOS local user password, type 0 (clear text) on edge01 owner=legacy @23",
+            "Cisco IOS `line vty 0 4` password, type 7 (reversible: as good as clear text) on edge01 owner=- @51",
         ]
     );
     assert_eq!(
@@ -243,8 +243,8 @@ fn junos_set_format_facts() {
     assert_eq!(
         secrets(&out),
         vec![
-            "password of local user noc1 ($9$, reversible: as good as clear text) on core-fw1 owner=noc1 @12",
-            "secret of `system radius-server 10.0.0.9 secret` ($9$, reversible: as good as clear text) on core-fw1 owner=- @20",
+            "Junos local user password, $9$ (reversible: as good as clear text) on core-fw1 owner=noc1 @12",
+            "Junos `system radius-server 10.0.0.9 secret`, $9$ (reversible: as good as clear text) on core-fw1 owner=- @20",
         ]
     );
     assert_eq!(
