@@ -36,6 +36,8 @@ const EXPECTED: &[&str] = &[
     "RG301 warning hosts/web01/etc/passwd:5 bob",
     "RG301 warning hosts/web01/etc/sudoers:7 alice",
     "RG301 warning hosts/web01/etc/sudoers.d/10-dave:1 dave",
+    // core-sw1: Mara's device-local privilege-15 user, which her AD reset did not change.
+    "RG301 warning network/core-sw1.cfg:21 mokafor",
     // AD: a Domain Admin (primary group 512) with a 2024 password; WS01 has no LAPS.
     "RG302 warning directory/corp-ad.ldif:83 a.admin",
     "RG304 warning directory/corp-ad.ldif:152 WS01$",
@@ -104,6 +106,8 @@ fn near_misses_do_not_fire() {
         "AKIAZZEXAMPLEQQQQQQC", // the inactive key of m.okafor
         "sibrahim",             // AD account of s.ibrahim: nothing predates her reset
         "WS02$",                // LAPS password rotating
+        "helpdesk",             // core-sw1: a level-1 user
+        "emergency",            // core-sw1: a privilege-15 user written in the banner text
     ] {
         assert!(
             !named.contains(quiet),

@@ -160,10 +160,33 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             login.clone()
         };
         let verb = if primary.rank == 3 { "may be" } else { "is" };
-        let message = format!(
+        let mut message = format!(
             "{subject} {verb} a local administrator on {host}: {}.",
             whats.join("; ")
         );
+        // A device-local user of a person whose password was reset elsewhere: the reset did not
+        // reach the device.
+        let mut reset_note = None;
+        if device_accounts.contains(&(host, login.as_str())) {
+            let owner = crate::inventory::OwnerRef {
+                system: Some(host.to_string()),
+                login: login.clone(),
+            };
+            let reset = ctx
+                .correlation
+                .owner_identity(inv, &owner)
+                .and_then(|i| i.last_reset)
+                .filter(|r| inv.accounts[r.account].system != host);
+            if let Some(reset) = reset {
+                let (ev, text) = super::describe_reset(ctx, &reset);
+                message.push_str(&format!(
+                    " The same person's password was reset {} on {}; that reset left this device password unchanged.",
+                    crate::inventory::when::format_day(reset.at),
+                    inv.accounts[reset.account].system
+                ));
+                reset_note = Some((ev, format!("the reset: {text}")));
+            }
+        }
         let mut f = out.finding(level,
             Subject::Account {
                 system: host,
@@ -176,6 +199,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         .host(Some(host));
         for g in &list[1..] {
             f = f.related(g.evidence.clone(), format!("also {}", g.what));
+        }
+        if let Some((ev, text)) = reset_note {
+            f = f.related(ev, text);
         }
         if let Some(reason) = ctx.options.allow_admins.reason(host, &login) {
             f.suppressed = Some(crate::finding::Suppression {
