@@ -10,6 +10,8 @@ mod samba;
 
 /// CLI behaviour: help, exit codes, argument validation, broken input.
 mod cli;
+/// The Linux collector (collect/collect-linux.sh) against a synthetic root and this machine's root.
+mod collector;
 /// Delivery: git-root SARIF URIs, the result cap, baselines, exceptions, diff, configuration.
 mod delivery;
 /// The demo estate: every expected finding and every near miss.

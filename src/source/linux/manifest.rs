@@ -1,5 +1,9 @@
-//! The optional collector manifest `<host root>/manifest.json` (formats-host.md §1.3): host
-//! name, collection time, whether file times were preserved, and per-file `mtime`.
+//! The optional collector manifest `<host root>/manifest.json` (formats-host.md §1.3; written by
+//! `collect/collect-linux.sh`, format in the README's "Collecting evidence"): host name,
+//! collection time, whether file times were preserved, and per file its `mtime` and `status`:
+//! `collected`, `absent` (not on the host: the setting is the program's default) or `failed`
+//! (not collected: its facts are unknown, said as an `Incomplete` diagnostic). A file without
+//! a status is `collected`, as older manifests wrote it.
 //!
 //! Owns the one place where a collected file gets a date: [`Manifest::file_time`]. A manifest
 //! mtime is preferred (basis `Manifest`); otherwise the collected file's own mtime (basis
@@ -28,6 +32,18 @@ struct RawManifest {
 struct RawFile {
     path: Option<String>,
     mtime: Option<String>,
+    status: Option<String>,
+    error: Option<String>,
+}
+
+/// What the collector says of one host path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileStatus {
+    Collected,
+    /// Not on the host.
+    Absent,
+    /// On the host but not collected, with the collector's error.
+    Failed(String),
 }
 
 /// The validated manifest.
@@ -40,6 +56,8 @@ pub(crate) struct Manifest {
     pub(crate) times_preserved: Option<bool>,
     /// Normalised host path -> recorded mtime.
     mtimes: BTreeMap<String, When>,
+    /// Normalised host path -> what the collector did with it.
+    statuses: BTreeMap<String, FileStatus>,
 }
 
 pub(crate) const MANIFEST_PATH: &str = "/manifest.json";
@@ -89,10 +107,35 @@ impl Manifest {
             }
         }
         for f in raw.files {
-            let (Some(path), Some(mtime)) = (f.path, f.mtime) else {
+            let Some(norm) = f.path.as_deref().and_then(normalize) else {
                 continue;
             };
-            let Some(norm) = normalize(&path) else {
+            let status = match f.status.as_deref() {
+                None | Some("collected") => FileStatus::Collected,
+                Some("absent") => FileStatus::Absent,
+                Some("failed") => {
+                    FileStatus::Failed(f.error.unwrap_or_else(|| "no error given".to_string()))
+                }
+                Some(other) => {
+                    out.diag(Diagnostic::new(
+                        DiagKind::Malformed,
+                        Severity::Warning,
+                        Evidence::new(shown, None),
+                        format!("manifest status of {norm} is `{other}`, not collected, absent or failed"),
+                    ));
+                    continue;
+                }
+            };
+            if let FileStatus::Failed(error) = &status {
+                out.diag(Diagnostic::new(
+                    DiagKind::Incomplete,
+                    Severity::Warning,
+                    Evidence::new(shown, None),
+                    format!("{norm} is on the host but was not collected ({error}): its facts are unknown, not defaults"),
+                ));
+            }
+            m.statuses.insert(norm.clone(), status);
+            let Some(mtime) = f.mtime else {
                 continue;
             };
             match When::parse_instant(&mtime) {
@@ -108,6 +151,11 @@ impl Manifest {
             }
         }
         m
+    }
+
+    /// What the collector says of `host_path`, when the manifest lists it.
+    pub(crate) fn status(&self, host_path: &str) -> Option<&FileStatus> {
+        self.statuses.get(&normalize(host_path)?)
     }
 
     /// Every dated file: (normalised host path, mtime), unless times were not preserved.
@@ -172,6 +220,26 @@ mod tests {
             (When::Unknown, IssuedBasis::Unknown)
         );
         assert!(out.diagnostics.is_empty());
+
+        // Statuses: collected (also by default), absent, failed with its error (a diagnostic).
+        let text = r#"{"files":[{"path":"/etc/passwd","mtime":"2023-02-10T09:30:00Z"},
+            {"path":"/etc/sudoers","status":"absent"},
+            {"path":"/etc/shadow","status":"failed","error":"Permission denied"},
+            {"path":"/etc/x","status":"lost"}]}"#;
+        let m = Manifest::parse(text, "h/manifest.json", &mut out);
+        assert_eq!(m.status("/etc/passwd"), Some(&FileStatus::Collected));
+        assert_eq!(m.status("/etc/sudoers"), Some(&FileStatus::Absent));
+        assert_eq!(
+            m.status("/etc/shadow"),
+            Some(&FileStatus::Failed("Permission denied".into()))
+        );
+        assert_eq!(m.status("/etc/x"), None);
+        assert_eq!(m.status("/etc/group"), None);
+        assert_eq!(out.diagnostics.len(), 2);
+        assert_eq!(out.diagnostics[0].kind, DiagKind::Incomplete);
+        assert!(out.diagnostics[0].message.contains("/etc/shadow"));
+        assert_eq!(out.diagnostics[1].kind, DiagKind::Malformed);
+        out.diagnostics.clear();
 
         let bad = Manifest::parse("{not json", "h/manifest.json", &mut out);
         assert!(!bad.present);

@@ -101,14 +101,23 @@ pub fn scan_host_with_dates(
         (SHADOW, shadow.is_some()),
         (GROUP, groups.is_some()),
     ] {
-        if !present {
-            out.diag(Diagnostic::new(
-                DiagKind::Incomplete,
-                Severity::Note,
-                Evidence::new(fs.evidence_path(file), None),
-                format!("{file} is not in the collection; its facts are unknown"),
-            ));
+        if present {
+            continue;
         }
+        let message = match manifest.status(file) {
+            // The manifest's own diagnostic says why it was not collected.
+            Some(manifest::FileStatus::Failed(_)) => continue,
+            Some(manifest::FileStatus::Absent) => {
+                format!("{file} is absent on the host (the collector manifest says so)")
+            }
+            _ => format!("{file} is not in the collection; its facts are unknown"),
+        };
+        out.diag(Diagnostic::new(
+            DiagKind::Incomplete,
+            Severity::Note,
+            Evidence::new(fs.evidence_path(file), None),
+            message,
+        ));
     }
     nsswitch_notes(&fs, &mut out);
 
