@@ -281,3 +281,19 @@ fn collector_is_posix_sh() {
         }
     }
 }
+
+/// The collector redacts shadow with the README's recipe, expression for expression.
+#[test]
+fn collector_uses_the_readme_shadow_recipe() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let recipe = readme
+        .lines()
+        .find(|l| l.trim_start().starts_with("sed ") && l.ends_with("> HOST/etc/shadow"))
+        .expect("README holds the shadow recipe");
+    let script = std::fs::read_to_string(root().join("collect/collect-linux.sh")).unwrap();
+    let exprs: Vec<&str> = recipe.split('\'').skip(1).step_by(2).collect();
+    assert_eq!(exprs.len(), 2, "{recipe}");
+    for e in exprs {
+        assert!(script.contains(&format!("'{e}'")), "collector lacks {e}");
+    }
+}
