@@ -212,7 +212,10 @@ fn collects_this_machines_own_root() {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI must run the collector test as root"
         );
-        eprintln!("SKIPPED collects_this_machines_own_root: needs root to read /etc/shadow");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("SKIPPED collects_this_machines_own_root: needs root to read /etc/shadow");
+        }
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -266,7 +269,11 @@ fn collector_is_posix_sh() {
     if let Ok(o) = dash {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    match Command::new("shellcheck").args(["-s", "sh"]).arg(&script).output() {
+    match Command::new("shellcheck")
+        .args(["-s", "sh"])
+        .arg(&script)
+        .output()
+    {
         Ok(o) => assert!(
             o.status.success(),
             "shellcheck -s sh:\n{}",
@@ -277,7 +284,10 @@ fn collector_is_posix_sh() {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "CI installs shellcheck (.ci/run)"
             );
-            eprintln!("SKIPPED collector_is_posix_sh: shellcheck is not installed");
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("SKIPPED collector_is_posix_sh: shellcheck is not installed");
+            }
         }
     }
 }

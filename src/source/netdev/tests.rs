@@ -202,7 +202,7 @@ fn ios_type7_secret_joins_the_same_password_elsewhere() {
         .records
         .iter()
         .find_map(|r| match r {
-            Record::Credential(c) => c.same_secret.clone(),
+            Record::Credential(c) => c.same_secret,
             _ => None,
         })
         .unwrap();
