@@ -53,6 +53,7 @@ fn expected_for(dir: &str) -> Option<&'static str> {
         "github" => Some("github"),
         "google" => Some("google"),
         "kubernetes" => Some("kubernetes"),
+        "netdev" => Some("netdev"),
         "okta" => Some("okta"),
         "stores" => Some("stores"),
         "vault" => Some("vault"),
