@@ -249,7 +249,7 @@ fn inventory_lists_every_record_kind() {
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
     }
-    // m.okafor's accounts on AWS, web01 and AD (by UPN) are one identity; its last reset is AD's.
+    // m.okafor's accounts on AWS, web01, AD (by UPN) and core-sw1 are one identity; its last reset is AD's.
     let mara = text
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
@@ -265,6 +265,7 @@ fn inventory_lists_every_record_kind() {
         accounts,
         [
             "aws:m.okafor",
+            "core-sw1:mokafor",
             "corp.example.test:mokafor",
             "web01:m.okafor"
         ]

@@ -49,7 +49,8 @@ fn text_report_opens_with_mokafors_story_and_the_key_used_after_the_reset() {
         .iter()
         .filter(|f| f["identity"] == "m.okafor")
         .count();
-    assert_eq!(of_mara, 8, "the eight things that survived her reset");
+    // Eight survived her reset; the ninth is her privilege-15 user on core-sw1, which it did not reach.
+    assert_eq!(of_mara, 9, "the nine things her reset left open");
     assert_eq!(
         group
             .lines()
