@@ -1,4 +1,4 @@
-//! RG402 sudoers-syntax-error: a host whose sudoers (or an included file) has a line sudo's parser
+//! RG403 sudoers-syntax-error: a host whose sudoers (or an included file) has a line sudo's parser
 //! rejects. One finding per host at the first such line (in sudo's load order), the others
 //! related. Error when the host's sudo.conf turns error recovery off (sudo then refuses to run
 //! at all); warning otherwise (sudo 1.9.3+ discards the entry on that line and goes on).
