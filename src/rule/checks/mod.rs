@@ -69,6 +69,7 @@ rules! {
     RG304 => rg304_laps_missing_or_stale,
     RG305 => rg305_root_credential,
     RG401 => rg401_auth_logging_disabled,
+    RG402 => rg402_legacy_auth_enabled,
     RG403 => rg403_sudoers_syntax_error,
     RG501 => rg501_plaintext_credential,
     RG502 => rg502_reversible_password_encryption,
