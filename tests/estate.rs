@@ -41,9 +41,19 @@ const EXPECTED: &[&str] = &[
     // AD: a Domain Admin (primary group 512) with a 2024 password; WS01 has no LAPS.
     "RG302 warning directory/corp-ad.ldif:83 a.admin",
     "RG304 warning directory/corp-ad.ldif:152 WS01$",
+    // legacy01: auditd runs but writes nothing (write_logs = no) and watches nothing (Debian's
+    // shipped rules.d); PAM accepts empty passwords and counts no failures; rsyslog keeps auth
+    // only on the host.
+    "RG401 warning hosts/legacy01/etc/audit/auditd.conf:5 legacy01",
+    "RG401 warning hosts/legacy01/etc/audit/rules.d/audit.rules legacy01",
+    "RG401 note hosts/legacy01/etc/pam.d/common-auth legacy01",
+    "RG401 note hosts/legacy01/etc/pam.d/common-auth:5 legacy01",
+    "RG401 note hosts/legacy01/etc/rsyslog.conf:10 legacy01",
     // sshd Match block for backup at QUIET; sudo !syslog for the OPS alias.
     "RG401 warning hosts/web01/etc/ssh/sshd_config:9 web01",
     "RG401 warning hosts/web01/etc/sudoers:3 alice",
+    // legacy01: telnet from xinetd (a block with no `disable` line in a file not named telnet).
+    "RG402 error hosts/legacy01/etc/xinetd.d/warehouse:2 legacy01",
     // A report script's password for m.okafor written (manifest) before her reset: error.
     "RG501 error hosts/web01/opt/reports/settings.ini:5 m.okafor",
     // The committed .env: key id joined to m.okafor through list-access-keys, and its secret.

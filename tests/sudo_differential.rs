@@ -3,7 +3,7 @@
 //! For each case (a host tree: passwd, group, sudoers and includes, hosts, hostname), resetgap
 //! scans the tree (`--emit-inventory`, through the binary) and the real programs judge the same
 //! files:
-//! - `visudo -c -f /etc/sudoers`: valid or not; resetgap must report a syntax error (RG402's
+//! - `visudo -c -f /etc/sudoers`: valid or not; resetgap must report a syntax error (RG403's
 //!   record) or a problem sudo tolerates (a warning diagnostic) exactly when visudo rejects;
 //! - sudo itself, in a private mount, UTS and network namespace (`unshare --mount --uts --net
 //!   --propagation private`) with the case's files bind-mounted over /etc, the host name set and

@@ -129,7 +129,15 @@ fn needs(code: &str) -> Option<Needs> {
             |f| f.hosts() || f.inventory.memberships.iter().any(|m| m.grants.is_some()),
         ),
         "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
-        "RG401" | "RG402" => n("host trees (sshd_config, sudoers)", |f| f.hosts()),
+        "RG401" => n(
+            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf)",
+            |f| f.hosts(),
+        ),
+        "RG402" => n(
+            "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf; a service whose configuration is absent is not installed)",
+            |f| f.hosts(),
+        ),
+        "RG403" => n("host trees (sudoers)", |f| f.hosts()),
         "RG501" => n("files of any kind", |f| f.files > 0),
         "RG504" => n(
             "host trees from several hosts (shadow, authorized_keys) or files holding secrets",

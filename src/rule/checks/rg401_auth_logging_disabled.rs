@@ -1,13 +1,16 @@
 //! RG401 auth-logging-disabled: sshd's effective `LogLevel` below INFO (QUIET, FATAL, ERROR),
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) in force for a user
-//! after sudo applies its Defaults in file order (the adapter resolves them per user).
+//! after sudo applies its Defaults in file order (the adapter resolves them per user); the
+//! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, PAM, login.defs,
+//! Samba, PostgreSQL; `source::linux::logging` and `services`), judged here with the documented
+//! default each message cites when the setting is absent (evidence without a line).
 //!
 //! Network devices (the `netdev` source's `ios`/`junos` settings): IOS `no logging on`, no
 //! `logging host` (the running-config omits defaults, and by default no message leaves the
 //! device), no `aaa accounting exec|commands`; Junos without an applied `system syslog host`.
 
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::Scope;
+use crate::inventory::{Scope, Setting};
 use crate::rule::Context;
 
 const QUIET_LEVELS: &[&str] = &["QUIET", "SILENT", "FATAL", "ERROR"];
@@ -81,6 +84,86 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         out.push(f);
+    }
+    host_logging(ctx, out);
+}
+
+/// Whether the setting was absent (its documented default applies).
+fn is_default(s: &Setting) -> bool {
+    s.evidence.as_ref().is_some_and(|e| e.line.is_none())
+}
+
+fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
+    let settings = &ctx.inventory.settings;
+    let find = |system: &str, component: &str, key: &str| {
+        settings
+            .iter()
+            .find(|s| s.system == system && s.component == component && s.key == key)
+    };
+    for s in settings {
+        let Some(ev) = &s.evidence else { continue };
+        let (h, v) = (s.system.as_str(), s.value.as_str());
+        let judged: Option<(Level, String)> = match (s.component.as_str(), s.key.as_str()) {
+            ("auditd", "write_logs") if v == "no" => Some((Level::Warning, format!(
+                "auditd on {h} does not write its log (`write_logs = no`; auditd.conf(5) default yes): password changes, logins and sudo use leave no audit record."))),
+            ("auditd", "disk_full_action" | "disk_error_action") if !is_default(s) && matches!(v, "IGNORE" | "SUSPEND") => Some((Level::Note, format!(
+                "auditd on {h} sets `{} = {v}`: when the disk fills or fails, audit records stop being written while the host keeps running (HALT or SINGLE would stop it instead).", s.key))),
+            ("auditd", "enabled") if v == "0" => Some((Level::Warning, format!(
+                "The audit rules on {h} end with `-e 0` (augenrules moves the last `-e` to the end): the kernel audits nothing, so password changes and logins leave no audit record."))),
+            ("auditd", "kernel_audit") => Some((Level::Warning, format!(
+                "The kernel command line on {h} has `audit=0`: the kernel's audit subsystem is off and auditd records nothing."))),
+            ("auditd", "service") => Some((Level::Warning, format!(
+                "auditd is installed on {h} (auditd.conf is collected) but not enabled: systemd's `multi-user.target.wants/auditd.service` link is absent, so auditd does not start at boot."))),
+            ("auditd", "missing_watches") => Some((Level::Warning, format!(
+                "No audit rule on {h} watches {v}{}: a changed password, a new sudo grant or an account change leaves no audit record (Debian 12's shipped rules watch nothing).",
+                if is_default(s) { "" } else { " for writes" }))),
+            ("journald", "storage") if v == "none" || v == "volatile" => {
+                let fwd = find(h, "journald", "forward_to_syslog").is_some_and(|f| f.value == "yes");
+                let routing = find(h, "journald", "syslog_routing").map(|f| f.value.as_str()).unwrap_or("absent");
+                let kept = matches!(routing, "local" | "remote");
+                (!kept).then(|| (Level::Warning, format!(
+                    "journald on {h} has `Storage={v}` ({}) and {}: login and sudo messages {}.",
+                    if v == "none" { "it drops every message" } else { "messages are kept in memory only" },
+                    match (fwd, routing) {
+                        (true, "none") => "forwards to a syslog daemon whose rules route no auth messages anywhere".to_string(),
+                        (true, _) => "forwards to syslog, but no syslog daemon's configuration was collected".to_string(),
+                        (false, _) => "does not forward to syslog (`ForwardToSyslog` no; journald.conf(5) default no since systemd 246) and no syslog daemon keeps auth messages".to_string(),
+                    },
+                    if v == "none" { "are not kept anywhere" } else { "are lost at every reboot" })))
+            }
+            ("rsyslog", "auth_routing") if v == "none" => Some((Level::Warning, format!(
+                "rsyslog on {h} routes auth and authpriv messages nowhere (no selector receives them at info, or a `stop` drops them first): sshd and sudo logins are not written to any log."))),
+            ("rsyslog", "auth_routing") if v == "local" => Some((Level::Note, format!(
+                "rsyslog on {h} keeps auth and authpriv messages only on the host (no `@host`, `@@host` or `omfwd` target): whoever holds root after a surviving credential is used can erase the trace."))),
+            ("pam", "nullok") => Some((Level::Note, format!(
+                "PAM on {h} accepts empty passwords (`pam_unix.so nullok` in {}): an account whose password was emptied logs in with none, and no reset applies to it.", scope_key(&s.scope)))),
+            ("pam", "lockout") => Some((Level::Note, format!(
+                "The PAM auth stack {} on {h} has no `pam_faillock` or `pam_tally2`: failed logins are not counted and guessing is not stopped.", scope_key(&s.scope)))),
+            ("login.defs", "faillog_enab") => Some((Level::Note, format!(
+                "login.defs on {h} sets `FAILLOG_ENAB no` (shadow-utils default yes): failed logins are not recorded in /var/log/faillog."))),
+            ("samba", "log_level") if v.parse::<u32>().is_ok_and(|n| n < 2) => Some((
+                if is_default(s) { Level::Note } else { Level::Warning },
+                format!(
+                    "Samba on {h} logs at level {v}{}: auth_audit records failures from level 2 and successful logins from level 3, so SMB logins are not recorded.",
+                    if is_default(s) { " (`log level` absent; smb.conf(5) default 0)" } else { "" }))),
+            ("postgres", "log_connections") if v == "off" => Some((Level::Note, format!(
+                "PostgreSQL on {h} ({}) does not log connections (`log_connections = off`{}): successful logins, with a reset password or not, leave no trace; failed ones are still logged.",
+                scope_key(&s.scope),
+                if is_default(s) { "; absent, the default since PostgreSQL 8 and still in 17" } else { "" }))),
+            _ => None,
+        };
+        if let Some((level, message)) = judged {
+            let setting = format!("{}:{}", s.component, s.key);
+            out.push(
+                out.finding(
+                    level,
+                    Subject::Setting { host: h, setting: &setting, scope: scope_key(&s.scope) },
+                    ev.clone(),
+                    message,
+                )
+                .host(Some(h)),
+            );
+        }
     }
 }
 

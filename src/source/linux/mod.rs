@@ -14,8 +14,10 @@
 mod authorized_keys;
 mod fs;
 mod group;
+pub(crate) mod logging;
 mod manifest;
 mod passwd;
+mod services;
 pub(crate) mod shadow;
 pub mod sshd;
 mod sudoers;
@@ -140,6 +142,8 @@ pub fn scan_host_with_dates(
     let sshd = SshdConfig::load(&fs, &mut out);
     let sshd_accounts = SshdAccounts::new(&passwd, &groups, false);
     sshd.emit(&system, &sshd_accounts, &mut out);
+    logging::scan(&fs, &system, &mut out);
+    services::scan(&fs, &system, &mut out);
     keys(
         &fs,
         &manifest,
