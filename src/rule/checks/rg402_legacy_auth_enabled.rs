@@ -2,7 +2,10 @@
 //! cannot govern or that exposes the password: telnet/rsh/rlogin/rexec/tftp from inetd or
 //! xinetd, vsftpd logins without TLS, SNMP v1/v2c communities, Samba SMB1/NTLMv1/LM, and
 //! PostgreSQL `trust`/`password` in pg_hba.conf. Reads the settings `source::linux::services`
-//! resolves; absent settings carry their documented default (evidence without a line).
+//! resolves; absent settings carry their documented default (evidence without a line). On
+//! network devices (`source::netdev`): IOS `enable password` and user passwords of type 0/7,
+//! telnet on `line vty`, SNMP communities; Junos telnet/ftp services, SNMP communities and
+//! `$1$`/`$9$`/plain-text user passwords.
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::Scope;
@@ -48,6 +51,27 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 "pg_hba.conf on {h} lets `{scope}` connect with `trust`: no password is asked, so no reset can lock anyone out."))),
             ("postgres", "hba_method") if v == "password" => Some((Level::Warning, format!(
                 "pg_hba.conf on {h} uses `password` for `{scope}`: the password travels in clear text (use scram-sha-256)."))),
+            // Network devices (`source::netdev`).
+            ("ios", "enable password") if v == "type 0" || v == "type 7" => Some((Level::Error, format!(
+                "{h} has an `enable password` ({v}): {} and no directory reset changes it (use `enable algorithm-type scrypt secret`).",
+                if v == "type 7" { "type 7 is reversible, as good as clear text" } else { "it is stored in clear text" }))),
+            ("ios", "username password type") if v == "0" || v == "7" => Some((Level::Error, format!(
+                "`{scope}` on {h} has a type {v} password: {}, and a directory reset never changes a device-local password.",
+                if v == "7" { "type 7 is reversible, as good as clear text" } else { "it is stored in clear text" }))),
+            ("ios", "line vty transport input") if v.split_whitespace().any(|t| t == "telnet" || t == "all") => Some((Level::Error, format!(
+                "`{scope}` on {h} accepts telnet (`transport input {v}`): the password of every administrator crosses the network in clear text."))),
+            ("ios", "line vty transport input") if v == "default" => Some((Level::Note, format!(
+                "`{scope}` on {h} sets no `transport input`, so the release's default applies; it may accept telnet, which this configuration cannot tell: check with `show line vty`."))),
+            ("ios", "snmp-server community") | ("junos", "snmp community") => Some(if v.eq_ignore_ascii_case("rw") || v == "read-write" {
+                (Level::Error, format!("{h} grants SNMPv1/v2c write access by community string ({scope}): a shared password sent in clear, with no identity behind it and untouched by any reset."))
+            } else {
+                (Level::Warning, format!("{h} grants SNMPv1/v2c read access by community string ({scope}): a shared password sent in clear, with no identity behind it and untouched by any reset."))
+            }),
+            ("junos", key @ ("system services telnet" | "system services ftp")) if v == "enabled" => Some((Level::Error, format!(
+                "{h} enables `{}`: logins send the password in clear text.", key.trim_start_matches("system services ")))),
+            ("junos", "login user encrypted-password") if v == "$1$" || v == "$9$" || v == "plain-text-password" => Some((Level::Warning, format!(
+                "`{scope}` on {h} keeps its password as {}: weak or reversible, and a directory reset never changes a device-local password.",
+                match v { "$9$" => "`$9$` (reversible)", "$1$" => "`$1$` MD5-crypt", _ => "a plain-text password statement" }))),
             _ => None,
         };
         if let Some((level, message)) = judged {
