@@ -69,6 +69,8 @@ pub enum SourceKind {
     CredentialFile,
     /// A network device's configuration (Cisco IOS/IOS-XE running-config, Junos `set` format).
     NetworkDevice,
+    /// A Windows host's own exports (local users and groups, registry, audit policy).
+    WindowsHost,
 }
 
 impl SourceKind {
@@ -87,6 +89,7 @@ impl SourceKind {
             SourceKind::Kubernetes => "kubernetes",
             SourceKind::CredentialFile => "credential-file",
             SourceKind::NetworkDevice => "netdev",
+            SourceKind::WindowsHost => "windows",
         }
     }
 }

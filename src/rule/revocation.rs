@@ -337,6 +337,7 @@ pub fn system_name(kind: SourceKind) -> &'static str {
         SourceKind::Kubernetes => "Kubernetes",
         SourceKind::CredentialFile => "a credential file",
         SourceKind::NetworkDevice => "a network device",
+        SourceKind::WindowsHost => "a Windows host",
     }
 }
 

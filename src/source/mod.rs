@@ -30,6 +30,7 @@ pub mod text;
 pub mod time;
 pub mod values;
 pub mod vault;
+pub mod windows;
 
 use crate::diag::Diagnostic;
 use crate::inventory::Record;
