@@ -111,7 +111,11 @@ fn needs(code: &str) -> Option<Needs> {
             "tokens or application credentials (GitHub, Vault, Kubernetes, Entra ID, Okta, AWS exports)",
             |f| f.credentials(BEARER) || f.source(&[S::GitHub, S::Vault, S::Kubernetes, S::EntraId, S::Okta]),
         ),
-        "RG203" | "RG206" | "RG302" | "RG303" | "RG304" | "RG502" => n(AD, |f| f.ad()),
+        "RG203" | "RG206" | "RG302" | "RG303" | "RG502" => n(AD, |f| f.ad()),
+        "RG304" => n(
+            "an Active Directory export (LDIF or live LDAP) or Windows local users (Get-LocalUser)",
+            |f| f.ad() || f.source(&[S::WindowsHost]),
+        ),
         "RG204" | "RG205" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
@@ -130,8 +134,8 @@ fn needs(code: &str) -> Option<Needs> {
         ),
         "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
         "RG401" => n(
-            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf)",
-            |f| f.hosts(),
+            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf) or Windows audit policy (auditpol /r, audit.csv, GptTmpl.inf)",
+            |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows-audit"),
         ),
         "RG402" => n(
             "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf; a service whose configuration is absent is not installed)",

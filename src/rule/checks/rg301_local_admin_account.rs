@@ -9,8 +9,12 @@
 //! Network devices: a local user with IOS `privilege 15` or a Junos `super-user` class (or a
 //! class with `permissions all`), as the `netdev` source recorded it.
 //!
-//! A host is a system with local accounts or a collected host record (or sudoers); privilege in
-//! a directory or a cloud tenant is for the directory rules.
+//! A host is a system with local accounts or a collected host record (or sudoers), or one whose
+//! Windows Administrators group (`S-1-5-32-544`) was exported; privilege in a directory or a
+//! cloud tenant is for the directory rules. Windows: members are decided by SID by the adapter
+//! (`source::windows`); a domain group among them names its members from the AD export when one
+//! was given (accounts whose privileged groups include it); a Group Policy (`gpo:{GUID}`: Restricted
+//! Groups, GPP Groups.xml) grants on the computers in the GPO's scope, which the file does not name.
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountScope, Evidence, Principal, Privilege, SourceKind};
@@ -37,6 +41,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         .map(|a| a.system.as_str())
         .chain(inv.hosts.iter().map(|h| h.name.as_str()))
         .chain(inv.sudo_grants.iter().map(|g| g.system.as_str()))
+        .chain(
+            inv.memberships
+                .iter()
+                .filter(|m| m.group == crate::source::windows::ADMINISTRATORS)
+                .map(|m| m.system.as_str()),
+        )
         .collect();
     let mut grants: BTreeMap<(&str, String), Vec<Grant>> = BTreeMap::new();
 
@@ -91,7 +101,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             .push(Grant {
                 rank: 2,
                 evidence: m.evidence.clone(),
-                what: format!("{how} `{}`, {kind}", m.group),
+                what: format!("{how} `{}`, {kind}{}", m.group, domain_members(ctx, &m.member)),
             });
     }
     // sudo: the adapter resolved each user's verdict on the host. A host whose sudo refuses to
@@ -160,8 +170,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             login.clone()
         };
         let verb = if primary.rank == 3 { "may be" } else { "is" };
+        let place = match host.strip_prefix("gpo:") {
+            Some(gpo) => format!("every computer in the scope of Group Policy {gpo}"),
+            None => host.to_string(),
+        };
         let mut message = format!(
-            "{subject} {verb} a local administrator on {host}: {}.",
+            "{subject} {verb} a local administrator on {place}: {}.",
             whats.join("; ")
         );
         // A device-local user of a person whose password was reset elsewhere: the reset did not
@@ -211,6 +225,40 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
         out.push(f);
     }
+}
+
+/// For a domain principal in a Windows Administrators group (`CORP\\Domain Admins`, or `Domain
+/// Admins (S-1-5-21-…-512)` from a SID), the AD accounts whose privileged groups include it: every
+/// one of them administers the host. Empty for a local member or a group the export does not
+/// show.
+fn domain_members(ctx: &Context<'_>, member: &str) -> String {
+    let name = match member.split_once('\\') {
+        Some((_, name)) => name,
+        None => match member.split_once(" (S-1-5-21-") {
+            Some((name, _)) => name,
+            None => return String::new(),
+        },
+    };
+    let logins: Vec<&str> = ctx
+        .inventory
+        .accounts
+        .iter()
+        .filter(|a| {
+            a.directory.as_ref().is_some_and(|d| {
+                d.privileged_groups
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(name))
+            })
+        })
+        .map(|a| a.login.as_str())
+        .collect();
+    if logins.is_empty() {
+        return String::new();
+    }
+    format!(
+        " (a domain group; its members in the directory export: {})",
+        logins.join(", ")
+    )
 }
 
 #[cfg(test)]

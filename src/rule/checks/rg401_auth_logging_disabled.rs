@@ -8,6 +8,14 @@
 //! Network devices (the `netdev` source's `ios`/`junos` settings): IOS `no logging on`, no
 //! `logging host` (the running-config omits defaults, and by default no message leaves the
 //! device), no `aaa accounting exec|commands`; Junos without an applied `system syslog host`.
+//!
+//! Windows (`source::windows`, settings `windows-audit`): a subcategory of the effective audit
+//! policy (`auditpol /r`) or of a GPO's Advanced Audit Policy (`audit.csv`) that does not audit
+//! successes. User Account Management is an error: resets (4724) and changes (4723) leave no
+//! event. Security Group Management (4732), Credential Validation (4776) and Logon (4624) are
+//! warnings. A legacy `[Event Audit]` category (`GptTmpl.inf`) is a warning that holds unless
+//! advanced subcategories override it ("Force audit policy subcategory settings",
+//! `SCENoApplyLegacyAuditPolicy`). A GPO's setting applies to the computers in its scope.
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{Scope, Setting};
@@ -86,6 +94,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         out.push(f);
     }
     host_logging(ctx, out);
+    windows(ctx, out);
 }
 
 /// Whether the setting was absent (its documented default applies).
@@ -164,6 +173,59 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                 .host(Some(h)),
             );
         }
+    }
+}
+
+/// (setting key, subcategory, what goes unlogged, whether not auditing its successes is an error).
+const WINDOWS_AUDIT: &[(&str, &str, &str, bool)] = &[
+    ("user-account-management", "User Account Management", "password resets (event 4724) and changes (4723) are not logged", true),
+    ("security-group-management", "Security Group Management", "members added to local groups such as Administrators (event 4732) are not logged", false),
+    ("credential-validation", "Credential Validation", "NTLM validations of local accounts (event 4776) are not logged", false),
+    ("logon", "Logon", "logons, including with a credential that survived a reset (event 4624), are not logged", false),
+    ("category:account-management", "the legacy Account Management category (AuditAccountManage)", "password resets and changes (4724, 4723) are not logged", false),
+    ("category:logon", "the legacy Logon category (AuditLogonEvents)", "logons (4624) are not logged", false),
+    ("category:account-logon", "the legacy Account Logon category (AuditAccountLogon)", "credential validations (4776) are not logged", false),
+];
+
+fn windows(ctx: &Context<'_>, out: &mut Emit) {
+    for s in ctx
+        .inventory
+        .settings
+        .iter()
+        .filter(|s| s.component == "windows-audit")
+    {
+        let Some((_, name, effect, error)) = WINDOWS_AUDIT.iter().find(|(k, ..)| *k == s.key)
+        else {
+            continue;
+        };
+        if s.value.contains("success") {
+            continue;
+        }
+        let Some(ev) = &s.evidence else { continue };
+        let place = match s.system.strip_prefix("gpo:") {
+            Some(gpo) => format!("Group Policy {gpo} does not audit successes of {name} on the computers in its scope"),
+            None => format!("Windows on {} does not audit successes of {name}", s.system),
+        };
+        let unless = if s.key.starts_with("category:") {
+            ", unless advanced audit subcategories override the category (SCENoApplyLegacyAuditPolicy)"
+        } else {
+            ""
+        };
+        let message = format!("{place} (setting: {}): {effect}{unless}.", s.value);
+        let level = if *error { Level::Error } else { Level::Warning };
+        out.push(
+            out.finding(
+                level,
+                Subject::Setting {
+                    host: &s.system,
+                    setting: &format!("windows-audit:{}", s.key),
+                    scope: "global",
+                },
+                ev.clone(),
+                message,
+            )
+            .host(Some(&s.system)),
+        );
     }
 }
 
