@@ -76,6 +76,7 @@ pub(crate) fn parse(uri: &str, text: &str) -> Output {
         col("inclusion setting"),
         col("setting value"),
     );
+    let lines = crate::source::text::LineIndex::new(text);
     for row in reader.records() {
         let Ok(row) = row else { continue };
         let line = row

@@ -95,6 +95,7 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (name, sid, source) = (col("name"), col("sid"), col("principalsource"));
     let mut members = Vec::new();
+    let lines = crate::source::text::LineIndex::new(text);
     for row in reader.records() {
         let row = match row {
             Ok(r) => r,

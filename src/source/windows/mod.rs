@@ -298,3 +298,13 @@ pub(crate) const PRINCIPAL_SOURCES: &[&str] = &[
     "AzureAD",
     "MicrosoftAccount",
 ];
+
+/// The 1-based line of the CSV row that starts at byte `at` (the csv crate's record position can
+/// point at blank lines before the row, as after auditpol's header, and counts CRLF oddly).
+pub(crate) fn csv_row_line(lines: &crate::source::text::LineIndex<'_>, at: u64) -> u32 {
+    let mut line = lines.line_of(usize::try_from(at).unwrap_or(usize::MAX));
+    while lines.line(line).is_some_and(|l| l.trim().is_empty()) && line < lines.count() {
+        line += 1;
+    }
+    line
+}
