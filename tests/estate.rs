@@ -38,9 +38,15 @@ const EXPECTED: &[&str] = &[
     "RG301 warning hosts/web01/etc/sudoers.d/10-dave:1 dave",
     // core-sw1: Mara's device-local privilege-15 user, which her AD reset did not change.
     "RG301 warning network/core-sw1.cfg:21 mokafor",
+    // WS01 (m.okafor's workstation), members of S-1-5-32-544 by SID: a local help-desk account
+    // and Domain Admins, named with its member from the AD export.
+    "RG301 warning windows/WS01/local-admins.json:16 helpdesk",
+    "RG301 warning windows/WS01/local-admins.json:25 CORP\\Domain Admins",
     // AD: a Domain Admin (primary group 512) with a 2024 password; WS01 has no LAPS.
     "RG302 warning directory/corp-ad.ldif:83 a.admin",
     "RG304 warning directory/corp-ad.ldif:152 WS01$",
+    // WS01 itself: the built-in Administrator (RID 500) is enabled and no LAPS root is set.
+    "RG304 warning windows/WS01/local-users.json:2 Administrator",
     // legacy01: auditd runs but writes nothing (write_logs = no) and watches nothing (Debian's
     // shipped rules.d); PAM accepts empty passwords and counts no failures; rsyslog keeps auth
     // only on the host.
@@ -52,6 +58,8 @@ const EXPECTED: &[&str] = &[
     // sshd Match block for backup at QUIET; sudo !syslog for the OPS alias.
     "RG401 warning hosts/web01/etc/ssh/sshd_config:9 web01",
     "RG401 warning hosts/web01/etc/sudoers:3 alice",
+    // WS01 does not audit User Account Management: the help desk's reset (4724) left no event.
+    "RG401 error windows/WS01/auditpol.csv:5 WS01",
     // legacy01: telnet from xinetd (a block with no `disable` line in a file not named telnet).
     "RG402 error hosts/legacy01/etc/xinetd.d/warehouse:2 legacy01",
     // A report script's password for m.okafor written (manifest) before her reset: error.
@@ -61,6 +69,9 @@ const EXPECTED: &[&str] = &[
     "RG501 warning repos/billing-api/.env:5 m.okafor",
     // database.yml production password, with the user name beside it.
     "RG501 warning repos/billing-api/config/database.yml:6 billing_svc",
+    // WS01 auto-logs on as mokafor: her password in Winlogon DefaultPassword, readable in the
+    // registry whatever her AD reset did.
+    "RG501 warning windows/WS01/reg/winlogon.reg:8 mokafor",
 ];
 
 #[test]

@@ -81,7 +81,7 @@ pub(crate) fn parse(uri: &str, text: &str) -> Output {
         let Ok(row) = row else { continue };
         let line = row
             .position()
-            .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+            .map_or(1, |p| super::csv_row_line(&lines, p.byte()));
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim();
         let g = cell(guid).to_ascii_uppercase();
         let Some((_, key)) = SUBCATEGORIES.iter().find(|(id, _)| *id == g) else {

@@ -102,7 +102,7 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
             Err(e) => {
                 let line = e
                     .position()
-                    .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+                    .map_or(1, |p| super::csv_row_line(&lines, p.byte()));
                 out.diag(Diagnostic::malformed(
                     uri,
                     line,
@@ -113,7 +113,7 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
         };
         let line = row
             .position()
-            .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+            .map_or(1, |p| super::csv_row_line(&lines, p.byte()));
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| c.trim().to_string());
         members.push(Member {
             name: cell(name).unwrap_or_default(),

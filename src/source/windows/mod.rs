@@ -300,9 +300,15 @@ pub(crate) const PRINCIPAL_SOURCES: &[&str] = &[
 ];
 
 /// The 1-based line of the CSV row that starts at byte `at` (the csv crate's record position can
-/// point at blank lines before the row, as after auditpol's header, and counts CRLF oddly).
+/// point at blank lines before the row, as after auditpol's header, and after a CRLF row at the end
+/// of the row before).
 pub(crate) fn csv_row_line(lines: &crate::source::text::LineIndex<'_>, at: u64) -> u32 {
-    let mut line = lines.line_of(usize::try_from(at).unwrap_or(usize::MAX));
+    let mut at = usize::try_from(at).unwrap_or(usize::MAX);
+    // After a CRLF row the position is at the end of the row before.
+    while matches!(lines.text().as_bytes().get(at), Some(b'\r' | b'\n')) {
+        at += 1;
+    }
+    let mut line = lines.line_of(at);
     while lines.line(line).is_some_and(|l| l.trim().is_empty()) && line < lines.count() {
         line += 1;
     }

@@ -377,8 +377,10 @@ pub(crate) fn parse(uri: &str, text: &str, options: &SourceOptions) -> Output {
                 Evidence::at(uri, v.line),
             );
             if !user.is_empty() {
+                // A domain account is named by its NetBIOS domain, which no directory export
+                // spells as its system: the owner joins the identity by login.
                 c.owner = Some(OwnerRef {
-                    system: local.then(|| host.clone()),
+                    system: Some(if local { host.clone() } else { domain.clone() }),
                     login: user.clone(),
                 });
             }

@@ -366,7 +366,7 @@ fn registry_exports_settings_defaults_and_the_winlogon_password() {
     let owner = c.owner.as_ref().unwrap();
     assert_eq!(
         (owner.system.as_deref(), owner.login.as_str()),
-        (None, "svc-kiosk")
+        (Some("CORP"), "svc-kiosk")
     );
     let shown = format!("{c:?}");
     assert!(
@@ -441,4 +441,12 @@ fn other_json_and_csv_are_not_claimed() {
     );
     assert!(!claimants("x.csv", "Name,SID\nfoo,bar\n").contains(&"windows"));
     assert!(!claimants("a.inf", "[Version]\nsignature=\"$Windows NT$\"\n").contains(&"windows"));
+}
+
+#[test]
+fn crlf_csv_rows_keep_their_lines() {
+    let text = "Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\n\r\nDC02,System,B,{0CCE9235-69AE-11D9-BED3-505054503030},Fehler,\r\nDC02,System,S,{0CCE9237-69AE-11D9-BED3-505054503030},Keine Überwachung,\r\n";
+    let out = auditpol::parse("windows/DC02/auditpol.csv", text);
+    let lines: Vec<_> = settings(&out.records).into_iter().map(|s| s.3).collect();
+    assert_eq!(lines, [Some(3), Some(4)]);
 }
