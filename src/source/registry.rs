@@ -176,7 +176,6 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::github::SOURCE,
     &super::vault::SOURCE,
     &super::kubernetes::SOURCE,
-    // Before `stores`: a Groups.xml that changes local groups is read here (its cpasswords too).
     &super::windows::SOURCE,
     &super::stores::SOURCE,
     &super::credfiles::SOURCE,

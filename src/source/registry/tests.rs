@@ -57,6 +57,7 @@ fn expected_for(dir: &str) -> Option<&'static str> {
         "okta" => Some("okta"),
         "stores" => Some("stores"),
         "vault" => Some("vault"),
+        "windows" => Some("windows"),
         "linux" | "secrets" => None,
         other => panic!("fixtures/sources/{other}: say which source claims it"),
     }
@@ -65,6 +66,16 @@ fn expected_for(dir: &str) -> Option<&'static str> {
 /// Source fixtures whose claimants differ from their directory's on purpose: (file, the
 /// structured sources that must claim it, why).
 const EXCEPTIONS: &[(&str, &[&str], &str)] = &[
+    (
+        "windows/to-utf16.sh",
+        &[],
+        "the script that rewrites the Windows fixtures as UTF-16LE, not an export",
+    ),
+    (
+        "windows/sysvol/Policies/{31B2F340-016D-11D2-945F-00C04FB984F9}/Machine/Preferences/Groups/Groups.xml",
+        &["stores"],
+        "GPP XML is the stores source's; its reader hands `<Group>` items to source::windows",
+    ),
     (
         "credfiles/dockercfg-legacy",
         &[],

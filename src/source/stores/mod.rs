@@ -76,7 +76,12 @@ pub fn parse(store: Store, path: &str, text: &str, options: &SourceOptions) -> O
     let names = &mut options.secret_ids.file(path);
     match store {
         Store::Htpasswd => htpasswd::parse(path, text, names),
-        Store::GppXml => gpp::parse(path, text, names),
+        Store::GppXml => {
+            // Groups.xml also changes local groups: the memberships are `source::windows`'s.
+            let mut out = gpp::parse(path, text, names);
+            out.extend(super::windows::gpp_groups::parse(path, text));
+            out
+        }
         other => exports::parse(other, path, text, names),
     }
 }

@@ -12,8 +12,9 @@
 //!   `audit.csv`, keyed by subcategory GUID;
 //! - [`inf`]: security templates (`GptTmpl.inf`, `secedit /export`): `[Group Membership]`
 //!   (Restricted Groups) and `[Event Audit]`;
-//! - [`gpp_groups`]: Group Policy Preferences `Groups.xml` local group changes (its `cpassword`s
-//!   are read by `source::stores`, whose reader this module calls for the same file);
+//! - [`gpp_groups`]: Group Policy Preferences `Groups.xml` local group changes (the file is
+//!   claimed by `source::stores`, which reads its `cpassword`s and calls this reader for its
+//!   `<Group>` items, so no file has two claimants);
 //! - [`reg`]: `reg export` files (LAN Manager / NTLM, SMB1, WDigest, cached logons, remote UAC,
 //!   LAPS policy roots, Winlogon auto-logon).
 //!
@@ -62,7 +63,6 @@ pub enum Kind {
     LocalUsersJson,
     AuditCsv,
     SecurityTemplate,
-    GppGroups,
     Reg,
 }
 
@@ -114,13 +114,6 @@ pub fn sniff(file: &Sniff<'_>) -> Option<Kind> {
     {
         return Some(Kind::SecurityTemplate);
     }
-    if head.starts_with('<')
-        && head.contains("<groups")
-        && head.contains("clsid=")
-        && head.contains("<group ")
-    {
-        return Some(Kind::GppGroups);
-    }
     localgroup::looks_like_net(head).then_some(Kind::NetLocalGroup)
 }
 
@@ -142,12 +135,6 @@ fn read(kind: Kind, input: &ParseInput<'_>) -> Output {
         Kind::LocalUsersJson => users::parse(uri, text),
         Kind::AuditCsv => auditpol::parse(uri, text),
         Kind::SecurityTemplate => inf::parse(uri, text),
-        Kind::GppGroups => {
-            let mut out =
-                super::stores::parse(super::stores::Store::GppXml, uri, text, input.options);
-            out.extend(gpp_groups::parse(uri, text));
-            out
-        }
         Kind::Reg => reg::parse(uri, text, input.options),
     }
 }
