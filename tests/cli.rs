@@ -37,7 +37,7 @@ fn findings_gate_by_fail_on() {
         "--as-of",
         AS_OF,
         "--select",
-        "RG401",
+        "RG102",
         "--fail-on",
         "error",
     ]);
