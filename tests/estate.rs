@@ -23,6 +23,8 @@ const EXPECTED: &[&str] = &[
     "RG103 error directory/corp-ad.ldif:31 mokafor",
     // AD: hd.temp's pwdLastSet was refreshed without a password change.
     "RG104 error directory/corp-ad.ldif:148 hd.temp",
+    // WS01 caches 25 domain logons: her old password still opens it off the network.
+    "RG110 warning windows/WS01/reg/winlogon.reg:5 WS01",
     // CodeCommit credential from 2024, before the reset and over 90 days.
     "RG201 warning aws/list-service-specific-credentials.json:8 m.okafor",
     // AD: krbtgt last rotated 2025-01-10 (over twice 180 days); svc-backup never expires and is

@@ -101,7 +101,10 @@ fn needs(code: &str) -> Option<Needs> {
             "host trees (.rhosts, .shosts, hosts.equiv, .k5login, sshd_config and principals files)",
             |f| f.hosts(),
         ),
-        "RG110" => n("host trees (etc/sssd/sssd.conf and conf.d)", |f| f.hosts()),
+        "RG110" => n(
+            "host trees (etc/sssd/sssd.conf and conf.d) or a Windows Winlogon registry export",
+            |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows" && s.key == "cachedlogonscount"),
+        ),
         "RG111" => n("host trees (sshd_config)", |f| f.hosts()),
         "RG201" => n(
             "app passwords (Google Workspace ASPs, AWS service-specific credentials, .htpasswd, password-manager exports)",

@@ -2,6 +2,12 @@
 //! while `[pam] offline_credentials_expiration` is 0 (sssd.conf(5) default: no limit). A
 //! directory reset does not reach the offline cache: the old password keeps unlocking the host
 //! whenever it cannot reach the directory.
+//!
+//! Windows (`source::windows`, `reg export` of Winlogon): `CachedLogonsCount` above 0 (Windows
+//! default 10) keeps a verifier of the last domain logons on the computer; a reset in the
+//! directory does not reach it, so the old password logs on while no domain controller is
+//! reachable (a laptop off the network), until the user's next online logon. Judged only where
+//! the export holds the value (a default has no line to point at).
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::Scope;
@@ -53,5 +59,43 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             f = f.related(pev, "offline_credentials_expiration");
         }
         out.push(f);
+    }
+    windows(ctx, out);
+}
+
+fn windows(ctx: &Context<'_>, out: &mut Emit) {
+    for s in ctx
+        .inventory
+        .settings
+        .iter()
+        .filter(|s| s.component == "windows" && s.key == "cachedlogonscount")
+    {
+        let Some(ev) = &s.evidence else { continue };
+        let Ok(n) = s.value.trim().parse::<u32>() else {
+            continue;
+        };
+        if n == 0 {
+            continue;
+        }
+        let message = format!(
+            "Windows on {} caches the last {n} domain logons (CachedLogonsCount {n}; Windows \
+             default 10): a password reset in the directory does not reach the cache, so the old \
+             password keeps logging on while no domain controller is reachable (a laptop off the \
+             network) until the user's next online logon.",
+            s.system
+        );
+        out.push(
+            out.finding(
+                Level::Warning,
+                Subject::Setting {
+                    host: &s.system,
+                    setting: "windows:cachedlogonscount",
+                    scope: "global",
+                },
+                ev.clone(),
+                message,
+            )
+            .host(Some(&s.system)),
+        );
     }
 }
