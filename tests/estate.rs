@@ -40,9 +40,9 @@ const EXPECTED: &[&str] = &[
     "RG301 warning hosts/web01/etc/sudoers.d/10-dave:1 dave",
     // core-sw1: Mara's device-local privilege-15 user, which her AD reset did not change.
     "RG301 warning network/core-sw1.cfg:21 mokafor",
-    // WS01 (m.okafor's workstation), members of S-1-5-32-544 by SID: a local help-desk account
+    // WS01 (m.okafor's workstation), members of S-1-5-32-544 by SID: a local IT support account
     // and Domain Admins, named with its member from the AD export.
-    "RG301 warning windows/WS01/local-admins.json:16 helpdesk",
+    "RG301 warning windows/WS01/local-admins.json:16 itsupport",
     "RG301 warning windows/WS01/local-admins.json:25 CORP\\Domain Admins",
     // AD: a Domain Admin (primary group 512) with a 2024 password; WS01 has no LAPS.
     "RG302 warning directory/corp-ad.ldif:83 a.admin",
