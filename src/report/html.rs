@@ -214,11 +214,7 @@ fn summary(h: &mut String, r: &Report<'_>, roots: &str) -> fmt::Result {
         s.credentials,
         s.collections.len()
     )?;
-    let dated: Vec<String> = s
-        .collections
-        .iter()
-        .filter_map(|c| Some(format!("{} {}", c.host, format_day(c.collected_at?))))
-        .collect();
+    let dated = s.dated_collections();
     if !dated.is_empty() {
         write!(h, " Collected: {}.", E(&dated.join(", ")))?;
     }

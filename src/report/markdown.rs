@@ -6,7 +6,7 @@
 
 use crate::finding::{Finding, Level};
 use crate::inventory::when::{format_day, format_instant};
-use crate::report::Report;
+use crate::report::{plural, tally_by_rule, Report};
 use std::io::Write;
 
 /// Escapes inline Markdown: backslash-escapes the punctuation that starts markup, writes `<`,
@@ -32,10 +32,6 @@ pub fn text(s: &str) -> String {
 /// A table cell: inline text with `|` escaped (done by `text`).
 pub fn cell(s: &str) -> String {
     text(s)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
@@ -91,11 +87,7 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         plural(s.collections.len(), "host tree", "host trees"),
         text(&roots)
     )?;
-    let dated: Vec<String> = s
-        .collections
-        .iter()
-        .filter_map(|c| Some(format!("{} {}", c.host, format_day(c.collected_at?))))
-        .collect();
+    let dated = s.dated_collections();
     if !dated.is_empty() {
         writeln!(out, "- Collected: {}.", text(&dated.join(", ")))?;
     }
@@ -193,35 +185,17 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         out,
         "| Rule | Name | Error | Warning | Note | Suppressed |\n| --- | --- | ---: | ---: | ---: | ---: |"
     )?;
-    for rule in &r.catalog.rules {
-        let code = rule.meta.code.as_str();
-        if !s.is_assessed(code) {
-            writeln!(
+    for t in tally_by_rule(r) {
+        let code = &t.rule.meta.code;
+        let name = cell(&t.rule.meta.name);
+        match t.open {
+            None => writeln!(out, "| {code} | {name} | not assessed | | | |")?,
+            Some([error, warning, note]) => writeln!(
                 out,
-                "| {code} | {} | not assessed | | | |",
-                cell(&rule.meta.name)
-            )?;
-            continue;
+                "| {code} | {name} | {error} | {warning} | {note} | {} |",
+                t.suppressed
+            )?,
         }
-        let of = |l: Level| {
-            active
-                .iter()
-                .filter(|f| f.rule == code && f.level == l)
-                .count()
-        };
-        let hidden = r
-            .findings
-            .iter()
-            .filter(|f| f.rule == code && f.suppressed.is_some())
-            .count();
-        writeln!(
-            out,
-            "| {code} | {} | {} | {} | {} | {hidden} |",
-            cell(&rule.meta.name),
-            of(Level::Error),
-            of(Level::Warning),
-            of(Level::Note)
-        )?;
     }
 
     let fired: Vec<_> = r

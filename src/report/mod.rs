@@ -41,6 +41,45 @@ pub fn json_io_error(e: serde_json::Error) -> std::io::Error {
     }
 }
 
+/// Open findings of one rule by level, and its suppressed ones: the by-rule table every
+/// human-readable format ends with. `None` when the rule was not assessed.
+pub struct RuleTally<'a> {
+    pub rule: &'a crate::rule::Rule,
+    /// `[error, warning, note]` of the findings not suppressed.
+    pub open: Option<[usize; 3]>,
+    pub suppressed: usize,
+}
+
+/// One `RuleTally` per enabled rule, in catalog order, counted in one pass over the findings.
+pub fn tally_by_rule<'a>(r: &Report<'a>) -> Vec<RuleTally<'a>> {
+    let mut counts = vec![([0usize; 3], 0usize); r.catalog.rules.len()];
+    for f in r.findings {
+        let Some(i) = r.catalog.index_of(f.rule) else {
+            continue;
+        };
+        if f.suppressed.is_some() {
+            counts[i].1 += 1;
+        } else {
+            counts[i].0[3 - usize::from(f.level.rank())] += 1;
+        }
+    }
+    r.catalog
+        .rules
+        .iter()
+        .zip(counts)
+        .map(|(rule, (open, suppressed))| RuleTally {
+            rule,
+            open: r.scope.is_assessed(&rule.meta.code).then_some(open),
+            suppressed,
+        })
+        .collect()
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The scope and the story of a scan: what a `Report` borrows beside the findings. `roots` name
 /// what was scanned (`scope::root_name` of each path, and live directory URLs).
 pub fn assemble(

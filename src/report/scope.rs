@@ -88,6 +88,20 @@ impl Scope {
         }
     }
 
+    /// `HOST YYYY-MM-DD` for each host tree whose manifest dates its collection.
+    pub fn dated_collections(&self) -> Vec<String> {
+        self.collections
+            .iter()
+            .filter_map(|c| {
+                Some(format!(
+                    "{} {}",
+                    c.host,
+                    crate::inventory::when::format_day(c.collected_at?)
+                ))
+            })
+            .collect()
+    }
+
     /// Rules that were not assessed, with the input each needs.
     pub fn not_assessed(&self) -> impl Iterator<Item = &Coverage> {
         self.coverage.iter().filter(|c| !c.assessed)

@@ -6,12 +6,8 @@
 
 use crate::finding::{Finding, Level};
 use crate::inventory::when::format_day;
-use crate::report::Report;
+use crate::report::{plural, tally_by_rule, Report};
 use std::io::Write;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
     let findings = r.findings;
@@ -54,11 +50,7 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         plural(identities, "identity", "identities"),
         scope.rule_set,
     )?;
-    let dated: Vec<String> = scope
-        .collections
-        .iter()
-        .filter_map(|c| Some(format!("{} {}", c.host, format_day(c.collected_at?))))
-        .collect();
+    let dated = scope.dated_collections();
     if !dated.is_empty() {
         writeln!(out, "Collected: {}.", dated.join(", "))?;
     }
@@ -155,36 +147,16 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
         "rule", "name", "error", "warning", "note", "suppressed"
     )?;
-    for rule in &r.catalog.rules {
-        let code = rule.meta.code.as_str();
-        if !scope.is_assessed(code) {
-            writeln!(
+    for t in tally_by_rule(r) {
+        let (code, name) = (&t.rule.meta.code, &t.rule.meta.name);
+        match t.open {
+            None => writeln!(out, "{code:<6}  {name:<36}  {:>33}", "not assessed")?,
+            Some([error, warning, note]) => writeln!(
                 out,
-                "{:<6}  {:<36}  {:>33}",
-                code, rule.meta.name, "not assessed"
-            )?;
-            continue;
+                "{code:<6}  {name:<36}  {error:>5}  {warning:>7}  {note:>4}  {:>10}",
+                t.suppressed
+            )?,
         }
-        let of = |l: Level| {
-            active
-                .iter()
-                .filter(|f| f.rule == code && f.level == l)
-                .count()
-        };
-        let hidden = findings
-            .iter()
-            .filter(|f| f.rule == code && f.suppressed.is_some())
-            .count();
-        writeln!(
-            out,
-            "{:<6}  {:<36}  {:>5}  {:>7}  {:>4}  {:>10}",
-            code,
-            rule.meta.name,
-            of(Level::Error),
-            of(Level::Warning),
-            of(Level::Note),
-            hidden
-        )?;
     }
     Ok(())
 }
