@@ -143,7 +143,8 @@ copy_tree() {
 
 for f in /etc/passwd /etc/group /etc/hostname /etc/hosts /etc/nsswitch.conf /etc/login.defs \
     /etc/sudoers /etc/sudo.conf /etc/hosts.equiv /etc/inetd.conf /etc/xinetd.conf \
-    /etc/vsftpd.conf /etc/krb5.conf /etc/default/grub /etc/my.cnf /etc/slapd.conf; do
+    /etc/vsftpd.conf /etc/krb5.conf /etc/default/grub /etc/my.cnf /etc/slapd.conf \
+    /etc/ssh/sshd_config; do
     copy_file "$f"
 done
 copy_redacted /etc/shadow
