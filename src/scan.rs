@@ -261,6 +261,9 @@ fn stable_order(records: &mut [Record]) {
             Record::SudoGrant(g) => (g.system.as_str(), g.evidence.path.as_str()),
             Record::Setting(s) => (s.system.as_str(), ""),
             Record::Trust(t) => (t.system.as_str(), t.evidence.path.as_str()),
+            Record::Event(e) => (e.system.as_str(), e.evidence.path.as_str()),
+            Record::Ticket(t) => (t.system.as_str(), t.evidence.path.as_str()),
+            Record::ResetRight(r) => (r.system.as_str(), r.evidence.path.as_str()),
         }
     }
     records.sort_by(|a, b| key(a).cmp(&key(b)));

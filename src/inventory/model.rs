@@ -7,6 +7,7 @@
 //!
 //! Nothing here parses input or decides findings; sources fill these, rules read them.
 
+use super::ledger::{Event, ResetRight, Ticket};
 use super::when::When;
 use serde::Serialize;
 
@@ -734,6 +735,9 @@ pub enum Record {
     SudoGrant(SudoGrant),
     Setting(Setting),
     Trust(TrustEntry),
+    Event(Event),
+    Ticket(Ticket),
+    ResetRight(ResetRight),
 }
 
 fn is_unknown(w: &When) -> bool {

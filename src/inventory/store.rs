@@ -1,5 +1,6 @@
 //! `Inventory`: the merged, sorted and deduplicated records of a scan, with lookup indices.
 
+use super::ledger::{Event, ResetRight, Ticket};
 use super::merge;
 use super::model::*;
 use crate::diag::Diagnostic;
@@ -17,6 +18,13 @@ pub struct Inventory {
     pub settings: Vec<Setting>,
     /// Trust-file entries and trust settings (`.rhosts`, `.k5login`, CA trust), sorted.
     pub trusts: Vec<TrustEntry>,
+    /// Audit-log events (resets, changes, revocations, sign-ins), by time, then system and
+    /// target; the same event exported twice (same system and event id) is kept once.
+    pub events: Vec<Event>,
+    /// Help-desk tickets, by system and id.
+    pub tickets: Vec<Ticket>,
+    /// Rights to reset or take over accounts, sorted.
+    pub reset_rights: Vec<ResetRight>,
     #[serde(skip)]
     by_login: HashMap<(String, String), usize>,
 }
@@ -44,6 +52,9 @@ impl Inventory {
                 Record::SudoGrant(g) => inv.sudo_grants.push(g),
                 Record::Setting(s) => inv.settings.push(s),
                 Record::Trust(t) => inv.trusts.push(t),
+                Record::Event(e) => inv.events.push(e),
+                Record::Ticket(t) => inv.tickets.push(t),
+                Record::ResetRight(r) => inv.reset_rights.push(r),
             }
         }
         inv.hosts
@@ -60,6 +71,15 @@ impl Inventory {
         inv.sudo_grants.dedup();
         inv.trusts.sort();
         inv.trusts.dedup();
+        inv.events.sort();
+        inv.events.dedup();
+        inv.events.dedup_by(|b, a| {
+            a.event_id.is_some() && a.event_id == b.event_id && a.system == b.system
+        });
+        inv.tickets.sort();
+        inv.tickets.dedup();
+        inv.reset_rights.sort();
+        inv.reset_rights.dedup();
         // Stable: keeps each system's evaluation order.
         inv.settings.sort_by(|a, b| a.system.cmp(&b.system));
         for (i, a) in inv.accounts.iter().enumerate() {

@@ -107,6 +107,17 @@ impl When {
     }
 }
 
+impl When {
+    /// A total order for sorting records: known instants by time, then `Never`, then `Unknown`.
+    pub fn sort_key(self) -> (u8, Option<Timestamp>) {
+        match self {
+            When::Known(t) => (0, Some(t)),
+            When::Never => (1, None),
+            When::Unknown => (2, None),
+        }
+    }
+}
+
 impl PartialOrd for When {
     /// Only known instants are ordered; anything else is incomparable.
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

@@ -70,6 +70,15 @@ fn write_records(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
     for t in &inv.trusts {
         line(out, "trust", t)?;
     }
+    for e in &inv.events {
+        line(out, "event", e)?;
+    }
+    for t in &inv.tickets {
+        line(out, "ticket", t)?;
+    }
+    for r in &inv.reset_rights {
+        line(out, "reset-right", r)?;
+    }
     Ok(())
 }
 

@@ -220,3 +220,37 @@ fn adapter_facts_merge_with_their_values() {
         assert_eq!(inv.credentials[0].shown_id(), "github:…Lq0Z");
     }
 }
+
+#[test]
+fn events_sort_by_time_and_the_same_event_exported_twice_is_kept_once() {
+    use crate::inventory::{Event, EventKind, Outcome};
+    let event = |at: &str, id: &str, path: &str| {
+        Record::Event(Event {
+            at: When::parse_instant(at).unwrap(),
+            system: "corp.example.test".into(),
+            source: SourceKind::ActiveDirectory,
+            kind: EventKind::PasswordReset,
+            target: "m.okafor".into(),
+            actor: Some("helpdesk1".into()),
+            outcome: Outcome::Success,
+            action: "4724".into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: Some(id.into()),
+            evidence: Evidence::at(path, 3),
+        })
+    };
+    let inv = Inventory::from_records(vec![
+        event("2026-08-20T10:00:00Z", "2", "b.xml"),
+        event("2026-08-19T10:00:00Z", "1", "a.xml"),
+        event("2026-08-20T10:00:00Z", "2", "a.xml"),
+    ]);
+    let ids: Vec<_> = inv
+        .events
+        .iter()
+        .map(|e| e.event_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2"]);
+    assert_eq!(inv.events[1].evidence.path, "a.xml");
+}
