@@ -410,6 +410,23 @@ fn sshd_version() -> String {
 
 /// Runs every `(config, user, host, addr)` through `sshd -T` in two private mount
 /// namespaces at once. Returns, per query, sshd's stdout, or its stderr when it refused.
+/// Writes each case's files under its id and lists every query with the config it reads.
+fn write_cases<'a>(
+    run: &Run,
+    cases: &'a [Case],
+    id: impl Fn(usize) -> String,
+) -> (Vec<String>, Vec<(String, &'a Query)>) {
+    let ids: Vec<String> = (0..cases.len()).map(id).collect();
+    let mut queries = Vec::new();
+    for (case, id) in cases.iter().zip(&ids) {
+        let config = run.write(id, case);
+        for q in &case.queries {
+            queries.push((config.clone(), q));
+        }
+    }
+    (ids, queries)
+}
+
 fn run_sshd(run: &Run, queries: &[(String, &Query)]) -> Vec<Result<String, String>> {
     let root = run.root();
     let key = root.join("etc/ssh/host_ed25519");
@@ -537,14 +554,7 @@ fn hand_written_pins_match_the_live_sshd() {
     }
     let run = Run::new();
     let cases = hand_written();
-    let ids: Vec<String> = (0..cases.len()).map(|i| format!("h{i:02}")).collect();
-    let mut queries = Vec::new();
-    for (case, id) in cases.iter().zip(&ids) {
-        let config = run.write(id, case);
-        for q in &case.queries {
-            queries.push((config.clone(), q));
-        }
-    }
+    let (_, queries) = write_cases(&run, &cases, |i| format!("h{i:02}"));
     let live = run_sshd(&run, &queries);
     let mut failures = Vec::new();
     for ((config, q), got) in queries.iter().zip(&live) {
@@ -880,14 +890,7 @@ fn generated_configs_match_the_live_sshd() {
     let mut r = Rng(seed);
     let run = Run::new();
     let cases: Vec<Case> = (0..count).map(|n| generated(&mut r, n)).collect();
-    let ids: Vec<String> = (0..count).map(|i| format!("g{i:05}")).collect();
-    let mut queries = Vec::new();
-    for (case, id) in cases.iter().zip(&ids) {
-        let config = run.write(id, case);
-        for q in &case.queries {
-            queries.push((config.clone(), q));
-        }
-    }
+    let (ids, queries) = write_cases(&run, &cases, |i| format!("g{i:05}"));
     let live = run_sshd(&run, &queries);
     let refused = live.iter().filter(|o| o.is_err()).count();
     let failures = compare(&run, &cases, &ids, &live);
@@ -1000,14 +1003,7 @@ fn trust_keywords_match_the_live_sshd() {
     }
     let run = Run::new();
     let cases = trust_cases();
-    let ids: Vec<String> = (0..cases.len()).map(|i| format!("t{i:02}")).collect();
-    let mut queries = Vec::new();
-    for (case, id) in cases.iter().zip(&ids) {
-        let config = run.write(id, case);
-        for q in &case.queries {
-            queries.push((config.clone(), q));
-        }
-    }
+    let (_, queries) = write_cases(&run, &cases, |i| format!("t{i:02}"));
     let live = run_sshd(&run, &queries);
     let mut failures = Vec::new();
     for ((config, q), got) in queries.iter().zip(&live) {
