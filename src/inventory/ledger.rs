@@ -222,6 +222,10 @@ pub struct ResetRight {
     /// The principal holding the right, as the export names it (a login, a group's name, or a
     /// SID the export does not resolve).
     pub holder: String,
+    /// The holder's security identifier when the export gives one (an AD SID, an Entra or Okta
+    /// object id), so a rule can tell a well-known or Tier-0 principal from its id, not its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_sid: Option<String>,
     /// The holder is a group: its members hold the right.
     pub holder_is_group: bool,
     pub target: RightTarget,

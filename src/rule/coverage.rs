@@ -150,6 +150,10 @@ fn needs(code: &str) -> Option<Needs> {
             "host trees from several hosts (shadow, authorized_keys) or files holding secrets",
             |f| f.hosts() || !f.inventory.credentials.is_empty(),
         ),
+        "RG606" => n(
+            "Active Directory security descriptors (LDIF with nTSecurityDescriptor) or BloodHound JSON",
+            |f| !f.inventory.reset_rights.is_empty(),
+        ),
         "RG503" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),

@@ -75,6 +75,7 @@ rules! {
     RG502 => rg502_reversible_password_encryption,
     RG503 => rg503_password_in_readable_attribute,
     RG504 => rg504_shared_credential,
+    RG606 => rg606_reset_rights_outside_tier0,
 }
 
 /// A credential that may have survived a password reset: issued before the last reset of an

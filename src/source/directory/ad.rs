@@ -100,6 +100,10 @@ pub const ATTRIBUTES: &[&str] = &[
     "description",
     "info",
     "comment",
+    "nTSecurityDescriptor",
+    "msDS-GroupMSAMembership",
+    "schemaIDGUID",
+    "lDAPDisplayName",
 ];
 
 /// Whether an entry is an AD object (it has AD-only attributes).
@@ -525,6 +529,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         .or_else(|| text_of(entry, "cn"))
         .or_else(|| super::first_rdn_value(&entry.dn))
         .unwrap_or_default();
+    super::acl::collect(col, entry, &system, &name);
     if entry.has_class("group") || entry.has("groupType") {
         col.groups.push(GroupFacts {
             source: SourceKind::ActiveDirectory,

@@ -16,6 +16,7 @@
 //! (`openldap`), the live client (`live`), what of a secret-bearing value a saved LDIF keeps
 //! (`redact`), and any finding.
 
+pub mod acl;
 pub mod ad;
 pub mod ldif;
 pub mod live;
@@ -209,6 +210,8 @@ pub struct Collector {
     pub(crate) groups: Vec<GroupFacts>,
     pub(crate) credentials: Vec<Credential>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Rights read from security descriptors, resolved in `finish` (`acl`).
+    pub(crate) acl: acl::AclFacts,
 }
 
 impl Collector {
@@ -221,6 +224,7 @@ impl Collector {
             groups: Vec::new(),
             credentials: Vec::new(),
             diagnostics: Vec::new(),
+            acl: acl::AclFacts::default(),
         }
     }
 
@@ -267,7 +271,9 @@ impl Collector {
                 self.diag(d);
             }
         }
-        if ad::is_ad(entry) {
+        if entry.has_class("attributeSchema") {
+            acl::schema_entry(self, entry);
+        } else if ad::is_ad(entry) {
             ad::collect(self, entry);
         } else if openldap::is_openldap(entry) {
             openldap::collect(self, entry);
@@ -285,8 +291,23 @@ impl Collector {
             credentials,
             mut diagnostics,
             secret_ids: _,
+            acl,
         } = self;
         let mut out = Output::default();
+
+        // Security-descriptor trustees by objectSid: the exported accounts and groups.
+        let mut names: HashMap<String, (String, bool)> = HashMap::new();
+        for a in &accounts {
+            if let Some(s) = &a.sid {
+                names.insert(s.to_ascii_uppercase(), (a.account.login.clone(), false));
+            }
+        }
+        for g in &groups {
+            if let Some(s) = &g.sid {
+                names.insert(s.to_ascii_uppercase(), (g.name.clone(), true));
+            }
+        }
+        acl::finish(acl, &path, &names, &mut out, &mut diagnostics);
 
         let mut group_by_dn: HashMap<&str, usize> = HashMap::new();
         let mut group_by_sid: HashMap<String, usize> = HashMap::new();
