@@ -131,8 +131,21 @@ fn describe_holder(r: &ResetRight, members: &[(String, Evidence)]) -> String {
 
 fn right_text(r: &ResetRight) -> String {
     let mut s = r.right.describe().to_string();
-    if let Some(d) = &r.detail {
-        s.push_str(&format!(" [{d}]"));
+    // Details the description already says are left out; the others (all extended rights, the
+    // LAPS attribute, a role's name) tell how the right is held.
+    const SAID: &[&str] = &[
+        "User-Force-Change-Password",
+        "write msDS-KeyCredentialLink",
+        "full control",
+        "WRITE_DAC",
+        "WRITE_OWNER",
+        "write all properties",
+        "owner",
+        "msDS-GroupMSAMembership",
+        "DS-Replication-Get-Changes and -Get-Changes-All",
+    ];
+    if let Some(d) = r.detail.as_deref().filter(|d| !SAID.contains(d)) {
+        s.push_str(&format!(" ({d})"));
     }
     if r.inherited {
         s.push_str(" (inherited)");
