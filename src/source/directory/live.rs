@@ -481,6 +481,7 @@ fn stream_entries(
     // covers every wait for the server.
     let limit = i32::try_from(secs).unwrap_or(i32::MAX);
     let mut stream = conn
+        .with_controls(sd_flags_control())
         .with_search_options(SearchOptions::new().timelimit(limit))
         .with_timeout(src.timeout)
         .streaming_search_with(
@@ -522,6 +523,19 @@ fn stream_entries(
         return Err(result_message(src, res.rc, &res.text, stats.entries));
     }
     Ok(())
+}
+
+/// LDAP_SERVER_SD_FLAGS_OID asking for the owner, group and DACL of `nTSecurityDescriptor` (7),
+/// so a bind that is not an administrator still reads the DACL (without the control AD also
+/// asks for the SACL, which needs SeSecurityPrivilege, and returns no descriptor at all). Not
+/// critical: a directory that does not know it (OpenLDAP) ignores it instead of failing the
+/// search. The paged-results adapter keeps it on every page.
+fn sd_flags_control() -> ldap3::controls::RawControl {
+    ldap3::controls::RawControl {
+        ctype: super::acl::SD_FLAGS_OID.to_string(),
+        crit: false,
+        val: Some(super::acl::SD_FLAGS_OWNER_GROUP_DACL.to_vec()),
+    }
 }
 
 /// One attribute and its raw values, in the order the server sent them.
@@ -1002,6 +1016,20 @@ mod tests {
             assert_eq!(std::fs::read(&p).unwrap(), b"");
             std::fs::remove_file(&p).unwrap();
         }
+    }
+
+    #[test]
+    fn sd_flags_control_asks_for_owner_group_and_dacl() {
+        let c = sd_flags_control();
+        assert_eq!(c.ctype, "1.2.840.113556.1.4.801");
+        assert!(!c.crit);
+        // BER SEQUENCE { INTEGER 7 }: the value `ldapsearch -E '!1.2.840.113556.1.4.801=::MAMCAQc='`
+        // sends.
+        use base64::Engine as _;
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(c.val.unwrap()),
+            "MAMCAQc="
+        );
     }
 
     #[test]
