@@ -8,6 +8,7 @@
 //! to which adapter) is in `discover`.
 
 pub mod aws;
+pub mod bloodhound;
 pub mod credfiles;
 pub mod directory;
 pub mod entra;

@@ -169,6 +169,7 @@ pub fn no_join(_records: &mut Vec<Record>) {}
 /// secret extractors come last and read every file no other source claimed.
 pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::directory::LdifSource,
+    &super::bloodhound::SOURCE,
     &super::aws::SOURCE,
     &super::entra::SOURCE,
     &super::okta::SOURCE,

@@ -153,13 +153,36 @@ fn right_text(r: &ResetRight) -> String {
     s
 }
 
+/// `r` with its holder named: a holder a source could only give as a SID (a BloodHound ACE whose
+/// principal is in another file) takes the name another record gives that SID (the LDIF
+/// export's descriptors).
+fn named(r: &ResetRight, names: &BTreeMap<String, (String, bool)>) -> ResetRight {
+    let mut r = r.clone();
+    if r.holder_sid.as_deref() == Some(r.holder.as_str()) {
+        if let Some((n, g)) = names.get(&r.holder.to_ascii_uppercase()) {
+            r.holder = n.clone();
+            r.holder_is_group |= *g;
+        }
+    }
+    r
+}
+
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
+    let mut names: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    for r in &inv.reset_rights {
+        if let Some(sid) = r.holder_sid.as_deref().filter(|s| *s != r.holder) {
+            names
+                .entry(sid.to_ascii_uppercase())
+                .or_insert_with(|| (r.holder.clone(), r.holder_is_group));
+        }
+    }
+    let rights: Vec<ResetRight> = inv.reset_rights.iter().map(|r| named(r, &names)).collect();
     // (system, target login) -> the rights held over it outside Tier 0.
     let mut over: BTreeMap<(String, String), Vec<&ResetRight>> = BTreeMap::new();
     // (system, holder) -> its DCSync rights.
     let mut dcsync: BTreeMap<(String, String), Vec<&ResetRight>> = BTreeMap::new();
-    for r in &inv.reset_rights {
+    for r in &rights {
         if is_self_reference(r.holder_sid.as_deref(), &r.holder) || tier0_holder(inv, r) {
             continue;
         }

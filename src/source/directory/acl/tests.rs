@@ -409,3 +409,41 @@ dn: CN=gmsa-web,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\nobjectCl
         vec![format!("corp.example.test {DOM}-1104 ReadLapsPassword Account(\"WS01$\") read ms-Mcs-AdmPwd inherited @6")]
     );
 }
+
+#[test]
+fn source_fixture_every_right() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/sources/directory/ad-acl.ldif"
+    ))
+    .unwrap();
+    let (rs, ds) = rights(&text);
+    assert!(ds.is_empty(), "{ds:?}");
+    let got: Vec<String> = rs.iter().map(line).collect();
+    assert_eq!(
+        got,
+        [
+            "corp.example.test SYSTEM DcSync Scope(\"*\") DS-Replication-Get-Changes and -Get-Changes-All @11",
+            // All extended rights on the domain head.
+            "corp.example.test svc-repl DcSync Scope(\"*\") DS-Replication-Get-Changes and -Get-Changes-All @11",
+            "corp.example.test Administrators(group) DcSync Scope(\"*\") DS-Replication-Get-Changes and -Get-Changes-All @11",
+            "corp.example.test Enterprise Domain Controllers(group) DcSync Scope(\"*\") DS-Replication-Get-Changes and -Get-Changes-All @11",
+            // Domain Controllers (only -All) and 1411 (only Get-Changes) hold half of DCSync: none.
+            "corp.example.test S-1-5-21-1004336348-1177238915-682003330-1407 Owner Account(\"dana\") owner @41",
+            "corp.example.test SYSTEM GenericAll Account(\"dana\") full control @41",
+            "corp.example.test S-1-5-21-1004336348-1177238915-682003330-1408 WriteDacl Account(\"dana\") WRITE_DAC @41",
+            "corp.example.test S-1-5-21-1004336348-1177238915-682003330-1409 WriteOwner Account(\"dana\") WRITE_OWNER @41",
+            "corp.example.test Server Admins(group) GenericWrite Account(\"dana\") write all properties @41",
+            "corp.example.test Password Resetters(group) ForceChangePassword Account(\"dana\") User-Force-Change-Password inherited @41",
+            // The inherit-only ACE and the one for computers give Authenticated Users nothing here.
+            "corp.example.test Account Operators(group) GenericAll Account(\"dana\") full control inherited @41",
+            "corp.example.test Domain Admins(group) Owner Account(\"WS07$\") owner @69",
+            "corp.example.test Server Admins(group) ReadLapsPassword Account(\"WS07$\") read ms-Mcs-AdmPwd inherited @69",
+            // The deny ACE for Authenticated Users grants nothing.
+            "corp.example.test Web Servers(group) ReadGmsaPassword Account(\"gmsa-web$\") msDS-GroupMSAMembership @85",
+            "corp.example.test Domain Admins(group) Owner Account(\"svc-repl\") owner @141",
+            "corp.example.test SYSTEM GenericAll Account(\"svc-repl\") full control @141",
+            "corp.example.test Account Operators(group) GenericAll Account(\"svc-repl\") full control inherited @141",
+        ]
+    );
+}
