@@ -22,6 +22,7 @@ pub mod netdev;
 pub mod okta;
 pub mod options;
 pub mod registry;
+pub mod roles;
 pub mod secret_id;
 pub mod secrets;
 pub mod stores;

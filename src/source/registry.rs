@@ -170,6 +170,7 @@ pub fn no_join(_records: &mut Vec<Record>) {}
 pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::directory::LdifSource,
     &super::bloodhound::SOURCE,
+    &super::roles::SOURCE,
     &super::aws::SOURCE,
     &super::entra::SOURCE,
     &super::okta::SOURCE,
