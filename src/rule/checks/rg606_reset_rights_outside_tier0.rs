@@ -10,6 +10,14 @@
 //! the object itself, not another principal. A privileged target is what RG302 calls privileged:
 //! an account in a privileged group, a domain controller, or krbtgt.
 //!
+//! Admin roles (`ResetRole`): Entra lets only Global Administrators and Privileged
+//! Authentication Administrators reset a Global Administrator (Helpdesk, Password, User and
+//! Authentication Administrators are refused on admins), and Okta lets only Super
+//! Administrators manage Super Administrators. So the one role finding is a Privileged
+//! Authentication Administrator, tenant-wide, who is not a Global Administrator while the export
+//! shows Global Administrators (a warning: Microsoft marks the role privileged, and it is Tier 0
+//! only if the organisation treats it so).
+//!
 //! One finding per target account, naming every holder outside Tier 0 and its rights; one per
 //! DCSync holder. Group holders are expanded through `Inventory::memberships` (nested groups
 //! with a visited set) into the related locations.
@@ -199,6 +207,8 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
     }
 
+    entra_roles(&rights, out);
+
     for ((system, holder), rights) in dcsync {
         let r = rights[0];
         let ms = if r.holder_is_group {
@@ -296,6 +306,68 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             .related(target.evidence.clone(), format!("{login}'s directory entry"));
         for (ev, msg) in related.into_iter().take(MAX_RELATED) {
             f = f.related(ev, msg);
+        }
+        out.push(f);
+    }
+}
+
+const GLOBAL_ADMINISTRATOR: &str = "Global Administrator";
+const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: &str = "Privileged Authentication Administrator";
+
+/// A tenant-wide Privileged Authentication Administrator who is not a Global Administrator,
+/// where the export names Global Administrators it may reset.
+fn entra_roles(rights: &[ResetRight], out: &mut Emit) {
+    let role = |r: &ResetRight, name: &str| {
+        r.right == RightKind::ResetRole
+            && r.source == crate::inventory::SourceKind::EntraId
+            && r.target == RightTarget::Scope("*".into())
+            && r.detail.as_deref() == Some(name)
+    };
+    let key = |r: &ResetRight| (r.system.clone(), r.holder_sid.clone().unwrap_or_else(|| r.holder.clone()));
+    let global: BTreeMap<(String, String), &ResetRight> = rights
+        .iter()
+        .filter(|r| role(r, GLOBAL_ADMINISTRATOR))
+        .map(|r| (key(r), r))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for r in rights.iter().filter(|r| role(r, PRIVILEGED_AUTHENTICATION_ADMINISTRATOR)) {
+        if global.contains_key(&key(r)) || !seen.insert(key(r)) {
+            continue;
+        }
+        let admins: Vec<&&ResetRight> = global
+            .iter()
+            .filter(|((s, _), _)| *s == r.system)
+            .map(|(_, g)| g)
+            .collect();
+        if admins.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = admins.iter().take(MAX_NAMED).map(|g| g.holder.as_str()).collect();
+        let more = admins.len().saturating_sub(MAX_NAMED);
+        let message = format!(
+            "{}{} holds {PRIVILEGED_AUTHENTICATION_ADMINISTRATOR} over the whole tenant {} without \
+             being a {GLOBAL_ADMINISTRATOR}: it may reset the password and the authentication \
+             methods of every {GLOBAL_ADMINISTRATOR} ({}{}), and set them again right after the \
+             help desk's reset. Treat the role as Tier 0 (eligible through PIM only) or remove it.",
+            r.holder,
+            if r.holder_is_group { " (a group)" } else { "" },
+            r.system,
+            names.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
+        );
+        let mut f = out
+            .finding(
+                Level::Warning,
+                Subject::Account {
+                    system: &r.system,
+                    login: &r.holder,
+                },
+                r.evidence.clone(),
+                message,
+            )
+            .account(&r.holder);
+        for g in admins.iter().take(MAX_RELATED) {
+            f = f.related(g.evidence.clone(), format!("{} is a {GLOBAL_ADMINISTRATOR}", g.holder));
         }
         out.push(f);
     }
