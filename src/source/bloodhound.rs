@@ -127,7 +127,11 @@ pub fn parse(kind: Collection, path: &str, text: &str) -> Output {
             _ => match short_name(props) {
                 Some(n) => RightTarget::Account(n),
                 None => {
-                    out.diag(doc.malformed_at(o, "Properties", "object has no samaccountname or name"));
+                    out.diag(doc.malformed_at(
+                        o,
+                        "Properties",
+                        "object has no samaccountname or name",
+                    ));
                     continue;
                 }
             },
@@ -136,13 +140,18 @@ pub fn parse(kind: Collection, path: &str, text: &str) -> Output {
             continue;
         };
         // DCSync needs both rights: (GetChanges, GetChangesAll, all inherited, first ACE).
-        let mut replication: BTreeMap<String, (bool, bool, bool, &Node<'_>, bool)> = BTreeMap::new();
+        let mut replication: BTreeMap<String, (bool, bool, bool, &Node<'_>, bool)> =
+            BTreeMap::new();
         for ace in aces {
             let (Some(sid), Some(right)) = (
                 ace.get_ci("PrincipalSID").and_then(Node::str),
                 ace.get_ci("RightName").and_then(Node::str),
             ) else {
-                out.diag(doc.malformed_at(ace, "RightName", "ACE without PrincipalSID or RightName"));
+                out.diag(doc.malformed_at(
+                    ace,
+                    "RightName",
+                    "ACE without PrincipalSID or RightName",
+                ));
                 continue;
             };
             let inherited = ace

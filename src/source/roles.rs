@@ -29,12 +29,27 @@ use std::collections::BTreeMap;
 
 /// Entra built-in roles that may reset passwords, by template id.
 pub const ENTRA_RESET_ROLES: &[(&str, &str)] = &[
-    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
-    ("7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "Privileged Authentication Administrator"),
-    ("c4e39bd9-1100-46d3-8c65-fb160da0071f", "Authentication Administrator"),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+    ),
+    (
+        "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+        "Authentication Administrator",
+    ),
     ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
-    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator"),
-    ("966707d0-3269-4727-9be2-8c3a10f19b9d", "Password Administrator"),
+    (
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+    ),
+    (
+        "966707d0-3269-4727-9be2-8c3a10f19b9d",
+        "Password Administrator",
+    ),
 ];
 
 /// Okta standard roles that may reset passwords, with their labels.
@@ -133,7 +148,11 @@ fn entra(doc: &json::Doc<'_>, out: &mut Output) {
             .or_else(|| str_of(a.get("roleDefinitionId")))
             .map(str::to_ascii_lowercase);
         let Some(template) = template else {
-            out.diag(doc.malformed_at(a, "roleDefinitionId", "role assignment without roleDefinitionId"));
+            out.diag(doc.malformed_at(
+                a,
+                "roleDefinitionId",
+                "role assignment without roleDefinitionId",
+            ));
             continue;
         };
         let Some((_, role)) = ENTRA_RESET_ROLES.iter().find(|(id, _)| *id == template) else {
@@ -141,8 +160,8 @@ fn entra(doc: &json::Doc<'_>, out: &mut Output) {
         };
         let name = str_of(def.and_then(|d| d.get("displayName"))).unwrap_or(role);
         let principal = a.get("principal");
-        let principal_id = str_of(a.get("principalId"))
-            .or_else(|| str_of(principal.and_then(|p| p.get("id"))));
+        let principal_id =
+            str_of(a.get("principalId")).or_else(|| str_of(principal.and_then(|p| p.get("id"))));
         let Some(principal_id) = principal_id else {
             out.diag(doc.malformed_at(a, "principalId", "role assignment without principalId"));
             continue;
@@ -159,7 +178,11 @@ fn entra(doc: &json::Doc<'_>, out: &mut Output) {
             holder: holder.to_string(),
             holder_sid: Some(principal_id.to_string()),
             holder_is_group,
-            target: RightTarget::Scope(if scope == "/" { "*".to_string() } else { scope.to_string() }),
+            target: RightTarget::Scope(if scope == "/" {
+                "*".to_string()
+            } else {
+                scope.to_string()
+            }),
             right: RightKind::ResetRole,
             detail: Some(name.to_string()),
             inherited: false,
@@ -190,20 +213,28 @@ fn okta(doc: &json::Doc<'_>, out: &mut Output) {
         let Some(ty) = str_of(r.get("type")) else {
             continue;
         };
-        let Some((_, label)) = OKTA_RESET_ROLES.iter().find(|(t, _)| t.eq_ignore_ascii_case(ty)) else {
+        let Some((_, label)) = OKTA_RESET_ROLES
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(ty))
+        else {
             continue;
         };
         if str_of(r.get("status")).is_some_and(|s| s.eq_ignore_ascii_case("INACTIVE")) {
             continue;
         }
-        let user = str_of(r.get("_links").and_then(|l| l.get("assignee")).and_then(|a| a.get("href")))
-            .and_then(okta_user_of)
-            .or_else(|| file_user.clone());
+        let user = str_of(
+            r.get("_links")
+                .and_then(|l| l.get("assignee"))
+                .and_then(|a| a.get("href")),
+        )
+        .and_then(okta_user_of)
+        .or_else(|| file_user.clone());
         let Some((org, id)) = user else {
             missing_user.get_or_insert(doc.key_line(r, "type"));
             continue;
         };
-        let group = str_of(r.get("assignmentType")).is_some_and(|t| t.eq_ignore_ascii_case("GROUP"));
+        let group =
+            str_of(r.get("assignmentType")).is_some_and(|t| t.eq_ignore_ascii_case("GROUP"));
         let scoped = matches!(ty, "USER_ADMIN" | "HELP_DESK_ADMIN");
         out.record(Record::ResetRight(ResetRight {
             system: org,
@@ -216,8 +247,16 @@ fn okta(doc: &json::Doc<'_>, out: &mut Output) {
             detail: Some(format!(
                 "{}{}{}",
                 str_of(r.get("label")).unwrap_or(label),
-                if group { ", through a group assignment" } else { "" },
-                if scoped { "; group targets not exported" } else { "" }
+                if group {
+                    ", through a group assignment"
+                } else {
+                    ""
+                },
+                if scoped {
+                    "; group targets not exported"
+                } else {
+                    ""
+                }
             )),
             inherited: group,
             evidence: Evidence::at(doc.path, doc.key_line(r, "type")),

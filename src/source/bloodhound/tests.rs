@@ -33,17 +33,39 @@ fn lines(out: &Output) -> Vec<String> {
 #[test]
 fn sniffs_by_the_meta_type_at_the_tail() {
     let users = fixture("20261120093000_users.json");
-    assert_eq!(sniff(&Sniff::new("u.json", &users)), Some(Collection::Users));
+    assert_eq!(
+        sniff(&Sniff::new("u.json", &users)),
+        Some(Collection::Users)
+    );
     let domains = fixture("20261120093000_domains.json");
-    assert_eq!(sniff(&Sniff::new("d.json", &domains)), Some(Collection::Domains));
-    assert_eq!(sniff(&Sniff::new("x.json", r#"{"data":[],"meta":{"type":"gpos","version":6}}"#)), None);
+    assert_eq!(
+        sniff(&Sniff::new("d.json", &domains)),
+        Some(Collection::Domains)
+    );
+    assert_eq!(
+        sniff(&Sniff::new(
+            "x.json",
+            r#"{"data":[],"meta":{"type":"gpos","version":6}}"#
+        )),
+        None
+    );
     assert_eq!(sniff(&Sniff::new("x.json", r#"{"data":[{"id":1}]}"#)), None);
-    assert_eq!(sniff(&Sniff::new("x.json", r#"{"value":[],"meta":{"type":"users","version":5}}"#)), None);
+    assert_eq!(
+        sniff(&Sniff::new(
+            "x.json",
+            r#"{"value":[],"meta":{"type":"users","version":5}}"#
+        )),
+        None
+    );
 }
 
 #[test]
 fn users_aces_become_reset_rights() {
-    let out = parse(Collection::Users, "u.json", &fixture("20261120093000_users.json"));
+    let out = parse(
+        Collection::Users,
+        "u.json",
+        &fixture("20261120093000_users.json"),
+    );
     assert_eq!(
         lines(&out),
         vec![
@@ -74,7 +96,11 @@ fn users_aces_become_reset_rights() {
 
 #[test]
 fn domains_dcsync_needs_both_rights() {
-    let out = parse(Collection::Domains, "d.json", &fixture("20261120093000_domains.json"));
+    let out = parse(
+        Collection::Domains,
+        "d.json",
+        &fixture("20261120093000_domains.json"),
+    );
     assert_eq!(
         lines(&out),
         vec![

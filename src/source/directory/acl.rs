@@ -66,7 +66,11 @@ const CLASS_GUIDS: &[(&str, &str)] = &[
 ];
 
 /// LAPS password attributes, matched by name through the export's schema entries.
-const LAPS_PASSWORD_ATTRS: &[&str] = &["ms-Mcs-AdmPwd", "msLAPS-Password", "msLAPS-EncryptedPassword"];
+const LAPS_PASSWORD_ATTRS: &[&str] = &[
+    "ms-Mcs-AdmPwd",
+    "msLAPS-Password",
+    "msLAPS-EncryptedPassword",
+];
 
 // Access mask bits (MS-DTYP 2.4.3, MS-ADTS 5.1.3.2).
 const DS_SELF: u32 = 0x8;
@@ -122,11 +126,15 @@ impl Ace {
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// A GUID in its string form (first three fields little-endian, MS-DTYP 2.3.4.2).
@@ -166,7 +174,10 @@ fn sid_at(b: &[u8], at: usize, end: usize) -> Result<(String, usize), &'static s
 /// Decodes a self-relative SECURITY_DESCRIPTOR.
 pub fn decode_descriptor(b: &[u8]) -> Result<Descriptor, String> {
     if b.len() > MAX_DESCRIPTOR {
-        return Err(format!("security descriptor of {} bytes is too large", b.len()));
+        return Err(format!(
+            "security descriptor of {} bytes is too large",
+            b.len()
+        ));
     }
     if b.len() < 20 {
         return Err(format!(
@@ -188,7 +199,10 @@ pub fn decode_descriptor(b: &[u8]) -> Result<Descriptor, String> {
             return Ok(None);
         }
         if o < 20 || o >= b.len() {
-            return Err(format!("{what} offset {o} is outside the descriptor ({} bytes)", b.len()));
+            return Err(format!(
+                "{what} offset {o} is outside the descriptor ({} bytes)",
+                b.len()
+            ));
         }
         sid_at(b, o, b.len())
             .map(|(s, _)| Some(s))
@@ -243,10 +257,15 @@ fn decode_acl(b: &[u8], at: usize) -> Result<(Vec<Ace>, usize), String> {
     let mut skipped = 0;
     let mut pos = at + 8;
     for i in 0..count {
-        let ty = *b.get(pos).ok_or_else(|| format!("ACE {i} past the end of the ACL"))?;
-        let flags = *b.get(pos + 1).ok_or_else(|| format!("ACE {i} past the end of the ACL"))?;
-        let ace_size =
-            usize::from(u16_at(b, pos + 2).ok_or_else(|| format!("ACE {i} past the end of the ACL"))?);
+        let ty = *b
+            .get(pos)
+            .ok_or_else(|| format!("ACE {i} past the end of the ACL"))?;
+        let flags = *b
+            .get(pos + 1)
+            .ok_or_else(|| format!("ACE {i} past the end of the ACL"))?;
+        let ace_size = usize::from(
+            u16_at(b, pos + 2).ok_or_else(|| format!("ACE {i} past the end of the ACL"))?,
+        );
         let ace_end = pos + ace_size;
         if ace_size < 8 || ace_end > end {
             return Err(format!(
@@ -258,7 +277,7 @@ fn decode_acl(b: &[u8], at: usize) -> Result<(Vec<Ace>, usize), String> {
             // ACCESS_ALLOWED_ACE, ACCESS_DENIED_ACE: header, mask, SID.
             0x00 | 0x01 => {
                 let mask = u32_at(b, pos + 4).ok_or_else(|| bad("mask past the end"))?;
-                let (sid, _) = sid_at(b, pos + 8, ace_end).map_err(|e| bad(e))?;
+                let (sid, _) = sid_at(b, pos + 8, ace_end).map_err(&bad)?;
                 aces.push(Ace {
                     allow: ty == 0x00,
                     flags,
@@ -287,7 +306,7 @@ fn decode_acl(b: &[u8], at: usize) -> Result<(Vec<Ace>, usize), String> {
                 };
                 let object_type = guid(oflags & 0x1 != 0)?;
                 let inherited_object_type = guid(oflags & 0x2 != 0)?;
-                let (sid, _) = sid_at(b, p, ace_end).map_err(|e| bad(e))?;
+                let (sid, _) = sid_at(b, p, ace_end).map_err(bad)?;
                 aces.push(Ace {
                     allow: ty == 0x05,
                     flags,
@@ -330,21 +349,19 @@ pub(crate) fn grants(ace: &Ace, class: ObjectClass) -> Vec<Grant> {
     let m = ace.mask;
     let ot = ace.object_type.as_deref();
     let mut out = Vec::new();
-    if m & GENERIC_ALL != 0 || m & FULL_CONTROL == FULL_CONTROL {
-        if ot.is_none() {
-            match class {
-                ObjectClass::Domain => {
-                    out.push(Grant::GetChanges);
-                    out.push(Grant::GetChangesAll);
-                }
-                ObjectClass::Computer { laps: true } => {
-                    out.push(Grant::Right(RightKind::GenericAll, "full control"));
-                    out.push(Grant::Right(RightKind::ReadLapsPassword, "full control"));
-                }
-                _ => out.push(Grant::Right(RightKind::GenericAll, "full control")),
+    if (m & GENERIC_ALL != 0 || m & FULL_CONTROL == FULL_CONTROL) && ot.is_none() {
+        match class {
+            ObjectClass::Domain => {
+                out.push(Grant::GetChanges);
+                out.push(Grant::GetChangesAll);
             }
-            return out;
+            ObjectClass::Computer { laps: true } => {
+                out.push(Grant::Right(RightKind::GenericAll, "full control"));
+                out.push(Grant::Right(RightKind::ReadLapsPassword, "full control"));
+            }
+            _ => out.push(Grant::Right(RightKind::GenericAll, "full control")),
         }
+        return out;
     }
     if class != ObjectClass::Domain {
         if m & WRITE_DAC != 0 {
@@ -370,7 +387,10 @@ pub(crate) fn grants(ace: &Ace, class: ObjectClass) -> Vec<Grant> {
         }
         ObjectClass::User | ObjectClass::Computer { .. } => {
             if m & GENERIC_WRITE != 0 || (m & DS_WRITE_PROP != 0 && ot.is_none()) {
-                out.push(Grant::Right(RightKind::GenericWrite, "write all properties"));
+                out.push(Grant::Right(
+                    RightKind::GenericWrite,
+                    "write all properties",
+                ));
             } else if m & (DS_WRITE_PROP | DS_SELF) != 0 && ot == Some(GUID_KEY_CREDENTIAL_LINK) {
                 out.push(Grant::Right(
                     RightKind::WriteKeyCredentialLink,
@@ -636,7 +656,11 @@ pub(crate) fn finish(
         let (right, detail) = match p.grant {
             Grant::Right(r, d) => (r, d.to_string()),
             Grant::MaybeLaps(g) => match acl.schema.get(&g) {
-                Some(name) if LAPS_PASSWORD_ATTRS.iter().any(|l| l.eq_ignore_ascii_case(name)) => {
+                Some(name)
+                    if LAPS_PASSWORD_ATTRS
+                        .iter()
+                        .any(|l| l.eq_ignore_ascii_case(name)) =>
+                {
                     (RightKind::ReadLapsPassword, format!("read {name}"))
                 }
                 Some(_) => continue,

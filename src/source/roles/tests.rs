@@ -4,8 +4,11 @@ use super::*;
 use crate::source::registry::Sniff;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/fixtures/sources/roles/{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
+    std::fs::read_to_string(format!(
+        "{}/fixtures/sources/roles/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn lines(out: &Output) -> Vec<String> {
@@ -33,13 +36,26 @@ fn sniffs_both_exports_and_nothing_else() {
     assert_eq!(sniff(&Sniff::new("e.json", &e)), Some(RoleExport::Entra));
     let o = fixture("okta-user-roles.json");
     assert_eq!(sniff(&Sniff::new("o.json", &o)), Some(RoleExport::Okta));
-    assert_eq!(sniff(&Sniff::new("x.json", r#"{"value":[{"userPrincipalName":"a@b"}]}"#)), None);
-    assert_eq!(sniff(&Sniff::new("x.txt", "roleDefinitionId directoryScopeId")), None);
+    assert_eq!(
+        sniff(&Sniff::new(
+            "x.json",
+            r#"{"value":[{"userPrincipalName":"a@b"}]}"#
+        )),
+        None
+    );
+    assert_eq!(
+        sniff(&Sniff::new("x.txt", "roleDefinitionId directoryScopeId")),
+        None
+    );
 }
 
 #[test]
 fn entra_reset_roles_with_scope() {
-    let out = parse(RoleExport::Entra, "e.json", &fixture("entra-roleAssignments.json"));
+    let out = parse(
+        RoleExport::Entra,
+        "e.json",
+        &fixture("entra-roleAssignments.json"),
+    );
     assert_eq!(
         lines(&out),
         vec![
@@ -78,5 +94,8 @@ fn broken_json_is_an_error_and_complete_items_are_kept() {
     let text = fixture("entra-roleAssignments.json");
     let cut = &text[..text.find("Helpdesk EU").unwrap()];
     let out = parse(RoleExport::Entra, "e.json", cut);
-    assert!(out.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error));
 }

@@ -33,7 +33,14 @@ pub(crate) fn guid(g: &str) -> Vec<u8> {
 }
 
 /// An ACE: type 0/1 plain, 5/6 object.
-pub(crate) fn ace(ty: u8, flags: u8, mask: u32, ot: Option<&str>, iot: Option<&str>, who: &str) -> Vec<u8> {
+pub(crate) fn ace(
+    ty: u8,
+    flags: u8,
+    mask: u32,
+    ot: Option<&str>,
+    iot: Option<&str>,
+    who: &str,
+) -> Vec<u8> {
     let mut body = mask.to_le_bytes().to_vec();
     if ty == 5 || ty == 6 {
         let f = u32::from(ot.is_some()) | (u32::from(iot.is_some()) << 1);
@@ -98,7 +105,14 @@ fn decodes_owner_group_and_every_ace_form() {
     let d = acl(&[
         ace(0x01, 0, 0x100, None, None, &rid(1105)),
         ace(0x00, 0x12, 0x000F_01FF, None, None, &da()),
-        ace(0x05, 0, 0x100, Some(GUID_FORCE_CHANGE_PASSWORD), None, &rid(1104)),
+        ace(
+            0x05,
+            0,
+            0x100,
+            Some(GUID_FORCE_CHANGE_PASSWORD),
+            None,
+            &rid(1104),
+        ),
         ace(
             0x06,
             0x02,
@@ -118,9 +132,15 @@ fn decodes_owner_group_and_every_ace_form() {
     assert_eq!(aces.len(), 4);
     assert!(!aces[0].allow && aces[0].mask == 0x100 && aces[0].sid == rid(1105));
     assert!(aces[1].inherited() && aces[1].flags == 0x12);
-    assert_eq!(aces[2].object_type.as_deref(), Some(GUID_FORCE_CHANGE_PASSWORD));
+    assert_eq!(
+        aces[2].object_type.as_deref(),
+        Some(GUID_FORCE_CHANGE_PASSWORD)
+    );
     assert_eq!(aces[2].inherited_object_type, None);
-    assert_eq!(aces[3].object_type.as_deref(), Some(GUID_KEY_CREDENTIAL_LINK));
+    assert_eq!(
+        aces[3].object_type.as_deref(),
+        Some(GUID_KEY_CREDENTIAL_LINK)
+    );
     assert_eq!(
         aces[3].inherited_object_type.as_deref(),
         Some("bf967aba-0de6-11d0-a285-00aa003049e2")
@@ -129,7 +149,11 @@ fn decodes_owner_group_and_every_ace_form() {
 
 #[test]
 fn hostile_descriptors_are_errors_never_panics() {
-    let good = sd(&da(), &rid(513), &acl(&[ace(0, 0, 0x100, None, None, &rid(1104))]));
+    let good = sd(
+        &da(),
+        &rid(513),
+        &acl(&[ace(0, 0, 0x100, None, None, &rid(1104))]),
+    );
     // Every truncation, and every single-byte corruption of every position, decodes or fails
     // cleanly.
     for n in 0..good.len() {
@@ -145,24 +169,34 @@ fn hostile_descriptors_are_errors_never_panics() {
     }
     let mut bad = good.clone();
     bad[4..8].copy_from_slice(&9999u32.to_le_bytes());
-    assert!(decode_descriptor(&bad).unwrap_err().contains("owner SID offset 9999"));
+    assert!(decode_descriptor(&bad)
+        .unwrap_err()
+        .contains("owner SID offset 9999"));
     // An ACE count far beyond what the ACL's size can hold.
     let mut bad = good.clone();
     let d_off = u32::from_le_bytes(good[16..20].try_into().unwrap()) as usize;
     bad[d_off + 4..d_off + 6].copy_from_slice(&0xFFFFu16.to_le_bytes());
-    assert!(decode_descriptor(&bad).unwrap_err().contains("claims 65535 ACEs"));
+    assert!(decode_descriptor(&bad)
+        .unwrap_err()
+        .contains("claims 65535 ACEs"));
     // An ACE whose size runs past the ACL.
     let mut bad = good.clone();
     bad[d_off + 8 + 2..d_off + 8 + 4].copy_from_slice(&0x0400u16.to_le_bytes());
-    assert!(decode_descriptor(&bad).unwrap_err().contains("runs past the ACL"));
+    assert!(decode_descriptor(&bad)
+        .unwrap_err()
+        .contains("runs past the ACL"));
     // A SID claiming 200 sub-authorities.
     let mut bad = good.clone();
     bad[21] = 200;
-    assert!(decode_descriptor(&bad).unwrap_err().contains("sub-authorities"));
+    assert!(decode_descriptor(&bad)
+        .unwrap_err()
+        .contains("sub-authorities"));
     // Not self-relative.
     let mut bad = good.clone();
     bad[3] &= 0x7f;
-    assert!(decode_descriptor(&bad).unwrap_err().contains("self-relative"));
+    assert!(decode_descriptor(&bad)
+        .unwrap_err()
+        .contains("self-relative"));
     assert!(decode_descriptor(&[]).is_err());
     assert!(decode_descriptor(&vec![0u8; MAX_DESCRIPTOR + 1]).is_err());
     // An object ACE whose GUID flags claim more than its size holds.
@@ -233,23 +267,53 @@ fn masks_map_to_rights() {
         vec![ForceChangePassword, ReadLapsPassword]
     );
     assert_eq!(
-        grants(&a(0x110, Some("e1f6b2f9-0000-4000-8000-00000000aaaa")), laps),
-        vec![Grant::MaybeLaps("e1f6b2f9-0000-4000-8000-00000000aaaa".into())]
+        grants(
+            &a(0x110, Some("e1f6b2f9-0000-4000-8000-00000000aaaa")),
+            laps
+        ),
+        vec![Grant::MaybeLaps(
+            "e1f6b2f9-0000-4000-8000-00000000aaaa".into()
+        )]
     );
-    assert!(grants(&a(0x110, Some("e1f6b2f9-0000-4000-8000-00000000aaaa")), ObjectClass::Computer { laps: false }).is_empty());
+    assert!(grants(
+        &a(0x110, Some("e1f6b2f9-0000-4000-8000-00000000aaaa")),
+        ObjectClass::Computer { laps: false }
+    )
+    .is_empty());
     let d = ObjectClass::Domain;
-    assert_eq!(grants(&a(0x100, Some(GUID_GET_CHANGES)), d), vec![Grant::GetChanges]);
-    assert_eq!(grants(&a(0x100, None), d), vec![Grant::GetChanges, Grant::GetChangesAll]);
-    assert_eq!(grants(&a(0x000F_01FF, None), d), vec![Grant::GetChanges, Grant::GetChangesAll]);
+    assert_eq!(
+        grants(&a(0x100, Some(GUID_GET_CHANGES)), d),
+        vec![Grant::GetChanges]
+    );
+    assert_eq!(
+        grants(&a(0x100, None), d),
+        vec![Grant::GetChanges, Grant::GetChangesAll]
+    );
+    assert_eq!(
+        grants(&a(0x000F_01FF, None), d),
+        vec![Grant::GetChanges, Grant::GetChangesAll]
+    );
 }
 
 #[test]
 fn well_known_sids() {
-    assert_eq!(well_known("S-1-5-32-548"), Some(("Account Operators".into(), true)));
-    assert_eq!(well_known("S-1-5-11"), Some(("Authenticated Users".into(), true)));
+    assert_eq!(
+        well_known("S-1-5-32-548"),
+        Some(("Account Operators".into(), true))
+    );
+    assert_eq!(
+        well_known("S-1-5-11"),
+        Some(("Authenticated Users".into(), true))
+    );
     assert_eq!(well_known("S-1-1-0"), Some(("Everyone".into(), true)));
-    assert_eq!(well_known(&rid(519)), Some(("Enterprise Admins".into(), true)));
-    assert_eq!(well_known(&rid(527)), Some(("Enterprise Key Admins".into(), true)));
+    assert_eq!(
+        well_known(&rid(519)),
+        Some(("Enterprise Admins".into(), true))
+    );
+    assert_eq!(
+        well_known(&rid(527)),
+        Some(("Enterprise Key Admins".into(), true))
+    );
     assert_eq!(well_known(&rid(1104)), None);
 }
 
@@ -271,7 +335,14 @@ fn rights(text: &str) -> (Vec<ResetRight>, Vec<String>) {
     let ds = out
         .diagnostics
         .iter()
-        .map(|d| format!("{}:{} {}", d.location.line.unwrap_or(0), d.severity.as_str(), d.message))
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d.location.line.unwrap_or(0),
+                d.severity.as_str(),
+                d.message
+            )
+        })
         .collect();
     (rs, ds)
 }
@@ -297,14 +368,49 @@ fn ldif_rights_resolved_through_object_sid() {
         &rid(513),
         &acl(&[
             // helpdesk may not reset carol: the deny comes first and wins over its allow.
-            ace(6, 0, 0x100, Some(GUID_FORCE_CHANGE_PASSWORD), None, &rid(1105)),
-            ace(5, 0, 0x100, Some(GUID_FORCE_CHANGE_PASSWORD), None, &rid(1104)),
-            ace(5, 0, 0x100, Some(GUID_FORCE_CHANGE_PASSWORD), None, &rid(1105)),
-            ace(5, 0x12, 0x20, Some(GUID_KEY_CREDENTIAL_LINK), None, &rid(1106)),
+            ace(
+                6,
+                0,
+                0x100,
+                Some(GUID_FORCE_CHANGE_PASSWORD),
+                None,
+                &rid(1105),
+            ),
+            ace(
+                5,
+                0,
+                0x100,
+                Some(GUID_FORCE_CHANGE_PASSWORD),
+                None,
+                &rid(1104),
+            ),
+            ace(
+                5,
+                0,
+                0x100,
+                Some(GUID_FORCE_CHANGE_PASSWORD),
+                None,
+                &rid(1105),
+            ),
+            ace(
+                5,
+                0x12,
+                0x20,
+                Some(GUID_KEY_CREDENTIAL_LINK),
+                None,
+                &rid(1106),
+            ),
             // Inherit-only: applies to children, not to this entry.
             ace(0, 0x0A, 0x000F_01FF, None, None, "S-1-5-11"),
             // For computers only: not for this user.
-            ace(5, 0x12, 0x000F_01FF, None, Some("bf967a86-0de6-11d0-a285-00aa003049e2"), "S-1-1-0"),
+            ace(
+                5,
+                0x12,
+                0x000F_01FF,
+                None,
+                Some("bf967a86-0de6-11d0-a285-00aa003049e2"),
+                "S-1-1-0",
+            ),
             ace(0, 0x12, 0x000F_01FF, None, None, "S-1-5-32-548"),
             ace(0, 0, 0x0002_0094, None, None, "S-1-5-11"),
         ]),
@@ -358,11 +464,22 @@ fn bad_descriptor_is_located_and_entry_still_read() {
         b64(&[1, 0, 4, 0x80, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
     );
     let out = parse_ldif_text("d.ldif", &text);
-    assert!(out.records.iter().any(|r| matches!(r, Record::Account(a) if a.login == "bob")));
-    assert!(!out.records.iter().any(|r| matches!(r, Record::ResetRight(_))));
+    assert!(out
+        .records
+        .iter()
+        .any(|r| matches!(r, Record::Account(a) if a.login == "bob")));
+    assert!(!out
+        .records
+        .iter()
+        .any(|r| matches!(r, Record::ResetRight(_))));
     let d = &out.diagnostics[0];
     assert_eq!(d.location.line, Some(5));
-    assert!(d.message.contains("nTSecurityDescriptor: owner SID offset 65535"), "{}", d.message);
+    assert!(
+        d.message
+            .contains("nTSecurityDescriptor: owner SID offset 65535"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -390,8 +507,15 @@ dn: CN=gmsa-web,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\nobjectCl
     let (rs, ds) = rights(&entries);
     assert!(!rs.iter().any(|r| r.right == RightKind::ReadLapsPassword));
     assert_eq!(ds.len(), 1);
-    assert!(ds[0].starts_with("6:note ") && ds[0].contains("attributeSchema"), "{ds:?}");
-    let gmsa: Vec<String> = rs.iter().filter(|r| r.right == RightKind::ReadGmsaPassword).map(line).collect();
+    assert!(
+        ds[0].starts_with("6:note ") && ds[0].contains("attributeSchema"),
+        "{ds:?}"
+    );
+    let gmsa: Vec<String> = rs
+        .iter()
+        .filter(|r| r.right == RightKind::ReadGmsaPassword)
+        .map(line)
+        .collect();
     assert_eq!(
         gmsa,
         vec![format!("corp.example.test {DOM}-1120 ReadGmsaPassword Account(\"gmsa-web$\") msDS-GroupMSAMembership @13")]
@@ -403,7 +527,11 @@ dn: CN=gmsa-web,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\nobjectCl
     );
     let (rs, ds) = rights(&format!("{entries}{schema}"));
     assert!(ds.is_empty(), "{ds:?}");
-    let laps: Vec<String> = rs.iter().filter(|r| r.right == RightKind::ReadLapsPassword).map(line).collect();
+    let laps: Vec<String> = rs
+        .iter()
+        .filter(|r| r.right == RightKind::ReadLapsPassword)
+        .map(line)
+        .collect();
     assert_eq!(
         laps,
         vec![format!("corp.example.test {DOM}-1104 ReadLapsPassword Account(\"WS01$\") read ms-Mcs-AdmPwd inherited @6")]
