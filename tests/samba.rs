@@ -40,6 +40,8 @@ const EXPECTED: &[&str] = &[
     "RG304 warning ws03$",   // no LAPS
     "RG502 warning rita",    // ENCRYPTED_TEXT_PWD_ALLOWED
     "RG503 warning henry",   // userPassword value
+    "RG606 error alice",     // Helpdesk (bob) may reset her password
+    "RG606 error svc-sql",   // DS-Replication-Get-Changes and -All on the domain (DCSync)
 ];
 
 /// Accounts on which nothing may fire: bob was reset properly, ws02$ has a current LAPS
@@ -284,6 +286,9 @@ fn samba_ad_live_scans_match_ldif_export() {
         .args([
             "-E",
             "pr=1000/noprompt",
+            // LDAP_SERVER_SD_FLAGS: owner, group and DACL of nTSecurityDescriptor.
+            "-E",
+            "!1.2.840.113556.1.4.801=::MAMCAQc=",
             "-b",
             base,
             "(objectClass=*)",
@@ -303,6 +308,8 @@ fn samba_ad_live_scans_match_ldif_export() {
             "memberOf",
             "ms-Mcs-AdmPwdExpirationTime",
             "msLAPS-PasswordExpirationTime",
+            "nTSecurityDescriptor",
+            "msDS-GroupMSAMembership",
         ])
         .output()
         .unwrap();

@@ -31,7 +31,9 @@
 #   erin     adminCount 1, in no privileged group                                         (RG303)
 #   rita     ENCRYPTED_TEXT_PWD_ALLOWED                                                   (RG502)
 #   henry    a userPassword attribute value                                               (RG503)
-#   bob      created 400 days ago, reset by an admin today (nothing should fire)
+#   bob      created 400 days ago, reset by an admin today (nothing should fire), member of
+#            Helpdesk, which may reset alice's password (User-Force-Change-Password ACE)  (RG606)
+#   svc-sql  also holds DS-Replication-Get-Changes(-All) on the domain (DCSync)           (RG606)
 #   ws01$    enabled, legacy LAPS expired 60 days ago; ws02$ Windows LAPS current;
 #   ws03$    enabled, no LAPS                                                             (RG304)
 set -euo pipefail
@@ -434,6 +436,14 @@ PY
   # admin resets after the key was written (kim) and of a plain user (bob)
   ST user setpassword kim --newpassword='Kim-Reset-2!x'
   ST user setpassword bob --newpassword='Bob-Reset-2!x'
+  # RG606: the help desk (bob) may reset alice, a Domain Admin; svc-sql may replicate every hash.
+  ST group add Helpdesk
+  ST group addmembers Helpdesk bob
+  local hd
+  hd=$(samba-tool group show Helpdesk --attributes=objectSid -s "$CONF" | awk '/^objectSid:/ {print $2}')
+  ST dsacl set --objectdn="CN=alice,CN=Users,$BASE" --sddl="(OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;$hd)"
+  ST dsacl set --objectdn="$BASE" --car=get-changes --action=allow --trusteedn="CN=svc-sql,CN=Users,$BASE"
+  ST dsacl set --objectdn="$BASE" --car=get-changes-all --action=allow --trusteedn="CN=svc-sql,CN=Users,$BASE"
 }
 timed seed seed
 

@@ -74,6 +74,7 @@ const LAPS_PASSWORD_ATTRS: &[&str] = &[
 
 // Access mask bits (MS-DTYP 2.4.3, MS-ADTS 5.1.3.2).
 const DS_SELF: u32 = 0x8;
+const DS_READ_PROP: u32 = 0x10;
 const DS_WRITE_PROP: u32 = 0x20;
 const DS_CONTROL_ACCESS: u32 = 0x100;
 const WRITE_DAC: u32 = 0x0004_0000;
@@ -415,7 +416,13 @@ pub(crate) fn grants(ace: &Ace, class: ObjectClass) -> Vec<Grant> {
                         RightKind::ForceChangePassword,
                         "User-Force-Change-Password",
                     )),
-                    Some(g) if class == (ObjectClass::Computer { laps: true }) => {
+                    // Reading a confidential attribute takes read-property and control
+                    // access on it (what Set-AdmPwdReadPasswordPermission and
+                    // Set-LapsADReadPasswordPermission grant); an extended right is CR alone.
+                    Some(g)
+                        if class == (ObjectClass::Computer { laps: true })
+                            && m & DS_READ_PROP != 0 =>
+                    {
                         out.push(Grant::MaybeLaps(g.to_string()))
                     }
                     Some(_) => {}

@@ -93,6 +93,10 @@ pub fn sniff(file: &Sniff<'_>) -> Option<EntraExport> {
     let head = file.lower_head();
     let has = |needle: &str| head.contains(needle);
     let graph = has("graph.microsoft.com") || has("\"@odata.type\": \"#microsoft.graph.");
+    // Role assignments are the `roles` source's (who may reset whom).
+    if has("\"roledefinitionid\"") && has("\"directoryscopeid\"") {
+        return None;
+    }
     if has("authenticationmethod\"") && has("#microsoft.graph.") {
         return Some(EntraExport::AuthenticationMethods);
     }

@@ -47,6 +47,7 @@ fn structured_claimants(path: &Path) -> Vec<&'static str> {
 fn expected_for(dir: &str) -> Option<&'static str> {
     match dir {
         "aws" => Some("aws"),
+        "bloodhound" => Some("bloodhound"),
         "credfiles" => Some("credfiles"),
         "directory" => Some("ldif"),
         "entra" => Some("entra"),
@@ -55,6 +56,7 @@ fn expected_for(dir: &str) -> Option<&'static str> {
         "kubernetes" => Some("kubernetes"),
         "netdev" => Some("netdev"),
         "okta" => Some("okta"),
+        "roles" => Some("roles"),
         "stores" => Some("stores"),
         "vault" => Some("vault"),
         "windows" => Some("windows"),
