@@ -418,7 +418,7 @@ fn samba_ad_export_fixture_findings() {
     let dir = tempfile::tempdir().unwrap();
     let run = scan(
         dir.path(),
-        "2026-11-28T00:06:27Z", // the DC's currentTime when the export was taken
+        "2026-12-05T02:23:22Z", // the DC's currentTime when the export was taken
         "fixture",
         &["fixtures/sources/directory/samba/seeded-export.ldif"],
     );

@@ -65,6 +65,10 @@ const CLASS_GUIDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Property sets read with control access that are not a LAPS attribute: Private-Information
+/// (granted to SELF by AD's default computer and user descriptors).
+const NOT_LAPS: &[&str] = &["91e647de-d96f-4b70-9557-d63ff4f3ccd8"];
+
 /// LAPS password attributes, matched by name through the export's schema entries.
 const LAPS_PASSWORD_ATTRS: &[&str] = &[
     "ms-Mcs-AdmPwd",
@@ -421,7 +425,9 @@ pub(crate) fn grants(ace: &Ace, class: ObjectClass) -> Vec<Grant> {
                     // Set-LapsADReadPasswordPermission grant); an extended right is CR alone.
                     Some(g)
                         if class == (ObjectClass::Computer { laps: true })
-                            && m & DS_READ_PROP != 0 =>
+                            && m & DS_READ_PROP != 0
+                            && !NOT_LAPS.contains(&g)
+                            && ace.sid != "S-1-5-10" =>
                     {
                         out.push(Grant::MaybeLaps(g.to_string()))
                     }
