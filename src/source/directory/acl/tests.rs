@@ -575,3 +575,53 @@ fn source_fixture_every_right() {
         ]
     );
 }
+
+#[test]
+fn random_and_mutated_descriptors_never_panic() {
+    // A fixed linear congruential generator: the same 20,000 inputs on every run.
+    let mut state: u64 = 0x5eed_1234_abcd_0001;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as u32
+    };
+    let good = sd(
+        &da(),
+        &rid(513),
+        &acl(&[
+            ace(
+                5,
+                0x12,
+                0x130,
+                Some(GUID_KEY_CREDENTIAL_LINK),
+                Some("bf967aba-0de6-11d0-a285-00aa003049e2"),
+                &rid(1104),
+            ),
+            ace(1, 0, 0x100, None, None, &rid(1105)),
+        ]),
+    );
+    let mut decoded = 0;
+    for i in 0..20_000 {
+        let bytes: Vec<u8> = if i % 2 == 0 {
+            // Random bytes behind a plausible header (revision 1, self-relative, DACL present).
+            let n = (next() % 200) as usize;
+            let mut b = vec![1, 0, 0x04, 0x80];
+            b.extend((0..n).map(|_| next() as u8));
+            b
+        } else {
+            // The good descriptor with up to four bytes changed.
+            let mut b = good.clone();
+            for _ in 0..=(next() % 4) {
+                let at = next() as usize % b.len();
+                b[at] = next() as u8;
+            }
+            b
+        };
+        if decode_descriptor(&bytes).is_ok() {
+            decoded += 1;
+        }
+    }
+    // Most mutations of a valid descriptor still decode (they hit masks, GUIDs, SIDs' values).
+    assert!(decoded > 1_000, "{decoded}");
+}
