@@ -585,7 +585,8 @@ fn directory_audits_become_ledger_events() {
     use crate::inventory::ledger::{EventKind, Outcome};
     let out = run("audits.json", fixture!("directory-audits-page.json"));
     let ev = events(&out);
-    let summary: Vec<(EventKind, &str, Option<&str>, Outcome, Option<u32>)> = ev
+    type Row<'a> = (EventKind, &'a str, Option<&'a str>, Outcome, Option<u32>);
+    let summary: Vec<Row<'_>> = ev
         .iter()
         .map(|e| {
             (

@@ -85,7 +85,7 @@ pub static SOURCE: BySniff<OktaExport> = BySniff {
     name: "okta",
     sniff,
     read,
-    join,
+    join: |records| join(records),
     dated_by_file_time: false,
 };
 
@@ -548,7 +548,7 @@ fn collect_hosts(node: &Node<'_>, hosts: &mut BTreeMap<String, usize>, depth: us
 /// scan's Okta user whose login (or email alias) is the event's target, when exactly one org
 /// holds such a user; the target then takes that user's login spelling. Otherwise the event
 /// keeps `okta`.
-pub fn join(records: &mut Vec<Record>) {
+pub fn join(records: &mut [Record]) {
     let mut holders: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for r in records.iter() {
         if let Record::Account(a) = r {

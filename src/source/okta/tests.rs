@@ -273,7 +273,8 @@ fn system_log_becomes_ledger_events() {
     assert_eq!(sniff("a", text), Some(OktaExport::SystemLog));
     let out = run("system-log.json", text);
     let ev = events(&out);
-    let summary: Vec<(EventKind, &str, Option<&str>, Outcome, Option<u32>)> = ev
+    type Row<'a> = (EventKind, &'a str, Option<&'a str>, Outcome, Option<u32>);
+    let summary: Vec<Row<'_>> = ev
         .iter()
         .map(|e| {
             (

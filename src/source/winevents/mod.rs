@@ -90,7 +90,7 @@ pub static SOURCE: BySniff<Kind> = BySniff {
     name: "winevents",
     sniff,
     read,
-    join,
+    join: |records| join(records),
     dated_by_file_time: false,
 };
 
@@ -353,7 +353,7 @@ pub fn system_of(domain: &str, computer: Option<&str>) -> (String, SourceKind) {
 /// of the scan's AD domain whose first label is that name, when exactly one such domain holds an
 /// account of the event's target login (otherwise the NetBIOS name stays). The target then takes
 /// the account's own spelling (Windows logins are case-insensitive; the inventory's lookup is not).
-pub fn join(records: &mut Vec<Record>) {
+pub fn join(records: &mut [Record]) {
     let mut domains: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut logins: BTreeMap<(String, String), String> = BTreeMap::new();
     for r in records.iter() {
