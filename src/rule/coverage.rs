@@ -44,13 +44,32 @@ impl Facts<'_> {
     fn hosts(&self) -> bool {
         !self.inventory.hosts.is_empty()
     }
-    /// A successful password reset or change in an audit log, about an exported account.
+    /// A successful password reset or change in an audit log, about an exported account (logins
+    /// compared ignoring case, as the ledger rules do).
     fn ledger_reset(&self) -> bool {
-        self.inventory.events.iter().any(|e| {
-            e.kind.sets_password()
-                && e.outcome == crate::inventory::ledger::Outcome::Success
-                && self.inventory.account(&e.system, &e.target).is_some()
-        })
+        let resets: Vec<(String, String)> = self
+            .inventory
+            .events
+            .iter()
+            .filter(|e| {
+                e.kind.sets_password() && e.outcome == crate::inventory::ledger::Outcome::Success
+            })
+            .map(|e| (e.system.to_lowercase(), e.target.to_lowercase()))
+            .collect();
+        if resets.is_empty() {
+            return false;
+        }
+        let accounts: std::collections::HashSet<(String, String)> = self
+            .inventory
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(&a.login)
+                    .chain(&a.aliases)
+                    .map(|l| (a.system.to_lowercase(), l.to_lowercase()))
+            })
+            .collect();
+        resets.iter().any(|r| accounts.contains(r))
     }
     fn ad(&self) -> bool {
         self.source(&[SourceKind::ActiveDirectory])
