@@ -61,7 +61,11 @@ pub fn sniff(file: &Sniff<'_>) -> Option<OktaExport> {
     let head = file.lower_head();
     let has = |k: &str| head.contains(k);
     // A LogEvent may carry factor or user fields in its details: test it first.
-    if has("\"eventtype\"") && has("\"published\"") && (has("\"uuid\"") || has("\"actor\"")) {
+    // Okta writes `actor` and `authenticationContext` before `eventType`, which a large first
+    // event can push past the sniff window.
+    if (has("\"eventtype\"") && has("\"published\"") && (has("\"uuid\"") || has("\"actor\"")))
+        || (has("\"actor\"") && has("\"alternateid\"") && has("\"authenticationcontext\""))
+    {
         return Some(OktaExport::SystemLog);
     }
     if has("\"factortype\"") {

@@ -271,6 +271,10 @@ fn system_log_becomes_ledger_events() {
     use crate::inventory::ledger::{EventKind, Outcome};
     let text = fixture!("system-log.json");
     assert_eq!(sniff("a", text), Some(OktaExport::SystemLog));
+    // A first event so large that `eventType` lies past the sniff window.
+    let head = r#"[{"actor": {"id": "00u1", "type": "User", "alternateId": "a@example.org"},
+      "client": {}, "device": null, "authenticationContext": {}"#;
+    assert_eq!(sniff("a", head), Some(OktaExport::SystemLog));
     let out = run("system-log.json", text);
     let ev = events(&out);
     type Row<'a> = (EventKind, &'a str, Option<&'a str>, Outcome, Option<u32>);

@@ -78,7 +78,12 @@ pub fn sniff(file: &Sniff<'_>) -> Option<Kind> {
     if file.looks_like_json() {
         let lower = file.lower_head();
         let has = |k: &str| lower.contains(&format!("\"{k}\""));
-        if has("timecreated") && has("properties") && (has("id") || has("recordid")) {
+        // `Properties` comes last when nothing was selected: `ProviderName` and `RecordId` tell
+        // an EventLogRecord too.
+        if has("timecreated")
+            && (has("properties") || (has("providername") && has("recordid")))
+            && (has("id") || has("recordid"))
+        {
             return Some(Kind::PowerShellJson);
         }
     }

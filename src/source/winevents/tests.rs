@@ -200,6 +200,13 @@ fn sniff_is_content_based_and_narrow() {
         Some(Kind::PowerShellJson)
     );
     assert_eq!(s(r#"{"Name": "x", "SID": "S-1-5-21-1-2-3-500"}"#), None);
+    // Nothing selected: `Properties` comes after the first 4 KB, `ProviderName` does not.
+    assert_eq!(
+        s(
+            r#"{"Id": 4724, "RecordId": 1, "ProviderName": "Microsoft-Windows-Security-Auditing", "TimeCreated": "x"}"#
+        ),
+        Some(Kind::PowerShellJson)
+    );
     assert_eq!(s("plain text"), None);
 }
 
