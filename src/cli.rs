@@ -181,6 +181,15 @@ pub struct ScanArgs {
         help_heading = "Rule thresholds"
     )]
     pub max_secret_lifetime: u32,
+    /// RG603: hours after a recorded reset by which the identity's other credentials and
+    /// sessions must be revoked.
+    #[arg(
+        long,
+        value_name = "HOURS",
+        default_value_t = 24,
+        help_heading = "Rule thresholds"
+    )]
+    pub revocation_window: u32,
     /// YAML file of accepted local administrators (account, optional host glob, reason).
     #[arg(long, value_name = "FILE")]
     pub allow_admins: Option<PathBuf>,
@@ -406,6 +415,7 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
     rule_options.laps_grace_days = i64::from(args.laps_grace);
     rule_options.sync_interval_minutes = i64::from(args.sync_interval);
     rule_options.max_secret_lifetime_days = i64::from(args.max_secret_lifetime);
+    rule_options.revocation_window_hours = i64::from(args.revocation_window);
     if let Some(path) = &args.allow_admins {
         let text = read_config(path, "--allow-admins")?;
         rule_options.allow_admins = AdminAllowList::parse(&path.display().to_string(), &text)

@@ -44,6 +44,33 @@ impl Facts<'_> {
     fn hosts(&self) -> bool {
         !self.inventory.hosts.is_empty()
     }
+    /// A successful password reset or change in an audit log, about an exported account (logins
+    /// compared ignoring case, as the ledger rules do).
+    fn ledger_reset(&self) -> bool {
+        let resets: Vec<(String, String)> = self
+            .inventory
+            .events
+            .iter()
+            .filter(|e| {
+                e.kind.sets_password() && e.outcome == crate::inventory::ledger::Outcome::Success
+            })
+            .map(|e| (e.system.to_lowercase(), e.target.to_lowercase()))
+            .collect();
+        if resets.is_empty() {
+            return false;
+        }
+        let accounts: std::collections::HashSet<(String, String)> = self
+            .inventory
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(&a.login)
+                    .chain(&a.aliases)
+                    .map(|l| (a.system.to_lowercase(), l.to_lowercase()))
+            })
+            .collect();
+        resets.iter().any(|r| accounts.contains(r))
+    }
     fn ad(&self) -> bool {
         self.source(&[SourceKind::ActiveDirectory])
     }
@@ -157,6 +184,14 @@ fn needs(code: &str) -> Option<Needs> {
         "RG503" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
+        ),
+        "RG603" => n(
+            "a recorded reset (Windows 4723/4724 events, Entra directory audits or the Okta System Log) of an account in the accounts export, with the identity's sessions or credentials",
+            |f| f.ledger_reset() && (!f.inventory.credentials.is_empty() || f.source(&[S::EntraId, S::Okta, S::GoogleWorkspace])),
+        ),
+        "RG604" => n(
+            "a recorded reset (Windows 4723/4724 events, Entra directory audits or the Okta System Log) of an account in the accounts export, and Entra sign-ins or credential use",
+            |f| f.ledger_reset() && (f.inventory.events.iter().any(|e| e.kind == crate::inventory::ledger::EventKind::SignIn || e.kind == crate::inventory::ledger::EventKind::CredentialUsed) || f.inventory.credentials.iter().any(|c| c.last_used.is_known())),
         ),
         _ => None,
     }

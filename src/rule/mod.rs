@@ -43,6 +43,9 @@ pub struct RuleOptions {
     pub sync_interval_minutes: i64,
     /// RG202: longest acceptable validity of application secrets and certificates.
     pub max_secret_lifetime_days: i64,
+    /// RG603: hours after a recorded reset by which every other credential and session of the
+    /// identity must be revoked.
+    pub revocation_window_hours: i64,
 }
 
 impl RuleOptions {
@@ -59,6 +62,7 @@ impl RuleOptions {
             laps_grace_days: 30,
             sync_interval_minutes: 120,
             max_secret_lifetime_days: 365,
+            revocation_window_hours: 24,
         }
     }
 }

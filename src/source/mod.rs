@@ -33,6 +33,7 @@ pub mod time;
 pub mod values;
 pub mod vault;
 pub mod windows;
+pub mod winevents;
 
 use crate::diag::Diagnostic;
 use crate::inventory::Record;

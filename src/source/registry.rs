@@ -178,6 +178,7 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::github::SOURCE,
     &super::vault::SOURCE,
     &super::kubernetes::SOURCE,
+    &super::winevents::SOURCE,
     &super::windows::SOURCE,
     &super::stores::SOURCE,
     &super::credfiles::SOURCE,

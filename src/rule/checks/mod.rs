@@ -3,6 +3,7 @@
 //! survived a reset, describing a reset, resolving a credential's owner).
 
 mod directory;
+mod ledger;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
@@ -75,6 +76,8 @@ rules! {
     RG502 => rg502_reversible_password_encryption,
     RG503 => rg503_password_in_readable_attribute,
     RG504 => rg504_shared_credential,
+    RG603 => rg603_revocation_did_not_follow,
+    RG604 => rg604_used_after_reset,
     RG606 => rg606_reset_rights_outside_tier0,
 }
 

@@ -16,7 +16,9 @@
 //!   `entra-app-owners:<id>`, folded into the credentials' `responsible` by [`join`];
 //! - authentication methods (`/users/{id}/authentication/methods`) → `RecoveryMethod`
 //!   credentials of the user the file names (`@odata.context` `users('…')`, a top-level
-//!   `userPrincipalName`/`userId` beside `value`, or methods nested in a user object).
+//!   `userPrincipalName`/`userId` beside `value`, or methods nested in a user object);
+//! - directory audits and sign-ins (`auditLogs/directoryAudits`, `auditLogs/signIns`) → reset
+//!   ledger `Event`s ([`audit`]).
 //!
 //! The `system` of every record is the tenant: the most common domain of the member UPNs in the
 //! file (guests' `#EXT#` names excluded), else the applications' `publisherDomain`; owner
@@ -25,6 +27,7 @@
 //! Not here: findings (rules), other sources, the per-user MFA app passwords Entra cannot export
 //! (see [`APP_PASSWORDS_NOT_EXPORTABLE`]).
 
+pub mod audit;
 mod csv;
 mod graph;
 #[cfg(test)]
@@ -50,6 +53,8 @@ pub enum EntraExport {
     GraphPage,
     /// PowerShell `Export-Csv` of users (locale dates: see [`EntraOptions`]).
     PowerShellCsv,
+    /// `auditLogs/directoryAudits` and `auditLogs/signIns` (reset-ledger events, [`audit`]).
+    AuditLogs,
 }
 
 /// Options of the Entra parser the user can set.
@@ -97,6 +102,13 @@ pub fn sniff(file: &Sniff<'_>) -> Option<EntraExport> {
     if has("\"roledefinitionid\"") && has("\"directoryscopeid\"") {
         return None;
     }
+    // Audit logs name users too: test them before users.
+    if (has("\"activitydisplayname\"") && (has("\"initiatedby\"") || has("\"targetresources\"")))
+        || has("\"clientappused\"")
+        || has("$metadata#auditlogs/")
+    {
+        return Some(EntraExport::AuditLogs);
+    }
     if has("authenticationmethod\"") && has("#microsoft.graph.") {
         return Some(EntraExport::AuthenticationMethods);
     }
@@ -137,6 +149,7 @@ pub fn parse(kind: EntraExport, path: &str, text: &str) -> Output {
 pub fn parse_with(kind: EntraExport, path: &str, text: &str, options: &EntraOptions) -> Output {
     match kind {
         EntraExport::PowerShellCsv => csv::parse(path, text, options),
+        EntraExport::AuditLogs => audit::parse(path, text),
         _ => graph::parse(path, text, options),
     }
 }

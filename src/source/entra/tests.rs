@@ -53,6 +53,9 @@ fn sniffs_every_fixture_by_content() {
         (fixture!("auth-methods-no-user.json"), AuthenticationMethods),
         (fixture!("unknown-schema.json"), GraphPage),
         (fixture!("users-export-locale.csv"), PowerShellCsv),
+        (fixture!("directory-audits-page.json"), AuditLogs),
+        (fixture!("directory-audits-powershell.json"), AuditLogs),
+        (fixture!("signins-page.json"), AuditLogs),
     ];
     for (text, kind) in cases {
         assert_eq!(sniff("x", text), Some(kind));
@@ -563,4 +566,151 @@ fn az_ad_user_list_default_output_is_read_and_noted() {
     );
     assert_eq!(out.diagnostics.len(), 1);
     assert_eq!(out.diagnostics[0].kind, DiagKind::Incomplete);
+}
+
+// ---- audit logs (reset ledger) -------------------------------------------------------------
+
+fn events(out: &Output) -> Vec<&crate::inventory::ledger::Event> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn directory_audits_become_ledger_events() {
+    use crate::inventory::ledger::{EventKind, Outcome};
+    let out = run("audits.json", fixture!("directory-audits-page.json"));
+    let ev = events(&out);
+    type Row<'a> = (EventKind, &'a str, Option<&'a str>, Outcome, Option<u32>);
+    let summary: Vec<Row<'_>> = ev
+        .iter()
+        .map(|e| {
+            (
+                e.kind,
+                e.target.as_str(),
+                e.actor.as_deref(),
+                e.outcome,
+                e.evidence.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                EventKind::PasswordReset,
+                "m.okafor@example.org",
+                Some("helpdesk.kim@example.org"),
+                Outcome::Success,
+                Some(5)
+            ),
+            (
+                EventKind::PasswordReset,
+                "m.okafor@example.org",
+                Some("helpdesk.kim@example.org"),
+                Outcome::Success,
+                Some(41)
+            ),
+            (
+                EventKind::SessionsRevoked,
+                "t.berg@example.org",
+                Some("Microsoft Graph"),
+                Outcome::Success,
+                Some(75)
+            ),
+            (
+                EventKind::MethodChanged,
+                "m.okafor@example.org",
+                Some("m.okafor@example.org"),
+                Outcome::Success,
+                Some(108)
+            ),
+            (
+                EventKind::PasswordChange,
+                "t.berg@example.org",
+                Some("t.berg@example.org"),
+                Outcome::Failure,
+                Some(158)
+            ),
+        ]
+    );
+    let first = ev[0];
+    assert_eq!(first.system, "entra:example.org");
+    assert_eq!(first.source, crate::inventory::SourceKind::EntraId);
+    assert_eq!(first.action, "Reset user password");
+    assert_eq!(first.detail.as_deref(), Some("Core Directory"));
+    assert_eq!(first.at, t("2026-08-03T14:22:51.3378545Z"));
+    assert_eq!(
+        first.event_id.as_deref(),
+        Some("Directory_6b9f2e4c-4d7a-4f0e-9c1b-2a8e5d3f7c10_NTXQ2_41503210")
+    );
+    // The group change is counted in a note; the next page is a warning.
+    assert!(out.diagnostics.iter().any(|d| d.severity == Severity::Note
+        && d.message.contains("Add member to group")
+        && d.location.line == Some(142)));
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == DiagKind::Incomplete && d.message.contains("nextLink")));
+}
+
+#[test]
+fn powershell_audit_objects_and_self_service_resets() {
+    use crate::inventory::ledger::EventKind;
+    let out = run("ps.json", fixture!("directory-audits-powershell.json"));
+    let ev = events(&out);
+    assert_eq!(ev.len(), 1, "{:?}", out.diagnostics);
+    assert_eq!(ev[0].kind, EventKind::SelfServiceReset);
+    assert_eq!(ev[0].target, "r.patel@example.org");
+    assert_eq!(ev[0].at, t("2026-08-03T14:22:51.337Z"));
+    assert_eq!(ev[0].system, "entra:example.org");
+    // The line of `Id`.
+    assert_eq!(ev[0].evidence.line, Some(9));
+    assert_eq!(
+        audit::activity_kind("Reset user password."),
+        Some(EventKind::PasswordReset)
+    );
+    assert_eq!(audit::activity_kind("Update user"), None);
+}
+
+#[test]
+fn sign_ins_carry_client_outcome_and_strength() {
+    use crate::inventory::ledger::{EventKind, Outcome};
+    let out = run("signins.json", fixture!("signins-page.json"));
+    let ev = events(&out);
+    assert_eq!(ev.len(), 3);
+    assert!(ev.iter().all(|e| e.kind == EventKind::SignIn));
+    let imap = ev[0];
+    assert_eq!(imap.detail.as_deref(), Some("IMAP4"));
+    assert_eq!(imap.outcome, Outcome::Success);
+    assert_eq!(imap.strong_auth, Some(false));
+    assert_eq!(imap.evidence.line, Some(5));
+    assert!(audit::is_legacy_client("IMAP4"));
+    let browser = ev[1];
+    assert_eq!(browser.strong_auth, Some(true));
+    assert!(!audit::is_legacy_client("Browser"));
+    assert!(!audit::is_legacy_client("Mobile Apps and Desktop clients"));
+    let smtp = ev[2];
+    assert_eq!(smtp.outcome, Outcome::Failure);
+    assert!(audit::is_legacy_client("authenticated smtp"));
+    // "yesterday" is not a date: located, item skipped.
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("not a date") && d.location.line == Some(56)));
+}
+
+#[test]
+fn broken_audit_page_keeps_complete_items() {
+    let text = &fixture!("signins-page.json")[..1800];
+    let out = run("cut.json", text);
+    assert_eq!(events(&out).len(), 1);
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.kind == DiagKind::Malformed));
 }

@@ -20,8 +20,12 @@
 //! tokens only and each use renews `expiresAt` to now + `tokenWindow`, so `last_used` is inferred
 //! as `expiresAt − tokenWindow` (said so in `detail`).
 //!
-//! Not here: the System Log, refresh tokens (`/users/{id}/clients/…/tokens`), findings.
+//! The System Log (`/api/v1/logs`) is read by [`syslog`] into reset-ledger events; [`join`]
+//! names their org.
+//!
+//! Not here: refresh tokens (`/users/{id}/clients/…/tokens`), findings.
 
+pub mod syslog;
 #[cfg(test)]
 mod tests;
 
@@ -45,6 +49,8 @@ pub enum OktaExport {
     Users,
     ApiTokens,
     Factors,
+    /// The System Log (`/api/v1/logs`): reset-ledger events ([`syslog`]).
+    SystemLog,
 }
 
 /// Recognises an Okta export by content; the path is not used.
@@ -54,6 +60,14 @@ pub fn sniff(file: &Sniff<'_>) -> Option<OktaExport> {
     }
     let head = file.lower_head();
     let has = |k: &str| head.contains(k);
+    // A LogEvent may carry factor or user fields in its details: test it first.
+    // Okta writes `actor` and `authenticationContext` before `eventType`, which a large first
+    // event can push past the sniff window.
+    if (has("\"eventtype\"") && has("\"published\"") && (has("\"uuid\"") || has("\"actor\"")))
+        || (has("\"actor\"") && has("\"alternateid\"") && has("\"authenticationcontext\""))
+    {
+        return Some(OktaExport::SystemLog);
+    }
     if has("\"factortype\"") {
         return Some(OktaExport::Factors);
     }
@@ -75,7 +89,7 @@ pub static SOURCE: BySniff<OktaExport> = BySniff {
     name: "okta",
     sniff,
     read,
-    join: crate::source::registry::no_join,
+    join: |records| join(records),
     dated_by_file_time: false,
 };
 
@@ -84,7 +98,10 @@ fn read(kind: OktaExport, input: &ParseInput<'_>) -> Output {
 }
 
 /// Parses one export; `path` is the file relative to the scan root.
-pub fn parse(_kind: OktaExport, path: &str, text: &str) -> Output {
+pub fn parse(kind: OktaExport, path: &str, text: &str) -> Output {
+    if kind == OktaExport::SystemLog {
+        return syslog::parse(path, text);
+    }
     let (values, errors) = json::tree::parse_stream(text);
     let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
     for v in &values {
@@ -528,5 +545,41 @@ fn collect_hosts(node: &Node<'_>, hosts: &mut BTreeMap<String, usize>, depth: us
             }
         }
         _ => {}
+    }
+}
+
+/// After the crawl: a System Log event names no org host, so it takes the system of the
+/// scan's Okta user whose login (or email alias) is the event's target, when exactly one org
+/// holds such a user; the target then takes that user's login spelling. Otherwise the event
+/// keeps `okta`.
+pub fn join(records: &mut [Record]) {
+    let mut holders: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for r in records.iter() {
+        if let Record::Account(a) = r {
+            if a.source == SourceKind::Okta {
+                for name in std::iter::once(&a.login).chain(a.aliases.iter()) {
+                    let e = holders.entry(name.to_ascii_lowercase()).or_default();
+                    if !e.iter().any(|(s, _)| *s == a.system) {
+                        e.push((a.system.clone(), a.login.clone()));
+                    }
+                }
+            }
+        }
+    }
+    if holders.is_empty() {
+        return;
+    }
+    for r in records.iter_mut() {
+        let Record::Event(e) = r else { continue };
+        if e.source != SourceKind::Okta || e.system != syslog::UNNAMED_ORG {
+            continue;
+        }
+        if let Some([(system, login)]) = holders
+            .get(&e.target.to_ascii_lowercase())
+            .map(Vec::as_slice)
+        {
+            e.system = system.clone();
+            e.target = login.clone();
+        }
     }
 }

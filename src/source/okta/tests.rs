@@ -253,3 +253,146 @@ fn garbage_never_panics() {
     let out = parse(OktaExport::Users, "deep.json", &deep);
     assert!(!out.diagnostics.is_empty());
 }
+
+// ---- System Log (reset ledger) --------------------------------------------------------------
+
+fn events(out: &Output) -> Vec<&crate::inventory::ledger::Event> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn system_log_becomes_ledger_events() {
+    use crate::inventory::ledger::{EventKind, Outcome};
+    let text = fixture!("system-log.json");
+    assert_eq!(sniff("a", text), Some(OktaExport::SystemLog));
+    // A first event so large that `eventType` lies past the sniff window.
+    let head = r#"[{"actor": {"id": "00u1", "type": "User", "alternateId": "a@example.org"},
+      "client": {}, "device": null, "authenticationContext": {}"#;
+    assert_eq!(sniff("a", head), Some(OktaExport::SystemLog));
+    let out = run("system-log.json", text);
+    let ev = events(&out);
+    type Row<'a> = (EventKind, &'a str, Option<&'a str>, Outcome, Option<u32>);
+    let summary: Vec<Row<'_>> = ev
+        .iter()
+        .map(|e| {
+            (
+                e.kind,
+                e.target.as_str(),
+                e.actor.as_deref(),
+                e.outcome,
+                e.evidence.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                EventKind::PasswordReset,
+                "m.okafor@example.org",
+                Some("helpdesk.kim@example.org"),
+                Outcome::Success,
+                Some(42)
+            ),
+            (
+                EventKind::SignIn,
+                "m.okafor@example.org",
+                Some("m.okafor@example.org"),
+                Outcome::Success,
+                Some(64)
+            ),
+            (
+                EventKind::SessionsRevoked,
+                "m.okafor@example.org",
+                Some("helpdesk.kim@example.org"),
+                Outcome::Success,
+                Some(75)
+            ),
+            (
+                EventKind::FactorsReset,
+                "m.okafor@example.org",
+                Some("helpdesk.kim@example.org"),
+                Outcome::Success,
+                Some(88)
+            ),
+            (
+                EventKind::PasswordChange,
+                "t.berg@example.org",
+                Some("t.berg@example.org"),
+                Outcome::Failure,
+                Some(101)
+            ),
+        ]
+    );
+    assert_eq!(ev[0].action, "user.account.reset_password");
+    assert_eq!(ev[0].at, t("2026-08-03T14:25:03.118Z"));
+    assert_eq!(
+        ev[0].event_id.as_deref(),
+        Some("6f3e1d2c-51a0-11f1-9a3b-2f7c8d9e0a1b")
+    );
+    assert_eq!(ev[0].system, "okta");
+    assert_eq!(ev[1].detail.as_deref(), Some("credentialType PASSWORD"));
+    // The group membership change is counted in a note.
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("group.user_membership.add") && d.location.line == Some(114)));
+}
+
+#[test]
+fn system_log_problems_are_located_and_the_rest_is_read() {
+    let text = r#"[
+ {"eventType": "user.account.reset_password", "published": "soon", "uuid": "a",
+  "actor": {"alternateId": "x@example.org"}, "target": [{"type": "User", "alternateId": "y@example.org"}]},
+ {"eventType": "user.session.clear", "published": "2026-08-05T09:00:00.000Z", "uuid": "b",
+  "actor": {"alternateId": "x@example.org"}, "target": []},
+ {"eventType": "user.account.reset_password", "published": "2026-08-05T09:00:00.000Z", "uuid": "c",
+  "actor": {"alternateId": "y@example.org"}, "target": [{"type": "User", "alternateId": "y@example.org"}],
+  "outcome": {"result": "SUCCESS"}},
+ {"eventType": "user.session.start", "published": "2026-08-05T09"#;
+    let out = run("log.json", text);
+    let ev = events(&out);
+    assert_eq!(ev.len(), 1);
+    // Reset by the user themself: self-service.
+    assert_eq!(
+        ev[0].kind,
+        crate::inventory::ledger::EventKind::SelfServiceReset
+    );
+    let messages: Vec<String> = out
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.location, d.message))
+        .collect();
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("log.json:2:") && m.contains("published")));
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("log.json:4:") && m.contains("target user")));
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error));
+}
+
+#[test]
+fn join_names_the_org_of_the_exported_user() {
+    let mut records = run("users.json", fixture!("users.json")).records;
+    records.extend(run("system-log.json", fixture!("system-log.json")).records);
+    join(&mut records);
+    let ev: Vec<(String, String)> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some((e.system.clone(), e.target.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(ev.iter().all(|(s, _)| s == "example.okta.com"), "{ev:?}");
+    assert_eq!(ev.len(), 5);
+}

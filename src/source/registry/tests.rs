@@ -60,6 +60,7 @@ fn expected_for(dir: &str) -> Option<&'static str> {
         "stores" => Some("stores"),
         "vault" => Some("vault"),
         "windows" => Some("windows"),
+        "winevents" => Some("winevents"),
         "linux" | "secrets" => None,
         other => panic!("fixtures/sources/{other}: say which source claims it"),
     }

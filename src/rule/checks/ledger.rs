@@ -1,0 +1,174 @@
+//! Helpers shared by the reset-ledger rules (RG603, RG604): each identity's latest recorded
+//! reset (from audit-log `Event`s, not from password timestamps), the account an event is about,
+//! and how long after a reset something happened, for messages.
+//!
+//! A reset is a successful event that sets a password (`EventKind::sets_password`) on an account
+//! of the inventory. One reset is often logged several times (Entra writes "Reset user password"
+//! and "Reset password (by admin)"; a domain controller writes 4724 and 4738; Entra Connect
+//! carries an AD reset to Entra minutes later): events of one identity within [`BURST`] of the
+//! first count as one reset, timed by the first.
+
+use crate::inventory::ledger::{Event, EventKind, Outcome};
+use crate::inventory::Inventory;
+use crate::rule::Context;
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+/// Resets of one identity this close together are one reset.
+pub const BURST_SECONDS: i64 = 15 * 60;
+
+/// An identity's latest recorded reset.
+pub struct LedgerReset<'a> {
+    pub identity: usize,
+    /// The account reset (the first event's target).
+    pub account: usize,
+    /// The first event of the burst: its time is the reset's.
+    pub event: &'a Event,
+    pub at: Timestamp,
+    /// The other events of the burst.
+    pub also: Vec<&'a Event>,
+}
+
+/// Finds the inventory account an event names: by system and login (or alias), exactly, else
+/// ignoring case (Windows and Entra logins are case-insensitive).
+pub struct AccountIndex {
+    folded: HashMap<(String, String), usize>,
+}
+
+impl AccountIndex {
+    pub fn new(inv: &Inventory) -> Self {
+        let mut folded = HashMap::new();
+        for (i, a) in inv.accounts.iter().enumerate() {
+            folded
+                .entry((a.system.to_lowercase(), a.login.to_lowercase()))
+                .or_insert(i);
+        }
+        for (i, a) in inv.accounts.iter().enumerate() {
+            for alias in &a.aliases {
+                folded
+                    .entry((a.system.to_lowercase(), alias.to_lowercase()))
+                    .or_insert(i);
+            }
+        }
+        AccountIndex { folded }
+    }
+
+    pub fn find(&self, inv: &Inventory, system: &str, login: &str) -> Option<usize> {
+        inv.account(system, login).or_else(|| {
+            self.folded
+                .get(&(system.to_lowercase(), login.to_lowercase()))
+                .copied()
+        })
+    }
+}
+
+/// Each identity's latest recorded reset, in identity order.
+pub fn latest_resets<'a>(ctx: &'a Context<'_>, index: &AccountIndex) -> Vec<LedgerReset<'a>> {
+    let inv = ctx.inventory;
+    // Per identity, its reset events in time order (`inventory.events` is sorted by time).
+    let mut by_identity: HashMap<usize, Vec<(&Event, usize, Timestamp)>> = HashMap::new();
+    for e in &inv.events {
+        if !e.kind.sets_password() || e.outcome != Outcome::Success {
+            continue;
+        }
+        let (Some(at), Some(account)) = (e.at.known(), index.find(inv, &e.system, &e.target))
+        else {
+            continue;
+        };
+        let Some(&identity) = ctx.correlation.of_account.get(account) else {
+            continue;
+        };
+        if identity == usize::MAX {
+            continue;
+        }
+        by_identity
+            .entry(identity)
+            .or_default()
+            .push((e, account, at));
+    }
+    let mut out: Vec<LedgerReset<'a>> = by_identity
+        .into_iter()
+        .filter_map(|(identity, events)| {
+            // The start of the last burst: walk back while the gap to the previous is short.
+            let mut start = events.len().checked_sub(1)?;
+            while start > 0
+                && events[start].2.as_second() - events[start - 1].2.as_second() <= BURST_SECONDS
+            {
+                start -= 1;
+            }
+            let (event, account, at) = events[start];
+            Some(LedgerReset {
+                identity,
+                account,
+                event,
+                at,
+                also: events[start + 1..].iter().map(|(e, _, _)| *e).collect(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|r| r.identity);
+    out
+}
+
+/// Whether an event is the given kind, succeeded, and is about `account`.
+pub fn event_on<'a>(
+    ctx: &'a Context<'_>,
+    index: &'a AccountIndex,
+    kind: EventKind,
+    account: usize,
+) -> impl Iterator<Item = (&'a Event, Timestamp)> + 'a {
+    ctx.inventory.events.iter().filter_map(move |e| {
+        (e.kind == kind
+            && e.outcome == Outcome::Success
+            && index.find(ctx.inventory, &e.system, &e.target) == Some(account))
+        .then_some(())?;
+        Some((e, e.at.known()?))
+    })
+}
+
+/// A duration for prose: `40 min`, `3 h 10 min`, `2 d 4 h`.
+pub fn span(seconds: i64) -> String {
+    let m = seconds.max(0) / 60;
+    let (d, h, m) = (m / 1440, (m / 60) % 24, m % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) if m == 0 => format!("{h} h"),
+        (0, _) => format!("{h} h {m} min"),
+        _ if h == 0 => format!("{d} d"),
+        _ => format!("{d} d {h} h"),
+    }
+}
+
+/// The description of a reset for messages: "password reset of m.okafor on corp.example.test at
+/// 2026-08-03T14:22:51Z by helpdesk.kim (4724)".
+pub fn describe(r: &LedgerReset<'_>) -> String {
+    let e = r.event;
+    let by = match &e.actor {
+        Some(a) if !a.eq_ignore_ascii_case(&e.target) => format!(" by {a}"),
+        _ => String::new(),
+    };
+    format!(
+        "{} of {} on {} at {}{by} ({})",
+        e.kind.describe(),
+        e.target,
+        e.system,
+        crate::inventory::when::format_instant(r.at),
+        e.action
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    #[test]
+    fn spans_read_naturally() {
+        assert_eq!(span(59), "0 min");
+        assert_eq!(span(40 * 60), "40 min");
+        assert_eq!(span(3 * 3600), "3 h");
+        assert_eq!(span(3 * 3600 + 600), "3 h 10 min");
+        assert_eq!(span(2 * 86400 + 4 * 3600 + 59), "2 d 4 h");
+        assert_eq!(span(86400), "1 d");
+        assert_eq!(span(-5), "0 min");
+    }
+}
