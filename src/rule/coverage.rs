@@ -141,8 +141,8 @@ fn needs(code: &str) -> Option<Needs> {
             |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows-audit"),
         ),
         "RG402" => n(
-            "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf; a service whose configuration is absent is not installed)",
-            |f| f.hosts(),
+            "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf; a service whose configuration is absent is not installed) or Windows registry exports (reg export of Lsa, LanmanServer, WDigest)",
+            |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows" && matches!(s.key.as_str(), "lmcompatibilitylevel" | "nolmhash" | "smb1" | "wdigest.uselogoncredential")),
         ),
         "RG403" => n("host trees (sudoers)", |f| f.hosts()),
         "RG501" => n("files of any kind", |f| f.files > 0),
