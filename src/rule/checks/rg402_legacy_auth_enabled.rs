@@ -1,7 +1,8 @@
 //! RG402 legacy-auth-enabled: a service on a host that authenticates in a way a password reset
 //! cannot govern or that exposes the password: telnet/rsh/rlogin/rexec/tftp from inetd or
 //! xinetd, vsftpd logins without TLS, SNMP v1/v2c communities, Samba SMB1/NTLMv1/LM, and
-//! PostgreSQL `trust`/`password` in pg_hba.conf. Reads the settings `source::linux::services`
+//! PostgreSQL `trust`/`password` in pg_hba.conf, MySQL/MariaDB `old_passwords = 1` and
+//! `secure_auth` off (pre-4.1 password hashes). Reads the settings `source::linux::services`
 //! resolves; absent settings carry their documented default (evidence without a line). On
 //! network devices (`source::netdev`): IOS `enable password` and user passwords of type 0/7,
 //! telnet on `line vty`, SNMP communities; Junos telnet/ftp services, SNMP communities and
@@ -84,6 +85,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             ("junos", "login user encrypted-password") if v == "$1$" || v == "$9$" || v == "plain-text-password" => Some((Level::Warning, format!(
                 "`{scope}` on {h} keeps its password as {}: weak or reversible, and a directory reset never changes a device-local password.",
                 match v { "$9$" => "`$9$` (reversible)", "$1$" => "`$1$` MD5-crypt", _ => "a plain-text password statement" }))),
+            ("mysql", "old_passwords") if v == "1" || v.eq_ignore_ascii_case("old") => Some((Level::Warning, format!(
+                "MySQL/MariaDB on {h} hashes new passwords with the pre-4.1 method (`old_passwords = {v}`; default 0; removed in MySQL 5.7.5): a password set from now on, a reset one included, is stored as a weak hash that is cracked quickly."))),
+            ("mysql", "secure_auth") if v == "off" => Some((Level::Warning, format!(
+                "MySQL/MariaDB on {h} accepts accounts with pre-4.1 password hashes (`secure_auth` off; default ON since MySQL 5.6.5): their weak hashes and challenge let a captured login or a read of mysql.user recover the password."))),
             ("windows", key) => windows(key, h, v),
             _ => None,
         };
