@@ -5,6 +5,9 @@
 //! Samba, PostgreSQL, MySQL/MariaDB; `source::linux::logging` and `services`), judged here with
 //! the documented default each message cites when the setting is absent (evidence without a
 //! line). MySQL/MariaDB: `general_log` off (default) with no connection-auditing plugin is a note.
+//! OpenLDAP: a `loglevel`/`olcLogLevel` without `stats` (256), `none` and `0` included, is a
+//! warning unless an accesslog overlay logs binds; an absent accesslog overlay alone is not
+//! judged (binds are in the syslog at the default `stats`).
 //!
 //! Network devices (the `netdev` source's `ios`/`junos` settings): IOS `no logging on`, no
 //! `logging host` (the running-config omits defaults, and by default no message leaves the
@@ -160,6 +163,18 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                 "PostgreSQL on {h} ({}) does not log connections (`log_connections = off`{}): successful logins, with a reset password or not, leave no trace; failed ones are still logged.",
                 scope_key(&s.scope),
                 if is_default(s) { "; absent, the default since PostgreSQL 8 and still in 17" } else { "" }))),
+            ("openldap", "loglevel") if !v.split_whitespace().any(|w| w == "stats" || w == "any") => {
+                let ops = find(h, "openldap", "accesslog_ops").map(|a| a.value.as_str()).unwrap_or("none");
+                let binds = ops.split_whitespace().any(|w| matches!(w, "bind" | "session" | "all"));
+                (!binds).then(|| (Level::Warning, format!(
+                    "OpenLDAP slapd on {h} {} (`loglevel {v}`; slapd.conf(5) default stats): binds, failed binds and password modifications are not syslogged, so a login with a reset or surviving password leaves no trace{}.",
+                    if v == "0" { "logs nothing at all, not even errors" } else { "does not log connections and operations" },
+                    if ops == "none" {
+                        " (no accesslog overlay records them either)".to_string()
+                    } else {
+                        format!("; its accesslog overlay records `{ops}` but not binds (`logops bind`, `session` or `all` would)")
+                    })))
+            }
             ("mysql", "general_log") if v == "off" => {
                 let audit = find(h, "mysql", "connection_audit").map(|a| a.value.as_str()).unwrap_or("none");
                 let verbosity = find(h, "mysql", "log_error_verbosity").map(|a| a.value.as_str());
@@ -207,6 +222,7 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
 
 /// For a judged (component, key): the settings whose lines are related locations.
 const RELATED: &[(&str, &str, &[(&str, &str)])] = &[
+    ("openldap", "loglevel", &[("accesslog_ops", "the accesslog overlay, which does not log binds")]),
     ("mysql", "general_log", &[
         ("connection_audit", "the audit plugin setting that leaves connections unrecorded"),
         ("log_error_verbosity", "the error log's verbosity"),

@@ -6,6 +6,7 @@
 
 mod inetd;
 mod mysql;
+mod openldap;
 mod postgres;
 pub(crate) mod samba;
 mod snmp;
@@ -21,6 +22,7 @@ pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
     samba::scan(fs, system, out);
     postgres::scan(fs, system, out);
     mysql::scan(fs, system, out);
+    openldap::scan(fs, system, out);
 }
 
 /// The legacy remote-login and file services: inetd service name, xinetd server basename, and
