@@ -4,7 +4,7 @@
 //! slapd.conf when a valid one exists, slapd(8)), else `slapd.conf`.
 //!
 //! - `slapd.conf` (slapd.conf(5)): `#` comments, a line starting with white space continues the
-//!   previous one, `include FILE` read in place, `loglevel` (a global option; the last one read
+//!   previous one (a comment too), `include FILE` read in place, `loglevel` (a global option; the last one read
 //!   counts), and `overlay accesslog` in a database section with its `logops`.
 //! - `slapd.d` (slapd-config(5), LDIF as slapd writes it, read with the directory reader's
 //!   `LdifReader`: folded lines, base64 values): `olcLogLevel` of `cn=config.ldif`, and
@@ -230,14 +230,17 @@ pub(crate) fn read_conf(
         return;
     }
     let Some(t) = load(path) else { return };
-    // Logical lines: a line starting with white space continues the previous one.
+    // Logical lines: a line starting with white space continues the previous one, even a
+    // comment (the OpenLDAP Administrator's Guide, "Configuration File Format"); blank lines
+    // end a logical line.
     let mut lines: Vec<(u32, String)> = Vec::new();
     for (n, raw) in crate::source::numbered_lines(&t) {
-        if raw.trim_start().starts_with('#') {
+        if raw.trim().is_empty() {
+            lines.push((n, String::new()));
             continue;
         }
         if raw.starts_with([' ', '\t']) {
-            if let Some((_, last)) = lines.last_mut() {
+            if let Some((_, last)) = lines.last_mut().filter(|(_, l)| !l.is_empty()) {
                 last.push(' ');
                 last.push_str(raw.trim());
                 continue;
@@ -246,6 +249,9 @@ pub(crate) fn read_conf(
         lines.push((n, raw.trim().to_string()));
     }
     for (n, line) in lines {
+        if line.starts_with('#') {
+            continue;
+        }
         let words: Vec<&str> = line
             .split_whitespace()
             .map(|w| w.trim_matches('"'))
@@ -345,6 +351,12 @@ mod tests {
             f.accesslog,
             [("writes bind".into(), "/etc/openldap/slapd.conf".into(), 11)]
         );
+        // A continuation of a comment is comment.
+        let f = conf_of(&[(
+            "/etc/ldap/slapd.conf",
+            "loglevel stats\n# old:\n  loglevel 0\n",
+        )]);
+        assert_eq!(f.loglevel.map(|l| l.0), Some("stats".into()));
         // An include loop stops; a bare `loglevel` keeps its (empty) value, never panics.
         let f = conf_of(&[("/etc/ldap/slapd.conf", "include slapd.conf\nloglevel\n")]);
         assert_eq!(f.loglevel.map(|l| l.0), Some("0".into()));
