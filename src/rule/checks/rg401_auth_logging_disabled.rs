@@ -220,8 +220,11 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
     }
 }
 
+/// Settings of the same component whose lines are related locations: (key, what it shows).
+type Related = &'static [(&'static str, &'static str)];
+
 /// For a judged (component, key): the settings whose lines are related locations.
-const RELATED: &[(&str, &str, &[(&str, &str)])] = &[
+const RELATED: &[(&str, &str, Related)] = &[
     ("openldap", "loglevel", &[("accesslog_ops", "the accesslog overlay, which does not log binds")]),
     ("mysql", "general_log", &[
         ("connection_audit", "the audit plugin setting that leaves connections unrecorded"),
