@@ -23,7 +23,9 @@
 //!   5.7, 2 since 8.0);
 //! - `secure_auth` and `old_passwords` when set (pre-4.1 password hashes; RG402).
 //!
-//! Values of other options (a `[client]` `password` among them) are never kept.
+//! Values of other options (a `[client]` `password` among them) are never kept. The file reading
+//! (order, groups, includes, comments, quotes, prefixes) is checked against MariaDB 10.11's
+//! `my_print_defaults` in this module's tests when it is installed.
 
 use crate::inventory::{Evidence, Scope};
 use crate::source::linux::fs::{join, parent, HostFs};
@@ -252,6 +254,21 @@ fn clean_value(v: &str) -> String {
     v.to_string()
 }
 
+/// An option as the server understands it: lower case, `-` as `_`, without `loose-`, and
+/// `skip-X`/`disable-X` as X = 0, `enable-X` as X = 1.
+fn canonical(name: &str, value: String) -> (String, String) {
+    let mut name = name.to_ascii_lowercase().replace('-', "_");
+    if let Some(rest) = name.strip_prefix("loose_") {
+        name = rest.to_string();
+    }
+    for (prefix, forced) in [("skip_", "0"), ("disable_", "0"), ("enable_", "1")] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return (rest.to_string(), forced.to_string());
+        }
+    }
+    (name, value)
+}
+
 fn read(
     path: &str,
     load: &mut dyn FnMut(&str) -> Option<String>,
@@ -310,18 +327,7 @@ fn read(
         if name.is_empty() || name.contains(char::is_whitespace) {
             continue;
         }
-        let mut name = name.to_ascii_lowercase().replace('-', "_");
-        if let Some(rest) = name.strip_prefix("loose_") {
-            name = rest.to_string();
-        }
-        let mut value = value;
-        for (prefix, forced) in [("skip_", "0"), ("disable_", "0"), ("enable_", "1")] {
-            if let Some(rest) = name.strip_prefix(prefix) {
-                name = rest.to_string();
-                value = forced.to_string();
-                break;
-            }
-        }
+        let (name, value) = canonical(name, value);
         let at = (path.to_string(), n);
         match name.as_str() {
             "plugin_load" | "plugin_load_add" => {
@@ -477,5 +483,93 @@ mod tests {
         assert_eq!(e.options["old_passwords"].0, "1");
         assert_eq!(e.options["secure_auth"].0, "\"OFF");
         assert!(!is_on(&e.options["secure_auth"].0));
+    }
+    /// Differential: the option values this reader computes equal the last value of each option
+    /// that the real `my_print_defaults --defaults-file=F` (MariaDB 10.11's, from
+    /// mariadb-client-core) prints for the server's groups, in the order the server reads them.
+    #[test]
+    #[allow(clippy::print_stderr)]
+    fn option_values_agree_with_my_print_defaults() {
+        let ok = std::process::Command::new("my_print_defaults")
+            .arg("--version")
+            .output();
+        if !ok.is_ok_and(|o| o.status.success()) {
+            eprintln!("my_print_defaults not installed: skipping the option file differential");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path().to_string_lossy().to_string();
+        let conf_d = format!("{d}/conf.d");
+        std::fs::create_dir(&conf_d).expect("mkdir");
+        let write =
+            |name: &str, text: &str| std::fs::write(format!("{d}/{name}"), text).expect("write");
+        write(
+            "conf.d/b.cnf",
+            "[mariadb-10.11]\nloose-general-log=OFF # later\n[mysqld]\nold-passwords = 1\n",
+        );
+        write(
+            "conf.d/a.cnf",
+            "[mysqld]\nskip-general-log\nsecure_auth=\"OFF\"\n[client]\ngeneral_log=1\n",
+        );
+        write("conf.d/c.txt", "[mysqld]\ngeneral_log=1\n");
+        write(
+            "inc.cnf",
+            "[server]\nlog-error-verbosity=3\nserver_audit_events='CONNECT,QUERY'\n",
+        );
+        let cases = [
+            format!("[client-server]\nsocket=/run/x.sock\n!includedir {conf_d}\n[mysqld]\ngeneral_log\n"),
+            format!("[mysqld]\ngeneral_log=ON\n!includedir {conf_d}/\n"),
+            format!("!include {d}/inc.cnf\n[mysqld]\n# general_log=1\nGeneral-Log = 1\n[mysql]\nold_passwords=0\n"),
+            "[mysqld]\nenable-general-log\n[mysqld-10.11]\nserver-audit-logging\n[mariadbd]\nlog_error_verbosity = 2\n".to_string(),
+        ];
+        let groups = [
+            "mysqld",
+            "server",
+            "mysqld-10.11",
+            "mariadb",
+            "mariadb-10.11",
+            "mariadbd",
+            "mariadbd-10.11",
+            "client-server",
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let main = format!("{d}/my{i}.cnf");
+            std::fs::write(&main, case).expect("write");
+            let out = std::process::Command::new("my_print_defaults")
+                .arg(format!("--defaults-file={main}"))
+                .args(groups)
+                .output()
+                .expect("my_print_defaults runs");
+            let mut theirs: BTreeMap<String, String> = BTreeMap::new();
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let Some(opt) = line.strip_prefix("--") else {
+                    continue;
+                };
+                let (name, value) = match opt.split_once('=') {
+                    Some((n, v)) => (n, v.to_string()),
+                    None => (opt, String::new()),
+                };
+                let (name, value) = canonical(name, value);
+                theirs.insert(name, value);
+            }
+            let mine = effective(
+                &[main.as_str()],
+                &mut |p: &str| std::fs::read_to_string(p).ok(),
+                &mut |p: &str| {
+                    std::fs::read_dir(p).ok().map(|rd| {
+                        rd.filter_map(Result::ok)
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                },
+            );
+            for key in KEPT {
+                assert_eq!(
+                    mine.options.get(*key).map(|v| v.0.clone()),
+                    theirs.get(*key).cloned(),
+                    "case {i}: {key}"
+                );
+            }
+        }
     }
 }

@@ -4,8 +4,9 @@
 //! slapd.conf when a valid one exists, slapd(8)), else `slapd.conf`.
 //!
 //! - `slapd.conf` (slapd.conf(5)): `#` comments, a line starting with white space continues the
-//!   previous one (a comment too), `include FILE` read in place, `loglevel` (a global option; the last one read
-//!   counts), and `overlay accesslog` in a database section with its `logops`.
+//!   previous one (a comment too), `include FILE` read in place, `loglevel` (repeated directives
+//!   accumulate and a `0` clears, wherever they stand, as slapd 2.5's `slaptest -f … -F …`
+//!   converts them), and `overlay accesslog` in a database section with its `logops`.
 //! - `slapd.d` (slapd-config(5), LDIF as slapd writes it, read with the directory reader's
 //!   `LdifReader`: folded lines, base64 values): `olcLogLevel` of `cn=config.ldif`, and
 //!   `olcAccessLogOps` of each `cn=config/olcDatabase=*/olcOverlay=*accesslog.ldif`.
@@ -44,8 +45,9 @@ const LEVELS: &[(&str, u32)] = &[
     ("none", 0x8000),
 ];
 
-/// The normalised form of a `loglevel` / `olcLogLevel` value list: `any`, `0`, or the names of
-/// the bits set, in the table's order. `None` when a word is not a level (the value is unknown).
+/// The normalised form of a `loglevel` / `olcLogLevel` value list, read in order as slapd does:
+/// each value is ORed in and a `0` clears the earlier ones. `any`, `0`, or the names of the bits
+/// set, in the table's order. `None` when a word is not a level (slapd refuses to start then).
 pub(crate) fn normalize_level<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut mask: u32 = 0;
     let mut any = false;
@@ -69,7 +71,14 @@ pub(crate) fn normalize_level<'a>(words: impl IntoIterator<Item = &'a str>) -> O
                 .find(|(name, _)| *name == lower)
                 .map(|(_, b)| *b)
         };
-        mask |= n?;
+        // A 0 clears what came before; anything else is ORed in (slapd 2.5's slaptest).
+        match n? {
+            0 => {
+                mask = 0;
+                any = false;
+            }
+            n => mask |= n,
+        }
     }
     if any || mask == u32::MAX {
         return Some("any".into());
@@ -89,6 +98,8 @@ pub(crate) fn normalize_level<'a>(words: impl IntoIterator<Item = &'a str>) -> O
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Found {
     pub(crate) loglevel: Option<(String, String, u32)>,
+    /// Every `loglevel` word of slapd.conf so far, in order: repeated directives accumulate.
+    pub(crate) level_words: Vec<String>,
     /// (ops words, file, line) per accesslog overlay.
     pub(crate) accesslog: Vec<(String, String, u32)>,
 }
@@ -127,6 +138,7 @@ pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
             read_conf(&conf, &mut load, 0, &mut Section::Global, &mut found);
             let found = Found {
                 loglevel: found.loglevel.map(|(v, p, n)| (v, fs.evidence_path(&p), n)),
+                level_words: found.level_words,
                 accesslog: found
                     .accesslog
                     .into_iter()
@@ -280,8 +292,12 @@ pub(crate) fn read_conf(
             // A global option (slapd.conf(5)); where a database section repeats it, the last
             // one read is taken.
             "loglevel" => {
-                let level = normalize_level(words[1..].iter().copied())
-                    .unwrap_or_else(|| words[1..].join(" "));
+                found
+                    .level_words
+                    .extend(words[1..].iter().map(|w| w.to_string()));
+                let all = &found.level_words;
+                let level = normalize_level(all.iter().map(String::as_str))
+                    .unwrap_or_else(|| all.join(" "));
                 found.loglevel = Some((level, path.to_string(), n));
             }
             "logops" if *section == Section::Accesslog => {
@@ -315,6 +331,9 @@ mod tests {
         assert_eq!(normalize_level(["0"]).as_deref(), Some("0"));
         assert_eq!(normalize_level(["-1"]).as_deref(), Some("any"));
         assert_eq!(normalize_level(["stats", "any"]).as_deref(), Some("any"));
+        assert_eq!(normalize_level(["stats", "0"]).as_deref(), Some("0"));
+        assert_eq!(normalize_level(["0", "stats"]).as_deref(), Some("stats"));
+        assert_eq!(normalize_level(["any", "0x0"]).as_deref(), Some("0"));
         assert_eq!(normalize_level(["statz"]), None);
         assert_eq!(normalize_level(["0xZZ"]), None);
     }
@@ -357,6 +376,15 @@ mod tests {
             "loglevel stats\n# old:\n  loglevel 0\n",
         )]);
         assert_eq!(f.loglevel.map(|l| l.0), Some("stats".into()));
+        // Repeated directives accumulate; a 0 clears the earlier ones.
+        let f = conf_of(&[(
+            "/etc/ldap/slapd.conf",
+            "loglevel acl\nloglevel 0\nloglevel sync\nloglevel none\n",
+        )]);
+        assert_eq!(
+            f.loglevel,
+            Some(("sync none".into(), "/etc/ldap/slapd.conf".into(), 4))
+        );
         // An include loop stops; a bare `loglevel` keeps its (empty) value, never panics.
         let f = conf_of(&[("/etc/ldap/slapd.conf", "include slapd.conf\nloglevel\n")]);
         assert_eq!(f.loglevel.map(|l| l.0), Some("0".into()));
@@ -395,5 +423,70 @@ mod tests {
             &mut out,
         );
         assert_eq!(found.loglevel, None);
+    }
+    /// Differential: slapd.conf's log level as this reader computes it equals the `olcLogLevel`
+    /// the real `slaptest -f slapd.conf -F dir` (OpenLDAP 2.5 here) writes when it converts the
+    /// file to cn=config, read back with this module's LDIF reader.
+    #[test]
+    #[allow(clippy::print_stderr)]
+    fn log_levels_agree_with_slaptest() {
+        let Some(slaptest) = ["/usr/sbin/slaptest", "/usr/local/sbin/slaptest"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+        else {
+            eprintln!("slaptest not installed: skipping the slapd.conf log level differential");
+            return;
+        };
+        let cases = [
+            "loglevel stats\n  sync\n# old:\n  loglevel 0\n",
+            "loglevel 0x81\nloglevel none\n",
+            "loglevel stats\nloglevel 0\n",
+            "loglevel acl\nloglevel 0\nloglevel sync\n",
+            "loglevel 256 conns\n",
+            "loglevel -1\n",
+            "include INC\nloglevel config\n",
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let inc = dir.path().join("inc.conf");
+            std::fs::write(&inc, "loglevel Stats2\n").expect("write");
+            let conf = dir.path().join("slapd.conf");
+            std::fs::write(&conf, case.replace("INC", &inc.to_string_lossy())).expect("write");
+            let out = dir.path().join("slapd.d");
+            std::fs::create_dir(&out).expect("mkdir");
+            let ran = std::process::Command::new(slaptest)
+                .arg("-f")
+                .arg(&conf)
+                .arg("-F")
+                .arg(&out)
+                .output()
+                .expect("slaptest runs");
+            let Ok(ldif) = std::fs::read_to_string(out.join("cn=config.ldif")) else {
+                eprintln!(
+                    "slaptest wrote no cn=config ({}); skipping case {i}",
+                    String::from_utf8_lossy(&ran.stderr)
+                );
+                continue;
+            };
+            let mut theirs = Found::default();
+            read_ldif("cn=config.ldif", &ldif, &mut theirs, &mut Output::default());
+            let mut mine = Found::default();
+            read_conf(
+                &conf.to_string_lossy(),
+                &mut |p: &str| std::fs::read_to_string(p).ok(),
+                0,
+                &mut Section::Global,
+                &mut mine,
+            );
+            assert!(
+                theirs.loglevel.is_some(),
+                "case {i}: slaptest wrote no olcLogLevel"
+            );
+            assert_eq!(
+                mine.loglevel.map(|l| l.0),
+                theirs.loglevel.map(|l| l.0),
+                "case {i}: {case:?}"
+            );
+        }
     }
 }
