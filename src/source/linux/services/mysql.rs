@@ -1,5 +1,6 @@
 //! MySQL and MariaDB server option files: `etc/my.cnf` then `etc/mysql/my.cnf` (the Unix order
-//! both servers read; `mysqld --help --verbose` lists it), each with `!include FILE` read in place
+//! both servers read; `mysqld --help --verbose` lists it; when a copied Debian tree lacks the
+//! `my.cnf` alternatives symlink, its target `etc/mysql/mariadb.cnf` or `mysql.cnf`), each with `!include FILE` read in place
 //! and `!includedir DIR` (also MariaDB 11.4's `?includedir`) reading the directory's `*.cnf`
 //! files in alphabetical order (MariaDB documents that order; MySQL does not guarantee one, so
 //! the same order is assumed). Only the server's option groups count: `[mysqld]`, `[server]`,
@@ -36,6 +37,9 @@ use std::collections::BTreeMap;
 /// The option files the server reads, in order.
 pub(crate) const MAIN: &[&str] = &["/etc/my.cnf", "/etc/mysql/my.cnf"];
 
+/// The files Debian's `my.cnf` alternative points at (MariaDB's, then MySQL's).
+const DEBIAN_ALTERNATIVES: &[&str] = &["/etc/mysql/mariadb.cnf", "/etc/mysql/mysql.cnf"];
+
 /// Where a value was set: (host path, line).
 pub(crate) type At = (String, u32);
 
@@ -63,11 +67,15 @@ const KEPT: &[&str] = &[
 ];
 
 pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
-    let present: Vec<&str> = MAIN
-        .iter()
-        .copied()
-        .filter(|p| text(fs, p, &mut Output::default()).is_some())
-        .collect();
+    let readable = |p: &&str| text(fs, p, &mut Output::default()).is_some();
+    let mut present: Vec<&str> = MAIN.iter().copied().filter(readable).collect();
+    // Debian's /etc/mysql/my.cnf is a symlink to /etc/alternatives/my.cnf, which a copied tree
+    // may lack: the alternative's target is read in its place.
+    if !present.contains(&"/etc/mysql/my.cnf") {
+        if let Some(alt) = DEBIAN_ALTERNATIVES.iter().copied().find(readable) {
+            present.push(alt);
+        }
+    }
     let Some(first) = present.first() else {
         return;
     };
