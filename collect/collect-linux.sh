@@ -152,7 +152,7 @@ copy_redacted /etc/gshadow
 for d in /etc/sudoers.d /etc/ssh /etc/sssd /etc/audit /etc/systemd/journald.conf \
     /etc/systemd/journald.conf.d /etc/rsyslog.conf /etc/rsyslog.d /etc/syslog-ng /etc/syslog.conf \
     /etc/pam.d /etc/security /etc/xinetd.d /etc/vsftpd /etc/snmp /etc/samba /etc/postgresql \
-    /var/lib/pgsql/data/pg_hba.conf /etc/mysql /etc/ldap /etc/openldap /etc/apache2 /etc/httpd \
+    /var/lib/pgsql/data/pg_hba.conf /etc/mysql /etc/my.cnf.d /etc/ldap /etc/openldap /etc/apache2 /etc/httpd \
     /etc/nginx /etc/systemd/system/multi-user.target.wants/auditd.service; do
     copy_tree "$d"
 done

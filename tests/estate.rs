@@ -64,6 +64,9 @@ const EXPECTED: &[&str] = &[
     "RG401 error windows/WS01/auditpol.csv:5 WS01",
     // legacy01: telnet from xinetd (a block with no `disable` line in a file not named telnet).
     "RG402 error hosts/legacy01/etc/xinetd.d/warehouse:2 legacy01",
+    // WS01 still sends LM and NTLM responses (LmCompatibilityLevel 1; default 3 since Vista): one
+    // captured logon gives away m.okafor's new password.
+    "RG402 error windows/WS01/reg/lsa.reg:4 WS01",
     // A report script's password for m.okafor written (manifest) before her reset: error.
     "RG501 error hosts/web01/opt/reports/settings.ini:5 m.okafor",
     // The committed .env: key id joined to m.okafor through list-access-keys, and its secret.

@@ -164,12 +164,12 @@ fn needs(code: &str) -> Option<Needs> {
         ),
         "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
         "RG401" => n(
-            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf) or Windows audit policy (auditpol /r, audit.csv, GptTmpl.inf)",
+            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf, my.cnf, slapd.conf/slapd.d) or Windows audit policy (auditpol /r, audit.csv, GptTmpl.inf)",
             |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows-audit"),
         ),
         "RG402" => n(
-            "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf; a service whose configuration is absent is not installed)",
-            |f| f.hosts(),
+            "host trees (inetd/xinetd, vsftpd, snmpd, smb.conf, pg_hba.conf, my.cnf; a service whose configuration is absent is not installed) or Windows registry exports (reg export of Lsa, LanmanServer, WDigest)",
+            |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows" && matches!(s.key.as_str(), "lmcompatibilitylevel" | "nolmhash" | "smb1" | "wdigest.uselogoncredential")),
         ),
         "RG403" => n("host trees (sudoers)", |f| f.hosts()),
         "RG501" => n("files of any kind", |f| f.files > 0),

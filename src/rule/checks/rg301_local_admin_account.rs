@@ -15,6 +15,9 @@
 //! (`source::windows`); a domain group among them names its members from the AD export when one
 //! was given (accounts whose privileged groups include it); a Group Policy (`gpo:{GUID}`: Restricted
 //! Groups, GPP Groups.xml) grants on the computers in the GPO's scope, which the file does not name.
+//! A local member on a host whose registry export sets `LocalAccountTokenFilterPolicy` = 1
+//! (remote UAC off; default 0) is said to administer the host over the network with its password
+//! or NT hash (pass-the-hash), the value's line a related location.
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountScope, Evidence, Principal, Privilege, SourceKind};
@@ -201,6 +204,15 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 reset_note = Some((ev, format!("the reset: {text}")));
             }
         }
+        // Windows remote UAC off: a local administrator's password or NT hash administers the
+        // host over the network too (pass-the-hash).
+        let mut uac_note = None;
+        if let Some(ev) = remote_uac_off(ctx, host, &login) {
+            message.push_str(&format!(
+                " Remote UAC is off on {host} (`LocalAccountTokenFilterPolicy` = 1; default 0, which filters local administrators' network logons): this local account's password, or its NT hash alone (pass-the-hash), gives full administrative access over the network."
+            ));
+            uac_note = Some(ev);
+        }
         let mut f = out.finding(level,
             Subject::Account {
                 system: host,
@@ -217,6 +229,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if let Some((ev, text)) = reset_note {
             f = f.related(ev, text);
         }
+        if let Some(ev) = uac_note {
+            f = f.related(ev, "LocalAccountTokenFilterPolicy = 1: remote UAC does not filter local administrators".to_string());
+        }
         if let Some(reason) = ctx.options.allow_admins.reason(host, &login) {
             f.suppressed = Some(crate::finding::Suppression {
                 reason: reason.to_string(),
@@ -225,6 +240,30 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
         out.push(f);
     }
+}
+
+/// The `LocalAccountTokenFilterPolicy` = 1 line of `host` when `login` is a local account (no
+/// `DOMAIN\\` prefix, no domain SID) in its Administrators group (`S-1-5-32-544`). The default
+/// 0 (absent) filters the tokens of local administrators who log on over the network; the
+/// built-in Administrator (RID 500) is not filtered either way and is not recorded as a member.
+fn remote_uac_off(ctx: &Context<'_>, host: &str, login: &str) -> Option<Evidence> {
+    let inv = ctx.inventory;
+    if login.contains('\\') || login.contains("(S-1-") {
+        return None;
+    }
+    inv.memberships.iter().find(|m| {
+        m.system == host && m.member == login && m.group == crate::source::windows::ADMINISTRATORS
+    })?;
+    inv.settings
+        .iter()
+        .find(|s| {
+            s.system == host
+                && s.component == "windows"
+                && s.key == "localaccounttokenfilterpolicy"
+                && s.value == "1"
+        })
+        .and_then(|s| s.evidence.clone())
+        .filter(|e| e.line.is_some())
 }
 
 /// For a domain principal in a Windows Administrators group (`CORP\\Domain Admins`, or `Domain
@@ -333,5 +372,62 @@ mod tests {
             "{}",
             f.message
         );
+    }
+
+    /// `LocalAccountTokenFilterPolicy` = 1 on the host: a local member of Administrators is said to
+    /// work over the network (the value's line related); a domain member and a recorded default
+    /// (no line) are not.
+    #[test]
+    fn remote_uac_off_is_named_for_local_members_only() {
+        let admin = |member: &str, line: u32| {
+            Record::Membership(Membership {
+                system: "WS07".into(),
+                group: crate::source::windows::ADMINISTRATORS.into(),
+                gid: None,
+                member: member.into(),
+                primary: false,
+                grants: Some(Privilege::Admin),
+                evidence: Evidence::at("windows/WS07/local-admins.json", line),
+            })
+        };
+        let latfp = |system: &str, line: Option<u32>| {
+            Record::Setting(crate::inventory::Setting {
+                system: system.into(),
+                component: "windows".into(),
+                key: "localaccounttokenfilterpolicy".into(),
+                value: if line.is_some() { "1" } else { "0" }.into(),
+                scope: crate::inventory::Scope::Global,
+                evidence: Some(Evidence::new("windows/x/reg/policies.reg", line)),
+            })
+        };
+        let run = |records: Vec<Record>| {
+            let inv = Inventory::from_records(records);
+            let correlation = Correlation::build(&inv, &IdentityMap::default());
+            let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
+            let ctx = Context {
+                inventory: &inv,
+                correlation: &correlation,
+                options: &options,
+            };
+            let mut emit = Emit::new("RG301");
+            check(&ctx, &mut emit);
+            emit.into_findings()
+        };
+        let found = run(vec![
+            admin("support", 8),
+            admin("CORP\\helpdesk", 14),
+            latfp("WS07", Some(7)),
+        ]);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        let local = found.iter().find(|f| f.account.as_deref() == Some("support")).unwrap();
+        assert!(local.message.contains("`LocalAccountTokenFilterPolicy` = 1"), "{}", local.message);
+        assert!(local.related.iter().any(|r| r.location.line == Some(7)));
+        let domain = found.iter().find(|f| f.account.as_deref() != Some("support")).unwrap();
+        assert!(!domain.message.contains("LocalAccountTokenFilterPolicy"));
+        // The default (absent, 0) and another host's value say nothing.
+        for other in [latfp("WS07", None), latfp("WS08", Some(7))] {
+            let found = run(vec![admin("support", 8), other]);
+            assert!(!found[0].message.contains("LocalAccountTokenFilterPolicy"));
+        }
     }
 }

@@ -2,8 +2,12 @@
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) in force for a user
 //! after sudo applies its Defaults in file order (the adapter resolves them per user); the
 //! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, PAM, login.defs,
-//! Samba, PostgreSQL; `source::linux::logging` and `services`), judged here with the documented
-//! default each message cites when the setting is absent (evidence without a line).
+//! Samba, PostgreSQL, MySQL/MariaDB; `source::linux::logging` and `services`), judged here with
+//! the documented default each message cites when the setting is absent (evidence without a
+//! line). MySQL/MariaDB: `general_log` off (default) with no connection-auditing plugin is a note.
+//! OpenLDAP: a `loglevel`/`olcLogLevel` without `stats` (256), `none` and `0` included, is a
+//! warning unless an accesslog overlay logs binds; an absent accesslog overlay alone is not
+//! judged (binds are in the syslog at the default `stats`).
 //!
 //! Network devices (the `netdev` source's `ios`/`junos` settings): IOS `no logging on`, no
 //! `logging host` (the running-config omits defaults, and by default no message leaves the
@@ -159,22 +163,74 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                 "PostgreSQL on {h} ({}) does not log connections (`log_connections = off`{}): successful logins, with a reset password or not, leave no trace; failed ones are still logged.",
                 scope_key(&s.scope),
                 if is_default(s) { "; absent, the default since PostgreSQL 8 and still in 17" } else { "" }))),
+            ("openldap", "loglevel") if !v.split_whitespace().any(|w| w == "stats" || w == "any") => {
+                let ops = find(h, "openldap", "accesslog_ops").map(|a| a.value.as_str()).unwrap_or("none");
+                let binds = ops.split_whitespace().any(|w| matches!(w, "bind" | "session" | "all"));
+                (!binds).then(|| (Level::Warning, format!(
+                    "OpenLDAP slapd on {h} {} (`loglevel {v}`; slapd.conf(5) default stats): binds, failed binds and password modifications are not syslogged, so a login with a reset or surviving password leaves no trace{}.",
+                    if v == "0" { "logs nothing at all, not even errors" } else { "does not log connections and operations" },
+                    if ops == "none" {
+                        " (no accesslog overlay records them either)".to_string()
+                    } else {
+                        format!("; its accesslog overlay records `{ops}` but not binds (`logops bind`, `session` or `all` would)")
+                    })))
+            }
+            ("mysql", "general_log") if v == "off" => {
+                let audit = find(h, "mysql", "connection_audit").map(|a| a.value.as_str()).unwrap_or("none");
+                let verbosity = find(h, "mysql", "log_error_verbosity").map(|a| a.value.as_str());
+                (!matches!(audit, "server_audit" | "audit_log")).then(|| (Level::Note, format!(
+                    "MySQL/MariaDB on {h} logs no connections: `general_log` is off{} and {}: successful logins, with a reset password or a surviving one, leave no trace; {}.",
+                    if is_default(s) { " (absent; the default in MySQL and MariaDB)" } else { "" },
+                    if audit == "none" {
+                        "the option files load no audit plugin (one installed with INSTALL SONAME is recorded in the mysql.plugin table, which they cannot show)".to_string()
+                    } else {
+                        format!("the audit plugin does not record connections ({audit})")
+                    },
+                    match verbosity {
+                        Some("3") => "failed ones reach the error log (`log_error_verbosity = 3`)".to_string(),
+                        Some(n) => format!("failed ones do not reach the error log either (`log_error_verbosity = {n}`; MySQL logs access-denied errors only at 3)"),
+                        None => "failed ones reach the error log only at `log_error_verbosity = 3` (MySQL's default in 5.7, 2 since 8.0)".to_string(),
+                    })))
+            }
             _ => None,
         };
         if let Some((level, message)) = judged {
             let setting = format!("{}:{}", s.component, s.key);
-            out.push(
-                out.finding(
+            let mut f = out
+                .finding(
                     level,
                     Subject::Setting { host: h, setting: &setting, scope: scope_key(&s.scope) },
                     ev.clone(),
                     message,
                 )
-                .host(Some(h)),
-            );
+                .host(Some(h));
+            // The other settings the judgement rests on, where a line set them.
+            for (component, key, what) in RELATED {
+                if s.component != *component || s.key != *key {
+                    continue;
+                }
+                for (rk, text) in *what {
+                    if let Some(e) = find(h, component, rk).and_then(|r| r.evidence.clone()).filter(|e| e.line.is_some()) {
+                        f = f.related(e, (*text).to_string());
+                    }
+                }
+            }
+            out.push(f);
         }
     }
 }
+
+/// Settings of the same component whose lines are related locations: (key, what it shows).
+type Related = &'static [(&'static str, &'static str)];
+
+/// For a judged (component, key): the settings whose lines are related locations.
+const RELATED: &[(&str, &str, Related)] = &[
+    ("openldap", "loglevel", &[("accesslog_ops", "the accesslog overlay, which does not log binds")]),
+    ("mysql", "general_log", &[
+        ("connection_audit", "the audit plugin setting that leaves connections unrecorded"),
+        ("log_error_verbosity", "the error log's verbosity"),
+    ]),
+];
 
 /// (setting key, subcategory, what goes unlogged, whether not auditing its successes is an error).
 const WINDOWS_AUDIT: &[(&str, &str, &str, bool)] = &[

@@ -1,11 +1,24 @@
 //! RG402 legacy-auth-enabled: a service on a host that authenticates in a way a password reset
 //! cannot govern or that exposes the password: telnet/rsh/rlogin/rexec/tftp from inetd or
 //! xinetd, vsftpd logins without TLS, SNMP v1/v2c communities, Samba SMB1/NTLMv1/LM, and
-//! PostgreSQL `trust`/`password` in pg_hba.conf. Reads the settings `source::linux::services`
+//! PostgreSQL `trust`/`password` in pg_hba.conf, MySQL/MariaDB `old_passwords = 1` and
+//! `secure_auth` off (pre-4.1 password hashes). Reads the settings `source::linux::services`
 //! resolves; absent settings carry their documented default (evidence without a line). On
 //! network devices (`source::netdev`): IOS `enable password` and user passwords of type 0/7,
 //! telnet on `line vty`, SNMP communities; Junos telnet/ftp services, SNMP communities and
 //! `$1$`/`$9$`/plain-text user passwords.
+//!
+//! Windows (`source::windows::reg`, component `windows`; a `reg export` of the key without the
+//! value records the documented default, evidence without a line, which never fails):
+//! `LmCompatibilityLevel` 0 or 1 (LM and NTLMv1 responses sent; error) or 2 (NTLMv1; warning),
+//! default 3 "Send NTLMv2 response only" on Windows Vista / Server 2008 and later; `NoLMHash` 0
+//! (an LM hash of each new password is stored; error), default 1 since Windows Vista; the
+//! LanmanServer `SMB1` value 1 (warning; the export cannot show whether the SMB 1.0 feature is
+//! installed, and an absent value is not judged, since its meaning depends on the release);
+//! WDigest `UseLogonCredential` 1 (LSASS keeps each logon's password in clear text for the legacy
+//! Digest package; error), default 0 since Windows 8.1 / Server 2012 R2 and with KB2871997
+//! before. WDigest is judged here, not by RG501: it is a legacy authentication package exposing
+//! every future password on the host, not one stored credential with an owner and a location.
 
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::Scope;
@@ -72,6 +85,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             ("junos", "login user encrypted-password") if v == "$1$" || v == "$9$" || v == "plain-text-password" => Some((Level::Warning, format!(
                 "`{scope}` on {h} keeps its password as {}: weak or reversible, and a directory reset never changes a device-local password.",
                 match v { "$9$" => "`$9$` (reversible)", "$1$" => "`$1$` MD5-crypt", _ => "a plain-text password statement" }))),
+            ("mysql", "old_passwords") if v == "1" || v.eq_ignore_ascii_case("old") => Some((Level::Warning, format!(
+                "MySQL/MariaDB on {h} hashes new passwords with the pre-4.1 method (`old_passwords = {v}`; default 0; removed in MySQL 5.7.5): a password set from now on, a reset one included, is stored as a weak hash that is cracked quickly."))),
+            ("mysql", "secure_auth") if v == "off" => Some((Level::Warning, format!(
+                "MySQL/MariaDB on {h} accepts accounts with pre-4.1 password hashes (`secure_auth` off; default ON since MySQL 5.6.5): their weak hashes and challenge let a captured login or a read of mysql.user recover the password."))),
+            ("windows", key) => windows(key, h, v),
             _ => None,
         };
         if let Some((level, message)) = judged {
@@ -82,4 +100,24 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             );
         }
     }
+}
+
+/// The Windows registry settings (`source::windows::reg`): a recorded default (3, 1, 0) never
+/// fails, and an unreadable number is not judged.
+fn windows(key: &str, h: &str, v: &str) -> Option<(Level, String)> {
+    let n: u32 = v.parse().ok()?;
+    Some(match (key, n) {
+        ("lmcompatibilitylevel", 0 | 1) => (Level::Error, format!(
+            "Windows on {h} sends LM and NTLMv1 responses (`LmCompatibilityLevel` = {n}, \"{}\"; default 3, \"Send NTLMv2 response only\", since Windows Vista / Server 2008): an LM response captured from one network logon is cracked back to the password, the one set by a reset included.",
+            if n == 0 { "Send LM & NTLM responses" } else { "Send LM & NTLM - use NTLMv2 session security if negotiated" })),
+        ("lmcompatibilitylevel", 2) => (Level::Warning, format!(
+            "Windows on {h} sends NTLMv1 responses (`LmCompatibilityLevel` = 2, \"Send NTLM response only\"; default 3, \"Send NTLMv2 response only\", since Windows Vista / Server 2008): an NTLMv1 response captured from one network logon yields the NT hash, which works until the next reset and is cracked to the password.")),
+        ("nolmhash", 0) => (Level::Error, format!(
+            "Windows on {h} stores LAN Manager hashes (`NoLMHash` = 0; default 1, \"Do not store LAN Manager hash value on next password change\" enabled, since Windows Vista / Server 2008): each password set from now on, a reset one included, is kept in the SAM as an LM hash that is cracked in minutes.")),
+        ("smb1", 1) => (Level::Warning, format!(
+            "Windows on {h} enables the SMB1 server (`LanmanServer\\Parameters` `SMB1` = 1): SMB1 logons fall back to LM/NTLMv1-era exchanges that are relayed or cracked. The export shows the registry value only; whether the SMB 1.0 feature is installed (it is not by default on Windows 11, Windows Server 2019 and later, and Windows 10 except Home and Pro) needs `Get-WindowsOptionalFeature -FeatureName SMB1Protocol`.")),
+        ("wdigest.uselogoncredential", 1) => (Level::Error, format!(
+            "Windows on {h} keeps logon passwords in clear text in LSASS memory for WDigest (`UseLogonCredential` = 1; default 0 since Windows 8.1 / Server 2012 R2, and with KB2871997 on earlier releases): whoever gains administrator rights on the host reads the current password of every user who logs on, a freshly reset one included.")),
+        _ => return None,
+    })
 }

@@ -13,6 +13,10 @@
 //! - `security-group-management` {0CCE9237-…}: 4732 (member added to a local group);
 //! - `credential-validation` {0CCE923F-…}: 4776 (NTLM validation);
 //! - `logon` {0CCE9215-…}: 4624/4625.
+//!
+//! The GUIDs are `ntsecapi.h`'s `Audit_AccountManagement_UserAccount`, `…_SecurityGroup`,
+//! `Audit_AccountLogon_CredentialValidation` and `Audit_Logon_Logon` (Microsoft's "Auditing
+//! Constants" and [MS-GPAC] 2.2.1.2 list the same values).
 
 use super::system_of;
 use crate::diag::Diagnostic;

@@ -270,12 +270,14 @@ pub(crate) fn parse(uri: &str, text: &str, options: &SourceOptions) -> Output {
     let mut out = Output::default();
     let parsed = parse_text(uri, text, &mut out);
     let host = host_of(uri, None);
+    // The last line for the value decides: a later `"Name"=-` deletes an earlier assignment.
     let value = |key: &str, name: &str| {
         parsed
             .values
             .iter()
             .rev()
-            .find(|v| v.key == key && v.name == name && v.data != Data::Delete)
+            .find(|v| v.key == key && v.name == name)
+            .filter(|v| v.data != Data::Delete)
     };
     let has_section = |key: &str| parsed.sections.iter().any(|(k, _)| k == key);
     let setting = |key: &str, value: String, evidence: Option<Evidence>| {

@@ -415,6 +415,17 @@ fn registry_syntax_continuations_deletions_and_control_sets() {
         Record::Setting(st) => assert_eq!(st.system, "H1"),
         other => panic!("{other:?}"),
     }
+    // A later `=-` deletes an earlier assignment: the documented default applies (no line).
+    let text = "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\WDigest]\n\"UseLogonCredential\"=dword:00000001\n\"UseLogonCredential\"=-\n";
+    let out = reg::parse(
+        "windows/H1/reg/w.reg",
+        text,
+        &crate::source::SourceOptions::default(),
+    );
+    assert_eq!(
+        settings(&out.records),
+        [(s("windows"), s("wdigest.uselogoncredential"), s("0"), None)]
+    );
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! `formats-host.md` §2.4–2.9, (b).
 
 mod inetd;
+mod mysql;
+mod openldap;
 mod postgres;
 pub(crate) mod samba;
 mod snmp;
@@ -19,6 +21,8 @@ pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
     snmp::scan(fs, system, out);
     samba::scan(fs, system, out);
     postgres::scan(fs, system, out);
+    mysql::scan(fs, system, out);
+    openldap::scan(fs, system, out);
 }
 
 /// The legacy remote-login and file services: inetd service name, xinetd server basename, and
