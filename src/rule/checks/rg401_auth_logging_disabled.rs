@@ -1,7 +1,7 @@
 //! RG401 auth-logging-disabled: sshd's effective `LogLevel` below INFO (QUIET, FATAL, ERROR),
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) in force for a user
 //! after sudo applies its Defaults in file order (the adapter resolves them per user); the
-//! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, PAM, login.defs,
+//! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, syslog-ng, PAM, login.defs,
 //! Samba, PostgreSQL; `source::linux::logging` and `services`), judged here with the documented
 //! default each message cites when the setting is absent (evidence without a line).
 //!
@@ -134,16 +134,14 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                     "journald on {h} has `Storage={v}` ({}) and {}: login and sudo messages {}.",
                     if v == "none" { "it drops every message" } else { "messages are kept in memory only" },
                     match (fwd, routing) {
-                        (true, "none") => "forwards to a syslog daemon whose rules route no auth messages anywhere".to_string(),
+                        (true, "none") => format!("forwards to {} whose rules route no auth messages anywhere",
+                            find(h, "journald", "syslog_daemon").map_or("a syslog daemon".to_string(), |d| format!("{},", d.value))),
                         (true, _) => "forwards to syslog, but no syslog daemon's configuration was collected".to_string(),
                         (false, _) => "does not forward to syslog (`ForwardToSyslog` no; journald.conf(5) default no since systemd 246) and no syslog daemon keeps auth messages".to_string(),
                     },
                     if v == "none" { "are not kept anywhere" } else { "are lost at every reboot" })))
             }
-            ("rsyslog", "auth_routing") if v == "none" => Some((Level::Warning, format!(
-                "rsyslog on {h} routes auth and authpriv messages nowhere (no selector receives them at info, or a `stop` drops them first): sshd and sudo logins are not written to any log."))),
-            ("rsyslog", "auth_routing") if v == "local" => Some((Level::Note, format!(
-                "rsyslog on {h} keeps auth and authpriv messages only on the host (no `@host`, `@@host` or `omfwd` target): whoever holds root after a surviving credential is used can erase the trace."))),
+            ("rsyslog" | "syslog-ng", "auth_routing") => syslog_routing(settings, s),
             ("pam", "nullok") => Some((Level::Note, format!(
                 "PAM on {h} accepts empty passwords (`pam_unix.so nullok` in {}): an account whose password was emptied logs in with none, and no reset applies to it.", scope_key(&s.scope)))),
             ("pam", "lockout") => Some((Level::Note, format!(
@@ -173,6 +171,56 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                 .host(Some(h)),
             );
         }
+    }
+}
+
+/// A syslog daemon's `auth_routing` (rsyslog or syslog-ng, the same judgement with the daemon's
+/// own vocabulary). When both configurations were collected (one may be the leftover of the
+/// daemon it replaced), only the better routing is judged, rsyslog on a tie, and the message
+/// names the other.
+fn syslog_routing(settings: &[Setting], s: &Setting) -> Option<(Level, String)> {
+    let rank = |v: &str| match v {
+        "remote" => 2,
+        "local" => 1,
+        _ => 0,
+    };
+    let (h, v, daemon) = (s.system.as_str(), s.value.as_str(), s.component.as_str());
+    let other = settings.iter().find(|o| {
+        o.system == s.system
+            && o.key == "auth_routing"
+            && o.component != daemon
+            && matches!(o.component.as_str(), "rsyslog" | "syslog-ng")
+    });
+    if let Some(o) = other {
+        let (mine, theirs) = (rank(v), rank(&o.value));
+        if theirs > mine || (theirs == mine && daemon == "syslog-ng") {
+            return None;
+        }
+    }
+    let also = other.map_or(String::new(), |o| {
+        format!(
+            " {}'s configuration is also collected and {}; the better of the two is judged.",
+            o.component,
+            if o.value == "none" { "routes them nowhere" } else { "keeps them only on the host" }
+        )
+    });
+    let (none_why, no_remote) = if daemon == "rsyslog" {
+        (
+            "no selector receives them at info, or a `stop` drops them first",
+            "no `@host`, `@@host` or `omfwd` target",
+        )
+    } else {
+        (
+            "no `log` path's filters admit them at info, or a `flags(final)` path discards them first",
+            "no `network()`, `syslog()`, `tcp()` or `udp()` destination",
+        )
+    };
+    match v {
+        "none" => Some((Level::Warning, format!(
+            "{daemon} on {h} routes auth and authpriv messages nowhere ({none_why}): sshd and sudo logins are not written to any log.{also}"))),
+        "local" => Some((Level::Note, format!(
+            "{daemon} on {h} keeps auth and authpriv messages only on the host ({no_remote}): whoever holds root after a surviving credential is used can erase the trace.{also}"))),
+        _ => None,
     }
 }
 
