@@ -9,6 +9,7 @@ mod postgres;
 pub(crate) mod samba;
 mod snmp;
 mod vsftpd;
+mod web;
 
 use super::fs::HostFs;
 use crate::source::Output;
@@ -19,6 +20,7 @@ pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
     snmp::scan(fs, system, out);
     samba::scan(fs, system, out);
     postgres::scan(fs, system, out);
+    web::scan(fs, system, out);
 }
 
 /// The legacy remote-login and file services: inetd service name, xinetd server basename, and
