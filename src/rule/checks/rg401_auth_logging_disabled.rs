@@ -94,6 +94,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         out.push(f);
     }
     host_logging(ctx, out);
+    web_access_logs(ctx, out);
     windows(ctx, out);
 }
 
@@ -171,6 +172,47 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                 .host(Some(h)),
             );
         }
+    }
+}
+
+/// Web sites whose requests are not logged (`apache:access_log` `none`/`off`, `nginx:access_log`
+/// `off`): a note, or a warning when the site checks HTTP Basic credentials there itself
+/// (`…:basic_auth` in the same scope, cited as a related location).
+fn web_access_logs(ctx: &Context<'_>, out: &mut Emit) {
+    let settings = &ctx.inventory.settings;
+    for s in settings.iter().filter(|s| {
+        matches!(s.component.as_str(), "apache" | "nginx")
+            && s.key == "access_log"
+            && matches!(s.value.as_str(), "none" | "off")
+    }) {
+        let Some(ev) = &s.evidence else { continue };
+        let (h, site) = (s.system.as_str(), scope_key(&s.scope));
+        let site = if site == "global" { "the main server" } else { site };
+        let why = match (s.component.as_str(), s.value.as_str()) {
+            ("apache", "none") => format!("Apache on {h} logs no request to {site}: no `CustomLog` or `TransferLog` is in effect there or in the main server, and Apache 2.4 has no default access log (mod_log_config writes none unless one is set)"),
+            ("apache", _) => format!("Apache on {h} writes the access log of {site} to /dev/null"),
+            _ => format!("nginx on {h} has `access_log off` for {site} (without it, nginx logs to `logs/access.log` in the combined format by default)"),
+        };
+        let auth = settings.iter().find(|a| {
+            a.system == s.system && a.component == s.component && a.key == "basic_auth" && a.scope == s.scope
+        });
+        let (level, effect) = match auth {
+            Some(_) => (Level::Warning, "it checks HTTP Basic credentials there itself, so a password that survived a reset can be tried and used against it without a trace"),
+            None => (Level::Note, "requests, including logins to applications behind it, leave no trace, so the use of a credential that survived a reset cannot be shown"),
+        };
+        let setting = format!("{}:access_log", s.component);
+        let mut f = out
+            .finding(
+                level,
+                Subject::Setting { host: h, setting: &setting, scope: scope_key(&s.scope) },
+                ev.clone(),
+                format!("{why}: {effect}."),
+            )
+            .host(Some(h));
+        if let Some(ev) = auth.and_then(|a| a.evidence.clone()) {
+            f = f.related(ev, "HTTP Basic authentication configured here");
+        }
+        out.push(f);
     }
 }
 
