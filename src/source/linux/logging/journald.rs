@@ -24,12 +24,7 @@ const DIRS: &[&str] = &[
     "/etc/systemd/journald.conf.d",
 ];
 
-pub(super) fn scan(
-    fs: &HostFs,
-    system: &str,
-    syslog: Option<(Routing, &str)>,
-    out: &mut Output,
-) {
+pub(super) fn scan(fs: &HostFs, system: &str, syslog: Option<(Routing, &str)>, out: &mut Output) {
     let mut files = Vec::new();
     if text(fs, MAIN, out).is_some() {
         files.push(MAIN.to_string());

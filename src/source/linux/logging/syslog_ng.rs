@@ -236,7 +236,13 @@ impl Loader<'_> {
                     target = target.replace(&format!("`{k}`"), v);
                 }
                 if target.contains('`') {
-                    self.diag(shown, n, format!("include of {target} names an undefined backtick value; not followed"));
+                    self.diag(
+                        shown,
+                        n,
+                        format!(
+                            "include of {target} names an undefined backtick value; not followed"
+                        ),
+                    );
                     return;
                 }
                 self.include(shown, n, &target);
@@ -259,7 +265,9 @@ impl Loader<'_> {
             self.diag(
                 shown,
                 n,
-                format!("include of {target} nests deeper than syslog-ng's 15 levels; not followed"),
+                format!(
+                    "include of {target} nests deeper than syslog-ng's 15 levels; not followed"
+                ),
             );
             return;
         }
@@ -448,7 +456,9 @@ impl<'t> Parser<'t> {
         let (text, may_call) = match self.peek() {
             Some(Tok::Word(w)) => {
                 self.pos += 1;
-                let op = ["and", "or", "not"].iter().any(|k| w.eq_ignore_ascii_case(k));
+                let op = ["and", "or", "not"]
+                    .iter()
+                    .any(|k| w.eq_ignore_ascii_case(k));
                 (w.clone(), !op)
             }
             Some(Tok::Str(s)) => {
@@ -763,10 +773,7 @@ impl Walk<'_, '_> {
                             break;
                         }
                     }
-                    while stmt
-                        .get(j)
-                        .is_some_and(|b| b.is("elif") || b.is("else"))
-                    {
+                    while stmt.get(j).is_some_and(|b| b.is("elif") || b.is("else")) {
                         j += 1;
                     }
                     i = j;
@@ -785,14 +792,39 @@ impl Walk<'_, '_> {
             for driver in body.iter().filter_map(|s| s.first()) {
                 let d = driver.text.to_ascii_lowercase();
                 let t = match d.as_str() {
-                    "system" | "unix-dgram" | "unix-stream" | "systemd-journal"
-                    | "systemd-syslog" | "sun-streams" | "sun-stream" | "openbsd"
-                    | "darwin-oslog" | "darwin-oslog-stream" => Tri::True,
-                    "internal" | "network" | "syslog" | "tcp" | "tcp6" | "udp" | "udp6"
-                    | "file" | "wildcard-file" | "pipe" | "program" | "stdin"
-                    | "default-network-drivers" | "kafka" | "http" | "opentelemetry"
-                    | "syslog-ng-otlp" | "mqtt" | "snmptrap" | "python" | "python-fetcher"
-                    | "example-msg-generator" | "example-random-generator" => Tri::False,
+                    "system"
+                    | "unix-dgram"
+                    | "unix-stream"
+                    | "systemd-journal"
+                    | "systemd-syslog"
+                    | "sun-streams"
+                    | "sun-stream"
+                    | "openbsd"
+                    | "darwin-oslog"
+                    | "darwin-oslog-stream" => Tri::True,
+                    "internal"
+                    | "network"
+                    | "syslog"
+                    | "tcp"
+                    | "tcp6"
+                    | "udp"
+                    | "udp6"
+                    | "file"
+                    | "wildcard-file"
+                    | "pipe"
+                    | "program"
+                    | "stdin"
+                    | "default-network-drivers"
+                    | "kafka"
+                    | "http"
+                    | "opentelemetry"
+                    | "syslog-ng-otlp"
+                    | "mqtt"
+                    | "snmptrap"
+                    | "python"
+                    | "python-fetcher"
+                    | "example-msg-generator"
+                    | "example-random-generator" => Tri::False,
                     _ => Tri::Unknown,
                 };
                 r = r.or(t);
@@ -958,8 +990,8 @@ fn driver_routing(driver: &Item) -> Routing {
         | "loggly" | "logmatic" | "splunk-hec-event" | "splunk-hec-raw" | "amqp" | "stomp"
         | "redis" | "mongodb" | "sql" | "riemann" | "graphite" | "smtp" | "loki"
         | "opentelemetry" | "syslog-ng-otlp" | "google-pubsub" | "bigquery" | "logscale"
-        | "sumologic-http" | "sumologic-syslog" | "mqtt" | "snmp" | "telegram"
-        | "slack" | "collectd" | "openobserve-log" | "clickhouse" => Routing::Remote,
+        | "sumologic-http" | "sumologic-syslog" | "mqtt" | "snmp" | "telegram" | "slack"
+        | "collectd" | "openobserve-log" | "clickhouse" => Routing::Remote,
         "" => Routing::None,
         _ => Routing::Local,
     }

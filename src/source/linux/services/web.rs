@@ -151,19 +151,31 @@ impl ApacheLoader<'_> {
     fn include(&mut self, pattern: &str, optional: bool, at: &Evidence, out: &mut Output) {
         let target = join(&self.root, pattern);
         if self.stack.len() > MAX_DEPTH {
-            include_diag(out, at, format!("include of {target} nests too deep; not followed"));
+            include_diag(
+                out,
+                at,
+                format!("include of {target} nests too deep; not followed"),
+            );
             return;
         }
         let files = include_targets(self.fs, &target, true, out);
         if files.is_empty() && !optional && !self.fs.is_dir(&target) {
-            include_diag(out, at, format!("included file {target} is not in the collection"));
+            include_diag(
+                out,
+                at,
+                format!("included file {target} is not in the collection"),
+            );
         }
         for f in files {
             if self.files >= MAX_FILES {
                 return;
             }
             if self.stack.contains(&f) {
-                include_diag(out, at, format!("include loop: {f} is already being read; not followed"));
+                include_diag(
+                    out,
+                    at,
+                    format!("include loop: {f} is already being read; not followed"),
+                );
                 continue;
             }
             if let Some(t) = text(self.fs, &f, out) {
@@ -332,7 +344,9 @@ fn apache(fs: &HostFs, system: &str, main: &str, out: &mut Output) {
         } else if d.name == "servername" && site.name.is_none() {
             site.name = d.args.first().cloned();
         } else if d.name == "authtype"
-            && d.args.first().is_some_and(|a| a.eq_ignore_ascii_case("basic"))
+            && d.args
+                .first()
+                .is_some_and(|a| a.eq_ignore_ascii_case("basic"))
             && site.auth.is_none()
         {
             site.auth = Some(d.at.clone());
@@ -353,9 +367,25 @@ fn apache(fs: &HostFs, system: &str, main: &str, out: &mut Output) {
                 None => ("none", anchor),
             },
         };
-        emit(out, system, component, "access_log", value, scope.clone(), ev);
+        emit(
+            out,
+            system,
+            component,
+            "access_log",
+            value,
+            scope.clone(),
+            ev,
+        );
         if let Some(a) = site.auth.as_ref().or(server.auth.as_ref()) {
-            emit(out, system, component, "basic_auth", "Basic", scope, a.clone());
+            emit(
+                out,
+                system,
+                component,
+                "basic_auth",
+                "Basic",
+                scope,
+                a.clone(),
+            );
         }
     };
     if vhosts.is_empty() {
@@ -582,15 +612,29 @@ impl NginxLoader<'_> {
         nodes
     }
 
-    fn include(&mut self, pattern: &str, at: &Evidence, depth: usize, out: &mut Output) -> Vec<Node> {
+    fn include(
+        &mut self,
+        pattern: &str,
+        at: &Evidence,
+        depth: usize,
+        out: &mut Output,
+    ) -> Vec<Node> {
         let target = join(&self.prefix, pattern);
         if self.stack.len() > MAX_DEPTH {
-            include_diag(out, at, format!("include of {target} nests too deep; not followed"));
+            include_diag(
+                out,
+                at,
+                format!("include of {target} nests too deep; not followed"),
+            );
             return Vec::new();
         }
         let files = include_targets(self.fs, &target, false, out);
         if files.is_empty() && !target.contains(['*', '?', '[']) {
-            include_diag(out, at, format!("included file {target} is not in the collection"));
+            include_diag(
+                out,
+                at,
+                format!("included file {target} is not in the collection"),
+            );
         }
         let mut nodes = Vec::new();
         for f in files {
@@ -598,7 +642,11 @@ impl NginxLoader<'_> {
                 break;
             }
             if self.stack.contains(&f) {
-                include_diag(out, at, format!("include loop: {f} is already being read; not followed"));
+                include_diag(
+                    out,
+                    at,
+                    format!("include loop: {f} is already being read; not followed"),
+                );
                 continue;
             }
             nodes.extend(self.file(&f, depth, out));
@@ -639,7 +687,10 @@ fn apply(level: &[Node], inh: &Inherited) -> (Inherited, bool) {
     let own_log = !logs.is_empty();
     if own_log {
         // `off` cancels every log at its level; otherwise any log writes.
-        next.log = match logs.iter().find(|n| n.args.first().is_some_and(|a| a == "off")) {
+        next.log = match logs
+            .iter()
+            .find(|n| n.args.first().is_some_and(|a| a == "off"))
+        {
             Some(off) => (false, Some(off.at.clone())),
             None => (true, Some(logs[0].at.clone())),
         };
@@ -678,10 +729,26 @@ fn nginx(fs: &HostFs, system: &str, out: &mut Output) {
             let scope = server_scope(sb);
             let log_ev = s_inh.log.1.clone().unwrap_or_else(|| file_ev.clone());
             let value = if s_inh.log.0 { "on" } else { "off" };
-            emit(out, system, "nginx", "access_log", value, Scope::Conditional(scope.clone()), log_ev);
+            emit(
+                out,
+                system,
+                "nginx",
+                "access_log",
+                value,
+                Scope::Conditional(scope.clone()),
+                log_ev,
+            );
             if !s_inh.log.0 {
                 if let Some(a) = auth_while_off(sb, &s_inh, 0) {
-                    emit(out, system, "nginx", "basic_auth", "Basic", Scope::Conditional(scope.clone()), a);
+                    emit(
+                        out,
+                        system,
+                        "nginx",
+                        "basic_auth",
+                        "Basic",
+                        Scope::Conditional(scope.clone()),
+                        a,
+                    );
                 }
             }
             locations(system, sb, &s_inh, &scope, 0, out);
@@ -708,9 +775,25 @@ fn locations(
         let l_scope = format!("{scope} location {path}");
         if own && inh.log.0 && !l_inh.log.0 {
             let ev = l_inh.log.1.clone().unwrap_or_else(|| loc.at.clone());
-            emit(out, system, "nginx", "access_log", "off", Scope::Conditional(l_scope.clone()), ev);
+            emit(
+                out,
+                system,
+                "nginx",
+                "access_log",
+                "off",
+                Scope::Conditional(l_scope.clone()),
+                ev,
+            );
             if let Some(a) = auth_while_off(lb, &l_inh, 0) {
-                emit(out, system, "nginx", "basic_auth", "Basic", Scope::Conditional(l_scope.clone()), a);
+                emit(
+                    out,
+                    system,
+                    "nginx",
+                    "basic_auth",
+                    "Basic",
+                    Scope::Conditional(l_scope.clone()),
+                    a,
+                );
             }
         }
         if l_inh.log.0 {

@@ -45,15 +45,22 @@ fn debian_default_keeps_auth_in_auth_log() {
     let (r, ev, diags) = run(&[(CONF, DEBIAN)]);
     assert_eq!(r, Some(Routing::Local));
     assert_eq!(ev, "h/etc/syslog-ng/syslog-ng.conf:100");
-    assert!(diags.is_empty(), "scl.conf is expected to be missing: {diags:?}");
+    assert!(
+        diags.is_empty(),
+        "scl.conf is expected to be missing: {diags:?}"
+    );
     assert_eq!(run(&[]).0, None, "not collected: not judged");
 }
 
 #[test]
 fn drop_in_forwarding_auth_is_remote() {
-    let fwd = "destination d_net { network(\"logs.example.net\" transport(\"tcp\") port(514)); };\n\
+    let fwd =
+        "destination d_net { network(\"logs.example.net\" transport(\"tcp\") port(514)); };\n\
                log { source(s_src); filter(f_auth); destination(d_net); };\n";
-    let (r, ev, _) = run(&[(CONF, DEBIAN), ("/etc/syslog-ng/conf.d/50-forward.conf", fwd)]);
+    let (r, ev, _) = run(&[
+        (CONF, DEBIAN),
+        ("/etc/syslog-ng/conf.d/50-forward.conf", fwd),
+    ]);
     assert_eq!(r, Some(Routing::Remote));
     assert_eq!(ev, "h/etc/syslog-ng/conf.d/50-forward.conf:2");
 }
@@ -70,7 +77,10 @@ fn final_path_stops_later_paths_only() {
         "@include \"scl.conf\"\n@include \"/etc/syslog-ng/early.d\"",
     );
     // Objects are resolved after the whole file is read: the drop-in may name s_src first.
-    let (r, ev, _) = run(&[(CONF, &early), ("/etc/syslog-ng/early.d/00-drop.conf", drop)]);
+    let (r, ev, _) = run(&[
+        (CONF, &early),
+        ("/etc/syslog-ng/early.d/00-drop.conf", drop),
+    ]);
     assert_eq!(r, Some(Routing::None));
     assert_eq!(ev, "h/etc/syslog-ng/early.d/00-drop.conf:1");
 }
@@ -78,14 +88,18 @@ fn final_path_stops_later_paths_only() {
 #[test]
 fn directory_includes_in_byte_order_skipping_dot_and_tilde() {
     // B.conf (upper case first) forwards; a.conf then drops with final; ~x and .y are skipped.
-    let main = format!("{HEAD}@include \"conf.d\"\nlog {{ source(s_src); destination(d_auth); }};\n");
+    let main =
+        format!("{HEAD}@include \"conf.d\"\nlog {{ source(s_src); destination(d_auth); }};\n");
     let files = [
         (CONF, main.as_str()),
         (
             "/etc/syslog-ng/conf.d/B.conf",
             "log { source(s_src); destination { udp(\"10.0.0.9\"); }; };\n",
         ),
-        ("/etc/syslog-ng/conf.d/a.conf", "log { source(s_src); flags(final); };\n"),
+        (
+            "/etc/syslog-ng/conf.d/a.conf",
+            "log { source(s_src); flags(final); };\n",
+        ),
         ("/etc/syslog-ng/conf.d/~x.conf", "garbage {{{"),
         ("/etc/syslog-ng/conf.d/.y.conf", "garbage {{{"),
     ];
@@ -100,7 +114,10 @@ fn directory_includes_in_byte_order_skipping_dot_and_tilde() {
             "/etc/syslog-ng/conf.d/c.conf",
             "log { source(s_src); destination { udp(\"10.0.0.9\"); }; };\n",
         ),
-        ("/etc/syslog-ng/conf.d/a.conf", "log { source(s_src); flags(final); };\n"),
+        (
+            "/etc/syslog-ng/conf.d/a.conf",
+            "log { source(s_src); flags(final); };\n",
+        ),
     ];
     let (r, ev, _) = run(&files);
     assert_eq!(r, Some(Routing::None));
@@ -149,7 +166,9 @@ fn facility_and_level_filters() {
 fn unfiltered_fallback_and_catchall_paths() {
     // A path with no filter receives everything from its source.
     assert_eq!(
-        routing(&format!("{HEAD}log {{ source(s_src); destination(d_auth); }};\n")),
+        routing(&format!(
+            "{HEAD}log {{ source(s_src); destination(d_auth); }};\n"
+        )),
         Routing::Local
     );
     // A fallback path gets only what no other path took.
@@ -165,7 +184,8 @@ fn unfiltered_fallback_and_catchall_paths() {
     let net = "source s_net { network(port(514)); };\ndestination d { file(\"/var/log/all\"); };\n\
                log { source(s_net); destination(d); };\n";
     assert_eq!(routing(net), Routing::None);
-    let all = "destination d { file(\"/var/log/all\"); };\nlog { destination(d); flags(catchall); };\n";
+    let all =
+        "destination d { file(\"/var/log/all\"); };\nlog { destination(d); flags(catchall); };\n";
     assert_eq!(routing(all), Routing::Local);
     // A null file and a final path.
     let null = format!(
@@ -196,7 +216,11 @@ fn nested_paths_junctions_and_if() {
     let iff = format!(
         "{HEAD}log {{ source(s_src); if (facility(auth, authpriv)) {{ destination(d_auth); }} else {{ destination {{ network(\"x\"); }}; }}; }};\n"
     );
-    assert_eq!(routing(&iff), Routing::Local, "the else branch is not taken");
+    assert_eq!(
+        routing(&iff),
+        Routing::Local,
+        "the else branch is not taken"
+    );
 }
 
 #[test]
@@ -212,9 +236,20 @@ fn defines_backticks_loops_and_missing_includes() {
         ),
     ]);
     assert_eq!(r, Some(Routing::Local));
-    assert!(diags.iter().any(|d| d.contains("undefined backtick")), "{diags:?}");
-    assert!(diags.iter().any(|d| d.contains("none.conf is not in the collection")), "{diags:?}");
-    assert!(diags.iter().any(|d| d.contains("include loop")), "{diags:?}");
+    assert!(
+        diags.iter().any(|d| d.contains("undefined backtick")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.contains("none.conf is not in the collection")),
+        "{diags:?}"
+    );
+    assert!(
+        diags.iter().any(|d| d.contains("include loop")),
+        "{diags:?}"
+    );
 }
 
 #[test]

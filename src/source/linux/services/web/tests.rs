@@ -37,7 +37,10 @@ fn run(files: &[(&str, &str)]) -> (Got, Vec<String>) {
                     Scope::Global => "global".to_string(),
                     Scope::Conditional(c) => c.clone(),
                 },
-                s.evidence.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+                s.evidence
+                    .as_ref()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
             )),
             _ => None,
         })
@@ -46,7 +49,13 @@ fn run(files: &[(&str, &str)]) -> (Got, Vec<String>) {
     (got, diags)
 }
 
-fn row(c: &str, k: &str, v: &str, scope: &str, ev: &str) -> (String, String, String, String, String) {
+fn row(
+    c: &str,
+    k: &str,
+    v: &str,
+    scope: &str,
+    ev: &str,
+) -> (String, String, String, String, String) {
     (c.into(), k.into(), v.into(), scope.into(), ev.into())
 }
 
@@ -70,9 +79,27 @@ fn debian_vhost_without_customlog_inherits_other_vhosts_log() {
     assert_eq!(
         got,
         [
-            row("apache", "access_log", "on", "vhost *:80", "w/etc/apache2/sites-enabled/000-default.conf:10"),
-            row("apache", "access_log", "on", "vhost intranet.example:80", "w/etc/apache2/conf-enabled/other-vhosts-access-log.conf:2"),
-            row("apache", "basic_auth", "Basic", "vhost intranet.example:80", "w/etc/apache2/sites-enabled/intranet.conf:5"),
+            row(
+                "apache",
+                "access_log",
+                "on",
+                "vhost *:80",
+                "w/etc/apache2/sites-enabled/000-default.conf:10"
+            ),
+            row(
+                "apache",
+                "access_log",
+                "on",
+                "vhost intranet.example:80",
+                "w/etc/apache2/conf-enabled/other-vhosts-access-log.conf:2"
+            ),
+            row(
+                "apache",
+                "basic_auth",
+                "Basic",
+                "vhost intranet.example:80",
+                "w/etc/apache2/sites-enabled/intranet.conf:5"
+            ),
         ]
     );
     assert!(diags.is_empty(), "{diags:?}");
@@ -107,15 +134,36 @@ IncludeOptional conf.d/*.conf\n";
 <VirtualHost *:80>\n  ServerName loud.example\n</VirtualHost>\n";
     let (got, diags) = run(&[
         ("/etc/httpd/conf/httpd.conf", httpd),
-        ("/etc/httpd/conf.modules.d/00-base.conf", "LoadModule log_config_module modules/mod_log_config.so\n"),
+        (
+            "/etc/httpd/conf.modules.d/00-base.conf",
+            "LoadModule log_config_module modules/mod_log_config.so\n",
+        ),
         ("/etc/httpd/conf.d/quiet.conf", quiet),
     ]);
     assert_eq!(
         got,
         [
-            row("apache", "access_log", "off", "vhost quiet.example:8443", "w/etc/httpd/conf.d/quiet.conf:3"),
-            row("apache", "basic_auth", "Basic", "vhost quiet.example:8443", "w/etc/httpd/conf.d/quiet.conf:5"),
-            row("apache", "access_log", "on", "vhost loud.example:80", "w/etc/httpd/conf/httpd.conf:6"),
+            row(
+                "apache",
+                "access_log",
+                "off",
+                "vhost quiet.example:8443",
+                "w/etc/httpd/conf.d/quiet.conf:3"
+            ),
+            row(
+                "apache",
+                "basic_auth",
+                "Basic",
+                "vhost quiet.example:8443",
+                "w/etc/httpd/conf.d/quiet.conf:5"
+            ),
+            row(
+                "apache",
+                "access_log",
+                "on",
+                "vhost loud.example:80",
+                "w/etc/httpd/conf/httpd.conf:6"
+            ),
         ]
     );
     assert!(diags.is_empty(), "{diags:?}");
@@ -124,27 +172,66 @@ IncludeOptional conf.d/*.conf\n";
 #[test]
 fn apache_main_server_global_log_and_include_order() {
     // No virtual host: the main server is judged globally; absent CustomLog is `none`.
-    let (got, _) = run(&[("/etc/httpd/conf/httpd.conf", "Listen 80\nDocumentRoot /var/www/html\n")]);
-    assert_eq!(got, [row("apache", "access_log", "none", "global", "w/etc/httpd/conf/httpd.conf")]);
+    let (got, _) = run(&[(
+        "/etc/httpd/conf/httpd.conf",
+        "Listen 80\nDocumentRoot /var/www/html\n",
+    )]);
+    assert_eq!(
+        got,
+        [row(
+            "apache",
+            "access_log",
+            "none",
+            "global",
+            "w/etc/httpd/conf/httpd.conf"
+        )]
+    );
     // GlobalLog logs a virtual host that has its own /dev/null log.
     let (got, _) = run(&[(
         "/etc/httpd/conf/httpd.conf",
         "GlobalLog logs/all_access combined\n<VirtualHost *:80>\nCustomLog /dev/null common\n</VirtualHost>\n",
     )]);
-    assert_eq!(got, [row("apache", "access_log", "on", "vhost *:80", "w/etc/httpd/conf/httpd.conf:1")]);
+    assert_eq!(
+        got,
+        [row(
+            "apache",
+            "access_log",
+            "on",
+            "vhost *:80",
+            "w/etc/httpd/conf/httpd.conf:1"
+        )]
+    );
     // A directory include reads its files (and subdirectories) in alphabetical order: the
     // first ServerName seen wins, so 10-b.conf's name comes after 01-a.conf's.
     let (got, _) = run(&[
-        ("/etc/httpd/conf/httpd.conf", "<VirtualHost *:80>\nInclude vh.d\n</VirtualHost>\n"),
+        (
+            "/etc/httpd/conf/httpd.conf",
+            "<VirtualHost *:80>\nInclude vh.d\n</VirtualHost>\n",
+        ),
         ("/etc/httpd/vh.d/01-a.conf", "ServerName a.example\n"),
-        ("/etc/httpd/vh.d/10-b.conf", "ServerName b.example\nCustomLog logs/b combined\n"),
+        (
+            "/etc/httpd/vh.d/10-b.conf",
+            "ServerName b.example\nCustomLog logs/b combined\n",
+        ),
         ("/etc/httpd/vh.d/sub/x.conf", "AuthType Basic\n"),
     ]);
     assert_eq!(
         got,
         [
-            row("apache", "access_log", "on", "vhost a.example:80", "w/etc/httpd/vh.d/10-b.conf:2"),
-            row("apache", "basic_auth", "Basic", "vhost a.example:80", "w/etc/httpd/vh.d/sub/x.conf:1"),
+            row(
+                "apache",
+                "access_log",
+                "on",
+                "vhost a.example:80",
+                "w/etc/httpd/vh.d/10-b.conf:2"
+            ),
+            row(
+                "apache",
+                "basic_auth",
+                "Basic",
+                "vhost a.example:80",
+                "w/etc/httpd/vh.d/sub/x.conf:1"
+            ),
         ]
     );
 }
@@ -164,19 +251,43 @@ fn apache_malformed_input_never_panics() {
         let _ = run(&[("/etc/httpd/conf/httpd.conf", c)]);
     }
     let (_, diags) = run(&[("/etc/httpd/conf/httpd.conf", cases[6])]);
-    assert!(diags.iter().any(|d| d.contains("include loop")), "{diags:?}");
-    assert!(diags.iter().any(|d| d.contains("/nowhere/x.conf is not in the collection")), "{diags:?}");
-    assert_eq!(diags.len(), 2, "IncludeOptional of nothing is silent: {diags:?}");
+    assert!(
+        diags.iter().any(|d| d.contains("include loop")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.contains("/nowhere/x.conf is not in the collection")),
+        "{diags:?}"
+    );
+    assert_eq!(
+        diags.len(),
+        2,
+        "IncludeOptional of nothing is silent: {diags:?}"
+    );
 }
 
 #[test]
 fn nginx_debian_default_logs_at_http_level() {
     let (got, diags) = run(&[
         ("/etc/nginx/nginx.conf", NGINX_CONF),
-        ("/etc/nginx/mime.types", "types {\n    text/html html htm shtml;\n}\n"),
+        (
+            "/etc/nginx/mime.types",
+            "types {\n    text/html html htm shtml;\n}\n",
+        ),
         ("/etc/nginx/sites-enabled/default", NGINX_DEFAULT),
     ]);
-    assert_eq!(got, [row("nginx", "access_log", "on", "server *:80", "w/etc/nginx/nginx.conf:37")]);
+    assert_eq!(
+        got,
+        [row(
+            "nginx",
+            "access_log",
+            "on",
+            "server *:80",
+            "w/etc/nginx/nginx.conf:37"
+        )]
+    );
     assert!(diags.is_empty(), "{diags:?}");
 }
 
@@ -184,7 +295,16 @@ fn nginx_debian_default_logs_at_http_level() {
 fn nginx_absent_access_log_is_the_compiled_default() {
     let conf = "events {}\nhttp {\n  server {\n    listen 8080;\n    server_name app.example www.app.example;\n  }\n}\n";
     let (got, _) = run(&[("/etc/nginx/nginx.conf", conf)]);
-    assert_eq!(got, [row("nginx", "access_log", "on", "server app.example:8080", "w/etc/nginx/nginx.conf")]);
+    assert_eq!(
+        got,
+        [row(
+            "nginx",
+            "access_log",
+            "on",
+            "server app.example:8080",
+            "w/etc/nginx/nginx.conf"
+        )]
+    );
 }
 
 #[test]
@@ -206,11 +326,41 @@ fn nginx_inheritance_overrides_and_basic_auth() {
     assert_eq!(
         got,
         [
-            row("nginx", "access_log", "on", "server a.example:443", "w/etc/nginx/conf.d/a.conf:4"),
-            row("nginx", "access_log", "off", "server b.example:80", "w/etc/nginx/nginx.conf:2"),
-            row("nginx", "basic_auth", "Basic", "server b.example:80", "w/etc/nginx/nginx.conf:3"),
-            row("nginx", "access_log", "off", "server c.example:8081", "w/etc/nginx/nginx.conf:2"),
-            row("nginx", "basic_auth", "Basic", "server c.example:8081", "w/etc/nginx/conf.d/c.conf:6"),
+            row(
+                "nginx",
+                "access_log",
+                "on",
+                "server a.example:443",
+                "w/etc/nginx/conf.d/a.conf:4"
+            ),
+            row(
+                "nginx",
+                "access_log",
+                "off",
+                "server b.example:80",
+                "w/etc/nginx/nginx.conf:2"
+            ),
+            row(
+                "nginx",
+                "basic_auth",
+                "Basic",
+                "server b.example:80",
+                "w/etc/nginx/nginx.conf:3"
+            ),
+            row(
+                "nginx",
+                "access_log",
+                "off",
+                "server c.example:8081",
+                "w/etc/nginx/nginx.conf:2"
+            ),
+            row(
+                "nginx",
+                "basic_auth",
+                "Basic",
+                "server c.example:8081",
+                "w/etc/nginx/conf.d/c.conf:6"
+            ),
         ]
     );
 }
@@ -226,14 +376,43 @@ fn nginx_location_turning_logging_off_with_basic_auth() {
     assert_eq!(
         got,
         [
-            row("nginx", "access_log", "on", "server admin.example:80", "w/etc/nginx/nginx.conf:37"),
-            row("nginx", "access_log", "off", "server admin.example:80 location /admin", "w/etc/nginx/conf.d/admin.conf:1"),
-            row("nginx", "basic_auth", "Basic", "server admin.example:80 location /admin", "w/etc/nginx/conf.d/admin.conf:1"),
-            row("nginx", "access_log", "off", "server admin.example:80 location /ok", "w/etc/nginx/conf.d/admin.conf:1"),
+            row(
+                "nginx",
+                "access_log",
+                "on",
+                "server admin.example:80",
+                "w/etc/nginx/nginx.conf:37"
+            ),
+            row(
+                "nginx",
+                "access_log",
+                "off",
+                "server admin.example:80 location /admin",
+                "w/etc/nginx/conf.d/admin.conf:1"
+            ),
+            row(
+                "nginx",
+                "basic_auth",
+                "Basic",
+                "server admin.example:80 location /admin",
+                "w/etc/nginx/conf.d/admin.conf:1"
+            ),
+            row(
+                "nginx",
+                "access_log",
+                "off",
+                "server admin.example:80 location /ok",
+                "w/etc/nginx/conf.d/admin.conf:1"
+            ),
         ]
     );
     // mime.types is not collected: a plain include that is missing is reported.
-    assert!(diags.iter().any(|d| d.contains("mime.types is not in the collection")), "{diags:?}");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.contains("mime.types is not in the collection")),
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -252,7 +431,14 @@ fn nginx_malformed_input_never_panics() {
         let _ = run(&[("/etc/nginx/nginx.conf", c)]);
     }
     let (got, _) = run(&[("/etc/nginx/nginx.conf", cases[7])]);
-    assert_eq!(got.len(), 3, "server on, nested location off with auth: {got:?}");
+    assert_eq!(
+        got.len(),
+        3,
+        "server on, nested location off with auth: {got:?}"
+    );
     let (_, diags) = run(&[("/etc/nginx/nginx.conf", cases[4])]);
-    assert!(diags.iter().any(|d| d.contains("include loop")), "{diags:?}");
+    assert!(
+        diags.iter().any(|d| d.contains("include loop")),
+        "{diags:?}"
+    );
 }
