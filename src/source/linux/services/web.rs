@@ -36,6 +36,7 @@ use crate::inventory::{Evidence, Scope};
 use crate::source::linux::fs::{join, parent, HostFs};
 use crate::source::linux::logging::{emit, text};
 use crate::source::Output;
+use std::collections::BTreeSet;
 
 const MAX_DEPTH: usize = 16;
 const MAX_FILES: usize = 2000;
@@ -391,6 +392,7 @@ fn apache(fs: &HostFs, system: &str, main: &str, out: &mut Output) {
     if vhosts.is_empty() {
         judge(&server, Scope::Global, file_ev.clone());
     }
+    let mut seen = BTreeSet::new();
     for v in &vhosts {
         let addr = v.addrs.first().map(String::as_str).unwrap_or("*");
         let port = addr
@@ -406,8 +408,8 @@ fn apache(fs: &HostFs, system: &str, main: &str, out: &mut Output) {
                 n.split(':').next().unwrap_or(n)
             })
             .unwrap_or_else(|| addr.rsplit_once(':').map_or(addr, |(h, _)| h));
-        let scope = Scope::Conditional(format!("vhost {name}:{port}"));
         let anchor = v.at.clone().unwrap_or_else(|| file_ev.clone());
+        let scope = Scope::Conditional(unique(&mut seen, format!("vhost {name}:{port}"), &anchor));
         judge(v, scope, anchor);
     }
 }
@@ -720,13 +722,14 @@ fn nginx(fs: &HostFs, system: &str, out: &mut Output) {
         log: (true, None),
         auth: None,
     };
+    let mut seen = BTreeSet::new();
     for http in top.iter().filter(|n| n.name == "http") {
         let Some(hb) = &http.block else { continue };
         let (inh, _) = apply(hb, &root);
         for server in hb.iter().filter(|n| n.name == "server") {
             let Some(sb) = &server.block else { continue };
             let (s_inh, _) = apply(sb, &inh);
-            let scope = server_scope(sb);
+            let scope = unique(&mut seen, server_scope(sb), &server.at);
             let log_ev = s_inh.log.1.clone().unwrap_or_else(|| file_ev.clone());
             let value = if s_inh.log.0 { "on" } else { "off" };
             emit(
@@ -820,6 +823,18 @@ fn auth_while_off(level: &[Node], inh: &Inherited, depth: usize) -> Option<Evide
             auth_while_off(lb, &l_inh, depth + 1)
         })
         .next()
+}
+
+/// The scope, made unique by the block's location when another site already has the name (two
+/// virtual hosts on `*:80` without a ServerName, two `server_name _` servers).
+fn unique(seen: &mut BTreeSet<String>, scope: String, at: &Evidence) -> String {
+    let scope = if seen.contains(&scope) {
+        format!("{scope} at {at}")
+    } else {
+        scope
+    };
+    seen.insert(scope.clone());
+    scope
 }
 
 /// `server NAME:PORT` from the first usable `server_name` and the first `listen`.

@@ -186,6 +186,30 @@ fn apache_main_server_global_log_and_include_order() {
             "w/etc/httpd/conf/httpd.conf"
         )]
     );
+    // Two virtual hosts with the same address and no ServerName stay apart.
+    let (got, _) = run(&[(
+        "/etc/httpd/conf/httpd.conf",
+        "<VirtualHost *:80>\n</VirtualHost>\n<VirtualHost *:80>\nCustomLog logs/x common\n</VirtualHost>\n",
+    )]);
+    assert_eq!(
+        got,
+        [
+            row(
+                "apache",
+                "access_log",
+                "none",
+                "vhost *:80",
+                "w/etc/httpd/conf/httpd.conf:1"
+            ),
+            row(
+                "apache",
+                "access_log",
+                "on",
+                "vhost *:80 at w/etc/httpd/conf/httpd.conf:3",
+                "w/etc/httpd/conf/httpd.conf:4"
+            ),
+        ]
+    );
     // GlobalLog logs a virtual host that has its own /dev/null log.
     let (got, _) = run(&[(
         "/etc/httpd/conf/httpd.conf",
