@@ -290,3 +290,31 @@ fn authpriv_dropped_is_none_even_if_auth_is_kept() {
     assert_eq!(r, Some(Routing::None));
     assert_eq!(ev, "h/etc/syslog-ng/syslog-ng.conf:4");
 }
+
+#[test]
+fn fedora_layout_splits_auth_and_authpriv() {
+    // Fedora's shipped file: authpriv to /var/log/secure, auth (not excluded) to messages.
+    let fedora = "@version: 4.15\n@include \"scl.conf\"\n\
+options { flush_lines (0); time_reopen (10); log_fifo_size (1000); chain_hostnames (off); };\n\
+source s_sys { system(); internal(); # udp(ip(0.0.0.0) port(514));\n};\n\
+destination d_cons { file(\"/dev/console\"); };\n\
+destination d_mesg { file(\"/var/log/messages\"); };\n\
+destination d_auth { file(\"/var/log/secure\"); };\n\
+filter f_kernel     { facility(kern); };\n\
+filter f_default    { level(info..emerg) and\n                        not (facility(mail)\n                        or facility(authpriv)\n                        or facility(cron)); };\n\
+filter f_auth       { facility(authpriv); };\n\
+log { source(s_sys); filter(f_kernel); destination(d_cons); };\n\
+log { source(s_sys); filter(f_default); destination(d_mesg); };\n\
+log { source(s_sys); filter(f_auth); destination(d_auth); };\n\
+@include \"/etc/syslog-ng/conf.d/*.conf\"\n";
+    assert_eq!(routing(fedora), Routing::Local);
+    let no_secure = fedora.replace(
+        "log { source(s_sys); filter(f_auth); destination(d_auth); };",
+        "",
+    );
+    assert_eq!(
+        routing(&no_secure),
+        Routing::None,
+        "authpriv is excluded from messages"
+    );
+}
