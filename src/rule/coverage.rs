@@ -164,7 +164,7 @@ fn needs(code: &str) -> Option<Needs> {
         ),
         "RG305" => n("an AWS IAM or Vault export", |f| f.source(&[S::AwsIam, S::Vault]) || f.credentials(&[C::AccessKey, C::VaultToken])),
         "RG401" => n(
-            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, PAM, smb.conf, postgresql.conf, my.cnf, slapd.conf/slapd.d) or Windows audit policy (auditpol /r, audit.csv, GptTmpl.inf)",
+            "host trees (sshd_config, sudoers, auditd, journald, rsyslog, syslog-ng, PAM, smb.conf, postgresql.conf, my.cnf, slapd.conf/slapd.d, Apache, nginx) or Windows audit policy (auditpol /r, audit.csv, GptTmpl.inf)",
             |f| f.hosts() || f.inventory.settings.iter().any(|s| s.component == "windows-audit"),
         ),
         "RG402" => n(

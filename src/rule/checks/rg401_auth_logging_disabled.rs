@@ -1,8 +1,8 @@
 //! RG401 auth-logging-disabled: sshd's effective `LogLevel` below INFO (QUIET, FATAL, ERROR),
 //! globally or in a Match block, and sudoers `!syslog` (or `!log_allowed`) in force for a user
 //! after sudo applies its Defaults in file order (the adapter resolves them per user); the
-//! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, PAM, login.defs,
-//! Samba, PostgreSQL, MySQL/MariaDB; `source::linux::logging` and `services`), judged here with
+//! host logging settings the Linux adapter resolves (auditd, journald, rsyslog, syslog-ng, PAM,
+//! login.defs, Samba, PostgreSQL, MySQL/MariaDB, Apache, nginx; `source::linux::logging` and `services`), judged here with
 //! the documented default each message cites when the setting is absent (evidence without a
 //! line). MySQL/MariaDB: `general_log` off (default) with no connection-auditing plugin is a note.
 //! OpenLDAP: a `loglevel`/`olcLogLevel` without `stats` (256), `none` and `0` included, is a
@@ -98,6 +98,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         out.push(f);
     }
     host_logging(ctx, out);
+    web_access_logs(ctx, out);
     windows(ctx, out);
 }
 
@@ -138,16 +139,14 @@ fn host_logging(ctx: &Context<'_>, out: &mut Emit) {
                     "journald on {h} has `Storage={v}` ({}) and {}: login and sudo messages {}.",
                     if v == "none" { "it drops every message" } else { "messages are kept in memory only" },
                     match (fwd, routing) {
-                        (true, "none") => "forwards to a syslog daemon whose rules route no auth messages anywhere".to_string(),
+                        (true, "none") => format!("forwards to {} whose rules route no auth messages anywhere",
+                            find(h, "journald", "syslog_daemon").map_or("a syslog daemon".to_string(), |d| format!("{},", d.value))),
                         (true, _) => "forwards to syslog, but no syslog daemon's configuration was collected".to_string(),
                         (false, _) => "does not forward to syslog (`ForwardToSyslog` no; journald.conf(5) default no since systemd 246) and no syslog daemon keeps auth messages".to_string(),
                     },
                     if v == "none" { "are not kept anywhere" } else { "are lost at every reboot" })))
             }
-            ("rsyslog", "auth_routing") if v == "none" => Some((Level::Warning, format!(
-                "rsyslog on {h} routes auth and authpriv messages nowhere (no selector receives them at info, or a `stop` drops them first): sshd and sudo logins are not written to any log."))),
-            ("rsyslog", "auth_routing") if v == "local" => Some((Level::Note, format!(
-                "rsyslog on {h} keeps auth and authpriv messages only on the host (no `@host`, `@@host` or `omfwd` target): whoever holds root after a surviving credential is used can erase the trace."))),
+            ("rsyslog" | "syslog-ng", "auth_routing") => syslog_routing(settings, s),
             ("pam", "nullok") => Some((Level::Note, format!(
                 "PAM on {h} accepts empty passwords (`pam_unix.so nullok` in {}): an account whose password was emptied logs in with none, and no reset applies to it.", scope_key(&s.scope)))),
             ("pam", "lockout") => Some((Level::Note, format!(
@@ -231,6 +230,97 @@ const RELATED: &[(&str, &str, Related)] = &[
         ("log_error_verbosity", "the error log's verbosity"),
     ]),
 ];
+
+/// Web sites whose requests are not logged (`apache:access_log` `none`/`off`, `nginx:access_log`
+/// `off`): a note, or a warning when the site checks HTTP Basic credentials there itself
+/// (`…:basic_auth` in the same scope, cited as a related location).
+fn web_access_logs(ctx: &Context<'_>, out: &mut Emit) {
+    let settings = &ctx.inventory.settings;
+    for s in settings.iter().filter(|s| {
+        matches!(s.component.as_str(), "apache" | "nginx")
+            && s.key == "access_log"
+            && matches!(s.value.as_str(), "none" | "off")
+    }) {
+        let Some(ev) = &s.evidence else { continue };
+        let (h, site) = (s.system.as_str(), scope_key(&s.scope));
+        let site = if site == "global" { "the main server" } else { site };
+        let why = match (s.component.as_str(), s.value.as_str()) {
+            ("apache", "none") => format!("Apache on {h} logs no request to {site}: no `CustomLog` or `TransferLog` is in effect there or in the main server, and Apache 2.4 has no default access log (mod_log_config writes none unless one is set)"),
+            ("apache", _) => format!("Apache on {h} writes the access log of {site} to /dev/null"),
+            _ => format!("nginx on {h} has `access_log off` for {site} (without it, nginx logs to `logs/access.log` in the combined format by default)"),
+        };
+        let auth = settings.iter().find(|a| {
+            a.system == s.system && a.component == s.component && a.key == "basic_auth" && a.scope == s.scope
+        });
+        let (level, effect) = match auth {
+            Some(_) => (Level::Warning, "it checks HTTP Basic credentials there itself, so a password that survived a reset can be tried and used against it without a trace"),
+            None => (Level::Note, "requests, including logins to applications behind it, leave no trace, so the use of a credential that survived a reset cannot be shown"),
+        };
+        let setting = format!("{}:access_log", s.component);
+        let mut f = out
+            .finding(
+                level,
+                Subject::Setting { host: h, setting: &setting, scope: scope_key(&s.scope) },
+                ev.clone(),
+                format!("{why}: {effect}."),
+            )
+            .host(Some(h));
+        if let Some(ev) = auth.and_then(|a| a.evidence.clone()) {
+            f = f.related(ev, "HTTP Basic authentication configured here");
+        }
+        out.push(f);
+    }
+}
+
+/// A syslog daemon's `auth_routing` (rsyslog or syslog-ng, the same judgement with the daemon's
+/// own vocabulary). When both configurations were collected (one may be the leftover of the
+/// daemon it replaced), only the better routing is judged, rsyslog on a tie, and the message
+/// names the other.
+fn syslog_routing(settings: &[Setting], s: &Setting) -> Option<(Level, String)> {
+    let rank = |v: &str| match v {
+        "remote" => 2,
+        "local" => 1,
+        _ => 0,
+    };
+    let (h, v, daemon) = (s.system.as_str(), s.value.as_str(), s.component.as_str());
+    let other = settings.iter().find(|o| {
+        o.system == s.system
+            && o.key == "auth_routing"
+            && o.component != daemon
+            && matches!(o.component.as_str(), "rsyslog" | "syslog-ng")
+    });
+    if let Some(o) = other {
+        let (mine, theirs) = (rank(v), rank(&o.value));
+        if theirs > mine || (theirs == mine && daemon == "syslog-ng") {
+            return None;
+        }
+    }
+    let also = other.map_or(String::new(), |o| {
+        format!(
+            " {}'s configuration is also collected and {}; the better of the two is judged.",
+            o.component,
+            if o.value == "none" { "routes them nowhere" } else { "keeps them only on the host" }
+        )
+    });
+    let (none_why, no_remote) = if daemon == "rsyslog" {
+        (
+            "no selector receives them at info, or a `stop` drops them first",
+            "no `@host`, `@@host` or `omfwd` target",
+        )
+    } else {
+        (
+            "no `log` path's filters admit them at info, or a `flags(final)` path discards them first",
+            "no `network()`, `syslog()`, `tcp()` or `udp()` destination",
+        )
+    };
+    match v {
+        "none" => Some((Level::Warning, format!(
+            "{daemon} on {h} routes auth and authpriv messages nowhere ({none_why}): sshd and sudo logins are not written to any log.{also}"))),
+        "local" => Some((Level::Note, format!(
+            "{daemon} on {h} keeps auth and authpriv messages only on the host ({no_remote}): whoever holds root after a surviving credential is used can erase the trace.{also}"))),
+        _ => None,
+    }
+}
 
 /// (setting key, subcategory, what goes unlogged, whether not auditing its successes is an error).
 const WINDOWS_AUDIT: &[(&str, &str, &str, bool)] = &[

@@ -4,8 +4,9 @@
 //! `/usr/lib`); a later assignment wins (journald.conf(5)). Keys are case-sensitive and live in
 //! `[Journal]`. Emitted only when a journald.conf or drop-in was collected: `journald:storage`
 //! (default `auto`, systemd 204 onwards), `journald:forward_to_syslog` (default `no` in current
-//! systemd), and `journald:syslog_routing` (what a collected rsyslog does with auth messages:
-//! `none`, `local`, `remote`, or `absent` when no syslog daemon configuration was collected).
+//! systemd), `journald:syslog_routing` (what a collected rsyslog or syslog-ng does with auth
+//! messages, the better of the two: `none`, `local`, `remote`, or `absent` when no syslog
+//! daemon configuration was collected) and `journald:syslog_daemon` (which daemon decided it).
 
 use super::rsyslog::Routing;
 use super::{emit, text};
@@ -23,7 +24,7 @@ const DIRS: &[&str] = &[
     "/etc/systemd/journald.conf.d",
 ];
 
-pub(super) fn scan(fs: &HostFs, system: &str, syslog: Option<Routing>, out: &mut Output) {
+pub(super) fn scan(fs: &HostFs, system: &str, syslog: Option<(Routing, &str)>, out: &mut Output) {
     let mut files = Vec::new();
     if text(fs, MAIN, out).is_some() {
         files.push(MAIN.to_string());
@@ -100,12 +101,7 @@ pub(super) fn scan(fs: &HostFs, system: &str, syslog: Option<Routing>, out: &mut
         Scope::Global,
         forward.1,
     );
-    let routing = match syslog {
-        None => "absent",
-        Some(Routing::None) => "none",
-        Some(Routing::Local) => "local",
-        Some(Routing::Remote) => "remote",
-    };
+    let routing = syslog.map_or("absent", |(r, _)| r.as_str());
     emit(
         out,
         system,
@@ -113,6 +109,17 @@ pub(super) fn scan(fs: &HostFs, system: &str, syslog: Option<Routing>, out: &mut
         "syslog_routing",
         routing,
         Scope::Global,
-        anchor,
+        anchor.clone(),
     );
+    if let Some((_, daemon)) = syslog {
+        emit(
+            out,
+            system,
+            "journald",
+            "syslog_daemon",
+            daemon,
+            Scope::Global,
+            anchor,
+        );
+    }
 }

@@ -11,6 +11,7 @@ mod auditd;
 mod journald;
 mod pam;
 mod rsyslog;
+mod syslog_ng;
 
 use super::fs::{Fetch, HostFs};
 use crate::inventory::{Evidence, Record, Scope, Setting};
@@ -19,7 +20,17 @@ use crate::source::Output;
 /// Parses every logging configuration on the host and emits its settings.
 pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
     auditd::scan(fs, system, out);
-    let syslog = rsyslog::scan(fs, system, out);
+    let rsyslog = rsyslog::scan(fs, system, out);
+    let syslog_ng = syslog_ng::scan(fs, system, out);
+    // Both configurations collected (a leftover of the one replaced, or both running): the
+    // better routing keeps auth messages, and journald is told which daemon that is.
+    let syslog = match (rsyslog, syslog_ng) {
+        (Some(a), Some(b)) if a == b => Some((a, "rsyslog and syslog-ng")),
+        (Some(a), Some(b)) if a > b => Some((a, "rsyslog")),
+        (Some(a), None) => Some((a, "rsyslog")),
+        (_, Some(b)) => Some((b, "syslog-ng")),
+        (None, None) => None,
+    };
     journald::scan(fs, system, syslog, out);
     pam::scan(fs, system, out);
     pam::login_defs(fs, system, out);

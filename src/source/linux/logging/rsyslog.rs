@@ -5,8 +5,8 @@
 //! `stop` (or legacy `~`) ends processing, so a drop-in read before the shipped rules can drop
 //! auth messages before auth.log sees them. Emits `rsyslog:auth_routing` = `none` (nothing
 //! receives auth/authpriv at info), `local` (files, pipes or users only) or `remote` (`@host`,
-//! `@@host`, `omfwd`, `omrelp`), with the line that decided it. syslog-ng is only detected
-//! (`syslog-ng:present`), its log paths are not evaluated.
+//! `@@host`, `omfwd`, `omrelp`), with the line that decided it. syslog-ng has its own module
+//! (`syslog_ng`); `logging::scan` passes the better of the two routings to journald.
 
 use super::{emit, text};
 use crate::inventory::{Evidence, Scope};
@@ -22,49 +22,33 @@ pub(crate) enum Routing {
     Remote,
 }
 
-/// What a syslog daemon on the host does with auth messages: `None` when no syslog daemon's
-/// configuration was collected.
-pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) -> Option<Routing> {
-    let syslog_ng = text(fs, "/etc/syslog-ng/syslog-ng.conf", out).is_some();
-    if syslog_ng {
-        let ev = Evidence::new(fs.evidence_path("/etc/syslog-ng/syslog-ng.conf"), None);
-        emit(
-            out,
-            system,
-            "syslog-ng",
-            "present",
-            "yes",
-            Scope::Global,
-            ev,
-        );
+impl Routing {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Routing::None => "none",
+            Routing::Local => "local",
+            Routing::Remote => "remote",
+        }
     }
-    let Some(conf) = text(fs, CONF, out) else {
-        // syslog-ng's paths are not evaluated: assume it routes auth (no finding either way).
-        return syslog_ng.then_some(Routing::Local);
-    };
+}
+
+/// What rsyslog does with auth messages: `None` when its configuration was not collected.
+pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) -> Option<Routing> {
+    let conf = text(fs, CONF, out)?;
     let mut lines = Vec::new();
     expand(fs, CONF, &conf, 0, &mut lines, out);
     let (routing, ev) = route(&lines);
     let ev = ev.unwrap_or_else(|| Evidence::new(fs.evidence_path(CONF), None));
-    let value = match routing {
-        Routing::None => "none",
-        Routing::Local => "local",
-        Routing::Remote => "remote",
-    };
     emit(
         out,
         system,
         "rsyslog",
         "auth_routing",
-        value,
+        routing.as_str(),
         Scope::Global,
         ev,
     );
-    Some(if syslog_ng {
-        routing.max(Routing::Local)
-    } else {
-        routing
-    })
+    Some(routing)
 }
 
 /// One logical statement with the evidence of its first line.

@@ -1,6 +1,7 @@
 //! Services that speak legacy authentication (a password in clear text, a shared community
-//! string, no password at all) or log too little: inetd/xinetd, vsftpd, Net-SNMP, Samba and
-//! PostgreSQL, one small parser each. Each emits `Record::Setting`s only when the service's
+//! string, no password at all) or log too little: inetd/xinetd, vsftpd, Net-SNMP, Samba,
+//! PostgreSQL, MySQL/MariaDB, OpenLDAP slapd and the Apache/nginx web servers, one small parser
+//! each. Each emits `Record::Setting`s only when the service's
 //! configuration was collected; RG402 (legacy auth) and RG401 (logging) read them. Formats:
 //! `formats-host.md` §2.4–2.9, (b).
 
@@ -11,6 +12,7 @@ mod postgres;
 pub(crate) mod samba;
 mod snmp;
 mod vsftpd;
+mod web;
 
 use super::fs::HostFs;
 use crate::source::Output;
@@ -23,6 +25,7 @@ pub(super) fn scan(fs: &HostFs, system: &str, out: &mut Output) {
     postgres::scan(fs, system, out);
     mysql::scan(fs, system, out);
     openldap::scan(fs, system, out);
+    web::scan(fs, system, out);
 }
 
 /// The legacy remote-login and file services: inetd service name, xinetd server basename, and
