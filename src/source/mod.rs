@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod bloodhound;
+pub mod cloudtrail;
 pub mod credfiles;
 pub mod directory;
 pub mod entra;

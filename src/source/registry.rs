@@ -171,6 +171,7 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::directory::LdifSource,
     &super::bloodhound::SOURCE,
     &super::roles::SOURCE,
+    &super::cloudtrail::SOURCE,
     &super::aws::SOURCE,
     &super::entra::SOURCE,
     &super::okta::SOURCE,
