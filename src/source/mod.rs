@@ -30,6 +30,7 @@ pub mod stores;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod text;
+pub mod tickets;
 pub mod time;
 pub mod values;
 pub mod vault;
