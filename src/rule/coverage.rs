@@ -3,6 +3,7 @@
 //! which kind of input it needs. Decided from the inventory (which sources contributed records),
 //! not from the findings.
 
+use crate::inventory::ledger::EventKind;
 use crate::inventory::{CredentialKind, Inventory, SourceKind};
 use serde::Serialize;
 
@@ -157,6 +158,14 @@ fn needs(code: &str) -> Option<Needs> {
         "RG503" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
+        ),
+        "RG601" => n(
+            "reset events (AWS CloudTrail, Google Reports, the Vault audit log, Windows, Entra ID or Okta audit logs) and help-desk ticket exports",
+            |f| f.inventory.events.iter().any(|e| matches!(e.kind, EventKind::PasswordReset | EventKind::SelfServiceReset)),
+        ),
+        "RG602" => n(
+            "reset events (AWS CloudTrail, Google Reports, the Vault audit log, Windows, Entra ID or Okta audit logs) and a directory export that shows privilege",
+            |f| f.inventory.events.iter().any(|e| e.kind == EventKind::PasswordReset) && (f.ad() || f.inventory.memberships.iter().any(|m| m.grants.is_some())),
         ),
         _ => None,
     }

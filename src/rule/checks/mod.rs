@@ -3,6 +3,7 @@
 //! survived a reset, describing a reset, resolving a credential's owner).
 
 mod directory;
+mod ledger;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
@@ -75,6 +76,8 @@ rules! {
     RG502 => rg502_reversible_password_encryption,
     RG503 => rg503_password_in_readable_attribute,
     RG504 => rg504_shared_credential,
+    RG601 => rg601_reset_without_approval,
+    RG602 => rg602_privileged_reset_without_step_up,
     RG606 => rg606_reset_rights_outside_tier0,
 }
 

@@ -145,7 +145,10 @@ fn classify(app: &str, name: &str, kind: &str) -> Option<Class> {
             _ => None,
         };
     }
-    if USER_METHOD_EVENTS.iter().any(|m| name.eq_ignore_ascii_case(m)) {
+    if USER_METHOD_EVENTS
+        .iter()
+        .any(|m| name.eq_ignore_ascii_case(m))
+    {
         return Some(Class::Other(EventKind::MethodChanged));
     }
     if name.eq_ignore_ascii_case("login_success") {

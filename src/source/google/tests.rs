@@ -8,11 +8,11 @@ fn sniff(path: &str, text: &str) -> Option<GoogleExport> {
     super::sniff(&crate::source::registry::Sniff::new(path, text))
 }
 use crate::diag::{DiagKind, Severity};
+use crate::inventory::ledger::EventKind;
 use crate::inventory::{
     Account, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,
 };
 use crate::source::testing::{cred, creds, t};
-use crate::inventory::ledger::EventKind;
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -520,7 +520,11 @@ fn reports_feed_the_reset_ledger() {
         reset.event_id.as_deref(),
         Some("2026-08-20T10:15:02.000Z/-2233445566778899001/CHANGE_PASSWORD")
     );
-    assert!(e[2].detail.as_deref().unwrap().starts_with("OAuth grant 1234"));
+    assert!(e[2]
+        .detail
+        .as_deref()
+        .unwrap()
+        .starts_with("OAuth grant 1234"));
     // The user's own enrolment: actor and target are the user.
     assert_eq!(e[4].target, "m.okafor@example.org");
     assert_eq!(e[4].actor.as_deref(), Some("m.okafor@example.org"));

@@ -200,11 +200,13 @@ pub fn build(file: &str, text: &str, raw: &[RawTicketSource]) -> Result<TicketSo
         if system.is_empty() {
             problems.push(format!("{file}: tickets[{n}]: `system` must not be empty"));
         }
-        let tool = r.tool.unwrap_or(match system.to_ascii_lowercase().as_str() {
-            "servicenow" => Tool::Servicenow,
-            "jira" => Tool::Jira,
-            _ => Tool::Generic,
-        });
+        let tool = r
+            .tool
+            .unwrap_or(match system.to_ascii_lowercase().as_str() {
+                "servicenow" => Tool::Servicenow,
+                "jira" => Tool::Jira,
+                _ => Tool::Generic,
+            });
         let mut files = Vec::new();
         for g in &r.files {
             match Glob::new(g) {

@@ -377,7 +377,10 @@ fn parse_json(source: &TicketSource, path: &str, text: &str) -> Output {
                 row.values.insert(f.key(), (value, utc));
             }
         }
-        let line = doc.id_line(item.node, &id_keys.iter().map(String::as_str).collect::<Vec<_>>());
+        let line = doc.id_line(
+            item.node,
+            &id_keys.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         if let Some(t) = build_ticket(source, &row, Evidence::at(path, line), &mut out) {
             out.record(Record::Ticket(t));
         }
@@ -426,7 +429,13 @@ fn json_value(node: &Node<'_>, is_time: bool) -> (String, bool) {
                 return (v.trim().to_string(), true);
             }
         }
-        for key in ["display_value", "emailAddress", "name", "displayName", "value"] {
+        for key in [
+            "display_value",
+            "emailAddress",
+            "name",
+            "displayName",
+            "value",
+        ] {
             if let Some(v) = node.get(key).and_then(Node::str) {
                 if !v.trim().is_empty() {
                     return (v.trim().to_string(), false);

@@ -33,7 +33,9 @@ fn config(yaml: &str) -> Result<TicketSources, String> {
 /// Parses a file as the registry would, with these options.
 fn scan(uri: &str, text: &str, options: &SourceOptions) -> Output {
     let sniff = Sniff::new(uri, text).with_options(options);
-    let claim = SOURCE.claim(&sniff).unwrap_or_else(|| panic!("{uri} not claimed"));
+    let claim = SOURCE
+        .claim(&sniff)
+        .unwrap_or_else(|| panic!("{uri} not claimed"));
     let extractors = crate::source::secrets::Extractors::builtin().unwrap();
     claim(&ParseInput {
         uri,
@@ -151,9 +153,7 @@ fn servicenow_table_api_reads_display_values_and_utc_times() {
         Some("46d44a23a9fe19810012d100cca80666")
     );
     assert_eq!(out.diagnostics.len(), 1);
-    assert!(out.diagnostics[0]
-        .message
-        .contains("sysparm_display_value"));
+    assert!(out.diagnostics[0].message.contains("sysparm_display_value"));
 }
 
 #[test]
@@ -168,15 +168,24 @@ fn jira_csv_joins_repeated_columns_and_reads_its_dates() {
     assert_eq!(all[0].system, "jira");
     assert_eq!(all[0].id, "HD-481");
     assert_eq!(all[0].account.as_deref(), Some("m.okafor@example.org"));
-    assert_eq!(all[0].requested_by.as_deref(), Some("t.nakamura@example.org"));
-    assert_eq!(all[0].approved_by.as_deref(), Some("j.lindqvist@example.org"));
+    assert_eq!(
+        all[0].requested_by.as_deref(),
+        Some("t.nakamura@example.org")
+    );
+    assert_eq!(
+        all[0].approved_by.as_deref(),
+        Some("j.lindqvist@example.org")
+    );
     assert_eq!(all[0].opened, t("2026-08-20T09:58:00Z"));
     assert_eq!(all[0].closed, t("2026-08-20T10:40:00Z"));
     assert_eq!(
         all[1].approved_by.as_deref(),
         Some("a.admin@example.org, t.nakamura@example.org")
     );
-    assert_eq!(all[1].reason.as_deref(), Some("Reset admin password, urgent"));
+    assert_eq!(
+        all[1].reason.as_deref(),
+        Some("Reset admin password, urgent")
+    );
     assert_eq!(all[1].opened, t("2026-08-20T13:05:00Z"));
     assert_eq!(all[2].opened, When::Unknown);
     assert!(out.diagnostics.is_empty());
@@ -197,8 +206,14 @@ fn jira_search_json_with_a_column_map() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].id, "HD-481");
     assert_eq!(all[0].account.as_deref(), Some("m.okafor@example.org"));
-    assert_eq!(all[0].approved_by.as_deref(), Some("j.lindqvist@example.org"));
-    assert_eq!(all[0].requested_by.as_deref(), Some("t.nakamura@example.org"));
+    assert_eq!(
+        all[0].approved_by.as_deref(),
+        Some("j.lindqvist@example.org")
+    );
+    assert_eq!(
+        all[0].requested_by.as_deref(),
+        Some("t.nakamura@example.org")
+    );
     assert_eq!(all[0].opened, t("2026-08-20T09:58:40Z"));
     assert_eq!(all[0].closed, t("2026-08-20T10:40:12Z"));
     assert_eq!(all[0].evidence.line, Some(11));
@@ -249,7 +264,10 @@ fn dates_in_every_export_format() {
     let ok = |s: &str| dates::parse(s, &utc, None).unwrap();
     assert_eq!(ok("2026-08-20 10:15:02"), t("2026-08-20T10:15:02Z"));
     assert_eq!(ok("2026-08-20 10:15"), t("2026-08-20T10:15:00Z"));
-    assert_eq!(ok("2026-08-20T10:15:02.000+0200"), t("2026-08-20T08:15:02Z"));
+    assert_eq!(
+        ok("2026-08-20T10:15:02.000+0200"),
+        t("2026-08-20T08:15:02Z")
+    );
     assert_eq!(ok("2026-08-20T10:15:02Z"), t("2026-08-20T10:15:02Z"));
     assert_eq!(ok("20/Aug/26 10:15 AM"), t("2026-08-20T10:15:00Z"));
     assert_eq!(ok("20/Aug/26 12:15 AM"), t("2026-08-20T00:15:00Z"));
@@ -261,7 +279,12 @@ fn dates_in_every_export_format() {
         dates::parse("2026-08-20 10:15:02", &ny, None).unwrap(),
         t("2026-08-20T14:15:02Z")
     );
-    for bad in ["08/20/2026 10:15:02", "20/Foo/26 10:15 AM", "20/Aug/26 13:15 PM", "soon"] {
+    for bad in [
+        "08/20/2026 10:15:02",
+        "20/Foo/26 10:15 AM",
+        "20/Aug/26 13:15 PM",
+        "soon",
+    ] {
         assert!(dates::parse(bad, &utc, None).is_err(), "{bad}");
     }
     assert_eq!(
