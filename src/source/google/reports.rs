@@ -23,12 +23,14 @@
 //!     `detail`), one per user per file, the latest, to bound a login report's size;
 //!   - admin app (user settings, the user is `USER_EMAIL`): `CHANGE_PASSWORD` → `PasswordReset`;
 //!     `CHANGE_RECOVERY_EMAIL`, `CHANGE_RECOVERY_PHONE`, `GENERATE_2SV_SCRATCH_CODES`,
-//!     `DELETE_2SV_SCRATCH_CODES`, `ENROLL_USER_IN_2SV`... (see [`ADMIN_METHOD_EVENTS`]) →
-//!     `MethodChanged`; `RESET_SIGNIN_COOKIES` → `SessionsRevoked`; `REVOKE_3LO_TOKEN` and
+//!     `DELETE_2SV_SCRATCH_CODES` ([`ADMIN_METHOD_EVENTS`]) → `MethodChanged`;
+//!     `RESET_SIGNIN_COOKIES` → `SessionsRevoked`; `REVOKE_3LO_TOKEN` and
 //!     `REVOKE_3LO_DEVICE_TOKENS` → `CredentialDeleted` (the OAuth grant's `APP_ID` in
-//!     `detail`).
+//!     `detail`). The 2SV scratch-code and 3LO names are checked against Google's "Admin Audit
+//!     Activity Events - User Settings" page; `CHANGE_RECOVERY_EMAIL`, `CHANGE_RECOVERY_PHONE`
+//!     and `RESET_SIGNIN_COOKIES` are to be confirmed against it (an unknown name is ignored).
 //!
-//!   The Reports API says nothing about how the admin authenticated: `strong_auth` is `None`.
+//! The Reports API says nothing about how the admin authenticated: `strong_auth` is `None`.
 //! Other events are ignored silently.
 
 use super::system_of;
@@ -55,13 +57,11 @@ const USER_METHOD_EVENTS: [&str; 7] = [
 ];
 
 /// Admin user-settings events that change a user's authentication or recovery method.
-const ADMIN_METHOD_EVENTS: [&str; 6] = [
+const ADMIN_METHOD_EVENTS: [&str; 4] = [
     "CHANGE_RECOVERY_EMAIL",
     "CHANGE_RECOVERY_PHONE",
     "GENERATE_2SV_SCRATCH_CODES",
     "DELETE_2SV_SCRATCH_CODES",
-    "ENROLL_USER_IN_2SV",
-    "UNENROLL_USER_FROM_TITANIUM",
 ];
 
 fn is_activity(o: &Node<'_>) -> bool {
