@@ -141,3 +141,160 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::finding::Finding;
+    use crate::inventory::ledger::{Event, Ticket};
+    use crate::inventory::{
+        Account, Evidence, Inventory, Membership, Privilege, Record, SourceKind, When,
+    };
+    use crate::rule::RuleOptions;
+
+    fn at(s: &str) -> When {
+        When::parse_instant(s).unwrap()
+    }
+
+    fn event(kind: EventKind, target: &str, actor: &str, line: u32) -> Record {
+        Record::Event(Event {
+            at: at("2026-08-20T10:00:00Z"),
+            system: "aws".into(),
+            source: SourceKind::AwsIam,
+            kind,
+            target: target.into(),
+            actor: Some(actor.into()),
+            outcome: Outcome::Success,
+            action: "UpdateLoginProfile".into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: Some(format!("e{line}")),
+            evidence: Evidence::at("trail.json", line),
+        })
+    }
+
+    fn ticket(id: &str, account: &str, approver: Option<&str>, closed: &str) -> Record {
+        Record::Ticket(Ticket {
+            system: "servicenow".into(),
+            id: id.into(),
+            account: Some(account.into()),
+            requested_by: None,
+            approved_by: approver.map(str::to_string),
+            reason: None,
+            approval: None,
+            opened: at("2026-08-20T09:00:00Z"),
+            closed: if closed.is_empty() {
+                When::Unknown
+            } else {
+                at(closed)
+            },
+            evidence: Evidence::at("incidents.csv", 2),
+        })
+    }
+
+    /// `root` in the directory is privileged through an admin-group membership.
+    fn run(mut records: Vec<Record>) -> Vec<Finding> {
+        records.push(Record::Account(Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            "admin.ops",
+            Evidence::at("ad.ldif", 1),
+        )));
+        records.push(Record::Membership(Membership {
+            system: "corp.example.test".into(),
+            group: "Domain Admins".into(),
+            gid: None,
+            member: "admin.ops".into(),
+            primary: false,
+            grants: Some(Privilege::Admin),
+            evidence: Evidence::at("ad.ldif", 9),
+        }));
+        let inv = Inventory::from_records(records);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let mut emit = Emit::new("RG601");
+        check(&ctx, &mut emit);
+        emit.into_findings()
+    }
+
+    #[test]
+    fn the_ticket_window_and_its_approver_decide() {
+        // Closed 30 minutes before the reset: near enough; no approver column: counts.
+        let ok = run(vec![
+            event(EventKind::PasswordReset, "alice", "helpdesk1", 1),
+            ticket("INC1", "CORP\\Alice", None, "2026-08-20T09:30:00Z"),
+        ]);
+        assert!(ok.is_empty(), "{ok:#?}");
+        // Closed two hours before: no longer open at the reset.
+        let late = run(vec![
+            event(EventKind::PasswordReset, "alice", "helpdesk1", 1),
+            ticket("INC1", "alice@example.org", None, "2026-08-20T08:00:00Z"),
+        ]);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].level, Level::Warning);
+        // Approved by the actor and by the account: no approval; one independent approver is.
+        let own = run(vec![
+            event(EventKind::PasswordReset, "alice", "helpdesk1", 1),
+            ticket("INC1", "alice", Some("helpdesk1@example.org, alice"), ""),
+        ]);
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].level, Level::Error);
+        assert!(own[0].message.contains("INC1"), "{}", own[0].message);
+        let fine = run(vec![
+            event(EventKind::PasswordReset, "alice", "helpdesk1", 1),
+            ticket("INC1", "alice", Some("helpdesk1, bob"), ""),
+        ]);
+        assert!(fine.is_empty());
+        // A rejected ticket justifies nothing; a privileged target makes it an error.
+        let mut rejected = ticket("INC2", "admin.ops", Some("bob"), "");
+        if let Record::Ticket(t) = &mut rejected {
+            t.approval = Some("Rejected".into());
+        }
+        let f = run(vec![
+            event(EventKind::PasswordReset, "admin.ops", "helpdesk1", 1),
+            rejected,
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Error);
+        assert!(f[0].message.contains("INC2 rejected"), "{}", f[0].message);
+        assert_eq!(f[0].related.len(), 2);
+    }
+
+    #[test]
+    fn own_changes_failures_and_missing_exports() {
+        // The user's own reset (actor is the target) and a failed reset are not judged.
+        let mut failed = event(EventKind::PasswordReset, "alice", "helpdesk1", 2);
+        if let Record::Event(e) = &mut failed {
+            e.outcome = Outcome::Failure;
+        }
+        assert!(run(vec![
+            event(EventKind::PasswordReset, "alice", "ALICE@example.org", 1),
+            failed,
+            ticket("INC9", "someone-else", None, ""),
+        ])
+        .is_empty());
+        // No ticket export at all: a note per delegated reset.
+        let f = run(vec![event(EventKind::PasswordReset, "alice", "helpdesk1", 1)]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Note);
+    }
+
+    #[test]
+    fn self_service_of_privileged_or_break_glass_accounts() {
+        let f = run(vec![
+            event(EventKind::SelfServiceReset, "admin.ops", "admin.ops", 1),
+            event(EventKind::SelfServiceReset, "breakglass-01", "breakglass-01", 2),
+            event(EventKind::SelfServiceReset, "alice", "alice", 3),
+        ]);
+        let lines: Vec<Option<u32>> = f.iter().map(|f| f.location.line).collect();
+        assert_eq!(lines, [Some(1), Some(2)]);
+        assert!(f.iter().all(|f| f.level == Level::Error));
+    }
+}

@@ -77,3 +77,114 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::finding::Finding;
+    use crate::inventory::ledger::Event;
+    use crate::inventory::{
+        Account, AccountKind, Evidence, Inventory, Membership, Privilege, Record, SourceKind,
+        When,
+    };
+    use crate::rule::RuleOptions;
+
+    fn reset(target: &str, actor: Option<&str>, strong: Option<bool>, line: u32) -> Record {
+        Record::Event(Event {
+            at: When::parse_instant("2026-08-20T10:00:00Z").unwrap(),
+            system: "vault".into(),
+            source: SourceKind::Vault,
+            kind: EventKind::PasswordReset,
+            target: target.into(),
+            actor: actor.map(str::to_string),
+            outcome: Outcome::Success,
+            action: "update auth/userpass/users/x/password".into(),
+            credential: None,
+            detail: None,
+            strong_auth: strong,
+            event_id: Some(format!("r{line}")),
+            evidence: Evidence::at("audit.log", line),
+        })
+    }
+
+    fn run(records: Vec<Record>) -> Vec<Finding> {
+        let mut all = records;
+        for (login, line) in [("ops-admin", 1), ("ops-admin2", 2)] {
+            all.push(Record::Account(Account::new(
+                SourceKind::LinuxHost,
+                "vault01",
+                login,
+                Evidence::at("etc/passwd", line),
+            )));
+            all.push(Record::Membership(Membership {
+                system: "vault01".into(),
+                group: "wheel".into(),
+                gid: Some(10),
+                member: login.into(),
+                primary: false,
+                grants: Some(Privilege::Admin),
+                evidence: Evidence::at("etc/group", 3),
+            }));
+        }
+        let mut root = Account::new(
+            SourceKind::LinuxHost,
+            "vault01",
+            "root",
+            Evidence::at("etc/passwd", 9),
+        );
+        root.kind = AccountKind::Root;
+        all.push(Record::Account(root));
+        let inv = Inventory::from_records(all);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let mut emit = Emit::new("RG602");
+        check(&ctx, &mut emit);
+        emit.into_findings()
+    }
+
+    #[test]
+    fn levels_follow_the_actor_and_the_evidence_of_step_up() {
+        let f = run(vec![
+            // Privileged actor with MFA: fine.
+            reset("ops-admin", Some("ops-admin2"), Some(true), 1),
+            // Privileged actor, no MFA: error.
+            reset("ops-admin", Some("ops-admin2"), Some(false), 2),
+            // Privileged actor, the log says nothing: note.
+            reset("ops-admin", Some("ops-admin2"), None, 3),
+            // Unprivileged actor, even with MFA: error.
+            reset("ops-admin", Some("helpdesk1"), Some(true), 4),
+            // No actor named: note.
+            reset("ops-admin", None, Some(true), 5),
+            // Not privileged target: not judged.
+            reset("alice", Some("helpdesk1"), Some(false), 6),
+            // The account's own change: not judged.
+            reset("ops-admin", Some("ops-admin"), Some(false), 7),
+        ]);
+        let got: Vec<(Option<u32>, Level)> =
+            f.iter().map(|f| (f.location.line, f.level)).collect();
+        assert_eq!(
+            got,
+            [
+                (Some(2), Level::Error),
+                (Some(3), Level::Note),
+                (Some(4), Level::Error),
+                (Some(5), Level::Note),
+            ]
+        );
+        assert!(f[2].message.contains("helpdesk1 is not privileged"));
+        // Root counts as privileged on its own system; a root elsewhere is another account.
+        let mut on_host = reset("root", Some("helpdesk1"), Some(true), 1);
+        if let Record::Event(e) = &mut on_host {
+            e.system = "vault01".into();
+        }
+        let f = run(vec![on_host, reset("root", Some("helpdesk1"), Some(true), 2)]);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("root account"), "{}", f[0].message);
+    }
+}
