@@ -456,6 +456,7 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
             entra: *crate::source::entra::EntraOptions::default()
                 .set_assume_us_dates(args.assume_date_locale.is_some()),
             secret_ids: secret_id_scheme(args)?,
+            tickets: args.loaded.tickets.clone(),
         },
     })
 }

@@ -1,7 +1,8 @@
 //! Configuration layers for `scan`, `baseline` and `config`: the command line, then `RESETGAP_*`
 //! environment variables (every long option, e.g. `RESETGAP_FAIL_ON`; clap's `env`), then the
 //! `scan:` section of the config file (`--config FILE`, else `resetgap.yml` in the first scanned
-//! directory), then the defaults. The file also holds `exceptions:` (see `exceptions`).
+//! directory), then the defaults. The file also holds `exceptions:` (see `exceptions`)
+//! and `tickets:` (help-desk exports and their column maps, see `source::tickets::config`).
 //!
 //! The file layer is merged by re-parsing: each file key whose option came from neither the
 //! command line nor the environment is passed to clap as `--key=value`, so file values are
@@ -14,6 +15,7 @@
 
 use crate::cli::{Cli, ScanArgs};
 use crate::exceptions::RawException;
+use crate::source::tickets::{RawTicketSource, TicketSources};
 use anyhow::{bail, Context as _, Result};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
@@ -66,6 +68,9 @@ struct FileConfig {
     scan: BTreeMap<String, FileValue>,
     #[serde(default)]
     exceptions: Vec<RawException>,
+    /// Help-desk ticket exports and their column maps (`source::tickets::config`).
+    #[serde(default)]
+    tickets: Vec<RawTicketSource>,
 }
 
 /// Where an effective value came from.
@@ -103,6 +108,8 @@ pub struct Setting {
 pub struct Loaded {
     pub file: Option<PathBuf>,
     pub exceptions: Vec<RawException>,
+    /// The `tickets:` section, validated.
+    pub tickets: TicketSources,
     pub settings: Vec<Setting>,
 }
 
@@ -170,14 +177,21 @@ pub fn parse_args(argv: Vec<OsString>) -> Result<Cli> {
             .map(|p| p.join(DEFAULT_FILE))
             .filter(|p| p.is_file()),
     };
-    let config = match &file {
+    let (config, tickets) = match &file {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read the config file {}", p.display()))?;
-            crate::yaml::from_str::<FileConfig>(&text)
-                .map_err(|e| anyhow::anyhow!("{}:{e}", p.display()))?
+            let config = crate::yaml::from_str::<FileConfig>(&text)
+                .map_err(|e| anyhow::anyhow!("{}:{e}", p.display()))?;
+            let tickets = crate::source::tickets::config::build(
+                &p.display().to_string(),
+                &text,
+                &config.tickets,
+            )
+            .map_err(anyhow::Error::msg)?;
+            (config, tickets)
         }
-        None => FileConfig::default(),
+        None => (FileConfig::default(), TicketSources::default()),
     };
     let cmd = command();
     let sub_cmd = cmd.find_subcommand(name).expect("a scan-like subcommand");
@@ -272,6 +286,7 @@ pub fn parse_args(argv: Vec<OsString>) -> Result<Cli> {
     let loaded = Loaded {
         file,
         exceptions: config.exceptions,
+        tickets,
         settings,
     };
     if let Some(args) = cli.command.scan_args_mut() {
@@ -315,6 +330,7 @@ pub fn print(args: &ScanArgs, out: &mut dyn Write) -> Result<u8> {
         writeln!(out, "{var:<width$}  {state}  (env)")?;
     }
     writeln!(out, "exceptions: {}", args.loaded.exceptions.len())?;
+    writeln!(out, "ticket sources: {}", args.loaded.tickets.sources.len())?;
     Ok(crate::cli::exit::CLEAN)
 }
 

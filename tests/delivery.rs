@@ -743,3 +743,44 @@ fn outputs_and_inputs_are_checked_before_the_scan() {
     assert!(!r.stderr.contains("--base "), "{}", r.stderr);
     assert!(r.stderr.contains("no-such.json"), "{}", r.stderr);
 }
+
+#[test]
+fn tickets_config_problems_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("ev");
+    std::fs::create_dir_all(&ev).unwrap();
+    // A misspelt column key: the YAML reader locates it.
+    std::fs::write(
+        ev.join("resetgap.yml"),
+        "tickets:\n  - system: servicenow\n    columns: {id: number, acount: u_target_user}\n",
+    )
+    .unwrap();
+    let r = run(dir.path(), &["scan", "ev", "--no-progress"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("resetgap.yml:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("acount"), "{}", r.stderr);
+    // Every semantic problem, each at its value.
+    std::fs::write(
+        ev.join("resetgap.yml"),
+        "tickets:\n  - system: servicenow\n    timezone: Mars/Olympus\n  - system: freshservice\n    files: [\"a/*.csv\"]\n",
+    )
+    .unwrap();
+    let r = run(dir.path(), &["scan", "ev", "--no-progress"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("resetgap.yml:3:15: unknown `timezone`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("resetgap.yml:4:13:"), "{}", r.stderr);
+    assert!(r.stderr.contains("map column `id`"), "{}", r.stderr);
+    // `resetgap config` counts the ticket sources.
+    std::fs::write(
+        ev.join("resetgap.yml"),
+        "tickets:\n  - system: jira\n    files: [\"jira/*.csv\"]\n",
+    )
+    .unwrap();
+    let r = run(dir.path(), &["config", "ev"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ticket sources: 1"), "{}", r.stdout);
+}

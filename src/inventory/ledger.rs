@@ -152,6 +152,10 @@ pub struct Ticket {
     pub approved_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The ticket's approval state as the export writes it (ServiceNow `approval`: `approved`,
+    /// `rejected`, `requested`, `not requested`), when the export has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
     pub opened: When,
     pub closed: When,
     pub evidence: Evidence,

@@ -3,6 +3,7 @@
 //! which kind of input it needs. Decided from the inventory (which sources contributed records),
 //! not from the findings.
 
+use crate::inventory::ledger::EventKind;
 use crate::inventory::{CredentialKind, Inventory, SourceKind};
 use serde::Serialize;
 
@@ -185,13 +186,21 @@ fn needs(code: &str) -> Option<Needs> {
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),
         ),
+        "RG601" => n(
+            "reset events (AWS CloudTrail, Google Reports, the Vault audit log, Windows, Entra ID or Okta audit logs) and help-desk ticket exports",
+            |f| f.inventory.events.iter().any(|e| matches!(e.kind, EventKind::PasswordReset | EventKind::SelfServiceReset)),
+        ),
+        "RG602" => n(
+            "reset events (AWS CloudTrail, Google Reports, the Vault audit log, Windows, Entra ID or Okta audit logs) and a directory export that shows privilege",
+            |f| f.inventory.events.iter().any(|e| e.kind == EventKind::PasswordReset) && (f.ad() || f.inventory.memberships.iter().any(|m| m.grants.is_some())),
+        ),
         "RG603" => n(
-            "a recorded reset (Windows 4723/4724 events, Entra directory audits or the Okta System Log) of an account in the accounts export, with the identity's sessions or credentials",
+            "a recorded reset (Windows 4723/4724 events, Entra directory audits, the Okta System Log, Google Reports, CloudTrail or the Vault audit log) of an account in the accounts export, with the identity's sessions or credentials",
             |f| f.ledger_reset() && (!f.inventory.credentials.is_empty() || f.source(&[S::EntraId, S::Okta, S::GoogleWorkspace])),
         ),
         "RG604" => n(
-            "a recorded reset (Windows 4723/4724 events, Entra directory audits or the Okta System Log) of an account in the accounts export, and Entra sign-ins or credential use",
-            |f| f.ledger_reset() && (f.inventory.events.iter().any(|e| e.kind == crate::inventory::ledger::EventKind::SignIn || e.kind == crate::inventory::ledger::EventKind::CredentialUsed) || f.inventory.credentials.iter().any(|c| c.last_used.is_known())),
+            "a recorded reset (Windows 4723/4724 events, Entra directory audits, the Okta System Log, Google Reports, CloudTrail or the Vault audit log) of an account in the accounts export, and Entra sign-ins or credential use",
+            |f| f.ledger_reset() && (f.inventory.events.iter().any(|e| matches!(e.kind, EventKind::SignIn | EventKind::CredentialUsed)) || f.inventory.credentials.iter().any(|c| c.last_used.is_known())),
         ),
         _ => None,
     }

@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod bloodhound;
+pub mod cloudtrail;
 pub mod credfiles;
 pub mod directory;
 pub mod entra;
@@ -29,6 +30,7 @@ pub mod stores;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod text;
+pub mod tickets;
 pub mod time;
 pub mod values;
 pub mod vault;

@@ -13,4 +13,7 @@ pub struct SourceOptions {
     /// How secrets found in clear text are named (`--secret-id-key`), and the per-scan salt
     /// that joins finds of the same secret.
     pub secret_ids: SecretIdScheme,
+    /// The `tickets:` section of the config file: which files are help-desk exports and their
+    /// column maps.
+    pub tickets: super::tickets::TicketSources,
 }

@@ -29,6 +29,9 @@ pub struct Sniff<'a> {
     /// The first `SNIFF_WINDOW` bytes of `text` (cut at a char boundary).
     pub head: &'a str,
     lower: OnceCell<String>,
+    /// The scan's source options, for sources whose claims depend on configuration (ticket
+    /// exports named by a glob); `None` in tests that build a `Sniff` alone.
+    options: Option<&'a SourceOptions>,
 }
 
 impl<'a> Sniff<'a> {
@@ -39,7 +42,19 @@ impl<'a> Sniff<'a> {
             text,
             head: prefix(text, SNIFF_WINDOW),
             lower: OnceCell::new(),
+            options: None,
         }
+    }
+
+    /// The same file, with the scan's source options.
+    pub fn with_options(mut self, options: &'a SourceOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// The scan's source options, when known.
+    pub fn options(&self) -> Option<&'a SourceOptions> {
+        self.options
     }
 
     /// The head with leading whitespace removed.
@@ -171,6 +186,8 @@ pub static FILE_SOURCES: &[&dyn FileSource] = &[
     &super::directory::LdifSource,
     &super::bloodhound::SOURCE,
     &super::roles::SOURCE,
+    &super::cloudtrail::SOURCE,
+    &super::tickets::SOURCE,
     &super::aws::SOURCE,
     &super::entra::SOURCE,
     &super::okta::SOURCE,
@@ -196,7 +213,7 @@ pub fn parse_file(
     extractors: &Extractors,
 ) -> Output {
     guarded(uri, || {
-        let sniff = Sniff::new(uri, text);
+        let sniff = Sniff::new(uri, text).with_options(options);
         let input = ParseInput {
             uri,
             text: sniff.text,

@@ -157,6 +157,31 @@ pub fn describe(r: &LedgerReset<'_>) -> String {
     )
 }
 
+/// Whether `events[i]` repeats an earlier event of the same reset: the same kind on the same
+/// account by the same actor within [`BURST_SECONDS`] (Entra logs an admin reset as "Reset user
+/// password" and "Reset password (by admin)"). `events` is the inventory's, sorted by time.
+pub fn is_echo(events: &[Event], i: usize) -> bool {
+    let e = &events[i];
+    let Some(at) = e.at.known() else {
+        return false;
+    };
+    events[..i]
+        .iter()
+        .rev()
+        .take_while(|p| {
+            p.at.known()
+                .is_some_and(|t| at.as_second() - t.as_second() <= BURST_SECONDS)
+        })
+        .any(|p| {
+            p.kind == e.kind
+                && p.outcome == e.outcome
+                && p.system == e.system
+                && p.target.eq_ignore_ascii_case(&e.target)
+                && p.actor.as_deref().map(str::to_lowercase)
+                    == e.actor.as_deref().map(str::to_lowercase)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::span;
@@ -170,5 +195,51 @@ mod tests {
         assert_eq!(span(2 * 86400 + 4 * 3600 + 59), "2 d 4 h");
         assert_eq!(span(86400), "1 d");
         assert_eq!(span(-5), "0 min");
+    }
+
+    #[test]
+    fn the_second_record_of_one_entra_reset_is_an_echo() {
+        use super::is_echo;
+        use crate::inventory::ledger::{Event, EventKind, Outcome};
+        use crate::inventory::{Evidence, SourceKind, When};
+        let ev = |at: &str, action: &str, actor: &str| Event {
+            at: When::parse_instant(at).unwrap(),
+            system: "entra:example.org".into(),
+            source: SourceKind::EntraId,
+            kind: EventKind::PasswordReset,
+            target: "m.okafor@example.org".into(),
+            actor: Some(actor.into()),
+            outcome: Outcome::Success,
+            action: action.into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: None,
+            evidence: Evidence::at("audits.json", 1),
+        };
+        let events = [
+            ev(
+                "2026-08-05T10:00:00Z",
+                "Reset user password",
+                "hd1@example.org",
+            ),
+            ev(
+                "2026-08-05T10:00:02Z",
+                "Reset password (by admin)",
+                "HD1@example.org",
+            ),
+            ev(
+                "2026-08-05T10:05:00Z",
+                "Reset user password",
+                "hd2@example.org",
+            ),
+            ev(
+                "2026-08-05T11:00:00Z",
+                "Reset user password",
+                "hd1@example.org",
+            ),
+        ];
+        let echoes: Vec<bool> = (0..events.len()).map(|i| is_echo(&events, i)).collect();
+        assert_eq!(echoes, [false, true, false, false]);
     }
 }

@@ -4,6 +4,7 @@
 
 mod directory;
 mod ledger;
+mod ledger_people;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
@@ -76,6 +77,8 @@ rules! {
     RG502 => rg502_reversible_password_encryption,
     RG503 => rg503_password_in_readable_attribute,
     RG504 => rg504_shared_credential,
+    RG601 => rg601_reset_without_approval,
+    RG602 => rg602_privileged_reset_without_step_up,
     RG603 => rg603_revocation_did_not_follow,
     RG604 => rg604_used_after_reset,
     RG606 => rg606_reset_rights_outside_tier0,

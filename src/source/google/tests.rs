@@ -8,6 +8,7 @@ fn sniff(path: &str, text: &str) -> Option<GoogleExport> {
     super::sniff(&crate::source::registry::Sniff::new(path, text))
 }
 use crate::diag::{DiagKind, Severity};
+use crate::inventory::ledger::EventKind;
 use crate::inventory::{
     Account, CredentialKind, CredentialStatus, Evidence, IssuedBasis, OwnerRef, PasswordState,
 };
@@ -297,7 +298,12 @@ fn admin_change_password_targets_user_email() {
 #[test]
 fn reports_without_password_events_say_so() {
     let out = run("login.json", fixture!("reports-login.json"));
-    assert!(out.records.is_empty());
+    assert!(accounts(&out.records).is_empty());
+    // The sign-in is a ledger event, not a password change.
+    let e = ledger(&out);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].kind, EventKind::SignIn);
+    assert_eq!(e[0].detail.as_deref(), Some("login_type google_password"));
     assert_eq!(out.diagnostics.len(), 1);
     assert_eq!(out.diagnostics[0].kind, DiagKind::Incomplete);
     assert!(out.diagnostics[0].message.contains("180 days"));
@@ -473,4 +479,94 @@ fn garbage_never_panics() {
     let out = parse(GoogleExport::Users, "g", "{\"users\": 5}");
     assert_eq!(out.diagnostics.len(), 1);
     assert_eq!(out.diagnostics[0].location.line, Some(1));
+}
+
+fn ledger(out: &Output) -> Vec<&crate::inventory::ledger::Event> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn reports_feed_the_reset_ledger() {
+    let out = run("adm.json", fixture!("reports-admin-ledger.json"));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let e = ledger(&out);
+    let kinds: Vec<(EventKind, &str, u32)> = e
+        .iter()
+        .map(|e| (e.kind, e.action.as_str(), e.evidence.line.unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (EventKind::PasswordReset, "CHANGE_PASSWORD", 13),
+            (EventKind::SessionsRevoked, "RESET_SIGNIN_COOKIES", 18),
+            (EventKind::CredentialDeleted, "REVOKE_3LO_TOKEN", 30),
+            (EventKind::MethodChanged, "CHANGE_RECOVERY_EMAIL", 35),
+            (EventKind::MethodChanged, "2sv_enroll", 49),
+        ]
+    );
+    let reset = e[0];
+    assert_eq!(reset.system, "google:example.org");
+    assert_eq!(reset.target, "m.okafor@example.org");
+    assert_eq!(reset.actor.as_deref(), Some("t.nakamura@example.org"));
+    assert_eq!(reset.at, t("2026-08-20T10:15:02Z"));
+    assert_eq!(reset.strong_auth, None);
+    assert_eq!(
+        reset.event_id.as_deref(),
+        Some("2026-08-20T10:15:02.000Z/-2233445566778899001/CHANGE_PASSWORD")
+    );
+    assert!(e[2]
+        .detail
+        .as_deref()
+        .unwrap()
+        .starts_with("OAuth grant 1234"));
+    // The user's own enrolment: actor and target are the user.
+    assert_eq!(e[4].target, "m.okafor@example.org");
+    assert_eq!(e[4].actor.as_deref(), Some("m.okafor@example.org"));
+    // The admin reset also dates the account's password.
+    assert_eq!(
+        account(&out.records, "m.okafor@example.org").password_last_set,
+        t("2026-08-20T10:15:02Z")
+    );
+}
+
+#[test]
+fn user_password_edit_is_a_change_by_the_user() {
+    let out = run("rep.json", fixture!("reports-user-accounts.json"));
+    let e = ledger(&out);
+    let changes: Vec<_> = e
+        .iter()
+        .filter(|e| e.kind == EventKind::PasswordChange)
+        .collect();
+    assert_eq!(changes.len(), 2);
+    assert!(changes
+        .iter()
+        .all(|c| c.actor.as_deref() == Some(c.target.as_str())));
+    assert!(e
+        .iter()
+        .any(|e| e.kind == EventKind::MethodChanged && e.action == "recovery_email_edit"));
+}
+
+#[test]
+fn sign_ins_are_kept_once_per_user() {
+    let item = |t: &str, q: u32| {
+        format!(
+            r#"{{"id": {{"time": "{t}", "uniqueQualifier": "{q}", "applicationName": "login"}}, "actor": {{"email": "a@example.org"}}, "events": [{{"type": "login", "name": "login_success"}}]}}"#
+        )
+    };
+    let text = format!(
+        "{{\"items\": [{}, {}, {}]}}",
+        item("2026-08-01T00:00:00Z", 1),
+        item("2026-08-03T00:00:00Z", 2),
+        item("2026-08-02T00:00:00Z", 3)
+    );
+    let out = run("login.json", &text);
+    let e = ledger(&out);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].at, t("2026-08-03T00:00:00Z"));
 }

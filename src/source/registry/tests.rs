@@ -48,6 +48,8 @@ fn expected_for(dir: &str) -> Option<&'static str> {
     match dir {
         "aws" => Some("aws"),
         "bloodhound" => Some("bloodhound"),
+        "cloudtrail" => Some("cloudtrail"),
+        "tickets" => Some("tickets"),
         "credfiles" => Some("credfiles"),
         "directory" => Some("ldif"),
         "entra" => Some("entra"),

@@ -7,8 +7,8 @@
 //!
 //! This module owns recognising those files by content ([`sniff`]) and turning them into
 //! `Credential` records ([`parse`]). It does not decide findings and emits no `Account`: Vault
-//! keeps no password timestamp (a userpass change is visible only in the audit log, which is not
-//! parsed here).
+//! keeps no password timestamp (a userpass change is visible only in the audit log, read by
+//! [`audit`] as ledger events).
 //!
 //! A file may hold one response, a JSON array of them (`jq -s`), JSON Lines, or pretty-printed
 //! responses one after another (a shell loop with `>>`). Both the full response (`{"data": {...}}`)
@@ -33,7 +33,11 @@
 //!
 //! Every owner is `OwnerRef { system: "vault", login }` except KV owners, which are free text
 //! from custom metadata (`system: None`).
+//!
+//! The file audit device's log (JSON lines) is read by [`audit`] into reset-ledger events
+//! (sign-ins, token creation and revocation, userpass password changes, token use).
 
+mod audit;
 #[cfg(test)]
 mod tests;
 
@@ -54,6 +58,8 @@ pub enum VaultExport {
     AccessorList,
     KvMetadata,
     SecretIdLookup,
+    /// The file audit device's JSON lines ([`audit`]).
+    AuditLog,
 }
 
 /// The owner system of Vault tokens.
@@ -74,6 +80,9 @@ pub fn sniff(file: &Sniff<'_>) -> Option<VaultExport> {
     let (path, body, head) = (file.uri, file.text, file.body_head());
     if !file.looks_like_json() {
         return None;
+    }
+    if audit::sniff(head) {
+        return Some(VaultExport::AuditLog);
     }
     let has = |key: &str| head.contains(&format!("\"{key}\""));
     if has("secret_id_accessor") && (has("secret_id_ttl") || has("expiration_time")) {
@@ -126,9 +135,12 @@ fn read(kind: VaultExport, input: &ParseInput<'_>) -> Output {
     out
 }
 
-/// Parses one file; `path` is relative to the scan root. Every JSON value of the file is read
-/// by its shape, whatever `kind` says.
-pub fn parse(_kind: VaultExport, path: &str, text: &str) -> Output {
+/// Parses one file; `path` is relative to the scan root. An audit log is read line by line;
+/// any other file: every JSON value is read by its shape, whatever `kind` says.
+pub fn parse(kind: VaultExport, path: &str, text: &str) -> Output {
+    if kind == VaultExport::AuditLog {
+        return audit::parse(path, text);
+    }
     let doc = Doc::parse(path, text);
     let mut parser = Parser {
         doc: &doc,

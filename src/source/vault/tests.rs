@@ -318,3 +318,129 @@ fn go_durations() {
     assert_eq!(go_duration_secs("5"), Some(5));
     assert_eq!(go_duration_secs("5x"), None);
 }
+
+// ---- audit log ---------------------------------------------------------------------------
+
+fn ledger(out: &Output) -> Vec<&crate::inventory::ledger::Event> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn audit_log_is_sniffed_and_claimed_by_vault_only() {
+    let log = fixture!("audit-hmac-accessor-false.log");
+    assert_eq!(sniff("audit.log", log), Some(VaultExport::AuditLog));
+    assert_eq!(
+        crate::source::registry::claimants("audit.log", log).first(),
+        Some(&"vault")
+    );
+    assert_eq!(
+        sniff("audit.log", fixture!("audit-default-hmac.log")),
+        Some(VaultExport::AuditLog)
+    );
+}
+
+#[test]
+fn audit_log_feeds_the_ledger() {
+    use crate::inventory::ledger::{EventKind, Outcome};
+    let out = run("audit.log", fixture!("audit-hmac-accessor-false.log"));
+    let e = ledger(&out);
+    let summary: Vec<(EventKind, &str, Option<&str>, u32)> = e
+        .iter()
+        .map(|e| {
+            (
+                e.kind,
+                e.target.as_str(),
+                e.credential.as_deref(),
+                e.evidence.line.unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                EventKind::CredentialCreated,
+                "m.okafor",
+                Some("vault:accessor:Jk8HgF6dS4aP2oI9uY7tR5eW"),
+                4
+            ),
+            (EventKind::PasswordReset, "m.okafor", None, 5),
+            (
+                EventKind::CredentialDeleted,
+                "vault:accessor:Xq3LmN8pR2tV5wY7zA1bC4dE",
+                Some("vault:accessor:Xq3LmN8pR2tV5wY7zA1bC4dE"),
+                6
+            ),
+            (
+                EventKind::CredentialDeleted,
+                "vault:accessor:Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2",
+                Some("vault:accessor:Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"),
+                7
+            ),
+            // The latest sign-in (a failed one) is kept for the user.
+            (EventKind::SignIn, "m.okafor", None, 9),
+            (
+                EventKind::CredentialUsed,
+                "m.okafor",
+                Some("vault:accessor:Xq3LmN8pR2tV5wY7zA1bC4dE"),
+                3
+            ),
+        ]
+    );
+    let reset = e[1];
+    assert_eq!(reset.actor.as_deref(), Some("t.nakamura"));
+    assert_eq!(reset.system, "vault");
+    assert_eq!(reset.at, t("2026-08-20T10:15:02.310554Z"));
+    assert_eq!(
+        reset.event_id.as_deref(),
+        Some("b3cd5e6f-7081-4c9d-8e0f-2a3b4c5d6e04/password")
+    );
+    assert_eq!(e[0].detail.as_deref(), Some("orphan token"));
+    assert_eq!(e[3].outcome, Outcome::Failure);
+    assert_eq!(e[4].outcome, Outcome::Failure);
+    // One located warning for the line that is not JSON, nothing about HMAC.
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    assert_eq!(out.diagnostics[0].location.line, Some(8));
+    assert!(!out.diagnostics[0].message.contains("not json"));
+}
+
+#[test]
+fn audit_log_with_hmac_accessors_says_they_cannot_be_joined() {
+    use crate::inventory::ledger::EventKind;
+    let out = run("audit.log", fixture!("audit-default-hmac.log"));
+    let e = ledger(&out);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].kind, EventKind::SignIn);
+    assert_eq!(e[0].target, "r.osei");
+    assert_eq!(e[0].credential, None);
+    assert_eq!(e[0].detail.as_deref(), Some("auth method ldap"));
+    assert_eq!(out.diagnostics.len(), 1);
+    assert!(out.diagnostics[0].message.contains("hmac_accessor=false"));
+    // No HMAC value is repeated in a message.
+    assert!(!out.diagnostics[0].message.contains("hmac-sha256:"));
+}
+
+#[test]
+fn audit_log_garbage_is_bounded() {
+    let mut text = String::from(
+        "{\"time\":\"2026-08-20T09:01:12Z\",\"type\":\"request\",\"request\":{\"path\":\"sys/health\"}}\n",
+    );
+    for _ in 0..100 {
+        text.push_str("{\"broken\n");
+    }
+    text.push_str("{\"time\":\"nope\",\"type\":\"response\",\"request\":{\"path\":\"x\"}}\n");
+    let out = run("audit.log", &text);
+    assert!(ledger(&out).is_empty());
+    // 20 located lines, one count of the rest, one bad time.
+    assert_eq!(out.diagnostics.len(), 22);
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.message.starts_with("80 more lines")));
+}
