@@ -5,10 +5,15 @@
 //! on the local part). Root accounts and Unix system accounts (UID below 1000) are never linked
 //! across systems: `root` on two hosts is two accounts. An `--identities` file overrides the
 //! heuristic for the accounts it names.
+//!
+//! Every link records why it was made (`Link`, `LinkBasis`): the identities file, a synced
+//! account naming its on-premises login, the same full UPN or mail address, or only a name (a
+//! bare login, or the local part of an address on another domain). A link that rests on a name
+//! alone is weak: each system lets its own admins, and some let users, choose it (RG608).
 
 use crate::inventory::{Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision};
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// The `--identities` file: identity name → list of `system:login` (system is a host name, `aws`,
@@ -54,6 +59,215 @@ pub struct Identity {
     pub key: String,
     pub accounts: Vec<usize>,
     pub last_reset: Option<Reset>,
+    /// Why the accounts were linked: one link per pair of accounts the correlation joined
+    /// directly (a spanning set, not every pair), strongest basis first within a pair.
+    pub links: Vec<Link>,
+    /// Made from the `--identities` file.
+    pub explicit: bool,
+}
+
+impl Identity {
+    /// Whether some link of this identity rests on a name alone.
+    pub fn has_weak_link(&self) -> bool {
+        self.links.iter().any(|l| l.weak)
+    }
+}
+
+/// Why two accounts were linked, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkBasis {
+    /// Named together in the `--identities` file.
+    IdentityMap,
+    /// A synchronised account names the other as its on-premises login (Entra
+    /// `onPremisesSamAccountName`).
+    SyncedFrom,
+    /// The same user principal name (or login address), domain included.
+    Upn,
+    /// The same mail address, domain included.
+    Mail,
+    /// The local part of one account's UPN (or login address) equals the other's login or
+    /// local part; the domains differ or one side has none. Weak.
+    UpnLocalPart,
+    /// The local part of one account's mail address equals the other's login or local part.
+    /// Weak.
+    MailLocalPart,
+    /// The same bare login (case-folded, `DOMAIN\` dropped). Weak.
+    Login,
+}
+
+impl LinkBasis {
+    /// Whether the basis is a name alone, which each system lets its own admins (and some let
+    /// users) choose.
+    pub fn is_weak(self) -> bool {
+        matches!(
+            self,
+            LinkBasis::UpnLocalPart | LinkBasis::MailLocalPart | LinkBasis::Login
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            LinkBasis::IdentityMap => "named together in the identities file",
+            LinkBasis::SyncedFrom => "synchronised from the on-premises account",
+            LinkBasis::Upn => "the same user principal name",
+            LinkBasis::Mail => "the same mail address",
+            LinkBasis::UpnLocalPart => "the local part of a user principal name only",
+            LinkBasis::MailLocalPart => "the local part of a mail address only",
+            LinkBasis::Login => "the same bare login only",
+        }
+    }
+}
+
+/// One link between two accounts of an identity (indices into `Inventory::accounts`, `a < b`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub a: usize,
+    pub b: usize,
+    pub basis: LinkBasis,
+    /// The shared key: the normalised login, the address, or the identity's name.
+    pub key: String,
+    pub weak: bool,
+}
+
+/// What kind of name of an account a `Name` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameForm {
+    /// The login without `@` (sAMAccountName, a Unix or IAM user name).
+    Login,
+    /// A user principal name: a login that is an address (Entra, Okta), an AD/LDAP UPN, or an AD
+    /// UPN without a suffix.
+    Upn,
+    /// A mail address (`Account::mail`).
+    Mail,
+}
+
+/// One name an account answers to, as correlation and RG608 compare them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub form: NameForm,
+    /// As the export spells it.
+    pub text: String,
+    /// The account's own login (not an alias or mail).
+    pub is_login: bool,
+}
+
+impl Name {
+    /// The name with its domain, lower-cased, when it is an address.
+    pub fn address(&self) -> Option<String> {
+        self.text
+            .contains('@')
+            .then(|| self.text.trim().to_lowercase())
+    }
+}
+
+/// A SID (`S-1-5-21-…`) or a GUID: an id some source adds as an alias, never a principal name.
+fn looks_like_id(alias: &str) -> bool {
+    let sid = alias
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("S-1-"));
+    let guid = alias.len() == 36
+        && alias.bytes().filter(|&b| b == b'-').count() == 4
+        && alias.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit());
+    sid || guid
+}
+
+/// An alias that is an address, not a DN, ARN, SID or URL.
+fn is_address_alias(alias: &str) -> bool {
+    alias.contains('@') && !alias.contains(['=', ':', '/', ','])
+}
+
+/// Every name of `a` that correlation or a relying system may match on: its login, its UPNs and
+/// mail addresses (aliases that are addresses; for AD also a UPN without a suffix) and its
+/// `mail` list.
+pub fn account_names(a: &Account) -> Vec<Name> {
+    let is_mail = |t: &str| a.mail.iter().any(|m| m.eq_ignore_ascii_case(t));
+    let mut out = vec![Name {
+        form: if a.login.contains('@') {
+            NameForm::Upn
+        } else {
+            NameForm::Login
+        },
+        text: a.login.clone(),
+        is_login: true,
+    }];
+    for alias in &a.aliases {
+        let bare_upn = a.source == crate::inventory::SourceKind::ActiveDirectory
+            && !alias.contains(['@', '=', ':', '/', ',', '\\'])
+            && !alias.trim().is_empty()
+            && !looks_like_id(alias);
+        if is_address_alias(alias) || bare_upn {
+            let form = if is_mail(alias) {
+                NameForm::Mail
+            } else {
+                NameForm::Upn
+            };
+            out.push(Name {
+                form,
+                text: alias.clone(),
+                is_login: false,
+            });
+        }
+    }
+    for m in &a.mail {
+        if !out.iter().any(|n| n.text.eq_ignore_ascii_case(m)) {
+            out.push(Name {
+                form: NameForm::Mail,
+                text: m.clone(),
+                is_login: false,
+            });
+        }
+    }
+    out
+}
+
+/// The strongest basis on which accounts `x` and `y`, both holding link key `key`, are linked.
+fn link_basis(x: &Account, y: &Account, key: &str) -> (LinkBasis, String) {
+    let synced = |s: &Account, d: &Account| {
+        s.synced_from
+            .as_deref()
+            .is_some_and(|f| !f.is_empty() && normalize_login(f) == normalize_login(&d.login))
+            && d.directory.is_some()
+    };
+    if synced(x, y) || synced(y, x) {
+        return (LinkBasis::SyncedFrom, key.to_string());
+    }
+    // Only the names that produced the link key count (`link_keys`).
+    let names = |a: &Account| -> Vec<Name> {
+        account_names(a)
+            .into_iter()
+            .filter(|n| {
+                (n.is_login || (a.directory.is_some() && is_address_alias(&n.text)))
+                    && normalize_login(&n.text) == key
+            })
+            .collect()
+    };
+    let (nx, ny) = (names(x), names(y));
+    let mut best: Option<(LinkBasis, String)> = None;
+    for p in &nx {
+        for q in &ny {
+            let basis = match (p.address(), q.address()) {
+                (Some(u), Some(v)) if u == v => {
+                    if p.form == NameForm::Mail && q.form == NameForm::Mail {
+                        (LinkBasis::Mail, u)
+                    } else {
+                        (LinkBasis::Upn, u)
+                    }
+                }
+                _ if p.form == NameForm::Upn || q.form == NameForm::Upn => {
+                    (LinkBasis::UpnLocalPart, key.to_string())
+                }
+                _ if p.form == NameForm::Mail || q.form == NameForm::Mail => {
+                    (LinkBasis::MailLocalPart, key.to_string())
+                }
+                _ => (LinkBasis::Login, key.to_string()),
+            };
+            if best.as_ref().is_none_or(|b| basis.0 < b.0) {
+                best = Some(basis);
+            }
+        }
+    }
+    best.unwrap_or((LinkBasis::Login, key.to_string()))
 }
 
 #[derive(Debug)]
@@ -78,7 +292,7 @@ fn link_keys(a: &Account) -> Vec<String> {
     let mut keys = vec![normalize_login(&a.login)];
     if a.directory.is_some() {
         for alias in &a.aliases {
-            if alias.contains('@') && !alias.contains(['=', ':', '/', ',']) {
+            if is_address_alias(alias) {
                 keys.push(normalize_login(alias));
             }
         }
@@ -120,6 +334,8 @@ impl Correlation {
                 key: name.clone(),
                 accounts: Vec::new(),
                 last_reset: None,
+                links: Vec::new(),
+                explicit: true,
             });
             for m in members {
                 // Systems and logins may both hold `:` (`entra:example.org`,
@@ -153,6 +369,8 @@ impl Correlation {
             x
         }
         let mut first_with_key: BTreeMap<String, usize> = BTreeMap::new();
+        // (first account with the key, this account, key): the links made, one per key holder.
+        let mut edges: Vec<(usize, usize, String)> = Vec::new();
         for (i, a) in inv.accounts.iter().enumerate() {
             if of_account[i] != usize::MAX || !linkable(a) {
                 continue;
@@ -162,6 +380,7 @@ impl Correlation {
                     Some(&j) => {
                         let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                         parent[ri.max(rj)] = ri.min(rj);
+                        edges.push((j, i, key));
                     }
                     None => {
                         first_with_key.insert(key, i);
@@ -181,6 +400,8 @@ impl Correlation {
                         key: normalize_login(&inv.accounts[root].login),
                         accounts: Vec::new(),
                         last_reset: None,
+                        links: Vec::new(),
+                        explicit: false,
                     });
                     identities.len() - 1
                 })
@@ -189,6 +410,8 @@ impl Correlation {
                     key: format!("{}:{}", a.system, a.login),
                     accounts: Vec::new(),
                     last_reset: None,
+                    links: Vec::new(),
+                    explicit: false,
                 });
                 identities.len() - 1
             };
@@ -197,6 +420,40 @@ impl Correlation {
         }
         for (key, &j) in &first_with_key {
             by_key.entry(key.clone()).or_insert(of_account[j]);
+        }
+        // Why each pair was linked: the strongest basis over the keys the pair shares.
+        let mut best: BTreeMap<(usize, usize), (LinkBasis, String)> = BTreeMap::new();
+        for (j, i, key) in edges {
+            let (a, b) = (j.min(i), j.max(i));
+            let basis = link_basis(&inv.accounts[a], &inv.accounts[b], &key);
+            match best.get(&(a, b)) {
+                Some(old) if *old <= basis => {}
+                _ => {
+                    best.insert((a, b), basis);
+                }
+            }
+        }
+        for ((a, b), (basis, key)) in best {
+            identities[of_account[a]].links.push(Link {
+                a,
+                b,
+                basis,
+                key,
+                weak: basis.is_weak(),
+            });
+        }
+        for (name, id) in overrides.0.keys().zip(identities.iter_mut()) {
+            if let Some((&first, rest)) = id.accounts.split_first() {
+                for &b in rest {
+                    id.links.push(Link {
+                        a: first.min(b),
+                        b: first.max(b),
+                        basis: LinkBasis::IdentityMap,
+                        key: name.clone(),
+                        weak: false,
+                    });
+                }
+            }
         }
         // Accounts named in the identities file are found by their own logins too.
         for (idx, id) in identities.iter().enumerate().take(overrides.0.len()) {
@@ -397,6 +654,161 @@ mod tests {
         };
         assert_eq!(c.owner_accounts(&inv, &by_upn).len(), 2);
         assert_eq!(c.owner_accounts(&inv, &by_sam).len(), 2);
+    }
+
+    fn directory(login: &str, upn: &str, mail: &[&str]) -> Account {
+        let mut a = Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            login,
+            Evidence::at("ad.ldif", 1),
+        );
+        a.kind = AccountKind::Human;
+        a.aliases = vec![upn.to_string()];
+        a.aliases.extend(mail.iter().map(|m| m.to_string()));
+        a.aliases
+            .push(format!("CN={login},DC=corp,DC=example,DC=test"));
+        a.mail = mail.iter().map(|m| m.to_string()).collect();
+        a.directory = Some(Box::new(crate::inventory::DirectoryAccount {
+            dn: format!("CN={login},DC=corp,DC=example,DC=test"),
+            object: crate::inventory::DirectoryObject::User,
+            uac: Some(0x200),
+            flags: crate::inventory::DirectoryFlags::default(),
+            pwd_last_set: When::Unknown,
+            must_change: false,
+            password_changed: When::Unknown,
+            pwd_last_set_written: When::Unknown,
+            spns: vec![],
+            admin_count: false,
+            privileged_groups: vec![],
+            last_logon: When::Unknown,
+            laps: crate::inventory::Laps::NotApplicable,
+            readable_password_attributes: vec![],
+            locked: false,
+        }));
+        a
+    }
+
+    fn basis_between(
+        c: &Correlation,
+        inv: &Inventory,
+        x: (&str, &str),
+        y: (&str, &str),
+    ) -> (LinkBasis, String, bool) {
+        let (i, j) = (
+            inv.account(x.0, x.1).unwrap(),
+            inv.account(y.0, y.1).unwrap(),
+        );
+        let l = c
+            .identity_of(i)
+            .links
+            .iter()
+            .find(|l| (l.a, l.b) == (i.min(j), i.max(j)))
+            .expect("linked directly");
+        (l.basis, l.key.clone(), l.weak)
+    }
+
+    #[test]
+    fn every_link_records_its_basis_and_weakness() {
+        let mut entra = Account::new(
+            SourceKind::EntraId,
+            "entra:example.org",
+            "m.okafor@corp.example.test",
+            Evidence::at("users.json", 3),
+        );
+        entra.kind = AccountKind::Human;
+        let mut synced = Account::new(
+            SourceKind::EntraId,
+            "entra:example.org",
+            "tberg@example.org",
+            Evidence::at("users.json", 9),
+        );
+        synced.kind = AccountKind::Human;
+        synced.synced_from = Some("TBerg".into());
+        let mut okta = Account::new(
+            SourceKind::Okta,
+            "okta",
+            "m.okafor@partner.example",
+            Evidence::at("okta.json", 2),
+        );
+        okta.kind = AccountKind::Human;
+        let inv = Inventory::from_records(vec![
+            Record::Account(directory(
+                "mokafor",
+                "m.okafor@corp.example.test",
+                &["mara@corp.example.test"],
+            )),
+            Record::Account(directory("tberg", "tberg@corp.example.test", &[])),
+            Record::Account(entra),
+            Record::Account(synced),
+            Record::Account(okta),
+            account("aws", "mara", AccountKind::Human, None),
+        ]);
+        let c = Correlation::build(&inv, &IdentityMap::default());
+        let ad = ("corp.example.test", "mokafor");
+        assert_eq!(
+            basis_between(
+                &c,
+                &inv,
+                ad,
+                ("entra:example.org", "m.okafor@corp.example.test")
+            ),
+            (LinkBasis::Upn, "m.okafor@corp.example.test".into(), false),
+            "the same UPN with its domain is strong"
+        );
+        assert_eq!(
+            basis_between(
+                &c,
+                &inv,
+                ("corp.example.test", "tberg"),
+                ("entra:example.org", "tberg@example.org")
+            ),
+            (LinkBasis::SyncedFrom, "tberg".into(), false)
+        );
+        assert_eq!(
+            basis_between(&c, &inv, ad, ("aws", "mara")),
+            (LinkBasis::MailLocalPart, "mara".into(), true),
+            "a mail's local part against a bare login is a name alone"
+        );
+        // The Okta login's local part meets the UPN's: linked, but only by a name.
+        let okta = inv.account("okta", "m.okafor@partner.example").unwrap();
+        assert!(c.identity_of(okta).has_weak_link());
+        assert!(c
+            .identity_of(okta)
+            .links
+            .iter()
+            .any(|l| l.basis == LinkBasis::UpnLocalPart && l.weak));
+
+        let map = IdentityMap::parse(
+            "ids.yml",
+            "mara-okafor:\n  - aws:mara\n  - okta:m.okafor@partner.example\n",
+        )
+        .unwrap();
+        let c = Correlation::build(&inv, &map);
+        let id = c.identity_of(okta);
+        assert!(id.explicit);
+        assert_eq!(id.links.len(), 1);
+        assert_eq!(
+            (id.links[0].basis, id.links[0].weak),
+            (LinkBasis::IdentityMap, false)
+        );
+    }
+
+    #[test]
+    fn names_tell_upn_from_mail_and_find_a_bare_upn() {
+        let mut a = directory("mallory", "Administrator", &["jsmith@corp.example.test"]);
+        a.aliases.push("S-1-5-21-1-2-3-1104".into());
+        let names = account_names(&a);
+        let forms: Vec<(NameForm, &str)> =
+            names.iter().map(|n| (n.form, n.text.as_str())).collect();
+        assert_eq!(
+            forms,
+            [
+                (NameForm::Login, "mallory"),
+                (NameForm::Upn, "Administrator"),
+                (NameForm::Mail, "jsmith@corp.example.test"),
+            ]
+        );
     }
 
     /// Scope and precision are facts of the account, whatever its source.

@@ -275,6 +275,45 @@ fn inventory_lists_every_record_kind() {
         mara["last_reset"]["evidence"]["path"],
         "directory/corp-ad.ldif"
     );
+    // Each link says why it was made; every one of m.okafor's rests on a name alone.
+    assert_eq!(mara["weak"], true);
+    let links: Vec<(String, String)> = mara["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                format!(
+                    "{} {}",
+                    l["accounts"][0].as_str().unwrap(),
+                    l["accounts"][1].as_str().unwrap()
+                ),
+                format!(
+                    "{} {} {}",
+                    l["by"].as_str().unwrap(),
+                    l["key"].as_str().unwrap(),
+                    l["weak"]
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            (
+                "aws:m.okafor corp.example.test:mokafor".into(),
+                "upn-local-part m.okafor true".into()
+            ),
+            (
+                "aws:m.okafor web01:m.okafor".into(),
+                "login m.okafor true".into()
+            ),
+            (
+                "core-sw1:mokafor corp.example.test:mokafor".into(),
+                "login mokafor true".into()
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -180,6 +180,7 @@ fn merge_accounts(
             // Decided by the adapter of the system, so the records of one account agree.
             scope: _,
             aliases,
+            mail,
             kind,
             enabled,
             password,
@@ -203,6 +204,11 @@ fn merge_accounts(
         for alias in aliases {
             if !m.aliases.contains(&alias) {
                 m.aliases.push(alias);
+            }
+        }
+        for address in mail {
+            if !m.mail.iter().any(|x| x.eq_ignore_ascii_case(&address)) {
+                m.mail.push(address);
             }
         }
         fill(

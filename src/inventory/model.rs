@@ -157,6 +157,12 @@ pub struct Account {
     /// Other names of the same account in the same system (e.g. an ARN).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The account's mail addresses as its system records them (AD and LDAP `mail`, AD
+    /// `proxyAddresses` SMTP entries without their prefix, Entra `mail` and `proxyAddresses`, Okta
+    /// `profile.email`): what tells a mail address from a user principal name among the names
+    /// correlation and RG608 compare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mail: Vec<String>,
     pub kind: AccountKind,
     /// `Some(false)` when the export shows the account cannot log in at all (expired, disabled).
     pub enabled: Option<bool>,
@@ -313,6 +319,7 @@ impl Account {
             login: login.to_string(),
             scope: AccountScope::Domain,
             aliases: Vec::new(),
+            mail: Vec::new(),
             kind: AccountKind::Unknown,
             enabled: None,
             password: PasswordState::Unknown,

@@ -1,12 +1,13 @@
 //! `--emit-inventory`: the merged inventory and the identities as JSON Lines, one record per
 //! line (`{"record": "account", ...}`), in inventory order, then one `identity` line per
-//! identity with its linked accounts and last reset.
+//! identity with its linked accounts, why each was linked (`links`: the basis, the shared key,
+//! and whether the link rests on a name alone) and its last reset.
 //!
 //! Owns the file's shape. Not here: what the records hold (`inventory::model`) or how identities
 //! are linked (`correlate`).
 
 use super::json_io_error;
-use crate::correlate::{Correlation, Identity};
+use crate::correlate::{Correlation, Identity, LinkBasis};
 use crate::inventory::{Evidence, Inventory, When};
 use serde::Serialize;
 use std::io::Write;
@@ -18,8 +19,24 @@ struct IdentityRecord<'a> {
     identity: &'a str,
     /// `system:login` of each linked account.
     accounts: Vec<String>,
+    /// Some link rests on a name alone (`LinkBasis::is_weak`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    weak: bool,
+    /// Why the accounts were linked, one entry per pair joined directly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<LinkRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_reset: Option<ResetRecord>,
+}
+
+#[derive(Debug, Serialize)]
+struct LinkRecord {
+    /// `system:login` of the two accounts.
+    accounts: [String; 2],
+    by: LinkBasis,
+    /// The shared key: a normalised login, an address, or the identities file's name.
+    key: String,
+    weak: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +115,21 @@ fn write_identities(
                 .accounts
                 .iter()
                 .map(|&i| format!("{}:{}", inv.accounts[i].system, inv.accounts[i].login))
+                .collect(),
+            weak: id.has_weak_link(),
+            links: id
+                .links
+                .iter()
+                .map(|l| {
+                    let name =
+                        |i: usize| format!("{}:{}", inv.accounts[i].system, inv.accounts[i].login);
+                    LinkRecord {
+                        accounts: [name(l.a), name(l.b)],
+                        by: l.basis,
+                        key: l.key.clone(),
+                        weak: l.weak,
+                    }
+                })
                 .collect(),
             last_reset: id.last_reset.map(|r| {
                 let a = &inv.accounts[r.account];

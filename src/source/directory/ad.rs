@@ -94,6 +94,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "unicodePwd",
     "userPrincipalName",
     "mail",
+    "proxyAddresses",
     "primaryGroupID",
     "msDS-KeyCredentialLink",
     "altSecurityIdentities",
@@ -739,6 +740,10 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     }
     aliases.push(entry.dn.clone());
     account.aliases = aliases;
+    account.mail = super::mail_addresses(
+        entry.values("mail").map(|v| v.text()),
+        entry.values("proxyAddresses").map(|v| v.text()),
+    );
     account.kind = kind;
     account.scope = AccountScope::Domain;
     account.enabled = uac.map(|u| u & UAC_ACCOUNTDISABLE == 0);

@@ -52,6 +52,33 @@ pub fn attributes() -> Vec<&'static str> {
 /// result has only its trailer comments). A YAML file that starts with `version: 1` and goes on
 /// with other keys (a Python `logging` dictConfig, a Compose file) is not LDIF. Looks at the
 /// given prefix only.
+/// An account's mail addresses from its `mail` values and its `proxyAddresses` (AD, Entra):
+/// `SMTP:` (primary) and `smtp:` (secondary) entries without the prefix; other address types
+/// (`X500:`, `SIP:`) are not mail. Trimmed, empty values dropped, each address once
+/// (case-insensitively), in the order given.
+pub fn mail_addresses<S: AsRef<str>>(
+    mail: impl IntoIterator<Item = S>,
+    proxy: impl IntoIterator<Item = S>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let proxies = proxy.into_iter().filter_map(|p| {
+        let p = p.as_ref().trim();
+        p.get(..5)
+            .filter(|t| t.eq_ignore_ascii_case("smtp:"))
+            .map(|_| p[5..].trim().to_string())
+    });
+    for m in mail
+        .into_iter()
+        .map(|m| m.as_ref().trim().to_string())
+        .chain(proxies)
+    {
+        if !m.is_empty() && !out.iter().any(|x| x.eq_ignore_ascii_case(&m)) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 pub fn sniff_ldif(text_prefix: &str) -> bool {
     let text = text_prefix.strip_prefix('\u{feff}').unwrap_or(text_prefix);
     let mut in_comment = false;

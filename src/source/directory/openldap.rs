@@ -355,6 +355,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     }
     aliases.push(entry.dn.clone());
     account.aliases = aliases;
+    account.mail = super::mail_addresses(entry.values("mail").map(text), Vec::<String>::new());
     account.kind = if person {
         AccountKind::Human
     } else {

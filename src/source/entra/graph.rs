@@ -48,6 +48,7 @@ const KNOWN_KEYS: &[&str] = &[
     "onPremisesLastSyncDateTime",
     "signInActivity",
     "mail",
+    "proxyAddresses",
     "appId",
     "passwordCredentials",
     "keyCredentials",
@@ -430,6 +431,17 @@ impl<'a> Walker<'a> {
                 .unwrap_or("");
             account.synced_from = Some(sam.to_string());
         }
+        let mail: Vec<&str> = field(node, "mail")
+            .and_then(Node::str)
+            .into_iter()
+            .collect();
+        let proxies: Vec<&str> = field(node, "proxyAddresses")
+            .and_then(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::str)
+            .collect();
+        account.mail = crate::source::directory::mail_addresses(mail, proxies);
         self.out.record(Record::Account(account));
         // Methods nested in the user object.
         let nested = ["authenticationMethods", "methods"]

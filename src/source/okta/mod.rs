@@ -277,6 +277,8 @@ impl Parser<'_> {
             account.aliases.push(id.to_string());
         }
         if let Some(email) = profile.get_str("email") {
+            account.mail =
+                crate::source::directory::mail_addresses([email], std::iter::empty::<&str>());
             if !email.eq_ignore_ascii_case(login) {
                 account.aliases.push(email.to_string());
             }
