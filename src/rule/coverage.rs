@@ -182,6 +182,10 @@ fn needs(code: &str) -> Option<Needs> {
             "Active Directory security descriptors (LDIF with nTSecurityDescriptor) or BloodHound JSON",
             |f| !f.inventory.reset_rights.is_empty(),
         ),
+        "RG608" => n(
+            "accounts of a directory or SaaS tenant with their UPNs and mail (AD/LDAP LDIF, Entra ID or Okta users)",
+            |f| f.inventory.accounts.iter().any(|a| a.scope == crate::inventory::AccountScope::Domain),
+        ),
         "RG503" => n(
             "a directory export (Active Directory or OpenLDAP)",
             |f| f.source(&[S::ActiveDirectory, S::OpenLdap]),

@@ -82,6 +82,7 @@ rules! {
     RG603 => rg603_revocation_did_not_follow,
     RG604 => rg604_used_after_reset,
     RG606 => rg606_reset_rights_outside_tier0,
+    RG608 => rg608_identity_link_collision,
 }
 
 /// A credential that may have survived a password reset: issued before the last reset of an

@@ -59,7 +59,7 @@ fn account<'a>(
 }
 
 /// Why an account is privileged (Tier 0), if it is.
-fn privileged_reason(a: &crate::inventory::Account) -> Option<String> {
+pub(super) fn privileged_reason(a: &crate::inventory::Account) -> Option<String> {
     let d = a.directory.as_deref()?;
     if !d.privileged_groups.is_empty() {
         return Some(d.privileged_groups.join(", "));

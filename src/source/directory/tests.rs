@@ -940,3 +940,20 @@ fn many_entries_stream() {
     assert_eq!(accounts(&o).len(), 20_000);
     assert!(o.diagnostics.is_empty());
 }
+
+#[test]
+fn mail_addresses_keep_smtp_proxies_once_and_drop_other_types() {
+    let got = super::mail_addresses(
+        ["J.Smith@example.org", " "],
+        [
+            "SMTP:j.smith@example.org",
+            "smtp:john.smith@example.org",
+            "X500:/o=ExchangeLabs/cn=Recipients/cn=jsmith",
+            "sip:j.smith@example.org",
+            "smtp:",
+            "SMTP",
+        ],
+    );
+    assert_eq!(got, ["J.Smith@example.org", "john.smith@example.org"]);
+    assert!(super::mail_addresses(Vec::<&str>::new(), Vec::<&str>::new()).is_empty());
+}

@@ -1,0 +1,257 @@
+//! RG608 identity-link-collision: a name of one account that names another account of the same
+//! system, so that correlation, or a system that maps people by name, joins two different
+//! accounts (issue 12).
+//!
+//! Within one system (the same source and system name) logins are unique, so two of its accounts
+//! are two principals. Three collisions are reported, one finding per account whose name claims
+//! another's:
+//! - a UPN or mail address of one account whose local part (or whole value, for an AD UPN
+//!   without a suffix) is another account's login (sAMAccountName): the KDC maps a certificate
+//!   whose UPN it cannot find by that name to the account with the sAMAccountName (ESC9/ESC10),
+//!   and correlation joins the two;
+//! - one mail address (or UPN) held by two accounts (`mail`, `proxyAddresses`, Okta
+//!   `profile.email`): an application that keys users on the email claim signs one in as the
+//!   other;
+//! - any two accounts of one system that correlation joined into one identity by a name
+//!   (`correlate::LinkBasis`), whatever the path.
+//!
+//! Not here: links across systems (that is what correlation is for; `--emit-inventory` marks the
+//! weak ones), and identities from the `--identities` file (the user's word).
+
+use super::rg606_reset_rights_outside_tier0::privileged_reason;
+use crate::correlate::{account_names, normalize_login, NameForm};
+use crate::finding::{Emit, Level, Subject};
+use crate::inventory::{AccountScope, SourceKind};
+use crate::rule::Context;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Pairs of one system within one identity examined at most (an identity of thousands of
+/// same-named accounts is reported by its first pairs).
+const MAX_PAIRS: usize = 200;
+
+/// What one account's name does to another's.
+#[derive(Default)]
+struct Collision {
+    reasons: BTreeSet<String>,
+    /// An AD UPN without a suffix equal to the other's sAMAccountName.
+    bare_upn: bool,
+    /// Correlation joined the two into this identity.
+    joined: Option<String>,
+}
+
+fn form_name(form: NameForm) -> &'static str {
+    match form {
+        NameForm::Login => "login",
+        NameForm::Upn => "user principal name",
+        NameForm::Mail => "mail address",
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    let inv = ctx.inventory;
+    let mut systems: BTreeMap<(SourceKind, String), Vec<usize>> = BTreeMap::new();
+    for (i, a) in inv.accounts.iter().enumerate() {
+        if a.scope == AccountScope::Domain {
+            systems
+                .entry((a.source, a.system.to_lowercase()))
+                .or_default()
+                .push(i);
+        }
+    }
+    // (claimant, other) -> what collides.
+    let mut collisions: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
+    for members in systems.values() {
+        let mut by_login: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_address: BTreeMap<String, Vec<(usize, NameForm, bool)>> = BTreeMap::new();
+        for &i in members {
+            let a = &inv.accounts[i];
+            by_login.entry(normalize_login(&a.login)).or_default().push(i);
+            for n in account_names(a) {
+                if let Some(addr) = n.address() {
+                    let list = by_address.entry(addr).or_default();
+                    if !list.iter().any(|(j, ..)| *j == i) {
+                        list.push((i, n.form, n.is_login));
+                    }
+                }
+            }
+        }
+        // A UPN or mail of one account naming another's login.
+        for &i in members {
+            let a = &inv.accounts[i];
+            let own = normalize_login(&a.login);
+            for n in account_names(a).into_iter().filter(|n| !n.is_login) {
+                let key = normalize_login(&n.text);
+                if key == own {
+                    continue;
+                }
+                for &j in by_login.get(&key).into_iter().flatten().filter(|&&j| j != i) {
+                    let other = &inv.accounts[j];
+                    // The same full address on both is the shared-address case below.
+                    let same = n.address().is_some_and(|addr| {
+                        account_names(other).iter().any(|m| m.address().as_ref() == Some(&addr))
+                    });
+                    if same {
+                        continue;
+                    }
+                    let c = collisions.entry((i, j)).or_default();
+                    let bare = n.form == NameForm::Upn && !n.text.contains('@');
+                    c.bare_upn |= bare;
+                    c.reasons.insert(if bare {
+                        format!(
+                            "its user principal name `{}` has no suffix and is {}'s sAMAccountName",
+                            n.text, other.login
+                        )
+                    } else {
+                        format!(
+                            "the local part of its {} `{}` is {}{}'s login",
+                            form_name(n.form),
+                            n.text,
+                            if other.login.contains('@') { "the local part of " } else { "" },
+                            other.login
+                        )
+                    });
+                }
+            }
+        }
+        // One address held by several accounts: the holder whose login or UPN it is keeps it;
+        // every other holder claims it.
+        for (addr, holders) in &by_address {
+            if holders.len() < 2 {
+                continue;
+            }
+            let owner = holders
+                .iter()
+                .min_by_key(|(j, form, is_login)| {
+                    (!is_login, *form != NameForm::Upn, inv.accounts[*j].login.to_lowercase())
+                })
+                .map(|(j, form, is_login)| (*j, if *is_login { "login" } else { form_name(*form) }));
+            let Some((owner, owner_form)) = owner else {
+                continue;
+            };
+            for &(j, form, _) in holders.iter().filter(|(j, ..)| *j != owner) {
+                collisions.entry((j, owner)).or_default().reasons.insert(format!(
+                    "its {} `{addr}` is also {}'s {owner_form}",
+                    form_name(form),
+                    inv.accounts[owner].login,
+                ));
+            }
+        }
+    }
+    // Correlation joined two accounts of one system.
+    for id in ctx.correlation.identities.iter().filter(|id| !id.explicit) {
+        let mut by_system: BTreeMap<(SourceKind, String), Vec<usize>> = BTreeMap::new();
+        for &i in &id.accounts {
+            let a = &inv.accounts[i];
+            by_system
+                .entry((a.source, a.system.to_lowercase()))
+                .or_default()
+                .push(i);
+        }
+        let mut pairs = 0;
+        for list in by_system.values().filter(|l| l.len() > 1) {
+            for (x, &i) in list.iter().enumerate() {
+                for &j in &list[x + 1..] {
+                    if pairs >= MAX_PAIRS {
+                        break;
+                    }
+                    pairs += 1;
+                    let key = if collisions.contains_key(&(j, i)) {
+                        (j, i)
+                    } else {
+                        (i, j)
+                    };
+                    let c = collisions.entry(key).or_default();
+                    c.joined = Some(id.key.clone());
+                    if c.reasons.is_empty() {
+                        c.reasons.insert(format!(
+                            "correlation joined it with {} by the name `{}` alone",
+                            inv.accounts[key.1].login, id.key
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // One finding per claimant.
+    let mut by_claimant: BTreeMap<usize, Vec<(usize, Collision)>> = BTreeMap::new();
+    for ((i, j), c) in collisions {
+        by_claimant.entry(i).or_default().push((j, c));
+    }
+    for (i, list) in by_claimant {
+        let a = &inv.accounts[i];
+        let mut parts = Vec::new();
+        let mut level = Level::Warning;
+        let mut joined = BTreeSet::new();
+        let mut bare = false;
+        let mut privileged = Vec::new();
+        let mut others = Vec::new();
+        for (j, c) in &list {
+            let other = &inv.accounts[*j];
+            parts.extend(c.reasons.iter().cloned());
+            others.push(other.login.as_str());
+            if let Some(k) = &c.joined {
+                joined.insert(k.clone());
+            }
+            bare |= c.bare_upn;
+            for acct in [a, other] {
+                if let Some(why) = privileged_reason(acct) {
+                    privileged.push(format!("{} is privileged ({why})", acct.login));
+                }
+            }
+        }
+        privileged.sort();
+        privileged.dedup();
+        if bare || !privileged.is_empty() {
+            level = Level::Error;
+        }
+        let mut message = format!(
+            "{} in {} carries another account's name: {}. They are different accounts of {} ({} and {}).",
+            a.login,
+            a.system,
+            parts.join("; "),
+            a.system,
+            a.login,
+            others.join(", "),
+        );
+        if !joined.is_empty() {
+            message.push_str(&format!(
+                " resetgap joined them into identity {}, so each is judged by the other's reset: \
+                 a credential that survived one person's reset hides behind the other's later \
+                 one. Name them apart in an --identities file.",
+                joined.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if bare {
+            message.push_str(
+                " The KDC maps a certificate whose UPN it does not find to the account with that \
+                 sAMAccountName (UPN mapping, ESC9/ESC10): whoever can set this UPN can \
+                 authenticate as the other account.",
+            );
+        } else {
+            message.push_str(
+                " Whoever can set this name (a SaaS admin, a user editing their own profile, a \
+                 principal with write on the attribute) is signed in as the other account by any \
+                 system that maps people by UPN or email claim.",
+            );
+        }
+        if !privileged.is_empty() {
+            message.push_str(&format!(" {}.", privileged.join("; ")));
+        }
+        let mut f = out
+            .finding(
+                level,
+                Subject::Account {
+                    system: &a.system,
+                    login: &a.login,
+                },
+                a.evidence.clone(),
+                message,
+            )
+            .account(&a.login);
+        for (j, _) in &list {
+            let other = &inv.accounts[*j];
+            f = f.related(other.evidence.clone(), format!("{}'s entry", other.login));
+        }
+        out.push(f);
+    }
+}
