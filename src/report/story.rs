@@ -36,6 +36,10 @@ pub struct Group {
     pub accounts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_reset: Option<ResetRecord>,
+    /// The names alone that linked some of the accounts (weak links, `correlate::LinkBasis`):
+    /// "UPN local part m.okafor", "login mokafor". Empty when every link is strong.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weak_links: Vec<String>,
     /// Findings not suppressed: what survived or is open.
     pub open: usize,
     /// Indices into the report's findings, most urgent first.
@@ -124,11 +128,27 @@ pub fn build(
                         .unwrap_or_else(|| a.evidence.clone()),
                 }
             });
+            let mut weak_links: Vec<String> = identity
+                .links
+                .iter()
+                .filter(|l| l.weak)
+                .map(|l| {
+                    let how = match l.basis {
+                        crate::correlate::LinkBasis::UpnLocalPart => "UPN local part",
+                        crate::correlate::LinkBasis::MailLocalPart => "mail local part",
+                        _ => "login",
+                    };
+                    format!("{how} {}", l.key)
+                })
+                .collect();
+            weak_links.sort();
+            weak_links.dedup();
             Group {
                 name: identity.key.clone(),
                 kind: "identity",
                 accounts,
                 last_reset,
+                weak_links,
                 open: open(&list),
                 findings: list,
             }
@@ -143,6 +163,7 @@ pub fn build(
                 kind,
                 accounts: Vec::new(),
                 last_reset: None,
+                weak_links: Vec::new(),
                 open: open(&list),
                 findings: list,
             }

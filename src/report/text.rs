@@ -97,6 +97,13 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         if !group.accounts.is_empty() {
             writeln!(out, "   accounts:   {}", group.accounts.join(", "))?;
         }
+        if !group.weak_links.is_empty() {
+            writeln!(
+                out,
+                "   linked by:  names only (weak; confirm with --identities): {}",
+                group.weak_links.join(", ")
+            )?;
+        }
         if group.kind == "identity" {
             match &group.last_reset {
                 Some(reset) => writeln!(
