@@ -182,6 +182,10 @@ fn needs(code: &str) -> Option<Needs> {
             "Active Directory security descriptors (LDIF with nTSecurityDescriptor) or BloodHound JSON",
             |f| !f.inventory.reset_rights.is_empty(),
         ),
+        "RG607" => n(
+            "reset events (Windows Security log, Entra directory audits, Okta System Log, CloudTrail, Google Reports) beside an Active Directory export or a Vault export",
+            |f| !f.inventory.events.is_empty() && (f.ad() || f.source(&[S::Vault]) || f.credentials(&[C::VaultToken])),
+        ),
         "RG608" => n(
             "accounts of a directory or SaaS tenant with their UPNs and mail (AD/LDAP LDIF, Entra ID or Okta users)",
             |f| f.inventory.accounts.iter().any(|a| a.scope == crate::inventory::AccountScope::Domain),

@@ -1,0 +1,412 @@
+//! RG607 tier0-rotation-missing: after a recorded reset of a Tier-0 identity, the secrets an
+//! attacker who held Tier 0 could have taken must be rotated too, each *after* that reset
+//! (issue 12): krbtgt twice, the Seamless SSO computer account `AZUREADSSOACC$`, the Entra
+//! Connect `MSOL_*` accounts, the trust accounts, the LAPS passwords of the hosts the identity
+//! administered, and Vault root tokens.
+//!
+//! The reset: the latest successful password-setting event (`EventKind::sets_password`) of an
+//! account whose identity holds a privileged account (as RG302/RG606 decide:
+//! `privileged_reason`). One finding per reset account, listing every item proven missing
+//! (error) and every item the export cannot prove either way (note when nothing is proven
+//! missing). Items whose system was not exported at all (no AD account of the identity, no Vault
+//! export) are not judged: the organisation may not run them.
+//!
+//! What proves a rotation: a directory account's `pwdLastSet` after the reset; for krbtgt's
+//! *second* rotation the directory keeps only the latest password time, so two rotations are
+//! proven only by two successful reset events on krbtgt after the reset, at least
+//! [`KRBTGT_GAP_HOURS`] apart (Microsoft's guidance: wait for replication and the ticket
+//! lifetime between the two). A LAPS password's rotation time is its expiration minus the
+//! policy's password age, which the export does not hold: [`LAPS_AGE_DAYS`] (the default of both
+//! LAPS versions) is assumed, and an expiration within that age after the reset is not provable.
+
+use super::directory::who;
+use super::rg606_reset_rights_outside_tier0::privileged_reason;
+use crate::correlate::normalize_login;
+use crate::finding::{Emit, Level, Subject};
+use crate::inventory::ledger::{Event, Outcome};
+use crate::inventory::{
+    when::format_day, Account, CredentialKind, CredentialStatus, DirectoryObject, Evidence,
+    Inventory, Laps, Privilege, SourceKind,
+};
+use crate::rule::Context;
+use jiff::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The least time between krbtgt's two rotations: the default maximum TGT lifetime (10 hours).
+pub const KRBTGT_GAP_HOURS: i64 = 10;
+/// The LAPS password age assumed (`PasswordAgeDays`, default 30 for Windows and legacy LAPS).
+pub const LAPS_AGE_DAYS: i64 = 30;
+
+/// One item of the checklist.
+struct Item {
+    /// Proven missing (`true`) or not provable (`false`).
+    missing: bool,
+    text: String,
+    evidence: Evidence,
+}
+
+/// The account an event names: by system and login, else ignoring case, else by an alias.
+fn account_of(inv: &Inventory, e: &Event) -> Option<usize> {
+    inv.account(&e.system, &e.target).or_else(|| {
+        inv.accounts.iter().position(|a| {
+            a.system.eq_ignore_ascii_case(&e.system)
+                && (a.login.eq_ignore_ascii_case(&e.target)
+                    || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(&e.target)))
+        })
+    })
+}
+
+fn password_evidence(a: &Account) -> Evidence {
+    a.password_evidence
+        .clone()
+        .unwrap_or_else(|| a.evidence.clone())
+}
+
+fn instant(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Emit) {
+    let inv = ctx.inventory;
+    let skew = ctx.options.skew_seconds;
+    // The latest successful password-setting event of each account.
+    let mut latest: BTreeMap<usize, (&Event, Timestamp)> = BTreeMap::new();
+    for e in &inv.events {
+        if !e.kind.sets_password() || e.outcome != Outcome::Success {
+            continue;
+        }
+        let (Some(at), Some(i)) = (e.at.known(), account_of(inv, e)) else {
+            continue;
+        };
+        if latest.get(&i).is_none_or(|(_, t)| at > *t) {
+            latest.insert(i, (e, at));
+        }
+    }
+    for (i, (event, at)) in latest {
+        let target = &inv.accounts[i];
+        let identity = ctx.correlation.identity_of(i);
+        let Some(why) = std::iter::once(i)
+            .chain(identity.accounts.iter().copied())
+            .find_map(|j| privileged_reason(&inv.accounts[j]).map(|w| (j, w)))
+        else {
+            continue;
+        };
+        // Skip krbtgt's own reset: that is a rotation, not a reset of a person.
+        if target
+            .directory
+            .as_deref()
+            .is_some_and(|d| d.object == DirectoryObject::Krbtgt)
+        {
+            continue;
+        }
+        let after = |t: Timestamp| t.as_second() > at.as_second() - skew;
+        let mut items: Vec<Item> = Vec::new();
+        let domains: BTreeSet<String> = identity
+            .accounts
+            .iter()
+            .map(|&j| &inv.accounts[j])
+            .filter(|a| a.source == SourceKind::ActiveDirectory)
+            .map(|a| a.system.clone())
+            .collect();
+        for domain in &domains {
+            krbtgt(ctx, domain, at, &mut items);
+            let in_domain = inv.accounts.iter().filter(|a| {
+                a.source == SourceKind::ActiveDirectory && a.system.eq_ignore_ascii_case(domain)
+            });
+            for a in in_domain {
+                let login = a.login.to_ascii_uppercase();
+                let what = if login.trim_end_matches('$') == "AZUREADSSOACC" {
+                    "the Seamless SSO computer account"
+                } else if login.starts_with("MSOL_") {
+                    "the Entra Connect account"
+                } else if a
+                    .directory
+                    .as_deref()
+                    .is_some_and(|d| d.object == DirectoryObject::Trust)
+                {
+                    "the trust account (its password is the trust key)"
+                } else {
+                    continue;
+                };
+                match a.password_last_set.known() {
+                    Some(t) if after(t) => {}
+                    Some(t) => items.push(Item {
+                        missing: true,
+                        text: format!(
+                            "{} {} of {domain} last set its password {}, before the reset",
+                            what,
+                            a.login,
+                            format_day(t)
+                        ),
+                        evidence: password_evidence(a),
+                    }),
+                    None => items.push(Item {
+                        missing: false,
+                        text: format!(
+                            "{what} {} of {domain}: the export has no password time",
+                            a.login
+                        ),
+                        evidence: a.evidence.clone(),
+                    }),
+                }
+            }
+        }
+        laps(ctx, identity, &domains, at, &mut items);
+        vault(inv, at, skew, &mut items);
+        if items.is_empty() {
+            continue;
+        }
+        let (missing, unprovable): (Vec<&Item>, Vec<&Item>) = items.iter().partition(|x| x.missing);
+        let level = if missing.is_empty() {
+            Level::Note
+        } else {
+            Level::Error
+        };
+        let by = match &event.actor {
+            Some(a) if !a.eq_ignore_ascii_case(&event.target) => format!(" by {a}"),
+            _ => String::new(),
+        };
+        let (privileged_account, why) = why;
+        let whose = if privileged_account == i {
+            String::new()
+        } else {
+            format!(" through {}", who(&inv.accounts[privileged_account]))
+        };
+        let mut message = format!(
+            "{} is Tier 0{whose} ({why}); its {} at {}{by} ({}) was not followed by every rotation an eviction needs.",
+            who(target),
+            event.kind.describe(),
+            instant(at),
+            event.action,
+        );
+        if !missing.is_empty() {
+            let texts: Vec<&str> = missing.iter().map(|x| x.text.as_str()).collect();
+            message.push_str(&format!(" Missing: {}.", texts.join("; ")));
+        }
+        if !unprovable.is_empty() {
+            let texts: Vec<&str> = unprovable.iter().map(|x| x.text.as_str()).collect();
+            message.push_str(&format!(" Not provable from the export: {}.", texts.join("; ")));
+        }
+        let mut f = out
+            .finding(
+                level,
+                Subject::Account {
+                    system: &target.system,
+                    login: &target.login,
+                },
+                event.evidence.clone(),
+                message,
+            )
+            .account(&target.login)
+            .related(target.evidence.clone(), format!("{}'s entry", target.login));
+        for x in missing.iter().chain(&unprovable) {
+            f = f.related(x.evidence.clone(), x.text.clone());
+        }
+        out.push(f);
+    }
+}
+
+/// krbtgt of `domain`: rotated twice after the reset, far enough apart.
+fn krbtgt(ctx: &Context<'_>, domain: &str, at: Timestamp, items: &mut Vec<Item>) {
+    let inv = ctx.inventory;
+    let skew = ctx.options.skew_seconds;
+    let Some(k) = inv.accounts.iter().find(|a| {
+        a.system.eq_ignore_ascii_case(domain)
+            && a.login.eq_ignore_ascii_case("krbtgt")
+            && a.directory.is_some()
+    }) else {
+        let domain_entry = inv
+            .accounts
+            .iter()
+            .find(|a| a.system.eq_ignore_ascii_case(domain))
+            .map(|a| a.evidence.clone())
+            .unwrap_or_else(|| Evidence::new(domain, None));
+        items.push(Item {
+            missing: false,
+            text: format!("krbtgt of {domain} is not in the export, so its two rotations cannot be checked"),
+            evidence: Evidence::new(domain_entry.path, None),
+        });
+        return;
+    };
+    // Successful resets of krbtgt after the user's reset, in time order.
+    let rotations: Vec<(Timestamp, &Event)> = inv
+        .events
+        .iter()
+        .filter(|e| {
+            e.kind.sets_password()
+                && e.outcome == Outcome::Success
+                && e.system.eq_ignore_ascii_case(domain)
+                && e.target.eq_ignore_ascii_case("krbtgt")
+        })
+        .filter_map(|e| Some((e.at.known()?, e)))
+        .filter(|(t, _)| t.as_second() > at.as_second() - skew)
+        .collect();
+    let gap_ok = rotations.windows(2).any(|w| {
+        w[1].0.as_second() - w[0].0.as_second() >= KRBTGT_GAP_HOURS * 3600
+    });
+    if gap_ok {
+        return;
+    }
+    if rotations.len() >= 2 {
+        let (a, b) = (rotations[0], rotations[rotations.len() - 1]);
+        items.push(Item {
+            missing: true,
+            text: format!(
+                "krbtgt of {domain} was reset twice after the reset but only {} min apart ({} and {}), less than the {KRBTGT_GAP_HOURS}-hour ticket lifetime Microsoft says to wait: tickets forged with the first key may still be honoured",
+                (b.0.as_second() - a.0.as_second()) / 60,
+                instant(a.0),
+                instant(b.0)
+            ),
+            evidence: b.1.evidence.clone(),
+        });
+        return;
+    }
+    match k.password_last_set.known() {
+        Some(t) if t.as_second() > at.as_second() - skew => items.push(Item {
+            missing: false,
+            text: format!(
+                "krbtgt of {domain} was rotated after the reset ({}), but the directory records only the latest password time, so a second rotation cannot be shown (export the domain controllers' Security log with 4724 on krbtgt to prove both)",
+                format_day(t)
+            ),
+            evidence: password_evidence(k),
+        }),
+        Some(t) => items.push(Item {
+            missing: true,
+            text: format!(
+                "krbtgt of {domain} last changed its password {}, before the reset: it was not rotated twice after it",
+                format_day(t)
+            ),
+            evidence: password_evidence(k),
+        }),
+        None => items.push(Item {
+            missing: false,
+            text: format!("krbtgt of {domain}: the export has no password time"),
+            evidence: k.evidence.clone(),
+        }),
+    }
+}
+
+/// The hosts whose local Administrators group holds the identity, directly or through a domain
+/// group it is a member of, and the LAPS state of each host's computer account.
+fn laps(
+    ctx: &Context<'_>,
+    identity: &crate::correlate::Identity,
+    domains: &BTreeSet<String>,
+    at: Timestamp,
+    items: &mut Vec<Item>,
+) {
+    let inv = ctx.inventory;
+    let ad: Vec<&Account> = identity
+        .accounts
+        .iter()
+        .map(|&j| &inv.accounts[j])
+        .filter(|a| a.source == SourceKind::ActiveDirectory)
+        .collect();
+    if ad.is_empty() {
+        return;
+    }
+    // Names that make a local Administrators member this identity: its logins and its groups.
+    let mut names: BTreeSet<String> = ad.iter().map(|a| normalize_login(&a.login)).collect();
+    for m in &inv.memberships {
+        if domains.iter().any(|d| d.eq_ignore_ascii_case(&m.system))
+            && ad.iter().any(|a| a.login.eq_ignore_ascii_case(&m.member))
+        {
+            names.insert(normalize_login(&m.group));
+        }
+    }
+    let mut hosts: BTreeMap<String, Evidence> = BTreeMap::new();
+    for m in &inv.memberships {
+        if m.grants != Some(Privilege::Admin) || !m.member.contains('\\') {
+            continue;
+        }
+        let local_host = inv
+            .accounts
+            .iter()
+            .any(|a| a.source == SourceKind::WindowsHost && a.system.eq_ignore_ascii_case(&m.system));
+        let windows_group = m.group.starts_with("Administrators");
+        if !(local_host || windows_group) || m.system.starts_with("gpo:") {
+            continue;
+        }
+        let member = normalize_login(m.member.split(" (").next().unwrap_or(&m.member));
+        if names.contains(&member) {
+            hosts
+                .entry(m.system.to_ascii_uppercase())
+                .or_insert_with(|| m.evidence.clone());
+        }
+    }
+    for (host, membership) in hosts {
+        let computer = inv.accounts.iter().find(|a| {
+            a.source == SourceKind::ActiveDirectory
+                && a.login.trim_end_matches('$').eq_ignore_ascii_case(&host)
+                && a.directory.is_some()
+        });
+        let Some(c) = computer else {
+            items.push(Item {
+                missing: false,
+                text: format!("{host}, where it is a local administrator, has no computer account in the directory export, so its LAPS rotation cannot be checked"),
+                evidence: membership,
+            });
+            continue;
+        };
+        let laps = c.directory.as_deref().map_or(Laps::NotApplicable, |d| d.laps);
+        match laps {
+            Laps::NotApplicable => {}
+            Laps::Missing => items.push(Item {
+                missing: true,
+                text: format!("{host}, where it is a local administrator, has no LAPS-managed password: nothing rotated its local Administrator password"),
+                evidence: c.evidence.clone(),
+            }),
+            Laps::Expires(w) => match w.known() {
+                Some(exp) if exp.as_second() <= at.as_second() => items.push(Item {
+                    missing: true,
+                    text: format!("the LAPS password of {host}, where it is a local administrator, expires {}, before the reset: it was set before the reset and not rotated since", format_day(exp)),
+                    evidence: c.evidence.clone(),
+                }),
+                Some(exp) if exp.as_second() - LAPS_AGE_DAYS * 86_400 > at.as_second() => {}
+                Some(exp) => items.push(Item {
+                    missing: false,
+                    text: format!("the LAPS password of {host} expires {}, within {LAPS_AGE_DAYS} days (the default password age) of the reset, so it may have been set before it; rotate it (Reset-LapsPassword) to be sure", format_day(exp)),
+                    evidence: c.evidence.clone(),
+                }),
+                None => items.push(Item {
+                    missing: false,
+                    text: format!("the LAPS password of {host} has no expiration time in the export"),
+                    evidence: c.evidence.clone(),
+                }),
+            },
+        }
+    }
+}
+
+/// Vault root tokens issued before the reset (or undated) and still valid.
+fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
+    for c in &inv.credentials {
+        let root = c.kind == CredentialKind::VaultToken
+            && c.detail.as_deref().is_some_and(|d| d.contains("root policy"));
+        if !root
+            || matches!(
+                c.status,
+                CredentialStatus::Revoked | CredentialStatus::Expired | CredentialStatus::Inactive
+            )
+        {
+            continue;
+        }
+        let issued = c.issued.known();
+        if issued.is_some_and(|t| t.as_second() > at.as_second() + skew) {
+            continue;
+        }
+        items.push(Item {
+            missing: true,
+            text: format!(
+                "Vault root token {} ({}) is still valid{}",
+                c.shown_id(),
+                c.label,
+                issued.map_or(" (issue time not exported)".to_string(), |t| format!(
+                    ", issued {} before the reset",
+                    format_day(t)
+                ))
+            ),
+            evidence: c.evidence.clone(),
+        });
+    }
+}
