@@ -173,8 +173,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             format!(" through {}", who(&inv.accounts[privileged_account]))
         };
         let mut message = format!(
-            "{} is Tier 0{whose} ({why}); its {} at {}{by} ({}) was not followed by every rotation an eviction needs.",
+            "{} is Tier 0{whose} ({why}); {} its {} at {}{by} ({}).",
             who(target),
+            if missing.is_empty() {
+                "the export cannot show that every rotation an eviction needs followed"
+            } else {
+                "not every rotation an eviction needs followed"
+            },
             event.kind.describe(),
             instant(at),
             event.action,
@@ -398,9 +403,8 @@ fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
         items.push(Item {
             missing: true,
             text: format!(
-                "Vault root token {} ({}) is still valid{}",
-                c.shown_id(),
-                c.label,
+                "{} is still valid{}",
+                super::credential_name(c),
                 issued.map_or(" (issue time not exported)".to_string(), |t| format!(
                     ", issued {} before the reset",
                     format_day(t)
@@ -408,5 +412,139 @@ fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
             ),
             evidence: c.evidence.clone(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::inventory::{
+        AccountKind, DirectoryAccount, DirectoryFlags, Record, When,
+    };
+    use crate::rule::RuleOptions;
+
+    fn t(s: &str) -> When {
+        When::parse_instant(s).unwrap()
+    }
+
+    fn ad(login: &str, object: DirectoryObject, pwd: &str, groups: &[&str], line: u32) -> Record {
+        let mut a = Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            login,
+            Evidence::at("directory.ldif", line),
+        );
+        a.kind = AccountKind::Human;
+        a.password_last_set = t(pwd);
+        a.directory = Some(Box::new(DirectoryAccount {
+            dn: format!("CN={login},DC=corp,DC=example,DC=test"),
+            object,
+            uac: Some(0x200),
+            flags: DirectoryFlags::default(),
+            pwd_last_set: t(pwd),
+            must_change: false,
+            password_changed: When::Unknown,
+            pwd_last_set_written: When::Unknown,
+            spns: vec![],
+            admin_count: false,
+            privileged_groups: groups.iter().map(|g| g.to_string()).collect(),
+            last_logon: When::Unknown,
+            laps: Laps::NotApplicable,
+            readable_password_attributes: vec![],
+            locked: false,
+        }));
+        Record::Account(a)
+    }
+
+    fn reset(target: &str, at: &str, line: u32) -> Record {
+        Record::Event(Event {
+            at: t(at),
+            system: "corp.example.test".into(),
+            source: SourceKind::ActiveDirectory,
+            kind: crate::inventory::ledger::EventKind::PasswordReset,
+            target: target.into(),
+            actor: Some("ir.lead".into()),
+            outcome: Outcome::Success,
+            action: "4724".into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: Some(format!("DC01/{line}")),
+            evidence: Evidence::at("security.xml", line),
+        })
+    }
+
+    fn run(records: Vec<Record>) -> Vec<crate::finding::Finding> {
+        let inv = Inventory::from_records(records);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(Timestamp::from_second(1_796_000_000).unwrap());
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let mut out = Emit::new("RG607");
+        check(&ctx, &mut out);
+        out.into_findings()
+    }
+
+    #[test]
+    fn krbtgt_before_the_reset_is_missing_and_once_after_is_not_provable() {
+        let base = |krbtgt: &str| {
+            vec![
+                ad("tadmin", DirectoryObject::User, "2026-11-20T09:00:00Z", &["Domain Admins"], 10),
+                ad("krbtgt", DirectoryObject::Krbtgt, krbtgt, &[], 20),
+                reset("tadmin", "2026-11-20T09:00:00Z", 1),
+            ]
+        };
+        let f = run(base("2026-06-01T00:00:00Z"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Error);
+        assert!(f[0].message.contains("krbtgt of corp.example.test last changed its password 2026-06-01"), "{}", f[0].message);
+        let f = run(base("2026-11-20T10:00:00Z"));
+        assert_eq!(f[0].level, Level::Note);
+        assert!(f[0].message.contains("a second rotation cannot be shown"), "{}", f[0].message);
+        // Two logged resets of krbtgt too close together are proven wrong.
+        let mut r = base("2026-11-20T10:30:00Z");
+        r.push(reset("krbtgt", "2026-11-20T10:00:00Z", 2));
+        r.push(reset("krbtgt", "2026-11-20T10:30:00Z", 3));
+        let f = run(r);
+        assert_eq!(f[0].level, Level::Error);
+        assert!(f[0].message.contains("only 30 min apart"), "{}", f[0].message);
+        // Far enough apart: nothing to report.
+        let mut r = base("2026-11-20T22:00:00Z");
+        r.push(reset("krbtgt", "2026-11-20T10:00:00Z", 2));
+        r.push(reset("krbtgt", "2026-11-20T22:00:00Z", 3));
+        assert!(run(r).is_empty());
+    }
+
+    #[test]
+    fn unprivileged_resets_and_unexported_systems_are_not_judged() {
+        // A reset of an ordinary user: nothing.
+        let f = run(vec![
+            ad("bob", DirectoryObject::User, "2026-11-20T09:00:00Z", &[], 10),
+            ad("krbtgt", DirectoryObject::Krbtgt, "2026-01-01T00:00:00Z", &[], 20),
+            reset("bob", "2026-11-20T09:00:00Z", 1),
+        ]);
+        assert!(f.is_empty());
+        // A Tier-0 reset with krbtgt missing from the export: a note naming it.
+        let f = run(vec![
+            ad("tadmin", DirectoryObject::User, "2026-11-20T09:00:00Z", &["Domain Admins"], 10),
+            reset("tadmin", "2026-11-20T09:00:00Z", 1),
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Note);
+        assert!(f[0].message.contains("krbtgt of corp.example.test is not in the export"));
+        // A failed reset is no reset.
+        let mut failed = reset("tadmin", "2026-11-20T09:00:00Z", 1);
+        if let Record::Event(e) = &mut failed {
+            e.outcome = Outcome::Failure;
+        }
+        let f = run(vec![
+            ad("tadmin", DirectoryObject::User, "2026-11-20T09:00:00Z", &["Domain Admins"], 10),
+            failed,
+        ]);
+        assert!(f.is_empty());
     }
 }
