@@ -182,6 +182,10 @@ fn needs(code: &str) -> Option<Needs> {
             "Active Directory security descriptors (LDIF with nTSecurityDescriptor) or BloodHound JSON",
             |f| !f.inventory.reset_rights.is_empty(),
         ),
+        "RG605" => n(
+            "an Active Directory export beside the domain controllers' Security logs (4723/4724) or their audit policy, or cloud reset events of synchronised accounts",
+            |f| f.ad() && (f.inventory.events.iter().any(|e| e.source == S::ActiveDirectory) || f.inventory.settings.iter().any(|s| s.component == "windows-audit")),
+        ),
         "RG607" => n(
             "reset events (Windows Security log, Entra directory audits, Okta System Log, CloudTrail, Google Reports) beside an Active Directory export or a Vault export",
             |f| !f.inventory.events.is_empty() && (f.ad() || f.source(&[S::Vault]) || f.credentials(&[C::VaultToken])),

@@ -81,6 +81,7 @@ rules! {
     RG602 => rg602_privileged_reset_without_step_up,
     RG603 => rg603_revocation_did_not_follow,
     RG604 => rg604_used_after_reset,
+    RG605 => rg605_reset_ledger_gap,
     RG606 => rg606_reset_rights_outside_tier0,
     RG607 => rg607_tier0_rotation_missing,
     RG608 => rg608_identity_link_collision,

@@ -62,7 +62,7 @@ fn password_evidence(a: &Account) -> Evidence {
         .unwrap_or_else(|| a.evidence.clone())
 }
 
-fn instant(t: Timestamp) -> String {
+pub(super) fn instant(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
