@@ -311,3 +311,148 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::{Correlation, IdentityMap};
+    use crate::inventory::ledger::EventKind;
+    use crate::inventory::{AccountKind, DirectoryAccount, DirectoryFlags, Laps, Record, When};
+    use crate::rule::RuleOptions;
+
+    fn t(s: &str) -> When {
+        When::parse_instant(s).unwrap()
+    }
+
+    fn user(login: &str, pwd: &str) -> Record {
+        let mut a = Account::new(
+            SourceKind::ActiveDirectory,
+            "corp.example.test",
+            login,
+            Evidence::at("directory.ldif", 1),
+        );
+        a.kind = AccountKind::Human;
+        a.password_last_set = t(pwd);
+        a.directory = Some(Box::new(DirectoryAccount {
+            dn: format!("CN={login},DC=corp,DC=example,DC=test"),
+            object: DirectoryObject::User,
+            uac: Some(0x200),
+            flags: DirectoryFlags::default(),
+            pwd_last_set: t(pwd),
+            must_change: false,
+            password_changed: When::Unknown,
+            pwd_last_set_written: When::Unknown,
+            spns: vec![],
+            admin_count: false,
+            privileged_groups: vec![],
+            last_logon: When::Unknown,
+            laps: Laps::NotApplicable,
+            readable_password_attributes: vec![],
+            locked: false,
+        }));
+        Record::Account(a)
+    }
+
+    fn event(source: SourceKind, system: &str, target: &str, at: &str, id: &str) -> Record {
+        Record::Event(Event {
+            at: t(at),
+            system: system.into(),
+            source,
+            kind: EventKind::PasswordReset,
+            target: target.into(),
+            actor: Some("helpdesk.kim".into()),
+            outcome: Outcome::Success,
+            action: "4724".into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: Some(id.into()),
+            evidence: Evidence::at("security.xml", 1),
+        })
+    }
+
+    fn run(records: Vec<Record>) -> Vec<(Level, String)> {
+        let inv = Inventory::from_records(records);
+        let correlation = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(Timestamp::from_second(1_796_000_000).unwrap());
+        let ctx = Context {
+            inventory: &inv,
+            correlation: &correlation,
+            options: &options,
+        };
+        let mut out = Emit::new("RG605");
+        check(&ctx, &mut out);
+        out.into_findings()
+            .into_iter()
+            .map(|f| (f.level, f.account.unwrap_or_default()))
+            .collect()
+    }
+
+    const AD: SourceKind = SourceKind::ActiveDirectory;
+    const DOMAIN: &str = "corp.example.test";
+
+    #[test]
+    fn directory_resets_inside_the_window_need_an_event() {
+        let f = run(vec![
+            user("dave", "2026-11-01T08:00:00Z"),
+            user("alice", "2026-11-18T10:00:00Z"),
+            user("bob", "2026-11-19T12:02:00Z"),
+            user("carol", "2026-10-25T09:00:00Z"),
+            user("old", "2026-01-01T09:00:00Z"),
+            event(AD, DOMAIN, "dave", "2026-11-01T08:00:00Z", "DC01/1"),
+            // Within the tolerance of bob's pwdLastSet.
+            event(AD, DOMAIN, "BOB", "2026-11-19T12:00:00Z", "DC01/2"),
+            event(AD, DOMAIN, "erin", "2026-11-25T16:00:00Z", "DC02/3"),
+        ]);
+        assert_eq!(
+            f,
+            [
+                (Level::Warning, "alice".to_string()),
+                (Level::Note, "carol".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn no_log_no_judgement_and_a_synced_cloud_reset_needs_a_directory_event() {
+        // Without any exported log, nothing is judged here (coverage says not assessed).
+        assert!(run(vec![user("alice", "2026-11-18T10:00:00Z")]).is_empty());
+
+        let mut cloud = Account::new(
+            SourceKind::EntraId,
+            "entra:example.org",
+            "alice@corp.example.test",
+            Evidence::at("users.json", 4),
+        );
+        cloud.kind = AccountKind::Human;
+        cloud.synced_from = Some("alice".into());
+        let mut ad = user("alice", "2026-09-01T00:00:00Z");
+        if let Record::Account(a) = &mut ad {
+            a.aliases = vec!["alice@corp.example.test".into()];
+        }
+        let records = |with_ad_event: bool| {
+            let mut r = vec![
+                ad.clone(),
+                Record::Account(cloud.clone()),
+                event(AD, DOMAIN, "dave", "2026-11-01T08:00:00Z", "DC01/1"),
+                event(AD, DOMAIN, "erin", "2026-11-25T16:00:00Z", "DC01/3"),
+                event(
+                    SourceKind::EntraId,
+                    "entra:example.org",
+                    "alice@corp.example.test",
+                    "2026-11-18T10:00:00Z",
+                    "Directory_1",
+                ),
+            ];
+            if with_ad_event {
+                r.push(event(AD, DOMAIN, "alice", "2026-11-18T10:04:00Z", "DC01/2"));
+            }
+            r
+        };
+        assert_eq!(
+            run(records(false)),
+            [(Level::Warning, "alice@corp.example.test".to_string())]
+        );
+        assert!(run(records(true)).is_empty());
+    }
+}
