@@ -23,8 +23,9 @@ fn text_report_opens_with_mokafors_story_and_the_key_used_after_the_reset() {
     let story = text.find("\n== ").expect("story groups");
     let first = &text[story + 1..];
     assert!(first.starts_with("== m.okafor: "), "{first}");
-    // One header with every linked account, whatever each system calls it.
-    let header: String = first.lines().take(3).collect::<Vec<_>>().join("\n");
+    // One header with every linked account, whatever each system calls it, and how they were
+    // linked (names only: a weak link).
+    let header: String = first.lines().take(4).collect::<Vec<_>>().join("\n");
     for account in [
         "m.okafor@aws",
         "m.okafor@web01",
@@ -33,6 +34,12 @@ fn text_report_opens_with_mokafors_story_and_the_key_used_after_the_reset() {
         assert!(header.contains(account), "{header}");
     }
     assert!(header.contains("last reset: 2026-08-05"), "{header}");
+    assert!(
+        header.contains(
+            "linked by:  names only (weak; confirm with --identities): UPN local part m.okafor"
+        ),
+        "{header}"
+    );
     // The first finding under it was used after the reset.
     let item = first
         .lines()
@@ -217,7 +224,7 @@ fn rules_without_their_input_are_not_assessed_in_every_format() {
         .collect();
     assert_eq!(
         not_assessed,
-        ["RG105", "RG106", "RG107", "RG108", "RG601", "RG602", "RG603", "RG604", "RG606"]
+        ["RG105", "RG106", "RG107", "RG108", "RG601", "RG602", "RG603", "RG604", "RG606", "RG607"]
     );
 }
 
