@@ -19,7 +19,7 @@
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::ledger::{Event, Outcome};
 use crate::inventory::{
-    when::format_day, Account, DirectoryObject, Evidence, Inventory, SourceKind,
+    when::format_day, Account, DirectoryObject, Evidence, SourceKind,
 };
 use crate::rule::Context;
 use jiff::Timestamp;
@@ -61,16 +61,6 @@ impl Window {
     }
 }
 
-fn account_of(inv: &Inventory, e: &Event) -> Option<usize> {
-    inv.account(&e.system, &e.target).or_else(|| {
-        inv.accounts.iter().position(|a| {
-            a.system.eq_ignore_ascii_case(&e.system)
-                && (a.login.eq_ignore_ascii_case(&e.target)
-                    || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(&e.target)))
-        })
-    })
-}
-
 fn directory_user(a: &Account) -> bool {
     a.source == SourceKind::ActiveDirectory
         && a.directory
@@ -89,6 +79,8 @@ fn recorded_reset(a: &Account) -> Option<Timestamp> {
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
+    // The ledger rules' lookup of the account an event names (RG603, RG604).
+    let index = super::ledger::AccountIndex::new(inv);
     let mut windows: BTreeMap<(SourceKind, String), Window> = BTreeMap::new();
     // Successful password-setting events by account.
     let mut resets: BTreeMap<usize, Vec<(Timestamp, &Event)>> = BTreeMap::new();
@@ -110,7 +102,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         if e.kind.sets_password() && e.outcome == Outcome::Success {
-            if let Some(i) = account_of(inv, e) {
+            if let Some(i) = index.find(inv, &e.system, &e.target) {
                 resets.entry(i).or_default().push((at, e));
             }
         }
@@ -189,7 +181,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), account_of(inv, e)) else {
+        let (Some(at), Some(i)) = (e.at.known(), index.find(inv, &e.system, &e.target)) else {
             continue;
         };
         let cloud = &inv.accounts[i];
@@ -317,7 +309,9 @@ mod tests {
     use super::*;
     use crate::correlate::{Correlation, IdentityMap};
     use crate::inventory::ledger::EventKind;
-    use crate::inventory::{AccountKind, DirectoryAccount, DirectoryFlags, Laps, Record, When};
+    use crate::inventory::{
+        AccountKind, DirectoryAccount, DirectoryFlags, Inventory, Laps, Record, When,
+    };
     use crate::rule::RuleOptions;
 
     fn t(s: &str) -> When {

@@ -45,17 +45,6 @@ struct Item {
     evidence: Evidence,
 }
 
-/// The account an event names: by system and login, else ignoring case, else by an alias.
-fn account_of(inv: &Inventory, e: &Event) -> Option<usize> {
-    inv.account(&e.system, &e.target).or_else(|| {
-        inv.accounts.iter().position(|a| {
-            a.system.eq_ignore_ascii_case(&e.system)
-                && (a.login.eq_ignore_ascii_case(&e.target)
-                    || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(&e.target)))
-        })
-    })
-}
-
 fn password_evidence(a: &Account) -> Evidence {
     a.password_evidence
         .clone()
@@ -69,13 +58,15 @@ pub(super) fn instant(t: Timestamp) -> String {
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
+    // The ledger rules' lookup of the account an event names (RG603, RG604).
+    let index = super::ledger::AccountIndex::new(inv);
     // The latest successful password-setting event of each account.
     let mut latest: BTreeMap<usize, (&Event, Timestamp)> = BTreeMap::new();
     for e in &inv.events {
         if !e.kind.sets_password() || e.outcome != Outcome::Success {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), account_of(inv, e)) else {
+        let (Some(at), Some(i)) = (e.at.known(), index.find(inv, &e.system, &e.target)) else {
             continue;
         };
         if latest.get(&i).is_none_or(|(_, t)| at > *t) {
