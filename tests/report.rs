@@ -224,7 +224,10 @@ fn rules_without_their_input_are_not_assessed_in_every_format() {
         .collect();
     assert_eq!(
         not_assessed,
-        ["RG105", "RG106", "RG107", "RG108", "RG601", "RG602", "RG603", "RG604", "RG606", "RG607"]
+        [
+            "RG105", "RG106", "RG107", "RG108", "RG601", "RG602", "RG603", "RG604", "RG606",
+            "RG607"
+        ]
     );
 }
 
