@@ -223,6 +223,29 @@ pub(crate) fn credential_name(c: &Credential) -> String {
     }
 }
 
+/// Runs one rule's check over an inventory built from `records` (no identity map), as of
+/// `as_of`: the harness of the rules' unit tests.
+#[cfg(test)]
+pub(crate) fn run_check(
+    code: &'static str,
+    check: fn(&crate::rule::Context<'_>, &mut crate::finding::Emit),
+    records: Vec<crate::inventory::Record>,
+    as_of: jiff::Timestamp,
+) -> Vec<crate::finding::Finding> {
+    let inv = crate::inventory::Inventory::from_records(records);
+    let correlation =
+        crate::correlate::Correlation::build(&inv, &crate::correlate::IdentityMap::default());
+    let options = crate::rule::RuleOptions::new(as_of);
+    let ctx = crate::rule::Context {
+        inventory: &inv,
+        correlation: &correlation,
+        options: &options,
+    };
+    let mut emit = crate::finding::Emit::new(code);
+    check(&ctx, &mut emit);
+    emit.into_findings()
+}
+
 #[cfg(test)]
 mod tests {
     use super::TABLE;

@@ -148,13 +148,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::{Correlation, IdentityMap};
+    
     use crate::finding::Finding;
     use crate::inventory::ledger::{Event, Ticket};
     use crate::inventory::{
-        Account, Evidence, Inventory, Membership, Privilege, Record, SourceKind, When,
+        Account, Evidence, Membership, Privilege, Record, SourceKind, When,
     };
-    use crate::rule::RuleOptions;
+    
 
     fn at(s: &str) -> When {
         When::parse_instant(s).unwrap()
@@ -214,17 +214,7 @@ mod tests {
             grants: Some(Privilege::Admin),
             evidence: Evidence::at("ad.ldif", 9),
         }));
-        let inv = Inventory::from_records(records);
-        let correlation = Correlation::build(&inv, &IdentityMap::default());
-        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
-        let mut emit = Emit::new("RG601");
-        check(&ctx, &mut emit);
-        emit.into_findings()
+        super::super::run_check("RG601", check, records, jiff::Timestamp::UNIX_EPOCH)
     }
 
     #[test]

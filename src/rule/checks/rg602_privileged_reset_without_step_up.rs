@@ -85,14 +85,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::{Correlation, IdentityMap};
+    
     use crate::finding::Finding;
     use crate::inventory::ledger::Event;
     use crate::inventory::{
-        Account, AccountKind, Evidence, Inventory, Membership, Privilege, Record, SourceKind,
+        Account, AccountKind, Evidence, Membership, Privilege, Record, SourceKind,
         When,
     };
-    use crate::rule::RuleOptions;
+    
 
     fn reset(target: &str, actor: Option<&str>, strong: Option<bool>, line: u32) -> Record {
         Record::Event(Event {
@@ -140,17 +140,7 @@ mod tests {
         );
         root.kind = AccountKind::Root;
         all.push(Record::Account(root));
-        let inv = Inventory::from_records(all);
-        let correlation = Correlation::build(&inv, &IdentityMap::default());
-        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
-        let mut emit = Emit::new("RG602");
-        check(&ctx, &mut emit);
-        emit.into_findings()
+        super::super::run_check("RG602", check, all, jiff::Timestamp::UNIX_EPOCH)
     }
 
     #[test]

@@ -307,12 +307,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::{Correlation, IdentityMap};
+    
     use crate::inventory::ledger::EventKind;
     use crate::inventory::{
-        AccountKind, DirectoryAccount, DirectoryFlags, Inventory, Laps, Record, When,
+        AccountKind, DirectoryAccount, DirectoryFlags, Laps, Record, When,
     };
-    use crate::rule::RuleOptions;
+    
 
     fn t(s: &str) -> When {
         When::parse_instant(s).unwrap()
@@ -366,17 +366,7 @@ mod tests {
     }
 
     fn run(records: Vec<Record>) -> Vec<(Level, String)> {
-        let inv = Inventory::from_records(records);
-        let correlation = Correlation::build(&inv, &IdentityMap::default());
-        let options = RuleOptions::new(Timestamp::from_second(1_796_000_000).unwrap());
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
-        let mut out = Emit::new("RG605");
-        check(&ctx, &mut out);
-        out.into_findings()
+        super::super::run_check("RG605", check, records, Timestamp::from_second(1_796_000_000).unwrap())
             .into_iter()
             .map(|f| (f.level, f.account.unwrap_or_default()))
             .collect()

@@ -409,11 +409,11 @@ fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::{Correlation, IdentityMap};
+    
     use crate::inventory::{
         AccountKind, DirectoryAccount, DirectoryFlags, Record, When,
     };
-    use crate::rule::RuleOptions;
+    
 
     fn t(s: &str) -> When {
         When::parse_instant(s).unwrap()
@@ -467,17 +467,7 @@ mod tests {
     }
 
     fn run(records: Vec<Record>) -> Vec<crate::finding::Finding> {
-        let inv = Inventory::from_records(records);
-        let correlation = Correlation::build(&inv, &IdentityMap::default());
-        let options = RuleOptions::new(Timestamp::from_second(1_796_000_000).unwrap());
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
-        let mut out = Emit::new("RG607");
-        check(&ctx, &mut out);
-        out.into_findings()
+        super::super::run_check("RG607", check, records, Timestamp::from_second(1_796_000_000).unwrap())
     }
 
     #[test]
