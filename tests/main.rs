@@ -18,6 +18,8 @@ mod delivery;
 mod estate;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
 mod evidence;
+/// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.
+mod incident;
 /// HTML, Markdown and CSV reports: parsed back, escaped, deterministic.
 mod formats;
 /// The HTML report in a real headless Chromium (skips without chromium unless CI=true).
