@@ -115,7 +115,14 @@ fn every_finding_of_the_incident() {
     for f in report["findings"].as_array().unwrap() {
         let id = f["identity"].as_str().unwrap();
         assert!(
-            !["lfischer", "krbtgt", "azureadssoacc$", "hd.jlee", "hd.mbrandt"].contains(&id),
+            ![
+                "lfischer",
+                "krbtgt",
+                "azureadssoacc$",
+                "hd.jlee",
+                "hd.mbrandt"
+            ]
+            .contains(&id),
             "{id} must have no finding: {f}"
         );
     }
@@ -174,17 +181,32 @@ fn every_finding_of_the_incident() {
     // adm.kowalski: the rejected ticket is named, the actor is not Tier 0, the help desk's right
     // names both its members, and the rotations list every missing item.
     let f = finding(&report, "RG601", "adm.kowalski");
-    assert_has(message(f), &["by hd.mbrandt at 2026-11-22T23:18:42Z (4724)", "INC0045866 rejected"]);
+    assert_has(
+        message(f),
+        &[
+            "by hd.mbrandt at 2026-11-22T23:18:42Z (4724)",
+            "INC0045866 rejected",
+        ],
+    );
     assert_eq!(
         related(f),
-        ["servicenow/incident-password-resets.csv:3", "ad/corp-northwind.ldif:228"]
+        [
+            "servicenow/incident-password-resets.csv:3",
+            "ad/corp-northwind.ldif:228"
+        ]
     );
     let f = finding(&report, "RG602", "adm.kowalski");
-    assert_has(message(f), &["hd.mbrandt is not privileged", "Domain Admins"]);
+    assert_has(
+        message(f),
+        &["hd.mbrandt is not privileged", "Domain Admins"],
+    );
     let f = finding(&report, "RG606", "adm.kowalski");
     assert_has(
         message(f),
-        &["Helpdesk (a group: hd.jlee, hd.mbrandt)", "User-Force-Change-Password"],
+        &[
+            "Helpdesk (a group: hd.jlee, hd.mbrandt)",
+            "User-Force-Change-Password",
+        ],
     );
     assert_eq!(
         related(f),
@@ -215,7 +237,10 @@ fn every_finding_of_the_incident() {
             "pwdLastSet did not move",
         ],
     );
-    assert!(related(f).contains(&"ad/corp-northwind.ldif:145".to_string()), "{f}");
+    assert!(
+        related(f).contains(&"ad/corp-northwind.ldif:145".to_string()),
+        "{f}"
+    );
 }
 
 #[test]
@@ -237,7 +262,8 @@ fn tickets_through_the_column_map_justify_the_other_resets() {
     let got = summarize(&report);
     for account in ["praman", "lfischer", "omar.haddad@northwind.example"] {
         assert!(
-            got.iter().any(|f| f.starts_with("RG601") && f.ends_with(account)),
+            got.iter()
+                .any(|f| f.starts_with("RG601") && f.ends_with(account)),
             "{account}: {got:#?}\n{stderr}"
         );
     }
@@ -275,7 +301,13 @@ fn sarif_snapshot() {
     let out = resetgap()
         .arg("scan")
         .args(args())
-        .args(["--format", "sarif", "--no-progress", "--uri-root", "scanned"])
+        .args([
+            "--format",
+            "sarif",
+            "--no-progress",
+            "--uri-root",
+            "scanned",
+        ])
         .output()
         .unwrap();
     assert_eq!(

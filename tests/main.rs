@@ -18,12 +18,12 @@ mod delivery;
 mod estate;
 /// Evidence that leaks nothing: planted secrets in every output, secret ids, shadow redaction.
 mod evidence;
-/// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.
-mod incident;
 /// HTML, Markdown and CSV reports: parsed back, escaped, deterministic.
 mod formats;
 /// The HTML report in a real headless Chromium (skips without chromium unless CI=true).
 mod html;
+/// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.
+mod incident;
 /// The inventory merge does not depend on file names.
 mod merge;
 /// Packaging and rule docs: JUnit and GitLab outputs, the Action and pre-commit manifests, rule
