@@ -22,6 +22,8 @@ mod evidence;
 mod formats;
 /// The HTML report in a real headless Chromium (skips without chromium unless CI=true).
 mod html;
+/// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.
+mod incident;
 /// The inventory merge does not depend on file names.
 mod merge;
 /// Packaging and rule docs: JUnit and GitLab outputs, the Action and pre-commit manifests, rule

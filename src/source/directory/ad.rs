@@ -698,7 +698,11 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         .and_then(|v| large_int(col, v, "adminCount"))
         .is_some_and(|n| n != 0);
 
-    let laps = if object == DirectoryObject::Computer && !is_msa {
+    // Seamless SSO's `AZUREADSSOACC$` is a computer object standing for Entra ID, not a machine:
+    // it has no local administrator for LAPS to manage (its Kerberos key is rotated with
+    // `Update-AzureADSSOForest`, which RG607 asks for after a Tier-0 reset).
+    let seamless_sso = lower == "azureadssoacc$";
+    let laps = if object == DirectoryObject::Computer && !is_msa && !seamless_sso {
         let mut found: Option<When> = None;
         for attr in [
             "ms-Mcs-AdmPwdExpirationTime",

@@ -883,6 +883,25 @@ fn krbtgt_variants_and_msa() {
 }
 
 #[test]
+fn seamless_sso_account_is_a_computer_without_laps() {
+    // Entra Seamless SSO's computer object (created by Entra Connect in CN=Computers) has no
+    // local administrator: LAPS does not apply, unlike a workstation without it.
+    let text = format!(
+        "dn: CN=AZUREADSSOACC,CN=Computers,{DOMAIN}\nobjectClass: computer\nsAMAccountName: AZUREADSSOACC$\n\
+         objectSid: {s}\nuserAccountControl: 4096\npwdLastSet: 133630467000000000\n\
+         servicePrincipalName: HTTP/autologon.microsoftazuread-sso.com\n\n\
+         dn: CN=WS09,OU=Workstations,{DOMAIN}\nobjectClass: computer\nsAMAccountName: WS09$\n\
+         objectSid: {w}\nuserAccountControl: 4096\n",
+        s = ad_sid(1105),
+        w = ad_sid(1106),
+    );
+    let o = parse_ldif_text("t.ldif", &text);
+    assert_eq!(dir(&o, "AZUREADSSOACC$").object, DirectoryObject::Computer);
+    assert_eq!(dir(&o, "AZUREADSSOACC$").laps, Laps::NotApplicable);
+    assert_eq!(dir(&o, "WS09$").laps, Laps::Missing);
+}
+
+#[test]
 fn utf16_ldifde_export() {
     let text = format!("dn: CN=a,{DOMAIN}\r\nchangetype: add\r\nsAMAccountName: a\r\n\r\n");
     let mut bytes = vec![0xFF, 0xFE];
