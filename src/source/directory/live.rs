@@ -733,15 +733,24 @@ fn safe_comment(text: &str) -> String {
         .collect()
 }
 
-/// A byte count for messages: exact, with MiB or GiB when large.
-fn size_text(bytes: u64) -> String {
-    const MIB: u64 = 1 << 20;
+/// A size for messages: `2.0 MiB`, or bytes when small.
+fn short_size(bytes: u64) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
     if bytes >= 1 << 30 {
-        format!("{bytes} bytes ({:.1} GiB)", bytes as f64 / (1u64 << 30) as f64)
-    } else if bytes >= MIB {
-        format!("{bytes} bytes ({:.1} MiB)", bytes as f64 / MIB as f64)
+        format!("{:.1} GiB", bytes as f64 / (MIB * 1024.0))
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / MIB)
     } else {
         format!("{bytes} bytes")
+    }
+}
+
+/// A size for messages, exact too: `2.0 MiB (2097152 bytes)`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} ({bytes} bytes)", short_size(bytes))
+    } else {
+        short_size(bytes)
     }
 }
 
@@ -753,14 +762,14 @@ fn limit_message(src: &LdapSource, e: &WireError) -> Option<String> {
             src.timeout.as_secs()
         )),
         WireError::TooLarge(announced) => Some(format!(
-            "stopped: the server announced a message of {}, over the limit of {} (--ldap-max-message)",
+            "stopped: the server announced a message of {}, over the --ldap-max-message limit of {}",
             size_text(*announced),
-            size_text(src.max_message)
+            short_size(src.max_message)
         )),
         WireError::TooManyBytes(read) => Some(format!(
-            "stopped after reading {} from the directory: the next message would pass --ldap-max-bytes ({})",
+            "stopped after reading {} from the directory: the next message would pass the --ldap-max-bytes limit of {}",
             size_text(*read),
-            size_text(src.max_bytes)
+            short_size(src.max_bytes)
         )),
         _ => None,
     }
@@ -790,7 +799,7 @@ fn connect_message(src: &LdapSource, e: &WireError, phase: Phase) -> String {
             "no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall"
         ),
         WireError::Deadline => format!(
-            "no answer from the server within {secs}s (--ldap-timeout, the limit on the whole read of one directory); the bind got no answer"
+            "no answer from the server within {secs}s (--ldap-timeout) to the bind; check the host, port and firewall"
         ),
         WireError::Io(source) => match source.kind() {
             std::io::ErrorKind::ConnectionRefused => {
