@@ -293,7 +293,7 @@ pub struct ScanArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 5_000_000,
+        default_value_t = 2_000_000,
         value_parser = clap::value_parser!(u64).range(1..),
         help_heading = "Live LDAP"
     )]

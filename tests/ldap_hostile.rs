@@ -36,6 +36,9 @@ enum Hostile {
     HugeAttribute,
     /// A message whose length header announces 4 GiB, then 1 MiB of it, then silence.
     Announces4GiB,
+    /// An entry whose 60,000-byte attribute name has 10,000 empty values: 80 KB on the wire,
+    /// 600 MB as LDIF (the name is on every value's line).
+    Amplifies,
 }
 
 /// A BER header: tag and definite length.
@@ -156,6 +159,14 @@ fn serve(hostile: Hostile) -> String {
                     .and_then(|_| s.shutdown(std::net::Shutdown::Both))
             }
             Hostile::HugeAttribute => huge_attribute(&mut s, search),
+            Hostile::Amplifies => {
+                let values: Vec<u8> = (0..10_000).flat_map(|_| [4u8, 0]).collect();
+                let name = "a".repeat(60_000);
+                let attr = tlv(0x30, &[tlv(4, name.as_bytes()), tlv(0x31, &values)].concat());
+                let dn = tlv(4, format!("uid=wide,ou=people,{BASE}").as_bytes());
+                s.write_all(&message(search, &tlv(0x64, &[dn, tlv(0x30, &attr)].concat())))
+                    .and_then(|_| s.write_all(&success(search, 0x65)))
+            }
             Hostile::Announces4GiB => s
                 .write_all(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 2, 1, search, 0x64])
                 .and_then(|_| s.write_all(&vec![b'x'; MIB as usize]))
@@ -383,6 +394,12 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
             Hostile::Announces4GiB,
             vec!["--ldap-max-message", "8G", "--ldap-max-bytes", "8G"],
             "stopped after 3s (--ldap-timeout",
+        ),
+        (
+            "an entry whose LDIF would be 7,500 times its wire size",
+            Hostile::Amplifies,
+            vec!["--ldap-max-bytes", "10M"],
+            "stopped after 0 entries: the saved LDIF would pass the --ldap-max-bytes limit of 10.0 MiB",
         ),
     ];
     for (i, (name, hostile, extra, message)) in cases.into_iter().enumerate() {

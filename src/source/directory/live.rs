@@ -451,7 +451,10 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
             ),
         )
     })?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let mut w = Counting {
+        inner: BufWriter::with_capacity(1 << 16, file),
+        written: 0,
+    };
     let mut stats = FetchStats::default();
     // A collector thread turns entries into records while this one waits on the network.
     let (tx, rx) = crossbeam_channel::bounded::<super::ldif::Entry>(512);
@@ -516,12 +519,49 @@ fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// A writer that counts the bytes written, so the saved LDIF is bounded like the bytes read.
+struct Counting<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// At least the bytes `write_entry` writes for this entry: each line's name, separator and
+/// newline, the value in base64 (the longer form), or the redaction marker when longer.
+fn ldif_size_bound(dn: &[u8], attributes: &[Attribute<'_>]) -> u64 {
+    let line = |name: usize, value: usize| {
+        let value = value.max(super::redact::PRESENT.len() + super::redact::NO_SCHEME.len());
+        (name + 4 + value.div_ceil(3) * 4) as u64
+    };
+    let values: u64 = attributes
+        .iter()
+        .map(|(name, values)| {
+            values
+                .iter()
+                .map(|v| line(name.len(), v.len()))
+                .sum::<u64>()
+        })
+        .sum();
+    line(2, dn.len()) + values + 1
+}
+
 /// Runs the paged search and writes each entry as it arrives, until the last page, a failure,
 /// or a limit.
 fn stream_entries(
     src: &LdapSource,
     conn: &mut Conn,
-    w: &mut impl Write,
+    w: &mut Counting<impl Write>,
     stats: &mut FetchStats,
     entries: &crossbeam_channel::Sender<super::ldif::Entry>,
     limits: &wire::Limits,
@@ -585,6 +625,18 @@ fn stream_entries(
                     }
                     match wire::parse_entry(content) {
                         Ok((dn, attributes)) => {
+                            // Names repeat on every value line in LDIF, so many empty values
+                            // under a long name would make the file far larger than the bytes
+                            // read: the saved file has the byte limit too, checked before.
+                            let bound = ldif_size_bound(dn, &attributes);
+                            if w.written.saturating_add(bound) > src.max_bytes {
+                                return Err(format!(
+                                    "stopped after {} entries: the saved LDIF would pass the --ldap-max-bytes limit of {}{}",
+                                    stats.entries,
+                                    short_size(src.max_bytes),
+                                    kept_text(src, stats.entries)
+                                ));
+                            }
                             let entry = write_entry(w, dn, attributes, stats, &mut line)
                                 .map_err(write_err)?;
                             stats.entries += 1;
@@ -1090,6 +1142,29 @@ mod tests {
             "dn: cn=Bob,dc=x\ncn: Bob\ncn:: IHNwYWNlZA==\nobjectSid:: AQUAAP8=\ndescription:\nuserCertificate;binary: ok\n\ndn:: Y249Sm9zw6ksZGM9eA==\n\n"
         );
         assert_eq!(stats.bad_attributes, 1);
+    }
+
+    #[test]
+    fn the_size_bound_covers_what_is_written() {
+        let long = vec![b'x'; 1000];
+        let binary = vec![0xffu8; 1001];
+        let many_empty = vec![&b""[..]; 500];
+        let cases: Vec<Vec<Attribute>> = vec![
+            vec![],
+            vec![(b"cn", vec![b"Bob"]), (b"description", vec![&long, &binary])],
+            vec![(b"userPassword", vec![b"{SSHA}abc", b"clear"])],
+            vec![(b"sambaNTPassword", vec![b""])],
+            vec![(&[b'a'; 300], many_empty)],
+        ];
+        for attrs in cases {
+            let bound = ldif_size_bound(b"cn=x,dc=y", &attrs);
+            let mut out = Vec::new();
+            let mut line = 1;
+            write_entry(&mut out, b"cn=x,dc=y", attrs, &mut FetchStats::default(), &mut line)
+                .unwrap();
+            assert!(out.len() as u64 <= bound, "{} > {bound}", out.len());
+            assert!(bound <= out.len() as u64 * 2 + 200, "{bound} for {}", out.len());
+        }
     }
 
     #[test]
