@@ -72,7 +72,11 @@ fn entry(id: u8, n: u64) -> Vec<u8> {
     let attr = |name: &str, value: &str| {
         tlv(
             0x30,
-            &[tlv(4, name.as_bytes()), tlv(0x31, &tlv(4, value.as_bytes()))].concat(),
+            &[
+                tlv(4, name.as_bytes()),
+                tlv(0x31, &tlv(4, value.as_bytes())),
+            ]
+            .concat(),
         )
     };
     let attrs = [
@@ -162,10 +166,16 @@ fn serve(hostile: Hostile) -> String {
             Hostile::Amplifies => {
                 let values: Vec<u8> = (0..10_000).flat_map(|_| [4u8, 0]).collect();
                 let name = "a".repeat(60_000);
-                let attr = tlv(0x30, &[tlv(4, name.as_bytes()), tlv(0x31, &values)].concat());
+                let attr = tlv(
+                    0x30,
+                    &[tlv(4, name.as_bytes()), tlv(0x31, &values)].concat(),
+                );
                 let dn = tlv(4, format!("uid=wide,ou=people,{BASE}").as_bytes());
-                s.write_all(&message(search, &tlv(0x64, &[dn, tlv(0x30, &attr)].concat())))
-                    .and_then(|_| s.write_all(&success(search, 0x65)))
+                s.write_all(&message(
+                    search,
+                    &tlv(0x64, &[dn, tlv(0x30, &attr)].concat()),
+                ))
+                .and_then(|_| s.write_all(&success(search, 0x65)))
             }
             Hostile::Announces4GiB => s
                 .write_all(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 2, 1, search, 0x64])
@@ -239,11 +249,25 @@ fn scan(dir: &Path, url: &str, extra: &[&str]) -> Run {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("resetgap"))
         .current_dir(root())
         .env_remove("RESETGAP_LDAP_PASSWORD")
-        .args(["scan", "--format", "json", "--no-progress", "--as-of", AS_OF])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-progress",
+            "--as-of",
+            AS_OF,
+        ])
         .args(["--fail-on", "none", "--fail-on-incomplete", FILE_FIXTURE])
         .arg("-o")
         .arg(&report)
-        .args(["--ldap", url, "--base", BASE, "--bind-dn", "cn=admin,dc=example,dc=test"])
+        .args([
+            "--ldap",
+            url,
+            "--base",
+            BASE,
+            "--bind-dn",
+            "cn=admin,dc=example,dc=test",
+        ])
         .arg("--bind-password-file")
         .arg(&pw)
         .arg("--save-ldif")
@@ -299,14 +323,14 @@ fn check(name: &str, run: &Run, url: &str, message: &str, expected: &[String], m
     let text = diags[0].to_string();
     assert!(text.contains(url), "{name}: located at the URL: {text}");
     assert!(text.contains(message), "{name}: `{message}` in {text}");
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains(url))
-        .collect();
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.contains(url)).collect();
     assert_eq!(lines.len(), 1, "{name}: one stderr line: {}", run.stderr);
     assert!(lines[0].contains(message), "{name}: {}", lines[0]);
-    assert_eq!(summarize(&run.report), expected, "{name}: file findings kept");
+    assert_eq!(
+        summarize(&run.report),
+        expected,
+        "{name}: file findings kept"
+    );
     assert!(run.peak > 0, "{name}: peak memory was sampled");
     assert!(
         run.peak < max_rss,
@@ -464,7 +488,9 @@ fn a_100_mb_attribute_is_read_within_bounded_memory_when_allowed() {
         run.stderr
     );
     assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
-    let saved = std::fs::metadata(dir.path().join("saved.ldif")).unwrap().len();
+    let saved = std::fs::metadata(dir.path().join("saved.ldif"))
+        .unwrap()
+        .len();
     assert!(saved > 100_000_000, "the value is saved: {saved} bytes");
     assert!(
         run.peak < 512 * MIB,
@@ -476,4 +502,60 @@ fn a_100_mb_attribute_is_read_within_bounded_memory_when_allowed() {
         run.elapsed.as_secs_f64(),
         run.peak / MIB
     ));
+}
+
+/// The limits are options like any other: from the environment and the config file, and shown
+/// by `resetgap config` with their sources.
+#[test]
+fn the_limits_come_from_every_layer_and_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("resetgap.yml");
+    std::fs::write(
+        &config,
+        "scan:\n  ldap-max-bytes: 2G\n  ldap-max-message: 16M\n",
+    )
+    .unwrap();
+    let out = crate::common::resetgap()
+        .args(["config", FILE_FIXTURE, "--config"])
+        .arg(&config)
+        .env("RESETGAP_LDAP_MAX_ENTRIES", "100000")
+        .env("RESETGAP_LDAP_TIMEOUT", "60")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for (key, value, source) in [
+        (
+            "ldap-max-entries",
+            "100000",
+            "(env RESETGAP_LDAP_MAX_ENTRIES)",
+        ),
+        ("ldap-timeout", "60", "(env RESETGAP_LDAP_TIMEOUT)"),
+        ("ldap-max-bytes", "2G", "(file)"),
+        ("ldap-max-message", "16M", "(file)"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key} not shown:\n{text}"));
+        assert!(
+            line.contains(value) && line.contains(source),
+            "{key}: {line}"
+        );
+    }
+    // A limit of zero entries is refused before anything runs.
+    let out = crate::common::resetgap()
+        .args([
+            "scan",
+            FILE_FIXTURE,
+            "--ldap",
+            "ldap://127.0.0.1:1",
+            "--base",
+            BASE,
+        ])
+        .args(["--ldap-max-entries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--ldap-max-entries"));
 }

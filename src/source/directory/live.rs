@@ -4,8 +4,11 @@
 //! Owns: connecting (TLS through rustls with certificate checks always on: the system trust
 //! store plus an optional CA file), binding
 //! (anonymous, simple, SASL EXTERNAL), refusing a simple bind in clear text to anything but
-//! loopback, paged searching (RFC 2696) with a timeout, and streaming every entry to the saved
-//! LDIF (RFC 2849) so memory stays bounded whatever the directory's size. The saved file is the
+//! loopback, paged searching (RFC 2696), and streaming every entry to the saved LDIF (RFC 2849)
+//! so memory stays bounded whatever the directory's size. The protocol itself is `wire`, under
+//! the limits of issue 13 (a hostile server): one deadline for the whole read
+//! (`--ldap-timeout`), entries (`--ldap-max-entries`), bytes read and saved (`--ldap-max-bytes`)
+//! and the size of one message (`--ldap-max-message`); reaching one is one diagnostic naming it. The saved file is the
 //! evidence: records and SARIF locations point at its lines, so results upload like any other
 //! file's. Only the attributes the adapters read are requested (`super::attributes`); the file
 //! is created mode 0600 and keeps no secret value (`super::redact`: `userPassword` keeps its
@@ -612,7 +615,9 @@ fn stream_entries(
             let msg = conn
                 .recv(id)
                 .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?;
-            match wire::search_item(&msg).map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))? {
+            match wire::search_item(&msg)
+                .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?
+            {
                 wire::SearchItem::Reference => stats.referrals += 1,
                 wire::SearchItem::Intermediate => {}
                 wire::SearchItem::Entry(content) => {
@@ -659,7 +664,9 @@ fn stream_entries(
                         Ok(Some(value)) => wire::paged_cookie(value)
                             .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?,
                         Ok(None) => Vec::new(),
-                        Err(e) => return Err(search_message(src, &e, stats.entries, conn.bytes_read)),
+                        Err(e) => {
+                            return Err(search_message(src, &e, stats.entries, conn.bytes_read))
+                        }
                     };
                     break;
                 }
@@ -1151,7 +1158,10 @@ mod tests {
         let many_empty = vec![&b""[..]; 500];
         let cases: Vec<Vec<Attribute>> = vec![
             vec![],
-            vec![(b"cn", vec![b"Bob"]), (b"description", vec![&long, &binary])],
+            vec![
+                (b"cn", vec![b"Bob"]),
+                (b"description", vec![&long, &binary]),
+            ],
             vec![(b"userPassword", vec![b"{SSHA}abc", b"clear"])],
             vec![(b"sambaNTPassword", vec![b""])],
             vec![(&[b'a'; 300], many_empty)],
@@ -1160,10 +1170,20 @@ mod tests {
             let bound = ldif_size_bound(b"cn=x,dc=y", &attrs);
             let mut out = Vec::new();
             let mut line = 1;
-            write_entry(&mut out, b"cn=x,dc=y", attrs, &mut FetchStats::default(), &mut line)
-                .unwrap();
+            write_entry(
+                &mut out,
+                b"cn=x,dc=y",
+                attrs,
+                &mut FetchStats::default(),
+                &mut line,
+            )
+            .unwrap();
             assert!(out.len() as u64 <= bound, "{} > {bound}", out.len());
-            assert!(bound <= out.len() as u64 * 2 + 200, "{bound} for {}", out.len());
+            assert!(
+                bound <= out.len() as u64 * 2 + 200,
+                "{bound} for {}",
+                out.len()
+            );
         }
     }
 
@@ -1176,7 +1196,10 @@ mod tests {
                 b"userPassword",
                 vec![b"{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", b"Clear-Text-Pass-1"],
             ),
-            (b"sambaNTPassword", vec![b"0123456789ABCDEF0123456789ABCDEF"]),
+            (
+                b"sambaNTPassword",
+                vec![b"0123456789ABCDEF0123456789ABCDEF"],
+            ),
             (b"ms-Mcs-AdmPwd", vec![b"Laps-Clear-1"]),
             (b"uid", vec![b"bob"]),
         ];

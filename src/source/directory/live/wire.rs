@@ -436,11 +436,12 @@ impl Message {
     pub fn control(&self, oid: &str) -> Result<Option<&[u8]>> {
         let mut controls = Ber::new(&self.bytes[self.controls_range.clone()]);
         while !controls.is_empty() {
-            let mut c = Ber::new(controls.expect(tag::SEQUENCE, "a control that is not a sequence")?);
+            let mut c =
+                Ber::new(controls.expect(tag::SEQUENCE, "a control that is not a sequence")?);
             let ctype = c.expect(tag::OCTETS, "a control without a type")?;
             c.optional(tag::BOOLEAN)?;
             if ctype == oid.as_bytes() {
-                return Ok(c.optional(tag::OCTETS)?);
+                return c.optional(tag::OCTETS);
             }
         }
         Ok(None)
@@ -583,7 +584,9 @@ impl Conn {
             )?;
             let msg = conn.recv(id)?;
             if msg.op != tag::EXTENDED_RESPONSE {
-                return Err(WireError::Malformed("an answer to StartTLS that is not one"));
+                return Err(WireError::Malformed(
+                    "an answer to StartTLS that is not one",
+                ));
             }
             let res = msg.result()?;
             if res.rc != 0 {
@@ -626,7 +629,9 @@ impl Conn {
             return Err(WireError::Closed(Some(text)));
         }
         if msg.id != id {
-            return Err(WireError::Malformed("an answer to a request that was not sent"));
+            return Err(WireError::Malformed(
+                "an answer to a request that was not sent",
+            ));
         }
         Ok(msg)
     }
@@ -682,7 +687,9 @@ impl Conn {
         let id = self.send(&tlv(tag::BIND_REQUEST, &body), &[])?;
         let msg = self.recv(id)?;
         if msg.op != tag::BIND_RESPONSE {
-            return Err(WireError::Malformed("an answer to the bind that is not a bind response"));
+            return Err(WireError::Malformed(
+                "an answer to the bind that is not a bind response",
+            ));
         }
         msg.result()
     }
@@ -748,14 +755,21 @@ pub fn search_item(msg: &Message) -> Result<SearchItem<'_>> {
         tag::SEARCH_REFERENCE => SearchItem::Reference,
         tag::INTERMEDIATE => SearchItem::Intermediate,
         tag::SEARCH_DONE => SearchItem::Done,
-        _ => return Err(WireError::Malformed("an answer to the search that is not one")),
+        _ => {
+            return Err(WireError::Malformed(
+                "an answer to the search that is not one",
+            ))
+        }
     })
 }
 
 /// The cookie of a paged-results response control value.
 pub fn paged_cookie(value: &[u8]) -> Result<Vec<u8>> {
     let mut outer = Ber::new(value);
-    let mut seq = Ber::new(outer.expect(tag::SEQUENCE, "a paged-results control that is not a sequence")?);
+    let mut seq = Ber::new(outer.expect(
+        tag::SEQUENCE,
+        "a paged-results control that is not a sequence",
+    )?);
     seq.expect(tag::INTEGER, "a paged-results control without a size")?;
     Ok(seq
         .expect(tag::OCTETS, "a paged-results control without a cookie")?
@@ -791,7 +805,10 @@ mod tests {
         let enc = tlv(tag::OCTETS, &big);
         assert_eq!(&enc[..4], &[4, 0x82, 1, 44]);
         assert_eq!(Ber::new(&enc).next().unwrap().1.len(), 300);
-        assert_eq!(length(&[0x84, 0xff, 0xff, 0xff, 0xff]).unwrap(), Some((0xffff_ffff, 5)));
+        assert_eq!(
+            length(&[0x84, 0xff, 0xff, 0xff, 0xff]).unwrap(),
+            Some((0xffff_ffff, 5))
+        );
         assert_eq!(length(&[0x84, 0xff]).unwrap(), None);
         assert!(length(&[0x80]).is_err());
         assert!(length(&[0x89]).is_err());
@@ -804,8 +821,16 @@ mod tests {
     #[test]
     fn entries_decode_and_malformed_ones_are_errors() {
         let value = |v: &[u8]| tlv(tag::OCTETS, v);
-        let attr = [value(b"cn"), tlv(tag::SET, &[value(b"Bob"), value(b"")].concat())].concat();
-        let entry = [value(b"cn=Bob,dc=x"), tlv(tag::SEQUENCE, &tlv(tag::SEQUENCE, &attr))].concat();
+        let attr = [
+            value(b"cn"),
+            tlv(tag::SET, &[value(b"Bob"), value(b"")].concat()),
+        ]
+        .concat();
+        let entry = [
+            value(b"cn=Bob,dc=x"),
+            tlv(tag::SEQUENCE, &tlv(tag::SEQUENCE, &attr)),
+        ]
+        .concat();
         let (dn, attrs) = parse_entry(&entry).unwrap();
         assert_eq!(dn, b"cn=Bob,dc=x");
         assert_eq!(attrs, vec![(&b"cn"[..], vec![&b"Bob"[..], &b""[..]])]);
