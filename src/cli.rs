@@ -280,14 +280,44 @@ pub struct ScanArgs {
     /// Allow a simple bind over plain ldap:// without StartTLS to a host that is not loopback.
     #[arg(long, requires = "ldap", help_heading = "Live LDAP")]
     pub allow_plaintext_bind: bool,
-    /// Seconds to wait for the server (connect, bind, each page of the search).
+    /// Seconds for the whole read of one directory: connecting, binding and every page of the
+    /// search (each wait for the server gets what remains). Reaching it stops that directory.
     #[arg(
         long,
         value_name = "SECS",
-        default_value_t = 120,
+        default_value_t = 1800,
         help_heading = "Live LDAP"
     )]
     pub ldap_timeout: u64,
+    /// Stop reading a directory after N entries (the scan is then incomplete).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2_000_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_max_entries: u64,
+    /// Stop reading a directory after this many bytes from the server (K, M or G suffix); it
+    /// also bounds the saved LDIF.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "8G",
+        value_parser = parse_size,
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_max_bytes: u64,
+    /// Refuse an LDAP message larger than this (K, M or G suffix), from its length header,
+    /// before reading it.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "64M",
+        value_parser = parse_size,
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_max_message: u64,
     /// Entries per page of the paged search (RFC 2696).
     #[arg(
         long,
@@ -582,6 +612,9 @@ fn ldap_sources(args: &ScanArgs) -> Result<Vec<live::LdapSource>> {
             ca_file: args.ca_file.clone(),
             allow_plaintext_bind: args.allow_plaintext_bind,
             timeout: std::time::Duration::from_secs(args.ldap_timeout.max(1)),
+            max_entries: args.ldap_max_entries,
+            max_bytes: args.ldap_max_bytes,
+            max_message: args.ldap_max_message,
             page_size: args.ldap_page_size,
             evidence_path: crate::discover::report_path(&file),
             save_ldif: file,

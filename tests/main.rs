@@ -5,6 +5,8 @@ mod common;
 
 /// Live LDAP against a real slapd started on loopback (tests/ldap/start-slapd.sh).
 mod ldap;
+/// Live LDAP against hostile in-process servers: time, size and memory limits (issue 13).
+mod ldap_hostile;
 /// Live Active Directory against a throwaway Samba AD DC (tests/ldap/start-samba-ad.sh; root only).
 mod samba;
 

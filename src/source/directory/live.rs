@@ -4,8 +4,11 @@
 //! Owns: connecting (TLS through rustls with certificate checks always on: the system trust
 //! store plus an optional CA file), binding
 //! (anonymous, simple, SASL EXTERNAL), refusing a simple bind in clear text to anything but
-//! loopback, paged searching (RFC 2696) with a timeout, and streaming every entry to the saved
-//! LDIF (RFC 2849) so memory stays bounded whatever the directory's size. The saved file is the
+//! loopback, paged searching (RFC 2696), and streaming every entry to the saved LDIF (RFC 2849)
+//! so memory stays bounded whatever the directory's size. The protocol itself is `wire`, under
+//! the limits of issue 13 (a hostile server): one deadline for the whole read
+//! (`--ldap-timeout`), entries (`--ldap-max-entries`), bytes read and saved (`--ldap-max-bytes`)
+//! and the size of one message (`--ldap-max-message`); reaching one is one diagnostic naming it. The saved file is the
 //! evidence: records and SARIF locations point at its lines, so results upload like any other
 //! file's. Only the attributes the adapters read are requested (`super::attributes`); the file
 //! is created mode 0600 and keeps no secret value (`super::redact`: `userPassword` keeps its
@@ -21,16 +24,16 @@
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::Evidence;
 use crate::source::Output;
-use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
-use ldap3::asn1::StructureTag;
-use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use wire::{Conn, Endpoint, WireError};
+
+mod wire;
 
 /// A password that never appears in `Debug` output, logs or messages.
 #[derive(Clone, PartialEq, Eq)]
@@ -79,8 +82,15 @@ pub struct LdapSource {
     pub ca_file: Option<PathBuf>,
     /// Allow a simple bind in clear text to a host that is not loopback.
     pub allow_plaintext_bind: bool,
-    /// Connect, bind, and each wait for the server during the search.
+    /// The whole read of the directory: connect, bind and every page (`--ldap-timeout`). Each
+    /// wait for the server is bounded by what remains of it.
     pub timeout: Duration,
+    /// Entries saved at most (`--ldap-max-entries`).
+    pub max_entries: u64,
+    /// Bytes of LDAP messages read from the server at most (`--ldap-max-bytes`).
+    pub max_bytes: u64,
+    /// Bytes of one LDAP message at most, checked from its length header (`--ldap-max-message`).
+    pub max_message: u64,
     /// Entries per page (RFC 2696).
     pub page_size: u32,
     /// Where the fetched entries are written (LDIF).
@@ -98,6 +108,8 @@ pub struct FetchStats {
     pub referrals: u64,
     /// Attributes dropped because their name is not a valid attribute description.
     pub bad_attributes: u64,
+    /// Entries dropped because their BER does not decode as a SearchResultEntry.
+    pub bad_entries: u64,
 }
 
 /// A failed fetch: the one diagnostic to report, and what was saved before the failure.
@@ -207,6 +219,9 @@ pub fn validate(src: &LdapSource) -> Result<(), String> {
     if src.page_size == 0 || src.page_size > i32::MAX as u32 {
         return Err("--ldap-page-size must be at least 1".to_string());
     }
+    if src.max_bytes == 0 || src.max_message == 0 {
+        return Err("--ldap-max-bytes and --ldap-max-message must be at least 1".to_string());
+    }
     if matches!(src.bind, Bind::Simple { .. })
         && url.scheme == "ldap"
         && !src.starttls
@@ -256,6 +271,17 @@ pub fn scan(src: &LdapSource) -> Output {
             format!(
                 "{} attribute(s) with an invalid name were not saved",
                 saved.bad_attributes
+            ),
+        ));
+    }
+    if saved.bad_entries > 0 {
+        out.diag(Diagnostic::new(
+            DiagKind::Malformed,
+            Severity::Warning,
+            location(src),
+            format!(
+                "{} entries whose BER does not decode were not saved",
+                saved.bad_entries
             ),
         ));
     }
@@ -315,15 +341,55 @@ fn tls_config(extra: Vec<CertificateDer<'static>>) -> Result<Arc<ClientConfig>, 
     Ok(Arc::new(config))
 }
 
-/// Connects, binds, and streams every entry under the base into `save_ldif`.
+/// Where a URL connects: host and default port, or the decoded socket path of `ldapi://`.
+fn endpoint_path(url: &ParsedUrl) -> Result<Option<String>, String> {
+    if url.scheme != "ldapi" {
+        return Ok(None);
+    }
+    if url.host.is_empty() {
+        return Err(
+            "the ldapi:// URL names no socket path (e.g. ldapi://%2Fvar%2Frun%2Fslapd%2Fldapi)"
+                .to_string(),
+        );
+    }
+    Ok(Some(percent_decode(&url.host)))
+}
+
+/// `%2F` and friends (RFC 3986), as ldapi:// URLs write socket paths.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Connects, binds, and streams every entry under the base into `save_ldif`, within the limits
+/// of the source: the deadline covers all of it.
 pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, FetchError> {
     let none = FetchStats::default();
     validate(src).map_err(|m| fail(src, none, m))?;
-    let secs = src.timeout.as_secs();
-
-    let mut settings = LdapConnSettings::new()
-        .set_conn_timeout(src.timeout)
-        .set_starttls(src.starttls);
+    let limits = wire::Limits {
+        deadline: Instant::now() + src.timeout,
+        max_bytes: src.max_bytes,
+        max_message: src.max_message,
+    };
+    let url = ParsedUrl::parse(&src.url).map_err(|m| fail(src, none, m))?;
     let extra = match &src.ca_file {
         None => Vec::new(),
         Some(ca) => {
@@ -346,28 +412,35 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
             })?
         }
     };
-    let config = tls_config(extra).map_err(|m| fail(src, none, m))?;
-    settings = settings.set_config(config);
-
-    let mut conn = LdapConn::with_settings(settings, &src.url)
-        .map_err(|e| fail(src, none, connect_message(src, &e, secs)))?;
+    let tls = if url.scheme == "ldaps" || src.starttls {
+        Some(tls_config(extra).map_err(|m| fail(src, none, m))?)
+    } else {
+        None
+    };
+    let socket = endpoint_path(&url).map_err(|m| fail(src, none, m))?;
+    let endpoint = match &socket {
+        Some(path) => Endpoint::Unix(path),
+        None => Endpoint::Tcp {
+            host: &url.host,
+            port: url
+                .port
+                .unwrap_or(if url.scheme == "ldaps" { 636 } else { 389 }),
+            tls: url.scheme == "ldaps",
+        },
+    };
+    let mut conn = Conn::connect(&endpoint, src.starttls, tls, limits)
+        .map_err(|e| fail(src, none, connect_message(src, &e, Phase::Connect)))?;
 
     let bound = match &src.bind {
         Bind::Anonymous => Ok(None),
-        Bind::Simple { dn, password } => conn
-            .with_timeout(src.timeout)
-            .simple_bind(dn, password.expose())
-            .map(Some),
-        Bind::SaslExternal => conn
-            .with_timeout(src.timeout)
-            .sasl_external_bind()
-            .map(Some),
+        Bind::Simple { dn, password } => conn.bind(dn, Some(password.expose())).map(Some),
+        Bind::SaslExternal => conn.bind("", None).map(Some),
     };
     match bound {
         Ok(None) => {}
         Ok(Some(res)) if res.rc == 0 => {}
         Ok(Some(res)) => return Err(fail(src, none, bind_message(src, res.rc, &res.text))),
-        Err(e) => return Err(fail(src, none, connect_message(src, &e, secs))),
+        Err(e) => return Err(fail(src, none, connect_message(src, &e, Phase::Bind))),
     }
 
     let file = create_private(&src.save_ldif).map_err(|e| {
@@ -381,7 +454,10 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
             ),
         )
     })?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let mut w = Counting {
+        inner: BufWriter::with_capacity(1 << 16, file),
+        written: 0,
+    };
     let mut stats = FetchStats::default();
     // A collector thread turns entries into records while this one waits on the network.
     let (tx, rx) = crossbeam_channel::bounded::<super::ldif::Entry>(512);
@@ -393,7 +469,7 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
         }
         c.finish()
     });
-    let result = stream_entries(src, &mut conn, &mut w, &mut stats, &tx);
+    let result = stream_entries(src, &mut conn, &mut w, &mut stats, &tx, &limits);
     drop(tx);
     match collector.join() {
         Ok(output) => collected.extend(output),
@@ -408,12 +484,12 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
         Ok(()) => writeln!(w, "# end: {} entries", stats.entries),
         Err(_) => writeln!(
             w,
-            "# incomplete: the search failed after {} entries",
+            "# incomplete: the search stopped after {} entries",
             stats.entries
         ),
     };
     let flushed = trailer.and_then(|_| w.flush());
-    let _ = conn.unbind();
+    conn.unbind();
     result.map_err(|m| fail(src, stats, m))?;
     flushed.map_err(|e| {
         fail(
@@ -446,15 +522,53 @@ fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Runs the paged search and writes each entry as it arrives.
+/// A writer that counts the bytes written, so the saved LDIF is bounded like the bytes read.
+struct Counting<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// At least the bytes `write_entry` writes for this entry: each line's name, separator and
+/// newline, the value in base64 (the longer form), or the redaction marker when longer.
+fn ldif_size_bound(dn: &[u8], attributes: &[Attribute<'_>]) -> u64 {
+    let line = |name: usize, value: usize| {
+        let value = value.max(super::redact::PRESENT.len() + super::redact::NO_SCHEME.len());
+        (name + 4 + value.div_ceil(3) * 4) as u64
+    };
+    let values: u64 = attributes
+        .iter()
+        .map(|(name, values)| {
+            values
+                .iter()
+                .map(|v| line(name.len(), v.len()))
+                .sum::<u64>()
+        })
+        .sum();
+    line(2, dn.len()) + values + 1
+}
+
+/// Runs the paged search and writes each entry as it arrives, until the last page, a failure,
+/// or a limit.
 fn stream_entries(
     src: &LdapSource,
-    conn: &mut LdapConn,
-    w: &mut impl Write,
+    conn: &mut Conn,
+    w: &mut Counting<impl Write>,
     stats: &mut FetchStats,
     entries: &crossbeam_channel::Sender<super::ldif::Entry>,
+    limits: &wire::Limits,
 ) -> Result<(), String> {
-    let secs = src.timeout.as_secs();
     let write_err = |e: std::io::Error| {
         format!(
             "cannot write the LDIF file {}: {}",
@@ -473,56 +587,95 @@ fn stream_entries(
     let mut line: u32 = 2;
     let attrs = super::attributes();
     let page = i32::try_from(src.page_size).unwrap_or(1000);
-    let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
-        Box::new(EntriesOnly::new()),
-        Box::new(PagedResults::new(page)),
-    ];
-    // Server-side limit per page request, in seconds (0 = none); the client-side timeout below
-    // covers every wait for the server.
-    let limit = i32::try_from(secs).unwrap_or(i32::MAX);
-    let mut stream = conn
-        .with_controls(sd_flags_control())
-        .with_search_options(SearchOptions::new().timelimit(limit))
-        .with_timeout(src.timeout)
-        .streaming_search_with(
-            adapters,
-            &src.base,
-            Scope::Subtree,
-            "(objectClass=*)",
-            attrs,
-        )
-        .map_err(|e| search_message(src, &e, stats.entries, secs))?;
+    let mut cookie = Vec::new();
     loop {
-        match stream.next() {
-            Ok(Some(entry)) => {
-                if entry.is_ref() {
-                    stats.referrals += 1;
-                    continue;
-                }
-                if entry.is_intermediate() {
-                    continue;
-                }
-                match decode_entry(entry.0) {
-                    Some((dn, attributes)) => {
-                        let entry =
-                            write_entry(w, &dn, attributes, stats, &mut line).map_err(write_err)?;
-                        stats.entries += 1;
-                        // The collector only stops when this sender is dropped.
-                        let _ = entries.send(entry);
+        // The server's own limit per page request: what remains of ours, in whole seconds.
+        let left = limits
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs()
+            .max(1);
+        let controls = [
+            wire::Control {
+                oid: wire::PAGED_OID.to_string(),
+                critical: false,
+                value: Some(wire::paged_value(page, &cookie)),
+            },
+            sd_flags_control(),
+        ];
+        let id = conn
+            .search(
+                &src.base,
+                &attrs,
+                i64::try_from(left).unwrap_or(i64::from(i32::MAX)),
+                &controls,
+            )
+            .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?;
+        loop {
+            let msg = conn
+                .recv(id)
+                .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?;
+            match wire::search_item(&msg)
+                .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?
+            {
+                wire::SearchItem::Reference => stats.referrals += 1,
+                wire::SearchItem::Intermediate => {}
+                wire::SearchItem::Entry(content) => {
+                    if stats.entries >= src.max_entries {
+                        return Err(format!(
+                            "stopped after {} entries (--ldap-max-entries){}",
+                            stats.entries,
+                            kept_text(src, stats.entries)
+                        ));
                     }
-                    None => stats.bad_attributes += 1,
+                    match wire::parse_entry(content) {
+                        Ok((dn, attributes)) => {
+                            // Names repeat on every value line in LDIF, so many empty values
+                            // under a long name would make the file far larger than the bytes
+                            // read: the saved file has the byte limit too, checked before.
+                            let bound = ldif_size_bound(dn, &attributes);
+                            if w.written.saturating_add(bound) > src.max_bytes {
+                                return Err(format!(
+                                    "stopped after {} entries: the saved LDIF would pass the --ldap-max-bytes limit of {}{}",
+                                    stats.entries,
+                                    short_size(src.max_bytes),
+                                    kept_text(src, stats.entries)
+                                ));
+                            }
+                            let entry = write_entry(w, dn, attributes, stats, &mut line)
+                                .map_err(write_err)?;
+                            stats.entries += 1;
+                            // The collector only stops when this sender is dropped.
+                            let _ = entries.send(entry);
+                        }
+                        Err(_) => stats.bad_entries += 1,
+                    }
+                }
+                wire::SearchItem::Done => {
+                    let res = msg
+                        .result()
+                        .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?;
+                    stats.referrals += res.referrals;
+                    if res.rc != 0 {
+                        return Err(result_message(src, res.rc, &res.text, stats.entries));
+                    }
+                    // No control (a server that ignores paging) or an empty cookie: the end.
+                    cookie = match msg.control(wire::PAGED_OID) {
+                        Ok(Some(value)) => wire::paged_cookie(value)
+                            .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?,
+                        Ok(None) => Vec::new(),
+                        Err(e) => {
+                            return Err(search_message(src, &e, stats.entries, conn.bytes_read))
+                        }
+                    };
+                    break;
                 }
             }
-            Ok(None) => break,
-            Err(e) => return Err(search_message(src, &e, stats.entries, secs)),
+        }
+        if cookie.is_empty() {
+            return Ok(());
         }
     }
-    let res = stream.result();
-    stats.referrals += res.refs.len() as u64;
-    if res.rc != 0 {
-        return Err(result_message(src, res.rc, &res.text, stats.entries));
-    }
-    Ok(())
 }
 
 /// LDAP_SERVER_SD_FLAGS_OID asking for the owner, group and DACL of `nTSecurityDescriptor` (7),
@@ -530,40 +683,20 @@ fn stream_entries(
 /// asks for the SACL, which needs SeSecurityPrivilege, and returns no descriptor at all). Not
 /// critical: a directory that does not know it (OpenLDAP) ignores it instead of failing the
 /// search. The paged-results adapter keeps it on every page.
-fn sd_flags_control() -> ldap3::controls::RawControl {
-    ldap3::controls::RawControl {
-        ctype: super::acl::SD_FLAGS_OID.to_string(),
-        crit: false,
-        val: Some(super::acl::SD_FLAGS_OWNER_GROUP_DACL.to_vec()),
+fn sd_flags_control() -> wire::Control {
+    wire::Control {
+        oid: super::acl::SD_FLAGS_OID.to_string(),
+        critical: false,
+        value: Some(super::acl::SD_FLAGS_OWNER_GROUP_DACL.to_vec()),
     }
 }
 
 /// One attribute and its raw values, in the order the server sent them.
-type Attribute = (Vec<u8>, Vec<Vec<u8>>);
+type Attribute<'a> = (&'a [u8], Vec<&'a [u8]>);
 
-/// Decodes a SearchResultEntry (RFC 4511 4.5.2) without panicking on a malformed one.
-fn decode_entry(tag: StructureTag) -> Option<(Vec<u8>, Vec<Attribute>)> {
-    let mut parts = tag.match_id(4)?.expect_constructed()?.into_iter();
-    let dn = parts.next()?.expect_primitive()?;
-    let mut attributes = Vec::new();
-    for a in parts.next()?.expect_constructed()? {
-        let mut av = a.expect_constructed()?.into_iter();
-        let name = av.next()?.expect_primitive()?;
-        let values = av
-            .next()?
-            .expect_constructed()?
-            .into_iter()
-            .filter_map(|v| v.expect_primitive())
-            .collect();
-        attributes.push((name, values));
-    }
-    Some((dn, attributes))
-}
-
-/// Writes one entry as an LDIF content record (RFC 2849), followed by a blank line. Lines are
-/// not folded (a parser must accept long lines).
-/// Writes one entry as LDIF (one line per value, no folding) and returns it with the line
-/// numbers it has in the file; `line` is the next line to be written.
+/// Writes one entry as an LDIF content record (RFC 2849), one line per value (not folded: a
+/// parser must accept long lines), then a blank line; returns it with the line numbers it has
+/// in the file. `line` is the next line to be written.
 fn write_entry(
     w: &mut impl Write,
     dn: &[u8],
@@ -578,30 +711,30 @@ fn write_entry(
         attrs: Vec::with_capacity(attributes.len()),
     };
     write_value(w, b"dn", dn)?;
-    *line += 1;
+    *line = line.saturating_add(1);
     for (name, values) in attributes {
-        if !is_attribute_description(&name) {
+        if !is_attribute_description(name) {
             stats.bad_attributes += 1;
             continue;
         }
         let mut attr = Attr {
-            name: String::from_utf8_lossy(&name).into_owned(),
+            name: String::from_utf8_lossy(name).into_owned(),
             values: Vec::with_capacity(values.len()),
         };
         for v in values {
             // What is written is what is parsed: the live findings are the saved file's.
-            let v = super::redact::saved(&attr.name, &v).into_owned();
-            write_value(w, &name, &v)?;
+            let v = super::redact::saved(&attr.name, v).into_owned();
+            write_value(w, name, &v)?;
             attr.values.push(Value {
                 bytes: v,
                 line: *line,
             });
-            *line += 1;
+            *line = line.saturating_add(1);
         }
         entry.attrs.push(attr);
     }
     w.write_all(b"\n")?;
-    *line += 1;
+    *line = line.saturating_add(1);
     Ok(entry)
 }
 
@@ -614,13 +747,12 @@ fn write_value(w: &mut impl Write, name: &[u8], value: &[u8]) -> std::io::Result
         w.write_all(b": ")?;
         w.write_all(value)?;
     } else {
-        use base64::Engine as _;
+        // Encoded as it is written, so a large value is not held twice.
         w.write_all(b":: ")?;
-        w.write_all(
-            base64::engine::general_purpose::STANDARD
-                .encode(value)
-                .as_bytes(),
-        )?;
+        let mut enc =
+            base64::write::EncoderWriter::new(&mut *w, &base64::engine::general_purpose::STANDARD);
+        enc.write_all(value)?;
+        enc.finish()?;
     }
     w.write_all(b"\n")
 }
@@ -660,69 +792,112 @@ fn safe_comment(text: &str) -> String {
         .collect()
 }
 
-/// The text of an error and its sources, for matching well-known causes.
-fn chain_text(e: &LdapError) -> String {
-    let mut text = e.to_string();
-    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = cur {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        cur = s.source();
+/// A size for messages: `2.0 MiB`, or bytes when small.
+fn short_size(bytes: u64) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / (MIB * 1024.0))
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / MIB)
+    } else {
+        format!("{bytes} bytes")
     }
-    text
+}
+
+/// A size for messages, exact too: `2.0 MiB (2097152 bytes)`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} ({bytes} bytes)", short_size(bytes))
+    } else {
+        short_size(bytes)
+    }
+}
+
+/// The message of a limit reached, whatever the phase.
+fn limit_message(src: &LdapSource, e: &WireError) -> Option<String> {
+    match e {
+        WireError::Deadline => Some(format!(
+            "stopped after {}s (--ldap-timeout, the limit on the whole read of one directory)",
+            src.timeout.as_secs()
+        )),
+        WireError::TooLarge(announced) => Some(format!(
+            "stopped: the server announced a message of {}, over the --ldap-max-message limit of {}",
+            size_text(*announced),
+            short_size(src.max_message)
+        )),
+        WireError::TooManyBytes(read) => Some(format!(
+            "stopped after reading {} from the directory: the next message would pass the --ldap-max-bytes limit of {}",
+            size_text(*read),
+            short_size(src.max_bytes)
+        )),
+        _ => None,
+    }
 }
 
 fn tls_hint(text: &str) -> Option<&'static str> {
     let t = text.to_ascii_lowercase();
-    if t.contains("certificate verify failed")
-        || t.contains("self-signed")
-        || t.contains("self signed")
-        || t.contains("unable to get local issuer")
-        || t.contains("certificate has expired")
-        || t.contains("hostname mismatch")
-        || t.contains("ip address mismatch")
-        || t.contains("certificate")
-    {
+    if t.contains("certificate") {
         Some("certificate verification failed; pass --ca-file with the CA that signed the server certificate (and check that the certificate names this host)")
-    } else if t.contains("wrong version number")
-        || t.contains("unexpected eof")
-        || t.contains("handshake")
-    {
-        Some("the TLS handshake failed; check that the port speaks TLS for ldaps:// (or use ldap:// with --starttls)")
     } else {
         None
     }
 }
 
+/// When a failure happened, for its message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Connect,
+    Bind,
+}
+
 /// A failure before or during connect and bind.
-fn connect_message(src: &LdapSource, e: &LdapError, secs: u64) -> String {
-    let text = chain_text(e);
+fn connect_message(src: &LdapSource, e: &WireError, phase: Phase) -> String {
+    let secs = src.timeout.as_secs();
     match e {
-        LdapError::Timeout { .. } => {
-            format!("no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall")
-        }
-        LdapError::Io { source } => match source.kind() {
+        WireError::Deadline if phase == Phase::Connect => format!(
+            "no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall"
+        ),
+        WireError::Deadline => format!(
+            "no answer from the server within {secs}s (--ldap-timeout) to the bind; check the host, port and firewall"
+        ),
+        WireError::Io(source) => match source.kind() {
             std::io::ErrorKind::ConnectionRefused => {
                 "cannot connect: connection refused; check the URL and that the server is running"
                     .to_string()
             }
-            std::io::ErrorKind::TimedOut => format!(
-                "cannot connect within {secs}s (--ldap-timeout); check the host, port and firewall"
-            ),
-            _ if tls_hint(&text).is_some() => tls_hint(&text).unwrap_or_default().to_string(),
             k => format!("cannot connect: {k} ({source})"),
         },
-        LdapError::LdapResult { result } => bind_message(src, result.rc, &result.text),
-        LdapError::UrlParsing { .. } | LdapError::UnknownScheme(_) => {
-            format!("not a valid LDAP URL: {text}")
-        }
-        _ => match tls_hint(&text) {
+        WireError::Resolve(text) => format!(
+            "cannot resolve the host `{}`: {text}",
+            safe_comment(&ParsedUrl::parse(&src.url).map(|u| u.host).unwrap_or_default())
+        ),
+        WireError::Tls(text) => match tls_hint(text) {
             Some(hint) => hint.to_string(),
-            None if text.contains("EndOfStream") || matches!(e, LdapError::EndOfStream) => {
-                "the server closed the connection before the bind completed".to_string()
-            }
-            None => format!("cannot connect or bind: {text}"),
+            None => format!(
+                "the TLS handshake failed ({}); check that the port speaks TLS for ldaps:// (or use ldap:// with --starttls)",
+                safe_comment(text)
+            ),
         },
+        WireError::StartTls(res) => format!(
+            "the server refused StartTLS (LDAP {}){}",
+            res.rc,
+            server_text(&res.text)
+        ),
+        WireError::Closed(notice) => format!(
+            "the server closed the connection before the bind completed{}",
+            notice.as_deref().map(server_text).unwrap_or_default()
+        ),
+        WireError::Malformed(what) => format!(
+            "the server's answer {} is not valid LDAP ({what})",
+            if phase == Phase::Connect {
+                "to StartTLS"
+            } else {
+                "to the bind"
+            }
+        ),
+        WireError::TooLarge(_) | WireError::TooManyBytes(_) => {
+            limit_message(src, e).unwrap_or_default()
+        }
     }
 }
 
@@ -752,20 +927,28 @@ fn server_text(text: &str) -> String {
     }
 }
 
-fn search_message(src: &LdapSource, e: &LdapError, entries: u64, secs: u64) -> String {
+fn search_message(src: &LdapSource, e: &WireError, entries: u64, bytes_read: u64) -> String {
     let kept = kept_text(src, entries);
     let what = match e {
-        LdapError::Timeout { .. } => {
-            format!("the search got no answer within {secs}s (--ldap-timeout)")
-        }
-        LdapError::EndOfStream => "the server closed the connection during the search".to_string(),
-        LdapError::Io { source } => {
+        WireError::Deadline if bytes_read == 0 => format!(
+            "no answer from the server within {}s (--ldap-timeout); check the host, port and firewall",
+            src.timeout.as_secs()
+        ),
+        WireError::Closed(notice) => format!(
+            "the server closed the connection during the search{}",
+            notice.as_deref().map(server_text).unwrap_or_default()
+        ),
+        WireError::Io(source) => {
             format!("the connection failed during the search: {}", source.kind())
         }
-        LdapError::LdapResult { result } => {
-            return result_message(src, result.rc, &result.text, entries)
+        WireError::Malformed(what) => {
+            format!("the server sent a message that is not valid LDAP during the search ({what})")
         }
-        _ => format!("the search failed: {}", chain_text(e)),
+        WireError::Tls(text) => format!("TLS failed during the search ({})", safe_comment(text)),
+        _ => match limit_message(src, e) {
+            Some(m) => m,
+            None => "the search failed".to_string(),
+        },
     };
     format!("{what}{kept}")
 }
@@ -810,6 +993,9 @@ mod tests {
             ca_file: None,
             allow_plaintext_bind: false,
             timeout: Duration::from_secs(2),
+            max_entries: 10,
+            max_bytes: 1 << 20,
+            max_message: 1 << 16,
             page_size: 1000,
             save_ldif: PathBuf::from("/nonexistent/out.ldif"),
             evidence_path: "out.ldif".to_string(),
@@ -930,11 +1116,11 @@ mod tests {
         let mut out = Vec::new();
         let mut stats = FetchStats::default();
         let attrs: Vec<Attribute> = vec![
-            (b"cn".to_vec(), vec![b"Bob".to_vec(), b" spaced".to_vec()]),
-            (b"objectSid".to_vec(), vec![vec![1, 5, 0, 0, 0xff]]),
-            (b"description".to_vec(), vec![Vec::new()]),
-            (b"bad name\n".to_vec(), vec![b"x".to_vec()]),
-            (b"userCertificate;binary".to_vec(), vec![b"ok".to_vec()]),
+            (b"cn", vec![b"Bob", b" spaced"]),
+            (b"objectSid", vec![&[1, 5, 0, 0, 0xff]]),
+            (b"description", vec![b""]),
+            (b"bad name\n", vec![b"x"]),
+            (b"userCertificate;binary", vec![b"ok"]),
         ];
         let mut line = 1;
         let bob = write_entry(
@@ -966,23 +1152,56 @@ mod tests {
     }
 
     #[test]
+    fn the_size_bound_covers_what_is_written() {
+        let long = vec![b'x'; 1000];
+        let binary = vec![0xffu8; 1001];
+        let many_empty = vec![&b""[..]; 500];
+        let cases: Vec<Vec<Attribute>> = vec![
+            vec![],
+            vec![
+                (b"cn", vec![b"Bob"]),
+                (b"description", vec![&long, &binary]),
+            ],
+            vec![(b"userPassword", vec![b"{SSHA}abc", b"clear"])],
+            vec![(b"sambaNTPassword", vec![b""])],
+            vec![(&[b'a'; 300], many_empty)],
+        ];
+        for attrs in cases {
+            let bound = ldif_size_bound(b"cn=x,dc=y", &attrs);
+            let mut out = Vec::new();
+            let mut line = 1;
+            write_entry(
+                &mut out,
+                b"cn=x,dc=y",
+                attrs,
+                &mut FetchStats::default(),
+                &mut line,
+            )
+            .unwrap();
+            assert!(out.len() as u64 <= bound, "{} > {bound}", out.len());
+            assert!(
+                bound <= out.len() as u64 * 2 + 200,
+                "{bound} for {}",
+                out.len()
+            );
+        }
+    }
+
+    #[test]
     fn saved_entries_keep_no_secret_value() {
         let mut out = Vec::new();
         let mut stats = FetchStats::default();
         let attrs: Vec<Attribute> = vec![
             (
-                b"userPassword".to_vec(),
-                vec![
-                    b"{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=".to_vec(),
-                    b"Clear-Text-Pass-1".to_vec(),
-                ],
+                b"userPassword",
+                vec![b"{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", b"Clear-Text-Pass-1"],
             ),
             (
-                b"sambaNTPassword".to_vec(),
-                vec![b"0123456789ABCDEF0123456789ABCDEF".to_vec()],
+                b"sambaNTPassword",
+                vec![b"0123456789ABCDEF0123456789ABCDEF"],
             ),
-            (b"ms-Mcs-AdmPwd".to_vec(), vec![b"Laps-Clear-1".to_vec()]),
-            (b"uid".to_vec(), vec![b"bob".to_vec()]),
+            (b"ms-Mcs-AdmPwd", vec![b"Laps-Clear-1"]),
+            (b"uid", vec![b"bob"]),
         ];
         let mut line = 1;
         let entry = write_entry(&mut out, b"uid=bob,dc=x", attrs, &mut stats, &mut line).unwrap();
@@ -1021,33 +1240,15 @@ mod tests {
     #[test]
     fn sd_flags_control_asks_for_owner_group_and_dacl() {
         let c = sd_flags_control();
-        assert_eq!(c.ctype, "1.2.840.113556.1.4.801");
-        assert!(!c.crit);
+        assert_eq!(c.oid, "1.2.840.113556.1.4.801");
+        assert!(!c.critical);
         // BER SEQUENCE { INTEGER 7 }: the value `ldapsearch -E '!1.2.840.113556.1.4.801=::MAMCAQc='`
         // sends.
         use base64::Engine as _;
         assert_eq!(
-            base64::engine::general_purpose::STANDARD.encode(c.val.unwrap()),
+            base64::engine::general_purpose::STANDARD.encode(c.value.unwrap()),
             "MAMCAQc="
         );
-    }
-
-    #[test]
-    fn malformed_entries_decode_to_none() {
-        use ldap3::asn1::PL;
-        let tag = |id, payload| StructureTag {
-            class: ldap3::asn1::TagClass::Application,
-            id,
-            payload,
-        };
-        assert!(decode_entry(tag(4, PL::P(vec![1, 2]))).is_none());
-        assert!(decode_entry(tag(5, PL::C(vec![]))).is_none());
-        assert!(decode_entry(tag(4, PL::C(vec![]))).is_none());
-        let dn = tag(4, PL::P(b"cn=x".to_vec()));
-        assert!(decode_entry(tag(4, PL::C(vec![dn.clone()]))).is_none());
-        let attrs = tag(16, PL::C(vec![]));
-        let (d, a) = decode_entry(tag(4, PL::C(vec![dn, attrs]))).unwrap();
-        assert_eq!((d.as_slice(), a.len()), (&b"cn=x"[..], 0));
     }
 
     #[test]
