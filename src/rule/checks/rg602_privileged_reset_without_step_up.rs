@@ -16,6 +16,7 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let events = &ctx.inventory.events;
+    let index = super::ledger::AccountIndex::new(ctx.inventory);
     for (i, e) in events.iter().enumerate() {
         if super::ledger::is_echo(events, i) {
             continue;
@@ -28,7 +29,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if actor.is_some_and(|a| same_person(ctx, &e.system, a, &e.target)) {
             continue;
         }
-        let Some(target) = privileged(ctx, &e.system, &e.target) else {
+        // By SID first: a renamed account is still the privileged one.
+        let (target_system, target_login) = index.target_of(ctx.inventory, e);
+        let Some(target) = privileged(ctx, target_system, target_login) else {
             continue;
         };
         let actor_priv = actor.and_then(|a| privileged(ctx, &e.system, a));
@@ -108,6 +111,7 @@ mod tests {
             credential: None,
             detail: None,
             strong_auth: strong,
+            target_sid: None,
             event_id: Some(format!("r{line}")),
             evidence: Evidence::at("audit.log", line),
         })

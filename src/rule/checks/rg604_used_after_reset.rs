@@ -43,7 +43,7 @@ fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>,
         let Some(t) = e.at.known().filter(|t| t.as_second() > after) else {
             continue;
         };
-        let Some(ai) = index.find(inv, &e.system, &e.target) else {
+        let Some(ai) = index.find_event(inv, e) else {
             continue;
         };
         if ctx.correlation.of_account.get(ai) != Some(&r.identity) {

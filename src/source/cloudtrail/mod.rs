@@ -223,6 +223,7 @@ impl Reader<'_> {
             credential: None,
             detail: None,
             strong_auth,
+            target_sid: None,
             event_id,
             evidence: Evidence::at(self.path, line),
         };

@@ -244,6 +244,7 @@ fn activity(doc: &Doc<'_>, o: &Node<'_>, found: &mut Found, out: &mut Output) {
             credential: None,
             detail,
             strong_auth: None,
+            target_sid: None,
             event_id: qualifier
                 .as_ref()
                 .map(|q| format!("{}/{q}/{name}", time_text.unwrap_or(""))),
