@@ -19,7 +19,9 @@
 //! only if the organisation treats it so).
 //!
 //! One finding per target account, naming every holder outside Tier 0 and its rights; one per
-//! DCSync holder. Group holders are expanded through `Inventory::memberships` (nested groups
+//! DCSync holder. A target whose identity's Entra per-user MFA is disabled, with no other
+//! strong-auth evidence, gets a note (`ledger_people::weak_mfa_note`): whoever resets it next
+//! meets no second factor either. Group holders are expanded through `Inventory::memberships` (nested groups
 //! with a visited set) into the related locations.
 
 use crate::finding::{Emit, Level, Subject};
@@ -308,12 +310,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 related.push((ev, format!("{m} is a member of {holder}")));
             }
         }
+        let weak = super::ledger_people::weak_mfa_note(ctx, &system, &login);
         let message = format!(
             "{login} in {system} is privileged ({why}) and principals outside Tier 0 can reset or \
              take it over: {}. A reset does not remove the right: the holder sets the password \
-             again, or adds a key credential, right after the help desk's reset.",
+             again, or adds a key credential, right after the help desk's reset.{}",
             parts.join("; "),
+            weak.as_ref()
+                .map(|(n, _)| format!(" Note: {n}."))
+                .unwrap_or_default(),
         );
+        if let Some((n, ev)) = weak {
+            related.insert(0, (ev, n));
+        }
         let first = by_holder
             .values()
             .next()
