@@ -718,7 +718,7 @@ fn broken_audit_page_keeps_complete_items() {
 // ---- per-user MFA --------------------------------------------------------------------------
 
 fn mfa_states(out: &Output) -> Vec<(String, Option<&'static str>, Option<u32>)> {
-    accounts(&out)
+    accounts(out)
         .iter()
         .map(|a| {
             (
