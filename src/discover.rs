@@ -4,13 +4,17 @@
 //! Hidden and gitignored files are scanned on purpose (secrets live in `.env`); only the `.git`
 //! directory's internals are skipped. Symlinks are never followed; one that points outside its
 //! root is reported. Files over the size limit and binary files are skipped and each skip is
-//! reported. Classification is by content sniffing, not by extension.
+//! reported. Classification is by content sniffing, not by extension; the one exception is a
+//! gzip-compressed JSON export (`.json.gz`, CloudTrail's S3 objects), decompressed with a bound
+//! ([`gzip`]) and then sniffed like any file.
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Evidence, When};
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod gzip;
 
 /// A root given on the command line and the prefix its files get in reported paths.
 #[derive(Debug, Clone)]
@@ -238,10 +242,19 @@ where
                     ));
                     return WalkState::Continue;
                 }
-                let text = match read_text(path, meta.len(), &mut buf) {
+                let read = if gzip::is_gzip_json(path) {
+                    // The size check above bounds the compressed file; this bounds its text.
+                    read_gzip(path, opts.max_file_size, &mut buf)
+                } else {
+                    read_text(path, meta.len(), &mut buf).map_err(|err| {
+                        Diagnostic::unreadable(&uri, format!("cannot read: {err}"))
+                    })
+                };
+                let text = match read {
                     Ok(t) => t,
-                    Err(err) => {
-                        on_diag(Diagnostic::unreadable(&uri, format!("cannot read: {err}")));
+                    Err(mut d) => {
+                        d.location = Evidence::new(uri.clone(), None);
+                        on_diag(d);
                         return WalkState::Continue;
                     }
                 };
@@ -295,6 +308,39 @@ fn read_text(path: &Path, size: u64, buf: &mut Vec<u8>) -> std::io::Result<bool>
         file.read_to_end(buf)?;
     }
     Ok(true)
+}
+
+/// Decompresses a `.json.gz` into `buf` and tells whether it is text, as [`read_text`] does; a
+/// problem comes back as the diagnostic to report (its location is set by the caller).
+fn read_gzip(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<bool, Diagnostic> {
+    if buf.capacity() > KEEP_BUFFER {
+        *buf = Vec::new();
+    }
+    let here = Evidence::new(String::new(), None);
+    match gzip::gunzip(path, limit, buf) {
+        Ok(()) => Ok(!looks_binary(buf)),
+        Err(gzip::GunzipError::Io(e)) => Err(Diagnostic::new(
+            DiagKind::Unreadable,
+            Severity::Error,
+            here,
+            format!("cannot read: {}", strip_path(&e)),
+        )),
+        Err(gzip::GunzipError::TooLarge(limit)) => Err(Diagnostic::new(
+            DiagKind::TooLarge,
+            Severity::Warning,
+            here,
+            format!(
+                "skipped: the decompressed text is over --max-file-size ({limit} bytes); a gzip \
+                 bomb, or raise --max-file-size"
+            ),
+        )),
+        Err(gzip::GunzipError::Corrupt(what)) => Err(Diagnostic::new(
+            DiagKind::Unparseable,
+            Severity::Error,
+            here,
+            format!("{what}: not read"),
+        )),
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

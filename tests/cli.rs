@@ -404,3 +404,65 @@ fn verbose_names_only_the_phases_that_ran() {
         "no --ldap was given: {stderr}"
     );
 }
+
+#[test]
+fn cloudtrail_gzip_objects_are_read_and_bombs_and_broken_ones_reported() {
+    use std::io::Write;
+    let fixture = "fixtures/rules/RG602/fail-cloudtrail-s3-gzip/input";
+    let day = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/08/20";
+    let good = format!("{day}/111122223333_CloudTrail_us-east-1_20260820T1020Z_d4e5f6.json.gz");
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(day)).unwrap();
+    fs::copy(
+        format!("{fixture}/directory.ldif"),
+        dir.path().join("directory.ldif"),
+    )
+    .unwrap();
+    let bytes = fs::read(format!("{fixture}/{good}")).unwrap();
+    fs::write(dir.path().join(&good), &bytes).unwrap();
+    // Cut in half: a truncated delivery.
+    let truncated =
+        format!("{day}/111122223333_CloudTrail_us-east-1_20260820T1025Z_e5f6a7.json.gz");
+    fs::write(dir.path().join(&truncated), &bytes[..bytes.len() / 2]).unwrap();
+    // 8 MiB of spaces compress to a few KiB: over a 1 MiB --max-file-size once decompressed.
+    let bomb = format!("{day}/111122223333_CloudTrail_us-east-1_20260820T1030Z_f6a7b8.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(b"{\"Records\":[").unwrap();
+    enc.write_all(&vec![b' '; 8 << 20]).unwrap();
+    enc.write_all(b"]}").unwrap();
+    let bomb_bytes = enc.finish().unwrap();
+    assert!(bomb_bytes.len() < 64 << 10);
+    fs::write(dir.path().join(&bomb), bomb_bytes).unwrap();
+
+    let (code, report, stderr) = scan_json(&[
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--max-file-size",
+        "1M",
+        "--select",
+        "RG602",
+    ]);
+    // The finding from the good object gates; the broken one makes the scan incomplete.
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        summarize(&report),
+        vec![format!("RG602 error {good}:1 m.okafor")]
+    );
+    let diags = report["diagnostics"].as_array().unwrap();
+    let at = |path: &str| {
+        diags
+            .iter()
+            .find(|d| d["location"]["path"] == path)
+            .unwrap_or_else(|| panic!("no diagnostic at {path}: {diags:?}"))
+    };
+    let b = at(&bomb);
+    assert_eq!(b["kind"], "too-large");
+    assert!(
+        b["message"].as_str().unwrap().contains("decompressed"),
+        "{b}"
+    );
+    let t = at(&truncated);
+    assert_eq!(t["severity"], "error");
+    assert!(t["message"].as_str().unwrap().contains("truncated"), "{t}");
+}

@@ -107,6 +107,12 @@ pub struct Event {
     pub kind: EventKind,
     /// The account acted on, as the log names it (sAMAccountName, UPN, Okta login, IAM user).
     pub target: String,
+    /// The account acted on by security identifier, when the log gives one (Windows
+    /// `TargetSid`, `S-1-5-21-…-RID`): the ledger finds the account by it first
+    /// (`rule::checks::ledger::AccountIndex::find_event`), so a renamed account is still found
+    /// and an account of another domain with the same name is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sid: Option<String>,
     /// Who performed it, as the log names it; `None` when the log does not say. Equal to
     /// `target` for the user's own change or sign-in.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,6 +239,10 @@ pub struct ResetRight {
     /// The holder is a group: its members hold the right.
     pub holder_is_group: bool,
     pub target: RightTarget,
+    /// The target account's security identifier when the export gives one (BloodHound
+    /// `ObjectIdentifier`): RG606 finds the account by it before its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sid: Option<String>,
     pub right: RightKind,
     /// The role's or the ACE's own name, for messages (`Helpdesk Administrator`, an ACE's
     /// object type).

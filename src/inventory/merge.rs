@@ -197,6 +197,8 @@ fn merge_accounts(
             sessions_evidence,
             synced_from,
             directory,
+            sid,
+            per_user_mfa,
             password_match,
         } = o;
         let (kept, other) = (m.evidence.clone(), evidence);
@@ -252,6 +254,13 @@ fn merge_accounts(
         }
         fill(&mut m.synced_from, &synced_from, none, &mut || {});
         fill(&mut m.directory, &directory, none, &mut || {});
+        fill(&mut m.sid, &sid, none, &mut || conflict("SID"));
+        // The state alone decides a conflict: two exports citing different lines agree.
+        match (&m.per_user_mfa, per_user_mfa) {
+            (None, Some(p)) => m.per_user_mfa = Some(p),
+            (Some(kept), Some(p)) if kept.state != p.state => conflict("per-user MFA state"),
+            _ => {}
+        }
         fill(&mut m.password_match, &password_match, none, &mut || {});
     }
     m.aliases.sort();

@@ -203,6 +203,14 @@ pub struct Account {
     /// Directory facts, for accounts read from AD or LDAP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory: Option<Box<DirectoryAccount>>,
+    /// The account's security identifier in `S-1-5-21-…-RID` form (AD `objectSid`, decoded from
+    /// its binary value), so an event that names the account by SID (Windows `TargetSid`) finds
+    /// it after a rename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Entra legacy per-user MFA state (`perUserMfaState`), when an export shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_user_mfa: Option<PerUserMfa>,
     /// Joins accounts whose password hash is the same (a root password copied across hosts):
     /// a salted in-memory matcher of the hash (`source::linux::shadow`), never the hash.
     #[serde(skip)]
@@ -336,9 +344,41 @@ impl Account {
             sessions_evidence: None,
             synced_from: None,
             directory: None,
+            sid: None,
+            per_user_mfa: None,
             password_match: None,
         }
     }
+}
+
+/// Entra legacy per-user MFA states (Graph beta `strongAuthenticationRequirements`
+/// `perUserMfaState`; MSOnline `StrongAuthenticationRequirements.State`, none = disabled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PerUserMfaState {
+    /// Not enrolled in per-user MFA (Conditional Access may still require MFA).
+    Disabled,
+    /// Enrolled, but legacy authentication still works with the password alone.
+    Enabled,
+    /// Enrolled and required (legacy clients need an app password).
+    Enforced,
+}
+
+impl PerUserMfaState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PerUserMfaState::Disabled => "disabled",
+            PerUserMfaState::Enabled => "enabled",
+            PerUserMfaState::Enforced => "enforced",
+        }
+    }
+}
+
+/// An account's per-user MFA state with the line of the export that shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct PerUserMfa {
+    pub state: PerUserMfaState,
+    pub evidence: Evidence,
 }
 
 /// A reference from a credential or membership to its owner account.

@@ -211,7 +211,7 @@ fn needs(code: &str) -> Option<Needs> {
             |f| f.ledger_reset() && (!f.inventory.credentials.is_empty() || f.source(&[S::EntraId, S::Okta, S::GoogleWorkspace])),
         ),
         "RG604" => n(
-            "a recorded reset (Windows 4723/4724 events, Entra directory audits, the Okta System Log, Google Reports, CloudTrail or the Vault audit log) of an account in the accounts export, and Entra sign-ins or credential use",
+            "a recorded reset (Windows 4723/4724 events, Entra directory audits, the Okta System Log, Google Reports, CloudTrail or the Vault audit log) of an account in the accounts export, and Entra sign-ins, Google login reports or credential use",
             |f| f.ledger_reset() && (f.inventory.events.iter().any(|e| matches!(e.kind, EventKind::SignIn | EventKind::CredentialUsed)) || f.inventory.credentials.iter().any(|c| c.last_used.is_known())),
         ),
         _ => None,

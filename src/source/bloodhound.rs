@@ -13,6 +13,8 @@
 //! domain (DCSync; also `GenericAll` there). Other edges (AddMember, WriteSPN, …) are not reset
 //! rights and are skipped.
 //!
+//! Targets keep their `ObjectIdentifier` SID (`ResetRight::target_sid`), so RG606 finds the
+//! account by SID when the export's name differs from the directory's (a rename since).
 //! Holders are named by the objects of the same file (`samaccountname`, else `name` before the
 //! `@`) and by well-known SID (SharpHound prefixes those with the domain: `CORP.EXAMPLE.TEST-S-1-5-32-548`);
 //! a holder in another file keeps its SID, which is enough for RG606 to tell Tier 0 by RID.
@@ -136,6 +138,15 @@ pub fn parse(kind: Collection, path: &str, text: &str) -> Output {
                 }
             },
         };
+        // The target account's SID (`ObjectIdentifier`), for accounts only (a domain's rights
+        // are over its scope).
+        let target_sid = match kind {
+            Collection::Users | Collection::Computers => o
+                .get_ci("ObjectIdentifier")
+                .and_then(Node::str)
+                .filter(|s| s.to_ascii_uppercase().starts_with("S-1-")),
+            _ => None,
+        };
         let Some(aces) = o.get_ci("Aces").and_then(Node::items) else {
             continue;
         };
@@ -199,7 +210,8 @@ pub fn parse(kind: Collection, path: &str, text: &str) -> Output {
             };
             for k in kinds {
                 out.record(Record::ResetRight(right_record(
-                    &doc, &names, &system, sid, is_group, &target, *k, right, inherited, ace,
+                    &doc, &names, &system, sid, is_group, &target, target_sid, *k, right,
+                    inherited, ace,
                 )));
             }
         }
@@ -212,6 +224,7 @@ pub fn parse(kind: Collection, path: &str, text: &str) -> Output {
                     &sid,
                     is_group,
                     &target,
+                    target_sid,
                     RightKind::DcSync,
                     "GetChanges and GetChangesAll",
                     inherited,
@@ -239,6 +252,7 @@ fn right_record(
     principal: &str,
     is_group: bool,
     target: &RightTarget,
+    target_sid: Option<&str>,
     right: RightKind,
     edge: &str,
     inherited: bool,
@@ -257,6 +271,7 @@ fn right_record(
         holder_sid: Some(sid.to_string()),
         holder_is_group: holder_is_group || is_group,
         target: target.clone(),
+        target_sid: target_sid.map(str::to_string),
         right,
         detail: Some(format!("BloodHound {edge}")),
         inherited,

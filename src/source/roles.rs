@@ -177,6 +177,7 @@ fn entra(doc: &json::Doc<'_>, out: &mut Output) {
             source: SourceKind::EntraId,
             holder: holder.to_string(),
             holder_sid: Some(principal_id.to_string()),
+            target_sid: None,
             holder_is_group,
             target: RightTarget::Scope(if scope == "/" {
                 "*".to_string()
@@ -241,6 +242,7 @@ fn okta(doc: &json::Doc<'_>, out: &mut Output) {
             source: SourceKind::Okta,
             holder: id.clone(),
             holder_sid: Some(id),
+            target_sid: None,
             holder_is_group: false,
             target: RightTarget::Scope("*".to_string()),
             right: RightKind::ResetRole,

@@ -237,6 +237,7 @@ fn events_sort_by_time_and_the_same_event_exported_twice_is_kept_once() {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: Some(id.into()),
             evidence: Evidence::at(path, 3),
         })

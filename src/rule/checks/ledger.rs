@@ -29,19 +29,27 @@ pub struct LedgerReset<'a> {
     pub also: Vec<&'a Event>,
 }
 
-/// Finds the inventory account an event names: by system and login (or alias), exactly, else
-/// ignoring case (Windows and Entra logins are case-insensitive).
+/// Finds the inventory account an event names: by the event's `target_sid` first (the
+/// account whose `sid` it is, whatever the name the log wrote), then by system and login (or
+/// alias), exactly, else ignoring case (Windows and Entra logins are case-insensitive). An event
+/// whose SID is not the SID of the account its name finds is not that account's (the same login
+/// in another domain).
 pub struct AccountIndex {
     folded: HashMap<(String, String), usize>,
+    by_sid: HashMap<String, usize>,
 }
 
 impl AccountIndex {
     pub fn new(inv: &Inventory) -> Self {
         let mut folded = HashMap::new();
+        let mut by_sid = HashMap::new();
         for (i, a) in inv.accounts.iter().enumerate() {
             folded
                 .entry((a.system.to_lowercase(), a.login.to_lowercase()))
                 .or_insert(i);
+            if let Some(sid) = &a.sid {
+                by_sid.entry(sid.to_ascii_uppercase()).or_insert(i);
+            }
         }
         for (i, a) in inv.accounts.iter().enumerate() {
             for alias in &a.aliases {
@@ -50,7 +58,7 @@ impl AccountIndex {
                     .or_insert(i);
             }
         }
-        AccountIndex { folded }
+        AccountIndex { folded, by_sid }
     }
 
     pub fn find(&self, inv: &Inventory, system: &str, login: &str) -> Option<usize> {
@@ -59,6 +67,28 @@ impl AccountIndex {
                 .get(&(system.to_lowercase(), login.to_lowercase()))
                 .copied()
         })
+    }
+
+    /// The account an event is about: by `target_sid`, then by name (see the type).
+    pub fn find_event(&self, inv: &Inventory, e: &Event) -> Option<usize> {
+        let sid = e.target_sid.as_deref().map(str::to_ascii_uppercase);
+        if let Some(&i) = sid.as_ref().and_then(|s| self.by_sid.get(s)) {
+            return Some(i);
+        }
+        let i = self.find(inv, &e.system, &e.target)?;
+        match (&sid, &inv.accounts[i].sid) {
+            (Some(theirs), Some(ours)) if !theirs.eq_ignore_ascii_case(ours) => None,
+            _ => Some(i),
+        }
+    }
+
+    /// The system and login of the account an event is about, as the inventory spells them
+    /// (a renamed account's current name), else as the event names it.
+    pub fn target_of<'a>(&self, inv: &'a Inventory, e: &'a Event) -> (&'a str, &'a str) {
+        match self.find_event(inv, e) {
+            Some(i) => (&inv.accounts[i].system, &inv.accounts[i].login),
+            None => (&e.system, &e.target),
+        }
     }
 }
 
@@ -71,8 +101,7 @@ pub fn latest_resets<'a>(ctx: &'a Context<'_>, index: &AccountIndex) -> Vec<Ledg
         if !e.kind.sets_password() || e.outcome != Outcome::Success {
             continue;
         }
-        let (Some(at), Some(account)) = (e.at.known(), index.find(inv, &e.system, &e.target))
-        else {
+        let (Some(at), Some(account)) = (e.at.known(), index.find_event(inv, e)) else {
             continue;
         };
         let Some(&identity) = ctx.correlation.of_account.get(account) else {
@@ -120,7 +149,7 @@ pub fn event_on<'a>(
     ctx.inventory.events.iter().filter_map(move |e| {
         (e.kind == kind
             && e.outcome == Outcome::Success
-            && index.find(ctx.inventory, &e.system, &e.target) == Some(account))
+            && index.find_event(ctx.inventory, e) == Some(account))
         .then_some(())?;
         Some((e, e.at.known()?))
     })
@@ -214,6 +243,7 @@ mod tests {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: None,
             evidence: Evidence::at("audits.json", 1),
         };
@@ -241,5 +271,92 @@ mod tests {
         ];
         let echoes: Vec<bool> = (0..events.len()).map(|i| is_echo(&events, i)).collect();
         assert_eq!(echoes, [false, true, false, false]);
+    }
+
+    #[test]
+    fn events_find_their_account_by_sid_first() {
+        use super::AccountIndex;
+        use crate::inventory::ledger::{Event, EventKind, Outcome};
+        use crate::inventory::{Account, Evidence, Inventory, Record, SourceKind, When};
+        const CORP: &str = "S-1-5-21-1004336348-1177238915-682003330";
+        let acct = |system: &str, login: &str, sid: Option<String>, line: u32| {
+            let mut a = Account::new(
+                SourceKind::ActiveDirectory,
+                system,
+                login,
+                Evidence::at("ad.ldif", line),
+            );
+            a.sid = sid;
+            Record::Account(a)
+        };
+        let inv = Inventory::from_records(vec![
+            // m.okafor was renamed m.okafor-adm after the event was logged.
+            acct(
+                "corp.example.test",
+                "m.okafor-adm",
+                Some(format!("{CORP}-1107")),
+                1,
+            ),
+            // A new account took the old name.
+            acct(
+                "corp.example.test",
+                "m.okafor",
+                Some(format!("{CORP}-2290")),
+                2,
+            ),
+            // An account without a SID (an export without objectSid).
+            acct("corp.example.test", "t.berg", None, 3),
+        ]);
+        let ev = |target: &str, sid: Option<&str>| Event {
+            at: When::parse_instant("2026-08-03T14:22:51Z").unwrap(),
+            system: "corp.example.test".into(),
+            source: SourceKind::ActiveDirectory,
+            kind: EventKind::PasswordReset,
+            target: target.into(),
+            target_sid: sid.map(str::to_string),
+            actor: None,
+            outcome: Outcome::Success,
+            action: "4724".into(),
+            credential: None,
+            detail: None,
+            strong_auth: None,
+            event_id: None,
+            evidence: Evidence::at("e.xml", 1),
+        };
+        let index = AccountIndex::new(&inv);
+        let login = |e: &Event| {
+            index
+                .find_event(&inv, e)
+                .map(|i| inv.accounts[i].login.as_str())
+        };
+        // The old name and the renamed account's SID: the renamed account, not the namesake.
+        let renamed = ev("m.okafor", Some(&format!("{CORP}-1107")));
+        assert_eq!(login(&renamed), Some("m.okafor-adm"));
+        assert_eq!(
+            index.target_of(&inv, &renamed),
+            ("corp.example.test", "m.okafor-adm")
+        );
+        // The SID is compared case-insensitively.
+        assert_eq!(
+            login(&ev("x", Some(&format!("s{}-1107", &CORP[1..])))),
+            Some("m.okafor-adm")
+        );
+        // A SID of another domain: the account of the same name is not that account.
+        let foreign = ev(
+            "m.okafor",
+            Some("S-1-5-21-3623811015-3361044348-30300820-1107"),
+        );
+        assert_eq!(login(&foreign), None);
+        assert_eq!(
+            index.target_of(&inv, &foreign),
+            ("corp.example.test", "m.okafor")
+        );
+        // No SID in the event, or none on the account: by name.
+        assert_eq!(login(&ev("M.OKAFOR", None)), Some("m.okafor"));
+        assert_eq!(
+            login(&ev("t.berg", Some(&format!("{CORP}-1311")))),
+            Some("t.berg")
+        );
+        assert_eq!(login(&ev("nobody", Some(&format!("{CORP}-9999")))), None);
     }
 }

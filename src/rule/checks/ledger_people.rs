@@ -9,10 +9,16 @@
 //! event that has no account of its own is looked up through the identity with that
 //! normalised login (`Correlation::owner_identity`), so a Google or CloudTrail event about
 //! `m.okafor` reaches the AD account `m.okafor` in Domain Admins.
+//!
+//! Also the identity's Entra per-user MFA state (`per_user_mfa`), and the note RG602 and RG606
+//! add for a privileged identity whose per-user MFA is disabled with no other strong-auth
+//! evidence (`weak_mfa_note`).
 
 use crate::correlate::normalize_login;
-use crate::inventory::ledger::{Event, Ticket};
-use crate::inventory::{AccountKind, Evidence, OwnerRef};
+use crate::inventory::ledger::{Event, EventKind, Ticket};
+use crate::inventory::{
+    Account, AccountKind, CredentialKind, Evidence, OwnerRef, PerUserMfa, PerUserMfaState,
+};
 use crate::rule::Context;
 use jiff::SignedDuration;
 
@@ -152,4 +158,102 @@ pub fn tickets_for<'a>(ctx: &'a Context<'_>, e: &'a Event) -> Vec<&'a Ticket> {
             opened.is_some_and(|o| o <= latest_open) && closed.is_none_or(|c| c >= earliest_close)
         })
         .collect()
+}
+
+/// The per-user MFA state of the identity `login` on `system` belongs to: the state on its own
+/// account, else on another account of its identity (an AD admin's synced Entra account).
+/// `None` when no export showed one.
+pub fn per_user_mfa<'a>(
+    ctx: &'a Context<'_>,
+    system: &str,
+    login: &str,
+) -> Option<(&'a Account, &'a PerUserMfa)> {
+    let inv = ctx.inventory;
+    let own = inv
+        .account(system, login)
+        .map(|i| &inv.accounts[i])
+        .and_then(|a| Some((a, a.per_user_mfa.as_ref()?)));
+    own.or_else(|| {
+        let mut found: Vec<(&Account, &PerUserMfa)> = identity_accounts(ctx, system, login)
+            .into_iter()
+            .map(|i| &inv.accounts[i])
+            .filter_map(|a| Some((a, a.per_user_mfa.as_ref()?)))
+            .collect();
+        // The strongest state, then a fixed order.
+        found.sort_by(|a, b| {
+            (b.1.state, &a.0.system, &a.0.login).cmp(&(a.1.state, &b.0.system, &b.0.login))
+        });
+        found.into_iter().next()
+    })
+}
+
+/// Other evidence that an identity authenticates strongly: a sign-in whose log shows strong
+/// authentication (Entra `authenticationRequirement` multi-factor, Okta `auth_via_mfa`), or a
+/// registered phishing-resistant or app-based method (Entra FIDO2, Windows Hello, Microsoft
+/// Authenticator, software OATH; Okta and Google factors are not told apart here).
+fn strong_auth_elsewhere(ctx: &Context<'_>, accounts: &[usize]) -> bool {
+    let inv = ctx.inventory;
+    let names: Vec<(&str, &str)> = accounts
+        .iter()
+        .map(|&i| {
+            (
+                inv.accounts[i].system.as_str(),
+                inv.accounts[i].login.as_str(),
+            )
+        })
+        .collect();
+    let is_ours = |system: &str, login: &str| {
+        names
+            .iter()
+            .any(|(s, l)| *s == system && l.eq_ignore_ascii_case(login))
+    };
+    let signed_in_strongly = inv.events.iter().any(|e| {
+        e.kind == EventKind::SignIn && e.strong_auth == Some(true) && is_ours(&e.system, &e.target)
+    });
+    const STRONG: [&str; 4] = [
+        "fido2",
+        "windowsHelloForBusiness",
+        "microsoftAuthenticator",
+        "softwareOath",
+    ];
+    let strong_method = inv.credentials.iter().any(|c| {
+        c.kind == CredentialKind::RecoveryMethod
+            && STRONG
+                .iter()
+                .any(|m| c.label.contains(&format!("Entra {m} ")))
+            && c.owner.as_ref().is_some_and(|o| {
+                is_ours(o.system.as_deref().unwrap_or(""), &o.login)
+                    || (o.system.is_none()
+                        && names.iter().any(|(_, l)| l.eq_ignore_ascii_case(&o.login)))
+            })
+    });
+    signed_in_strongly || strong_method
+}
+
+/// For a privileged account's message: a note when the identity's per-user MFA is disabled and
+/// nothing else in the scan shows it authenticates strongly (a sign-in with MFA, a registered
+/// strong method), with the line of the state. Conditional Access, which the scan does not read,
+/// may still require MFA: the note says so.
+pub fn weak_mfa_note(ctx: &Context<'_>, system: &str, login: &str) -> Option<(String, Evidence)> {
+    let (a, mfa) = per_user_mfa(ctx, system, login)?;
+    if mfa.state != PerUserMfaState::Disabled {
+        return None;
+    }
+    let inv = ctx.inventory;
+    let mut accounts = identity_accounts(ctx, system, login);
+    if let Some(i) = inv.account(&a.system, &a.login) {
+        accounts.push(i);
+    }
+    if strong_auth_elsewhere(ctx, &accounts) {
+        return None;
+    }
+    Some((
+        format!(
+            "{}'s Entra per-user MFA is disabled ({}) and no sign-in or registered method in the \
+             scan shows it authenticating strongly (Conditional Access, not read here, may still \
+             require MFA)",
+            a.login, mfa.evidence
+        ),
+        mfa.evidence.clone(),
+    ))
 }

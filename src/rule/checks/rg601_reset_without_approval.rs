@@ -19,6 +19,7 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
+    let index = super::ledger::AccountIndex::new(inv);
     for (i, e) in inv.events.iter().enumerate() {
         if super::ledger::is_echo(&inv.events, i) {
             continue;
@@ -28,7 +29,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
         let Some(at) = e.at.known() else { continue };
         let when = format_instant(at);
-        let target_priv = privileged(ctx, &e.system, &e.target);
+        // By SID first: a renamed account is still the privileged one.
+        let (target_system, target_login) = index.target_of(inv, e);
+        let target_priv = privileged(ctx, target_system, target_login);
         let glass = break_glass(&e.target);
         let subject = Subject::Account {
             system: &e.system,
@@ -173,6 +176,7 @@ mod tests {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: Some(format!("e{line}")),
             evidence: Evidence::at("trail.json", line),
         })

@@ -1,7 +1,14 @@
 //! RG604 used-after-reset: proof that something survived an identity's latest recorded reset:
 //! a legacy-protocol sign-in (Entra `clientAppUsed` IMAP4, POP3, Authenticated SMTP, Exchange
-//! ActiveSync, Other clients, …) that succeeded after it, or a credential issued before it and
-//! used after it (a `CredentialUsed` audit event, or the credential's own last-use time).
+//! ActiveSync, Other clients, …) or an app-password sign-in (Google Reports `login_success` with
+//! `login_type` `application_specific_password`) that succeeded after it, or a credential issued
+//! before it and used after it (a `CredentialUsed` audit event, or the credential's own last-use
+//! time: AWS service-specific credentials, API tokens, keys).
+//!
+//! Entra sign-ins show no app password of their own: `authenticationDetails`
+//! `authenticationMethod` has no app-password value (Graph documents Password, SMS, Voice,
+//! Authenticator App, Software OATH token, Satisfied by token, Previously satisfied), and an app
+//! password signs in through a legacy client, which the `clientAppUsed` test already catches.
 //!
 //! Split with RG101 (which reports a credential used after the reset its password timestamps
 //! show, as an error): a last-use time RG101 already judges against this same reset is not
@@ -15,6 +22,7 @@ use crate::inventory::ledger::{Event, EventKind, Outcome};
 use crate::inventory::when::{format_day, format_instant};
 use crate::rule::Context;
 use crate::source::entra::audit::is_legacy_client;
+use crate::source::google::reports::is_app_password_sign_in;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
@@ -36,14 +44,14 @@ fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>,
     for e in &inv.events {
         if e.kind != EventKind::SignIn
             || e.outcome != Outcome::Success
-            || !e.detail.as_deref().is_some_and(is_legacy_client)
+            || !e.detail.as_deref().is_some_and(survivor_sign_in)
         {
             continue;
         }
         let Some(t) = e.at.known().filter(|t| t.as_second() > after) else {
             continue;
         };
-        let Some(ai) = index.find(inv, &e.system, &e.target) else {
+        let Some(ai) = index.find_event(inv, e) else {
             continue;
         };
         if ctx.correlation.of_account.get(ai) != Some(&r.identity) {
@@ -55,12 +63,17 @@ fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>,
     for (ai, uses) in by_account {
         let a = &inv.accounts[ai];
         let (first, t) = uses[0];
-        let client = first.detail.as_deref().unwrap_or("legacy");
-        let mut message = format!(
-            "{} on {} signed in with {client} at {}, {} after the {reset_text}. Legacy \
-             protocols authenticate with a password or an app password alone, so a stored \
+        let client = first.detail.as_deref().map_or("legacy", client_name);
+        let why = if first.detail.as_deref().is_some_and(is_app_password_sign_in) {
+            "An app password is a second password the reset does not change: it outlived the \
+             reset (or one was made after it)."
+        } else {
+            "Legacy protocols authenticate with a password or an app password alone, so a stored \
              password or an app password outlived the reset (or the new password went straight \
-             into a legacy client).",
+             into a legacy client)."
+        };
+        let mut message = format!(
+            "{} on {} signed in with {client} at {}, {} after the {reset_text}. {why}",
             a.login,
             a.system,
             format_instant(t),
@@ -69,7 +82,7 @@ fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>,
         if uses.len() > 1 {
             let mut clients: Vec<&str> = uses
                 .iter()
-                .filter_map(|(e, _)| e.detail.as_deref())
+                .filter_map(|(e, _)| e.detail.as_deref().map(client_name))
                 .collect();
             clients.sort_unstable();
             clients.dedup();
@@ -101,12 +114,28 @@ fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>,
                 e.evidence.clone(),
                 format!(
                     "{} sign-in at {}",
-                    e.detail.as_deref().unwrap_or("legacy"),
+                    e.detail.as_deref().map_or("legacy", client_name),
                     format_instant(*at)
                 ),
             );
         }
         out.push(f);
+    }
+}
+
+/// A sign-in that only a password kept outside the reset makes: a legacy-protocol client
+/// (Entra `clientAppUsed`) or an app password (Google `login_type`).
+fn survivor_sign_in(detail: &str) -> bool {
+    is_legacy_client(detail) || is_app_password_sign_in(detail)
+}
+
+/// The client of a sign-in for prose: the Entra client as written, "an app password" for
+/// Google's app-password `login_type`.
+fn client_name(detail: &str) -> &str {
+    if is_app_password_sign_in(detail) {
+        "an app password"
+    } else {
+        detail
     }
 }
 

@@ -102,7 +102,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         if e.kind.sets_password() && e.outcome == Outcome::Success {
-            if let Some(i) = index.find(inv, &e.system, &e.target) {
+            if let Some(i) = index.find_event(inv, e) {
                 resets.entry(i).or_default().push((at, e));
             }
         }
@@ -181,7 +181,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), index.find(inv, &e.system, &e.target)) else {
+        let (Some(at), Some(i)) = (e.at.known(), index.find_event(inv, e)) else {
             continue;
         };
         let cloud = &inv.accounts[i];
@@ -360,6 +360,7 @@ mod tests {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: Some(id.into()),
             evidence: Evidence::at("security.xml", 1),
         })

@@ -19,7 +19,9 @@
 //! only if the organisation treats it so).
 //!
 //! One finding per target account, naming every holder outside Tier 0 and its rights; one per
-//! DCSync holder. Group holders are expanded through `Inventory::memberships` (nested groups
+//! DCSync holder. A target whose identity's Entra per-user MFA is disabled, with no other
+//! strong-auth evidence, gets a note (`ledger_people::weak_mfa_note`): whoever resets it next
+//! meets no second factor either. Group holders are expanded through `Inventory::memberships` (nested groups
 //! with a visited set) into the related locations.
 
 use crate::finding::{Emit, Level, Subject};
@@ -163,14 +165,32 @@ fn right_text(r: &ResetRight) -> String {
 
 /// `r` with its holder named: a holder a source could only give as a SID (a BloodHound ACE whose
 /// principal is in another file) takes the name another record gives that SID (the LDIF
-/// export's descriptors).
-fn named(r: &ResetRight, names: &BTreeMap<String, (String, bool)>) -> ResetRight {
+/// export's descriptors), else the login of the exported account with that `objectSid`. A
+/// target the export names with its SID (BloodHound `ObjectIdentifier`) is the exported account
+/// with that SID, whatever name the export gives it (an account renamed since the collection).
+fn named(
+    r: &ResetRight,
+    names: &BTreeMap<String, (String, bool)>,
+    by_sid: &BTreeMap<String, &crate::inventory::Account>,
+) -> ResetRight {
     let mut r = r.clone();
     if r.holder_sid.as_deref() == Some(r.holder.as_str()) {
-        if let Some((n, g)) = names.get(&r.holder.to_ascii_uppercase()) {
+        let key = r.holder.to_ascii_uppercase();
+        if let Some((n, g)) = names.get(&key) {
             r.holder = n.clone();
             r.holder_is_group |= *g;
+        } else if let Some(a) = by_sid.get(&key) {
+            r.holder = a.login.clone();
         }
+    }
+    if let (RightTarget::Account(_), Some(a)) = (
+        &r.target,
+        r.target_sid
+            .as_deref()
+            .and_then(|s| by_sid.get(&s.to_ascii_uppercase())),
+    ) {
+        r.target = RightTarget::Account(a.login.clone());
+        r.system = a.system.clone();
     }
     r
 }
@@ -185,7 +205,16 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 .or_insert_with(|| (r.holder.clone(), r.holder_is_group));
         }
     }
-    let rights: Vec<ResetRight> = inv.reset_rights.iter().map(|r| named(r, &names)).collect();
+    let by_sid: BTreeMap<String, &crate::inventory::Account> = inv
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a.sid.as_deref()?.to_ascii_uppercase(), a)))
+        .collect();
+    let rights: Vec<ResetRight> = inv
+        .reset_rights
+        .iter()
+        .map(|r| named(r, &names, &by_sid))
+        .collect();
     // (system, target login) -> the rights held over it outside Tier 0.
     let mut over: BTreeMap<(String, String), Vec<&ResetRight>> = BTreeMap::new();
     // (system, holder) -> its DCSync rights.
@@ -281,12 +310,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
                 related.push((ev, format!("{m} is a member of {holder}")));
             }
         }
+        let weak = super::ledger_people::weak_mfa_note(ctx, &system, &login);
         let message = format!(
             "{login} in {system} is privileged ({why}) and principals outside Tier 0 can reset or \
              take it over: {}. A reset does not remove the right: the holder sets the password \
-             again, or adds a key credential, right after the help desk's reset.",
+             again, or adds a key credential, right after the help desk's reset.{}",
             parts.join("; "),
+            weak.as_ref()
+                .map(|(n, _)| format!(" Note: {n}."))
+                .unwrap_or_default(),
         );
+        if let Some((n, ev)) = weak {
+            related.insert(0, (ev, n));
+        }
         let first = by_holder
             .values()
             .next()

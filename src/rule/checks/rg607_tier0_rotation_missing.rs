@@ -66,7 +66,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if !e.kind.sets_password() || e.outcome != Outcome::Success {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), index.find(inv, &e.system, &e.target)) else {
+        let (Some(at), Some(i)) = (e.at.known(), index.find_event(inv, e)) else {
             continue;
         };
         if latest.get(&i).is_none_or(|(_, t)| at > *t) {
@@ -461,6 +461,7 @@ mod tests {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: Some(format!("DC01/{line}")),
             evidence: Evidence::at("security.xml", line),
         })

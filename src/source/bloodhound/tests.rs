@@ -83,6 +83,23 @@ fn users_aces_become_reset_rights() {
         _ => unreachable!(),
     };
     assert_eq!(holder_sid.as_deref(), Some("S-1-5-32-548"));
+    // The target keeps its ObjectIdentifier, so RG606 finds it by SID after a rename.
+    let target_sids: Vec<Option<String>> = out
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::ResetRight(r) => Some(r.target_sid.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        target_sids[0].as_deref(),
+        Some("S-1-5-21-1004336348-1177238915-682003330-1301")
+    );
+    assert_eq!(
+        target_sids[6].as_deref(),
+        Some("S-1-5-21-1004336348-1177238915-682003330-1402")
+    );
     // The ACE without RightName is located; the WriteSPN edge is counted in a note.
     let d: Vec<String> = out
         .diagnostics
@@ -108,6 +125,11 @@ fn domains_dcsync_needs_both_rights() {
             "corp.example.test S-1-5-21-1004336348-1177238915-682003330-1310 DcSync Scope(\"*\") @7",
         ]
     );
+    // A domain's rights are over its scope: no target SID.
+    assert!(out
+        .records
+        .iter()
+        .all(|r| matches!(r, Record::ResetRight(r) if r.target_sid.is_none())));
 }
 
 #[test]

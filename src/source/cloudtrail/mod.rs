@@ -8,8 +8,10 @@
 //! into ledger `Event`s ([`parse`]). It does not decide findings and emits no `Account` or
 //! `Credential`: the IAM listings (`source::aws`) do that.
 //!
-//! **Compressed files:** S3 delivers `.json.gz`; the crawl reads text only and skips a gzip file
-//! as binary. Decompress first (`gunzip -r`), see the README.
+//! **Compressed files:** S3 delivers `.json.gz` (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/
+//! DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<id>.json.gz`): the crawl decompresses them
+//! (`discover::gzip`, bounded by `--max-file-size`) and this module reads the text as it reads a
+//! `.json` file. Evidence is the `.json.gz` file and the line in its decompressed text.
 //!
 //! Events (field names from the CloudTrail record reference and the IAM API):
 //! - `UpdateLoginProfile` → `PasswordReset` of `requestParameters.userName` (an administrator
@@ -223,6 +225,7 @@ impl Reader<'_> {
             credential: None,
             detail: None,
             strong_auth,
+            target_sid: None,
             event_id,
             evidence: Evidence::at(self.path, line),
         };

@@ -697,6 +697,7 @@ pub(crate) fn finish(
             source: SourceKind::ActiveDirectory,
             holder,
             holder_sid: Some(p.sid),
+            target_sid: None,
             holder_is_group,
             target: p.target,
             right,

@@ -749,6 +749,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         entry.values("proxyAddresses").map(|v| v.text()),
     );
     account.kind = kind;
+    account.sid = sid.clone();
     account.scope = AccountScope::Domain;
     account.enabled = uac.map(|u| u & UAC_ACCOUNTDISABLE == 0);
     account.password = password;

@@ -976,3 +976,38 @@ fn mail_addresses_keep_smtp_proxies_once_and_drop_other_types() {
     assert_eq!(got, ["J.Smith@example.org", "john.smith@example.org"]);
     assert!(super::mail_addresses(Vec::<&str>::new(), Vec::<&str>::new()).is_empty());
 }
+
+#[test]
+fn object_sids_are_kept_on_ad_accounts() {
+    let o = fixture("ad-corp-ldifde.ldif");
+    let admin = accounts(&o)
+        .into_iter()
+        .find(|a| a.login == "Administrator")
+        .expect("Administrator");
+    // `objectSid::` base64 of the binary SID, decoded to string form (RID 500).
+    assert_eq!(
+        admin.sid.as_deref(),
+        Some("S-1-5-21-1004336348-1177238915-682003330-500")
+    );
+    // Every AD account of the export has one; serialised in --emit-inventory.
+    assert!(accounts(&o).iter().all(|a| a.sid.is_some()));
+    let json = serde_json::to_string(admin).unwrap();
+    assert!(json.contains("\"sid\":\"S-1-5-21-1004336348-1177238915-682003330-500\""));
+    // OpenLDAP entries have none.
+    let ldap = fixture("openldap-example.ldif");
+    assert!(accounts(&ldap).iter().all(|a| a.sid.is_none()));
+}
+
+#[test]
+fn a_malformed_object_sid_is_located_and_left_out() {
+    let text =
+        "dn: CN=x,CN=Users,DC=corp,DC=example,DC=test\nsAMAccountName: x\nobjectSid:: AQUAAAA=\n\n";
+    let o = parse_ldif_text("bad-sid.ldif", text);
+    let a = accounts(&o);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].sid, None);
+    assert!(o
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("objectSid") && d.location.line == Some(3)));
+}

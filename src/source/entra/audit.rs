@@ -254,6 +254,7 @@ impl Reader<'_, '_> {
             credential: None,
             detail,
             strong_auth: None,
+            target_sid: None,
             event_id: node.get_str_ci("id").map(str::to_string),
             evidence: Evidence::at(self.doc.path, line),
         }));
@@ -300,6 +301,7 @@ impl Reader<'_, '_> {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
             strong_auth,
+            target_sid: None,
             event_id: node.get_str_ci("id").map(str::to_string),
             evidence: Evidence::at(self.doc.path, line),
         }));

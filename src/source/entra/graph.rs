@@ -14,7 +14,7 @@ use super::EntraOptions;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{
     Account, AccountKind, Credential, CredentialKind, CredentialStatus, Evidence, IssuedBasis,
-    Membership, OwnerRef, PasswordState, Record, SourceKind, When,
+    Membership, OwnerRef, PasswordState, PerUserMfa, PerUserMfaState, Record, SourceKind, When,
 };
 use crate::source::json::field::unknown_because;
 use crate::source::json::{self, Node, Val};
@@ -59,6 +59,9 @@ const KNOWN_KEYS: &[&str] = &[
     "hint",
     "servicePrincipalType",
     "publisherDomain",
+    "perUserMfaState",
+    "StrongAuthenticationRequirements",
+    "ObjectId",
     "AdditionalProperties",
 ];
 
@@ -268,6 +271,8 @@ impl<'a> Walker<'a> {
             self.app(node);
         } else if field(node, "userPrincipalName").is_some() {
             self.user(node);
+        } else if has_mfa_state(node) {
+            self.requirements(node);
         } else if node.has_ci("keyId")
             && ["startDateTime", "endDateTime", "hint", "usage"]
                 .iter()
@@ -378,9 +383,19 @@ impl<'a> Walker<'a> {
             );
             return;
         };
-        let id_node = field(node, "id");
+        // MSOnline (`Get-MsolUser`) names the object id `ObjectId`.
+        let id_node = field(node, "id").or_else(|| field(node, "ObjectId"));
         let at = id_node.map_or(upn_node.at, |n| n.at);
         let mut account = Account::new(SourceKind::EntraId, &self.system(), upn, self.here(at));
+        account.per_user_mfa = self.per_user_mfa(node);
+        // A per-user MFA export (`id`, `userPrincipalName`, `perUserMfaState`) says nothing else
+        // about the user: no password warning, no assumed expiry; the join folds it into the
+        // users export's account.
+        let mfa_only = has_mfa_state(node)
+            && !node
+                .members()
+                .iter()
+                .any(|m| USER_PROPS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)));
         if let Some(id) = id_node.and_then(Node::str) {
             if !id.is_empty() && id != upn {
                 account.aliases.push(id.to_string());
@@ -399,14 +414,16 @@ impl<'a> Walker<'a> {
             account.password = PasswordState::Set;
         }
         account.password_evidence = pwd.line.map(|l| Evidence::at(self.path, l));
-        if field(node, "lastPasswordChangeDateTime").is_none() {
+        if field(node, "lastPasswordChangeDateTime").is_none() && !mfa_only {
             if self.no_password_field.0 == 0 {
                 self.no_password_field.1 = at;
             }
             self.no_password_field.0 += 1;
         }
         account.created = time::not_never(self.time(node, "createdDateTime").when);
-        account.expires = When::Never;
+        if !mfa_only {
+            account.expires = When::Never;
+        }
         let sessions = self.time(node, "signInSessionsValidFromDateTime");
         let refresh = self.time(node, "refreshTokensValidFromDateTime");
         let (s, r) = (
@@ -464,6 +481,93 @@ impl<'a> Walker<'a> {
                 None => self.malformed(methods.at, "authentication methods are not an array"),
             }
         }
+    }
+
+    /// The per-user MFA state of a user object: Graph beta `perUserMfaState` (what
+    /// `/users/{id}/authentication/requirements` returns, copied beside the user), or MSOnline's
+    /// `StrongAuthenticationRequirements` (`Get-MsolUser`: the strongest `State` of its items,
+    /// `Enabled` or `Enforced`; an empty list or null is disabled).
+    pub(super) fn per_user_mfa(&mut self, node: &Node<'_>) -> Option<PerUserMfa> {
+        if let Some(n) = field(node, "perUserMfaState") {
+            let state = n.str().and_then(mfa_state);
+            if state.is_none() {
+                self.malformed(
+                    n.at,
+                    "`perUserMfaState` is not disabled, enabled or enforced; ignored",
+                );
+            }
+            return state.map(|state| PerUserMfa {
+                state,
+                evidence: self.here(n.at),
+            });
+        }
+        let n = field(node, "StrongAuthenticationRequirements")?;
+        let items: Vec<&Node<'_>> = match &n.val {
+            Val::Null => Vec::new(),
+            Val::Arr(items) => items.iter().collect(),
+            // Windows PowerShell 5.1 may write a one-item list as the item itself.
+            Val::Obj(_) => vec![n],
+            _ => {
+                self.malformed(
+                    n.at,
+                    "`StrongAuthenticationRequirements` is not a list; ignored",
+                );
+                return None;
+            }
+        };
+        let mut state = PerUserMfaState::Disabled;
+        for item in items {
+            match field(item, "State").and_then(Node::str).and_then(mfa_state) {
+                Some(s) => state = state.max(s),
+                None => {
+                    self.malformed(
+                        item.at,
+                        "`StrongAuthenticationRequirements` item without a State of Enabled or \
+                         Enforced; ignored",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(PerUserMfa {
+            state,
+            evidence: self.here(n.at),
+        })
+    }
+
+    /// A bare authentication-requirements response (`GET /beta/users/{id}/authentication/
+    /// requirements`, saved as returned): the user is the one its `@odata.context` names.
+    fn requirements(&mut self, node: &Node<'_>) {
+        self.recognised += 1;
+        let user = field(node, "@odata.context")
+            .and_then(Node::str)
+            .and_then(|c| entity_key(c, "users"))
+            .or_else(|| {
+                field(node, "userId")
+                    .and_then(Node::str)
+                    .map(str::to_string)
+            });
+        let Some(state) = self.per_user_mfa(node) else {
+            return;
+        };
+        let Some(user) = user.filter(|u| !u.trim().is_empty()) else {
+            self.malformed(
+                node.at,
+                "per-user MFA state whose user the file does not name; skipped. Save each \
+                 /users/{id}/authentication/requirements response as returned (its \
+                 @odata.context names the user), or export a list with id, userPrincipalName \
+                 and perUserMfaState",
+            );
+            return;
+        };
+        let mut account = Account::new(
+            SourceKind::EntraId,
+            &self.system(),
+            &user,
+            state.evidence.clone(),
+        );
+        account.per_user_mfa = Some(state);
+        self.out.record(Record::Account(account));
     }
 
     fn app(&mut self, node: &Node<'_>) {
@@ -854,6 +958,38 @@ impl AppInfo {
 fn field<'n, 'a>(node: &'n Node<'a>, key: &str) -> Option<&'n Node<'a>> {
     node.get_ci(key)
         .or_else(|| node.get_ci("AdditionalProperties")?.get_ci(key))
+}
+
+/// Properties of a users export beyond its names: a per-user MFA export has none of them.
+const USER_PROPS: &[&str] = &[
+    "accountEnabled",
+    "userType",
+    "createdDateTime",
+    "lastPasswordChangeDateTime",
+    "signInSessionsValidFromDateTime",
+    "refreshTokensValidFromDateTime",
+    "onPremisesSyncEnabled",
+    "onPremisesSamAccountName",
+    "mail",
+    "proxyAddresses",
+    "passwordPolicies",
+];
+
+/// Whether an object carries a per-user MFA state.
+fn has_mfa_state(node: &Node<'_>) -> bool {
+    field(node, "perUserMfaState").is_some()
+        || field(node, "StrongAuthenticationRequirements").is_some()
+}
+
+/// A per-user MFA state as Graph (`disabled`, `enabled`, `enforced`) or MSOnline (`Enabled`,
+/// `Enforced`) writes it; anything else (`unknownFutureValue`) is `None`.
+pub(super) fn mfa_state(text: &str) -> Option<PerUserMfaState> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "disabled" => Some(PerUserMfaState::Disabled),
+        "enabled" => Some(PerUserMfaState::Enabled),
+        "enforced" => Some(PerUserMfaState::Enforced),
+        _ => None,
+    }
 }
 
 fn is_method(node: &Node<'_>) -> bool {

@@ -18,7 +18,9 @@
 //!   credentials of the user the file names (`@odata.context` `users('…')`, a top-level
 //!   `userPrincipalName`/`userId` beside `value`, or methods nested in a user object);
 //! - directory audits and sign-ins (`auditLogs/directoryAudits`, `auditLogs/signIns`) → reset
-//!   ledger `Event`s ([`audit`]).
+//!   ledger `Event`s ([`audit`]);
+//! - per-user MFA states (`perUserMfaState`, MSOnline `StrongAuthenticationRequirements`) →
+//!   `Account::per_user_mfa`, on the users export's account after the join ([`mfa`]).
 //!
 //! The `system` of every record is the tenant: the most common domain of the member UPNs in the
 //! file (guests' `#EXT#` names excluded), else the applications' `publisherDomain`; owner
@@ -30,6 +32,7 @@
 pub mod audit;
 mod csv;
 mod graph;
+mod mfa;
 #[cfg(test)]
 mod tests;
 
@@ -55,6 +58,10 @@ pub enum EntraExport {
     PowerShellCsv,
     /// `auditLogs/directoryAudits` and `auditLogs/signIns` (reset-ledger events, [`audit`]).
     AuditLogs,
+    /// Per-user MFA states: users with `perUserMfaState` (Graph beta
+    /// `/users/{id}/authentication/requirements`) or MSOnline `StrongAuthenticationRequirements`
+    /// (`Get-MsolUser`), or bare requirements responses ([`mfa`]).
+    PerUserMfa,
 }
 
 /// Options of the Entra parser the user can set.
@@ -109,6 +116,10 @@ pub fn sniff(file: &Sniff<'_>) -> Option<EntraExport> {
     {
         return Some(EntraExport::AuditLogs);
     }
+    // Before users: the export names users too.
+    if has("\"perusermfastate\"") || has("\"strongauthenticationrequirements\"") {
+        return Some(EntraExport::PerUserMfa);
+    }
     if has("authenticationmethod\"") && has("#microsoft.graph.") {
         return Some(EntraExport::AuthenticationMethods);
     }
@@ -160,6 +171,7 @@ pub fn parse_with(kind: EntraExport, path: &str, text: &str, options: &EntraOpti
 /// an application no credential of the scan belongs to stay as memberships.
 pub fn join(records: &mut Vec<Record>) {
     graph::join(records);
+    mfa::join(records);
 }
 
 /// Microsoft Entra ID exports (Graph pages, `az` and PowerShell output).
@@ -167,7 +179,7 @@ pub static SOURCE: BySniff<EntraExport> = BySniff {
     name: "entra",
     sniff,
     read,
-    join: graph::join,
+    join,
     dated_by_file_time: false,
 };
 

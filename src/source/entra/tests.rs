@@ -714,3 +714,144 @@ fn broken_audit_page_keeps_complete_items() {
         .iter()
         .any(|d| d.severity == Severity::Error && d.kind == DiagKind::Malformed));
 }
+
+// ---- per-user MFA --------------------------------------------------------------------------
+
+fn mfa_states(out: &Output) -> Vec<(String, Option<&'static str>, Option<u32>)> {
+    accounts(out)
+        .iter()
+        .map(|a| {
+            (
+                a.login.clone(),
+                a.per_user_mfa.as_ref().map(|p| p.state.as_str()),
+                a.per_user_mfa.as_ref().and_then(|p| p.evidence.line),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn per_user_mfa_list_from_graph_beta() {
+    let text = fixture!("per-user-mfa.json");
+    assert_eq!(
+        sniff("per-user-mfa.json", text),
+        Some(EntraExport::PerUserMfa)
+    );
+    let out = run("per-user-mfa.json", text);
+    assert_eq!(
+        mfa_states(&out),
+        vec![
+            ("a.admin@example.org".into(), Some("enforced"), Some(5)),
+            (
+                "helpdesk.kim@example.org".into(),
+                Some("disabled"),
+                Some(10)
+            ),
+            ("m.okafor@example.org".into(), Some("enabled"), Some(15)),
+            // unknownFutureValue: the user is kept, the state is not.
+            ("t.berg@example.org".into(), None, None),
+        ]
+    );
+    for a in accounts(&out) {
+        assert_eq!(a.system, "entra:example.org");
+        // Nothing but the names and the state: no assumed expiry, no password warning.
+        assert_eq!(a.expires, When::Unknown);
+        assert_eq!(a.password, PasswordState::Unknown);
+    }
+    assert_eq!(
+        account(&out, "a.admin@example.org").aliases,
+        vec!["8d1c2b3a-4e5f-4a6b-9c7d-0e1f2a3b4c5d".to_string()]
+    );
+    let d: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].contains("per-user-mfa.json:20") && d[0].contains("perUserMfaState"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn per_user_mfa_requirements_response_names_its_user_by_context() {
+    let text = fixture!("per-user-mfa-requirements.json");
+    assert_eq!(sniff("r.json", text), Some(EntraExport::PerUserMfa));
+    let out = run("r.json", text);
+    // No UPN in the file: the tenant is unknown, the login is the object id (the join folds
+    // it into the users export's account by alias).
+    let a = accounts(&out);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].system, "entra");
+    assert_eq!(a[0].login, "8d1c2b3a-4e5f-4a6b-9c7d-0e1f2a3b4c5d");
+    assert_eq!(
+        a[0].per_user_mfa
+            .as_ref()
+            .map(|p| (p.state.as_str(), p.evidence.line)),
+        Some(("enforced", Some(3)))
+    );
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    // Without a context naming the user: located and skipped.
+    let out = run("r.json", r#"{"perUserMfaState": "enforced"}"#);
+    assert!(accounts(&out).is_empty());
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("does not name")));
+}
+
+#[test]
+fn msonline_strong_authentication_requirements() {
+    let text = fixture!("msol-strong-auth.json");
+    assert_eq!(sniff("msol.json", text), Some(EntraExport::PerUserMfa));
+    let out = run("msol.json", text);
+    assert_eq!(
+        mfa_states(&out),
+        vec![
+            ("a.admin@example.org".into(), Some("enforced"), Some(5)),
+            // An empty list is disabled.
+            (
+                "helpdesk.kim@example.org".into(),
+                Some("disabled"),
+                Some(16)
+            ),
+            ("m.okafor@example.org".into(), Some("enabled"), Some(23)),
+            // A string where the list belongs: located, no state.
+            ("t.berg@example.org".into(), None, None),
+        ]
+    );
+    assert_eq!(
+        account(&out, "m.okafor@example.org").aliases,
+        vec!["0c3f6a2e-8b1d-4f5a-9e7c-1d2b3a4c5e60".to_string()]
+    );
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    assert_eq!(out.diagnostics[0].location.line, Some(34));
+    // An item without a State, and null (disabled).
+    let out = run(
+        "msol.json",
+        r#"[{"UserPrincipalName": "x@example.org", "StrongAuthenticationRequirements": [{"RelyingParty": "*"}]},
+            {"UserPrincipalName": "y@example.org", "StrongAuthenticationRequirements": null}]"#,
+    );
+    assert_eq!(
+        mfa_states(&out)
+            .into_iter()
+            .map(|(l, s, _)| (l, s))
+            .collect::<Vec<_>>(),
+        vec![
+            ("x@example.org".to_string(), None),
+            ("y@example.org".to_string(), Some("disabled")),
+        ]
+    );
+}
+
+#[test]
+fn a_users_export_may_carry_the_state_itself() {
+    let text = r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
+        {"id": "1", "userPrincipalName": "a@example.org", "accountEnabled": true,
+         "lastPasswordChangeDateTime": "2026-08-01T00:00:00Z", "perUserMfaState": "Enforced"}]}"#;
+    let out = run("users.json", text);
+    let a = account(&out, "a@example.org");
+    assert_eq!(
+        a.per_user_mfa.as_ref().map(|p| p.state.as_str()),
+        Some("enforced")
+    );
+    assert_eq!(a.expires, When::Never);
+    assert!(a.password_last_set.is_known());
+}

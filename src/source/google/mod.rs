@@ -20,7 +20,7 @@
 
 mod directory;
 mod gam;
-mod reports;
+pub mod reports;
 #[cfg(test)]
 mod tests;
 

@@ -20,7 +20,13 @@
 //!     `PasswordChange`; `2sv_enroll`, `2sv_disable`, `recovery_email_edit`,
 //!     `recovery_phone_edit`, `recovery_secret_qa_edit`, `titanium_enroll`, `titanium_unenroll`
 //!     (Advanced Protection) → `MethodChanged`; `login_success` → `SignIn` (`login_type` in
-//!     `detail`), one per user per file, the latest, to bound a login report's size;
+//!     `detail`), one per user per file, the latest, to bound a login report's size, and
+//!     besides it the latest sign-in with an app password (`login_type`
+//!     `application_specific_password`, [`is_app_password_sign_in`]: RG604's proof that an app
+//!     password outlived a reset). Google's Login Audit reference lists `google_password`,
+//!     `reauth`, `saml`, `exchange` and `unknown` as `login_type` values and documents no
+//!     app-password value; the value is read when an export carries it, and an app-password
+//!     sign-in logged under another value is not recognised;
 //!   - admin app (user settings, the user is `USER_EMAIL`): `CHANGE_PASSWORD` → `PasswordReset`;
 //!     `CHANGE_RECOVERY_EMAIL`, `CHANGE_RECOVERY_PHONE`, `GENERATE_2SV_SCRATCH_CODES`,
 //!     `DELETE_2SV_SCRATCH_CODES` ([`ADMIN_METHOD_EVENTS`]) → `MethodChanged`;
@@ -74,8 +80,8 @@ struct Found {
     /// (system, login) -> (latest change, line of its event)
     changes: BTreeMap<(String, String), (Timestamp, u32)>,
     events: Vec<Event>,
-    /// (system, login) -> the latest sign-in.
-    sign_ins: BTreeMap<(String, String), Event>,
+    /// (system, login, with an app password) -> the latest sign-in of that kind.
+    sign_ins: BTreeMap<(String, String, bool), Event>,
 }
 
 pub(super) fn parse(path: &str, text: &str) -> Output {
@@ -244,6 +250,7 @@ fn activity(doc: &Doc<'_>, o: &Node<'_>, found: &mut Found, out: &mut Output) {
             credential: None,
             detail,
             strong_auth: None,
+            target_sid: None,
             event_id: qualifier
                 .as_ref()
                 .map(|q| format!("{}/{q}/{name}", time_text.unwrap_or(""))),
@@ -251,6 +258,8 @@ fn activity(doc: &Doc<'_>, o: &Node<'_>, found: &mut Found, out: &mut Output) {
         };
         match class {
             Class::SignIn => {
+                let asp = parameter(event, "login_type").is_some_and(is_app_password_login_type);
+                let key = (key.0, key.1, asp);
                 let newer = found
                     .sign_ins
                     .get(&key)
@@ -271,6 +280,24 @@ fn activity(doc: &Doc<'_>, o: &Node<'_>, found: &mut Found, out: &mut Output) {
             found.changes.insert(key, (at, line));
         }
     }
+}
+
+/// The `login_type` of a sign-in made with an app password (application-specific password).
+pub const APP_PASSWORD_LOGIN_TYPE: &str = "application_specific_password";
+
+/// Whether a `login_success` `login_type` says an app password signed in.
+pub fn is_app_password_login_type(login_type: &str) -> bool {
+    login_type
+        .trim()
+        .eq_ignore_ascii_case(APP_PASSWORD_LOGIN_TYPE)
+}
+
+/// Whether a ledger sign-in read here was made with an app password (its `detail` is
+/// `login_type <value>`).
+pub fn is_app_password_sign_in(detail: &str) -> bool {
+    detail
+        .strip_prefix("login_type ")
+        .is_some_and(is_app_password_login_type)
 }
 
 fn activity_time(o: &Node<'_>) -> Option<Timestamp> {

@@ -570,3 +570,48 @@ fn sign_ins_are_kept_once_per_user() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].at, t("2026-08-03T00:00:00Z"));
 }
+
+#[test]
+fn the_latest_app_password_sign_in_is_kept_beside_the_latest_sign_in() {
+    let item = |t: &str, q: u32, login_type: &str| {
+        format!(
+            r#"{{"id": {{"time": "{t}", "uniqueQualifier": "{q}", "applicationName": "login"}}, "actor": {{"email": "a@example.org"}}, "events": [{{"type": "login", "name": "login_success", "parameters": [{{"name": "login_type", "value": "{login_type}"}}]}}]}}"#
+        )
+    };
+    let text = format!(
+        "{{\"items\": [{}, {}, {}, {}]}}",
+        item("2026-08-01T00:00:00Z", 1, "application_specific_password"),
+        item("2026-08-03T00:00:00Z", 2, "google_password"),
+        item("2026-08-02T00:00:00Z", 3, "APPLICATION_SPECIFIC_PASSWORD"),
+        item("2026-08-02T12:00:00Z", 4, "saml"),
+    );
+    let out = run("login.json", &text);
+    let e = ledger(&out);
+    let got: Vec<(String, Option<&str>)> = e
+        .iter()
+        .map(|e| (e.at.to_string(), e.detail.as_deref()))
+        .collect();
+    assert_eq!(e.len(), 2, "{got:?}");
+    let asp: Vec<_> = e
+        .iter()
+        .filter(|e| {
+            e.detail
+                .as_deref()
+                .is_some_and(super::reports::is_app_password_sign_in)
+        })
+        .collect();
+    assert_eq!(asp.len(), 1);
+    assert_eq!(asp[0].at, t("2026-08-02T00:00:00Z"));
+    assert!(e.iter().any(|e| e.at == t("2026-08-03T00:00:00Z")));
+    // Only the exact login_type value counts; a sign-in without one is not an app password.
+    assert!(super::reports::is_app_password_sign_in(
+        "login_type application_specific_password"
+    ));
+    assert!(!super::reports::is_app_password_sign_in(
+        "login_type google_password"
+    ));
+    assert!(!super::reports::is_app_password_sign_in(
+        "application_specific_password"
+    ));
+    assert!(!super::reports::is_app_password_sign_in("IMAP4"));
+}

@@ -132,6 +132,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             credential: None,
             detail,
             strong_auth: (event_type == "user.authentication.auth_via_mfa").then_some(true),
+            target_sid: None,
             event_id: node.get_str("uuid").map(str::to_string),
             evidence: Evidence::at(path, line),
         }));

@@ -169,6 +169,7 @@ impl Reader<'_> {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: None,
             evidence: Evidence::at(self.path, line),
         };

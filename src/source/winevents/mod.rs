@@ -33,8 +33,9 @@
 //! label of the domain part of `Computer` (`DC01.corp.example.test` for `CORP`) is that DNS
 //! domain; any other NetBIOS name is kept as written and [`join`] maps it to the scan's AD domain
 //! whose first label it is, when exactly one such domain holds the target account. Outcome from
-//! `Keywords` (Audit Success `0x8020000000000000`, Audit Failure `0x8010000000000000`). The event
-//! id is `Computer/EventRecordID` (record ids are per computer: two domain controllers can both
+//! `Keywords` (Audit Success `0x8020000000000000`, Audit Failure `0x8010000000000000`).
+//! `TargetSid` (string form) is kept as `target_sid`: the ledger finds the account by it before
+//! its name, so a renamed account is found. The event id is `Computer/EventRecordID` (record ids are per computer: two domain controllers can both
 //! write record 175740). Evidence: the line of the `<Event` element or of the JSON item.
 
 pub(crate) mod powershell;
@@ -330,9 +331,24 @@ pub(crate) fn build(raw: &Raw, path: &str, tally: &mut Tally, out: &mut Output) 
         credential: None,
         detail: (!detail.is_empty()).then(|| detail.join("; ")),
         strong_auth: None,
+        target_sid: raw
+            .field("TargetSid")
+            .filter(|s| is_sid(s))
+            .map(str::to_ascii_uppercase),
         event_id,
         evidence: Evidence::at(path, raw.line),
     }));
+}
+
+/// Whether a `TargetSid` value is a SID in string form (`S-1-5-21-…`); `NULL SID` (`S-1-0-0`)
+/// and unresolved text are not used.
+fn is_sid(s: &str) -> bool {
+    let up = s.to_ascii_uppercase();
+    up != "S-1-0-0"
+        && up.strip_prefix("S-1-").is_some_and(|rest| {
+            rest.split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// The system of the account an event acts on (see the module header).
@@ -354,15 +370,23 @@ pub fn system_of(domain: &str, computer: Option<&str>) -> (String, SourceKind) {
     (domain.to_ascii_uppercase(), SourceKind::ActiveDirectory)
 }
 
-/// After the crawl: an AD event whose system is still a NetBIOS name (no dot) takes the DNS name
-/// of the scan's AD domain whose first label is that name, when exactly one such domain holds an
-/// account of the event's target login (otherwise the NetBIOS name stays). The target then takes
+/// After the crawl: an AD event whose `TargetSid` is the `objectSid` of an exported AD account
+/// takes that account's domain (the target keeps the name the log wrote: a renamed account is
+/// found by SID, `rule::checks::ledger::AccountIndex`). Otherwise an AD event whose system is
+/// still a NetBIOS name (no dot) takes the DNS name of the scan's AD domain whose first label is
+/// that name, when exactly one such domain holds an account of the event's target login
+/// (otherwise the NetBIOS name stays). The target then takes
 /// the account's own spelling (Windows logins are case-insensitive; the inventory's lookup is not).
 pub fn join(records: &mut [Record]) {
     let mut domains: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut logins: BTreeMap<(String, String), String> = BTreeMap::new();
+    // AD accounts by SID: an event whose `TargetSid` is one of them is on that account's domain.
+    let mut by_sid: BTreeMap<String, String> = BTreeMap::new();
     for r in records.iter() {
         if let Record::Account(a) = r {
+            if let (SourceKind::ActiveDirectory, Some(sid)) = (a.source, &a.sid) {
+                by_sid.insert(sid.to_ascii_uppercase(), a.system.clone());
+            }
             if a.source == SourceKind::ActiveDirectory && a.system.contains('.') {
                 let first = a
                     .system
@@ -378,7 +402,7 @@ pub fn join(records: &mut [Record]) {
             }
         }
     }
-    if domains.is_empty() {
+    if domains.is_empty() && by_sid.is_empty() {
         return;
     }
     for r in records.iter_mut() {
@@ -387,6 +411,9 @@ pub fn join(records: &mut [Record]) {
             || !EVENT_IDS.iter().any(|id| e.action == id.to_string())
         {
             continue;
+        }
+        if let Some(system) = e.target_sid.as_ref().and_then(|s| by_sid.get(s)) {
+            e.system = system.clone();
         }
         let target = e.target.to_ascii_lowercase();
         if !e.system.contains('.') {

@@ -52,6 +52,10 @@ fn wevtutil_output_in_utf16_is_read_event_by_event() {
         Some("dc01.corp.example.test/881201")
     );
     assert_eq!(reset.evidence, Evidence::at("wevtutil-security.xml", 1));
+    assert_eq!(
+        reset.target_sid.as_deref(),
+        Some("S-1-5-21-1004336348-1177238915-682003330-1107")
+    );
     // 4738: the changed attributes are named, the UAC values only when the new one is set.
     let changed = ev[1];
     assert_eq!(changed.kind, EventKind::AccountChanged);
@@ -252,6 +256,7 @@ fn join_names_the_dns_domain_when_the_inventory_holds_the_account() {
             credential: None,
             detail: None,
             strong_auth: None,
+            target_sid: None,
             event_id: None,
             evidence: Evidence::at("e.xml", 1),
         })
@@ -285,6 +290,71 @@ fn join_names_the_dns_domain_when_the_inventory_holds_the_account() {
             ("fabrikam.example".to_string(), "M.Okafor".to_string()),
             ("FABRIKAM".to_string(), "nobody".to_string()),
             ("corp.example.test".to_string(), "x".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn target_sids_are_kept_in_string_form_only() {
+    assert!(is_sid("S-1-5-21-1004336348-1177238915-682003330-1107"));
+    assert!(is_sid("s-1-5-32-544"));
+    assert!(!is_sid("S-1-0-0"), "NULL SID");
+    assert!(!is_sid("S-1-5-21-x-1107"));
+    assert!(!is_sid("S-1-"));
+    assert!(!is_sid("%{S-1-5-21-1-2-3-4}"));
+    assert!(!is_sid("CORP\\m.okafor"));
+}
+
+#[test]
+fn join_places_an_event_by_its_target_sid() {
+    let sid = "S-1-5-21-1004336348-1177238915-682003330-1107";
+    let mut event = Event {
+        at: t("2026-08-03T14:22:51Z"),
+        system: "CORP".to_string(),
+        source: SourceKind::ActiveDirectory,
+        kind: EventKind::PasswordReset,
+        // The name before a rename: no account of that login, in any domain.
+        target: "m.okafor".to_string(),
+        target_sid: Some(sid.to_string()),
+        actor: None,
+        outcome: Outcome::Success,
+        action: "4724".to_string(),
+        credential: None,
+        detail: None,
+        strong_auth: None,
+        event_id: None,
+        evidence: Evidence::at("e.xml", 1),
+    };
+    let mut renamed = Account::new(
+        SourceKind::ActiveDirectory,
+        "corp.example.test",
+        "m.okafor-adm",
+        Evidence::at("ad.ldif", 1),
+    );
+    renamed.sid = Some(sid.to_string());
+    let mut other = event.clone();
+    other.target_sid = Some("S-1-5-21-1-2-3-1107".to_string());
+    event.event_id = Some("a".into());
+    let mut records = vec![
+        Record::Account(renamed),
+        Record::Event(event),
+        Record::Event(other),
+    ];
+    join(&mut records);
+    let got: Vec<(String, String)> = events(&Output {
+        records,
+        diagnostics: Vec::new(),
+    })
+    .iter()
+    .map(|e| (e.system.clone(), e.target.clone()))
+    .collect();
+    assert_eq!(
+        got,
+        vec![
+            // The account's domain; the target keeps the name the log wrote.
+            ("corp.example.test".to_string(), "m.okafor".to_string()),
+            // A SID of another domain, and no account of that name: as written.
+            ("CORP".to_string(), "m.okafor".to_string()),
         ]
     );
 }
