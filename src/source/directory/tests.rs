@@ -976,3 +976,39 @@ fn mail_addresses_keep_smtp_proxies_once_and_drop_other_types() {
     assert_eq!(got, ["J.Smith@example.org", "john.smith@example.org"]);
     assert!(super::mail_addresses(Vec::<&str>::new(), Vec::<&str>::new()).is_empty());
 }
+
+/// Issue 13: a 60-level diamond of nested groups (2^60 paths from the user to Domain Admins) is
+/// walked once per group, not once per path.
+#[test]
+fn nested_group_diamond_is_linear() {
+    let mut text = format!(
+        "dn: CN=Domain Admins,{DOMAIN}\nobjectClass: group\nsAMAccountName: Domain Admins\nobjectSid: {da}\nmember: CN=G1a,{DOMAIN}\nmember: CN=G1b,{DOMAIN}\n",
+        da = ad_sid(512)
+    );
+    for i in 1..=60u32 {
+        for (k, s) in ["a", "b"].iter().enumerate() {
+            let members = if i < 60 {
+                format!("member: CN=G{n}a,{DOMAIN}\nmember: CN=G{n}b,{DOMAIN}\n", n = i + 1)
+            } else {
+                format!("member: CN=u,{DOMAIN}\n")
+            };
+            text.push_str(&format!(
+                "\ndn: CN=G{i}{s},{DOMAIN}\nobjectClass: group\nsAMAccountName: G{i}{s}\nobjectSid: {sid}\n{members}",
+                sid = ad_sid(2000 + 2 * i + k as u32)
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\ndn: CN=u,{DOMAIN}\nsAMAccountName: u\nobjectSid: {u}\n",
+        u = ad_sid(1000)
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(parse_ldif_text("diamond.ldif", &text));
+    });
+    let o = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("a 60-level diamond of groups is parsed within 20 s");
+    assert_eq!(dir(&o, "u").privileged_groups, ["Domain Admins"]);
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+}
