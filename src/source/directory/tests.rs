@@ -988,7 +988,10 @@ fn nested_group_diamond_is_linear() {
     for i in 1..=60u32 {
         for (k, s) in ["a", "b"].iter().enumerate() {
             let members = if i < 60 {
-                format!("member: CN=G{n}a,{DOMAIN}\nmember: CN=G{n}b,{DOMAIN}\n", n = i + 1)
+                format!(
+                    "member: CN=G{n}a,{DOMAIN}\nmember: CN=G{n}b,{DOMAIN}\n",
+                    n = i + 1
+                )
             } else {
                 format!("member: CN=u,{DOMAIN}\n")
             };

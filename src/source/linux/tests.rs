@@ -502,12 +502,15 @@ fn looping_alias_bomb_ends_in_a_located_error() {
         .collect();
     assert_eq!(err.len(), 1, "{err:?}");
     assert!(
-        err[0].starts_with("bomb/etc/sudoers:41: error [unparseable]: User_Alias \"U40\" expands to more than"),
+        err[0].starts_with(
+            "bomb/etc/sudoers:41: error [unparseable]: User_Alias \"U40\" expands to more than"
+        ),
         "{err:?}"
     );
     // The loop itself is a note at the first alias of the cycle.
     assert!(out.diagnostics.iter().any(|d| d.severity == Severity::Note
-        && d.to_string().starts_with("bomb/etc/sudoers:1: note [malformed]: cycle in User_Alias \"U0\"")));
+        && d.to_string()
+            .starts_with("bomb/etc/sudoers:1: note [malformed]: cycle in User_Alias \"U0\"")));
     // The accounts are still there.
     assert_eq!(accounts(&out).len(), 3);
 }

@@ -292,7 +292,8 @@ impl<'a> Ctx<'a> {
             if let Some(AliasBody::Users(list)) = self.alias(AliasKind::User, name) {
                 let key = subject_key(who);
                 let body = || self.users(list, who);
-                if let Expanded::Value(v) = self.expand(AliasKind::User, name, &key, list.len(), body)
+                if let Expanded::Value(v) =
+                    self.expand(AliasKind::User, name, &key, list.len(), body)
                 {
                     return v;
                 }
@@ -455,9 +456,9 @@ impl<'a> Ctx<'a> {
                     if !runas_ok {
                         continue;
                     }
-                    if let Some(allowed) = self.list(std::slice::from_ref(&c.cmnd), |item| {
-                        self.cmnd(item, probe)
-                    }) {
+                    if let Some(allowed) =
+                        self.list(std::slice::from_ref(&c.cmnd), |item| self.cmnd(item, probe))
+                    {
                         return Some((allowed, c.nopasswd, spec, privilege));
                     }
                 }

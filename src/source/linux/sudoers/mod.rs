@@ -436,10 +436,7 @@ fn exhausted(policy: &Policy, e: &eval::Exhausted, out: &mut Output) {
         .cloned()
         .unwrap_or_else(|| Evidence::new("etc/sudoers", None));
     let why = if e.too_deep {
-        format!(
-            "nests aliases more than {} deep",
-            eval::MAX_ALIAS_DEPTH
-        )
+        format!("nests aliases more than {} deep", eval::MAX_ALIAS_DEPTH)
     } else {
         format!(
             "expands to more than {} members through nested aliases",
@@ -713,15 +710,13 @@ fn subjects(policy: &Policy, users: &[UserFacts]) -> (Vec<UserFacts>, Vec<String
                 UserItem::Netgroup(n) if !m.neg => {
                     netgroups.insert(n.clone());
                 }
-                UserItem::Alias(a) => {
-                    match policy.aliases.get(&(AliasKind::User, a.clone())) {
-                        Some(AliasBody::Users(l)) if walked.insert(a) => work.push(l),
-                        Some(AliasBody::Users(_)) => {
-                            names.insert(a.clone());
-                        }
-                        _ => {}
+                UserItem::Alias(a) => match policy.aliases.get(&(AliasKind::User, a.clone())) {
+                    Some(AliasBody::Users(l)) if walked.insert(a) => work.push(l),
+                    Some(AliasBody::Users(_)) => {
+                        names.insert(a.clone());
                     }
-                }
+                    _ => {}
+                },
                 _ => {}
             }
         }
