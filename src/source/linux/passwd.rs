@@ -93,7 +93,11 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<PasswdEntr
             pw,
             uid,
             gid,
-            home: field(5).trim().to_string(),
+            // Linux reads `/../home/x` as `/home/x`: the home is where the kernel would look.
+            home: match field(5).trim() {
+                h if h.starts_with('/') => super::fs::normalize_at_root(h),
+                h => h.to_string(),
+            },
             line: n,
         });
     }

@@ -535,3 +535,69 @@ fn alias_chain_deeper_than_the_limit_is_refused() {
     assert!(out.diagnostics.iter().any(|d| d.to_string()
         == "deep/etc/sudoers:5001: error [unparseable]: Cmnd_Alias \"C5000\" nests aliases more than 128 deep; sudo rights on this host were not evaluated"));
 }
+
+/// Issue 13: a home written `/../home/alice` is `/home/alice` to Linux; its keys are read.
+#[test]
+fn home_with_dot_dot_at_the_root_is_read_where_linux_reads_it() {
+    let dir = tree(&[
+        (
+            "etc/passwd",
+            "root:x:0:0:root:/../../root:/bin/bash\nalice:x:1000:1000::/../home/alice:/bin/bash\n",
+        ),
+        ("home/alice/.ssh/authorized_keys", &format!("{KEY}\n")),
+        ("root/.ssh/authorized_keys", &format!("{KEY}\n")),
+    ]);
+    let out = scan(dir.path(), "h");
+    let mut owners: Vec<(String, String)> = creds(&out)
+        .iter()
+        .map(|c| {
+            (
+                c.owner
+                    .as_ref()
+                    .map(|o| o.login.clone())
+                    .unwrap_or_default(),
+                c.evidence.to_string(),
+            )
+        })
+        .collect();
+    owners.sort();
+    assert_eq!(
+        owners,
+        [
+            (
+                "alice".to_string(),
+                "h/home/alice/.ssh/authorized_keys:1".to_string()
+            ),
+            (
+                "root".to_string(),
+                "h/root/.ssh/authorized_keys:1".to_string()
+            )
+        ]
+    );
+}
+
+/// Issue 13: a binary or oversized `etc/shadow` is not parsed, and the host is incomplete.
+#[test]
+fn binary_or_oversized_shadow_is_not_parsed_and_makes_the_scan_incomplete() {
+    let passwd = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n";
+    let binary = "alice:$6$FAKEHASHbinary$abc:19000:0:99999:7:::\n\0\0\0";
+    let dir = tree(&[("etc/passwd", passwd), ("etc/shadow", binary)]);
+    let out = scan(dir.path(), "h");
+    let shadow: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.location.path == "h/etc/shadow")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        shadow,
+        ["h/etc/shadow: error [binary]: skipped: binary content; this host's facts from it are unknown"]
+    );
+    let json = serde_json::to_string(&out.records).unwrap();
+    assert!(!json.contains("\"password_changed\":\"2022"), "{json}");
+    let big = format!("alice:!:19000:0:99999:7:::\n{}", "#\n".repeat(600_000));
+    let dir = tree(&[("etc/passwd", passwd), ("etc/shadow", &big)]);
+    let out = scan(dir.path(), "h");
+    assert!(out.diagnostics.iter().any(|d| d.makes_incomplete()
+        && d.to_string().starts_with("h/etc/shadow: error [too-large]: skipped: 1200027 bytes is larger than the limit of 1048576 bytes")));
+}

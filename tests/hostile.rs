@@ -1,0 +1,137 @@
+//! Hostile and broken input files (issue 13, part 2), through the binary: each case is built in
+//! a temporary directory, and each asserts the exit code and a located diagnostic.
+
+use crate::common::{resetgap, scan_json, AS_OF};
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, bytes).unwrap();
+}
+
+/// The diagnostics of a JSON report as `path: severity [kind]: message` lines.
+fn diagnostics(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let loc = &d["location"];
+            let at = match loc["line"].as_u64() {
+                Some(l) => format!("{}:{l}", loc["path"].as_str().unwrap_or("")),
+                None => loc["path"].as_str().unwrap_or("").to_string(),
+            };
+            format!(
+                "{at}: {} [{}]: {}",
+                d["severity"].as_str().unwrap_or(""),
+                d["kind"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn jobs_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", b"nothing here\n");
+    for j in ["0", "257", "2000", "100000"] {
+        let out = resetgap()
+            .args(["scan", dir.path().to_str().unwrap(), "-j", j])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "-j {j}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--jobs"), "-j {j}: {err}");
+    }
+    let (code, _, _) = scan_json(&[dir.path().to_str().unwrap(), "-j", "256", "--as-of", AS_OF]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn roots_with_the_same_base_name_keep_distinct_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = b"\x7fELF\x02\x01\x01\0\0\0\0\0";
+    write(dir.path(), "a/etc/blob.bin", bin);
+    write(dir.path(), "b/etc/blob.bin", bin);
+    let a = dir.path().join("a/etc");
+    let b = dir.path().join("b/etc");
+    let (_, report, _) = scan_json(&[a.to_str().unwrap(), b.to_str().unwrap(), "--as-of", AS_OF]);
+    let d = diagnostics(&report);
+    assert!(
+        d.contains(&"a/etc/blob.bin: note [binary]: skipped: binary content".to_string()),
+        "{d:?}"
+    );
+    assert!(
+        d.contains(&"b/etc/blob.bin: note [binary]: skipped: binary content".to_string()),
+        "{d:?}"
+    );
+}
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n";
+
+#[test]
+fn binary_or_oversized_host_shadow_makes_the_scan_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web01/etc/passwd", PASSWD.as_bytes());
+    write(
+        dir.path(),
+        "web01/etc/shadow",
+        b"alice:$6$FAKEHASHzz$abc:19000::::::\n\0\0\0\0",
+    );
+    let (code, report, _) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF]);
+    assert_eq!(code, 3);
+    let d = diagnostics(&report);
+    assert!(d.contains(&"web01/etc/shadow: error [binary]: skipped: binary content; this host's facts from it are unknown".to_string()), "{d:?}");
+    assert!(!report.to_string().contains("FAKEHASH"));
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web01/etc/passwd", PASSWD.as_bytes());
+    write(
+        dir.path(),
+        "web01/etc/shadow",
+        "alice:!:19000::::::\n".repeat(100).as_bytes(),
+    );
+    let (code, report, _) = scan_json(&[
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--max-file-size",
+        "1K",
+    ]);
+    assert_eq!(code, 3);
+    let d = diagnostics(&report);
+    assert!(
+        d.iter()
+            .any(|l| l.starts_with("web01/etc/shadow: error [too-large]: skipped: 2000 bytes")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn symlinks_out_of_the_root_are_never_read() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "creds.env",
+        b"AWS_SECRET_ACCESS_KEY=OUTSIDEwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", b"nothing\n");
+    std::os::unix::fs::symlink(
+        outside.path().join("creds.env"),
+        dir.path().join("creds.env"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+    let (_, report, _) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF]);
+    assert!(!report.to_string().contains("OUTSIDE"));
+    let d = diagnostics(&report);
+    assert!(
+        d.iter()
+            .any(|l| l.starts_with("creds.env: note [symlink-escape]")),
+        "{d:?}"
+    );
+}
