@@ -135,3 +135,39 @@ fn symlinks_out_of_the_root_are_never_read() {
         "{d:?}"
     );
 }
+
+/// UTF-16 exports without a BOM (PowerShell, iconv) are decoded, not skipped as binary.
+#[test]
+fn utf16_exports_without_bom_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = fs::read_to_string(
+        crate::common::root().join("fixtures/sources/aws/list-access-keys.json"),
+    )
+    .unwrap();
+    let le: Vec<u8> = keys.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = keys.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    write(dir.path(), "le/keys.json", &le);
+    write(dir.path(), "be/keys.json", &be);
+    let inv = dir.path().join("inv.jsonl");
+    let (_, report, _) = scan_json(&[
+        dir.path().join("le").to_str().unwrap(),
+        dir.path().join("be").to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--emit-inventory",
+        inv.to_str().unwrap(),
+    ]);
+    let d = diagnostics(&report);
+    assert!(d.iter().all(|l| !l.contains("[binary]")), "{d:?}");
+    let inv = fs::read_to_string(inv).unwrap();
+    let per_root = |root: &str| {
+        inv.lines()
+            .filter(|l| {
+                l.contains("\"record\":\"credential\"")
+                    && l.contains(&format!("\"path\":\"{root}/keys.json\""))
+            })
+            .count()
+    };
+    assert!(per_root("le") > 0, "{inv}");
+    assert_eq!(per_root("le"), per_root("be"));
+}

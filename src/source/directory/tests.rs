@@ -1015,3 +1015,45 @@ fn nested_group_diamond_is_linear() {
     assert_eq!(dir(&o, "u").privileged_groups, ["Domain Admins"]);
     assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
 }
+
+/// Issue 13: an LDIF cut mid-line, or ldapsearch output without its closing summary, is an
+/// error (the entries after the cut are missing); a complete file is not.
+#[test]
+fn truncated_ldif_is_an_error() {
+    let p = format!(
+        "{}/fixtures/sources/directory/openldap-example.ldif",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let full = std::fs::read_to_string(p).unwrap();
+    assert!(parse_ldif_text("x.ldif", &full)
+        .diagnostics
+        .iter()
+        .all(|d| !d.makes_incomplete()));
+    let pos = full[..full.len() / 2].rfind('\n').unwrap();
+    let cut = &full[..pos + 4];
+    let errors: Vec<String> = parse_ldif_text("x.ldif", cut)
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("ends in the middle of a line (truncated?)"),
+        "{errors:?}"
+    );
+    // Cut at a line end: the missing summary tells.
+    let at_line = &full[..full.len() / 2];
+    let at_line = &at_line[..at_line.rfind('\n').unwrap() + 1];
+    let errors: Vec<String> = parse_ldif_text("x.ldif", at_line)
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("without its closing `# numEntries` summary"),
+        "{errors:?}"
+    );
+}
