@@ -171,3 +171,73 @@ fn utf16_exports_without_bom_are_read() {
     assert!(per_root("le") > 0, "{inv}");
     assert_eq!(per_root("le"), per_root("be"));
 }
+
+/// Hash fragments from malformed shadow, passwd, LDIF and htpasswd lines never reach a
+/// diagnostic, the SARIF log or the inventory: a diagnostic names the field, never its value.
+#[test]
+fn hash_fragments_are_never_echoed() {
+    const MARK: &str = "ZQXFAKEHASHQZ";
+    let h = format!("$6$salt{MARK}$abcdefghijklmnop");
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "web01/etc/passwd",
+        format!("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n{h}:x:1001:1001::/:/bin/sh\nbob:{h}:notanumber:1::/home/bob:/bin/sh\n").as_bytes(),
+    );
+    write(
+        dir.path(),
+        "web01/etc/shadow",
+        format!(
+            "root:*:19000:0:99999:7:::\nalice:{h}:notanumber:0:99999:7:::\n{h}:19000:0:99999:7:::\n\
+             alice2:{h}\ncarol:{h}:19000:x{MARK}:99999:7:::extra:{MARK}\n:{h}:19000::::::\n{h}\n"
+        )
+        .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "ldap/people.ldif",
+        format!(
+            "dn: uid=dave,ou=people,dc=example,dc=test\nobjectClass: posixAccount\nuid: dave\n\
+             userPassword:: {MARK}!!notbase64\nuserPassword: {{SSHA}}{MARK}\npwdChangedTime: {MARK}\n\
+             shadowLastChange: {MARK}\n{MARK}\n{MARK}: x\n"
+        )
+        .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "www/.htpasswd",
+        format!(
+            "frank:$apr1$ab{MARK}$xyz\n$apr1$ab{MARK}$xyz\n$apr1$cd{MARK}$xyz:\n gina :{MARK}\n"
+        )
+        .as_bytes(),
+    );
+    let sarif = dir.path().join("out.sarif");
+    let inv = dir.path().join("inv.jsonl");
+    let out = resetgap()
+        .args([
+            "scan",
+            "--no-progress",
+            "--as-of",
+            AS_OF,
+            "-v",
+            "--format",
+            "sarif",
+            "-o",
+        ])
+        .arg(&sarif)
+        .arg("--emit-inventory")
+        .arg(&inv)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains(MARK), "stderr: {stderr}");
+    let sarif = fs::read_to_string(sarif).unwrap();
+    let inv = fs::read_to_string(inv).unwrap();
+    for (what, text) in [("SARIF", &sarif), ("inventory", &inv)] {
+        let leaks: Vec<&str> = text.lines().filter(|l| l.contains(MARK)).collect();
+        assert!(leaks.is_empty(), "{what}: {leaks:#?}");
+    }
+    // The malformed lines were reported.
+    assert!(stderr.contains("web01/etc/shadow:3"), "{stderr}");
+}
