@@ -241,3 +241,68 @@ fn hash_fragments_are_never_echoed() {
     // The malformed lines were reported.
     assert!(stderr.contains("web01/etc/shadow:3"), "{stderr}");
 }
+
+/// A file name with a line break, an ANSI escape and Markdown/HTML forges nothing: not a line of
+/// the text report or stderr, not a Markdown table row, not a CSV row, not HTML markup.
+#[test]
+fn hostile_names_forge_no_output() {
+    let name = "x\n== forged (file): 0 open findings ==\u{1b}[2J|<b>bold<b>\r.env";
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        crate::common::root().join("fixtures/estate/repos/billing-api/.env"),
+        dir.path().join(name),
+    )
+    .unwrap();
+    fs::write(dir.path().join(format!("{name}.bin")), b"\x7fELF\0\0\0\0").unwrap();
+    let run = |format: &str| {
+        let out = resetgap()
+            .args([
+                "scan",
+                "--no-progress",
+                "--fail-on",
+                "none",
+                "-v",
+                "--as-of",
+                AS_OF,
+            ])
+            .args(["--format", format])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (text, stderr) = run("text");
+    for (what, out) in [("text", &text), ("stderr", &stderr)] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\r'),
+            "{what}: {out}"
+        );
+        assert!(
+            !out.lines().any(|l| l.starts_with("== forged")),
+            "{what}: {out}"
+        );
+    }
+    assert!(
+        text.contains("x\\n== forged (file): 0 open findings ==\\u{1b}[2J|<b>bold<b>\\r.env"),
+        "{text}"
+    );
+    assert!(stderr.contains(".env.bin: note [binary]"), "{stderr}");
+    let (md, _) = run("markdown");
+    assert!(!md.contains("<b>") && !md.contains('\u{1b}'), "{md}");
+    assert!(!md.lines().any(|l| l.starts_with("== forged")), "{md}");
+    let (csv, _) = run("csv");
+    let (_, json, _) = scan_json(&[dir.path().to_str().unwrap(), "--as-of", AS_OF]);
+    let rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
+    assert_eq!(rows, json["findings"].as_array().unwrap().len());
+    assert!(rows > 0);
+    let (html, _) = run("html");
+    assert!(!html.contains("<b>bold"), "raw markup in HTML");
+}
