@@ -17,6 +17,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The most worker threads `--jobs` accepts (issue 13: thousands of walker threads hung the
+/// crawl, and more than the OS allows panicked).
+pub const MAX_JOBS: usize = 256;
+
 /// Exit codes, stable and documented in the README.
 pub mod exit {
     /// No findings at or above `--fail-on`, and every input was read.
@@ -216,7 +220,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_file_size: u64,
     /// Worker threads (default: the number of CPUs).
-    #[arg(short, long, value_name = "N")]
+    #[arg(short, long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_JOBS as u64))]
     pub jobs: Option<usize>,
     /// Also write the inventory (accounts, credentials without values, hosts, memberships, sudo
     /// grants, settings) as JSON Lines to FILE.
@@ -470,7 +474,7 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
                 .map(|n| n.get())
                 .unwrap_or(2)
         })
-        .max(1);
+        .clamp(1, MAX_JOBS);
     let ldap = ldap_sources(args)?;
     Ok(ScanPlan {
         ldap,

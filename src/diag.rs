@@ -141,10 +141,44 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// A control character other than a tab, or a Unicode bidirectional control (see [`printable`]).
+pub fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the evidence made safe for a terminal line (issue 13): control characters (a line
+/// break, a carriage return, ANSI escape sequences) and the Unicode bidirectional controls that
+/// reorder what is displayed are written as escapes (`\n`, `\u{1b}`), so a file or account name
+/// cannot forge a line or repaint the screen. Tabs stay.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = unprintable;
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The lines stderr shows for `diagnostics` (sorted): every problem with `all` (`-v`), else
 /// problems of one kind and message that recur are one line with a count, and a kind with many
 /// different messages shows its first few and a count. Never hides that a problem exists.
 pub fn summary_lines(diagnostics: &[Diagnostic], all: bool) -> Vec<String> {
+    summary_lines_raw(diagnostics, all)
+        .into_iter()
+        .map(|l| printable(&l).into_owned())
+        .collect()
+}
+
+fn summary_lines_raw(diagnostics: &[Diagnostic], all: bool) -> Vec<String> {
     const SHOWN_PER_KIND: usize = 5;
     if all {
         return diagnostics.iter().map(ToString::to_string).collect();
@@ -204,4 +238,30 @@ pub fn summary_lines(diagnostics: &[Diagnostic], all: bool) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_line_breaks_ansi_and_bidi() {
+        assert_eq!(printable("web01/etc/passwd"), "web01/etc/passwd");
+        assert_eq!(printable("a\tb"), "a\tb");
+        assert_eq!(
+            printable("x\nresetgap: error: forged\r\u{1b}[2J\u{202e}gpj.exe"),
+            "x\\nresetgap: error: forged\\r\\u{1b}[2J\\u{202e}gpj.exe"
+        );
+        let d = Diagnostic::new(
+            DiagKind::Binary,
+            Severity::Note,
+            Evidence::new("a\nb\u{1b}[31m", None),
+            "skipped: binary content",
+        );
+        let lines = summary_lines(&[d], true);
+        assert_eq!(
+            lines,
+            ["a\\nb\\u{1b}[31m: note [binary]: skipped: binary content"]
+        );
+    }
 }

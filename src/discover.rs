@@ -7,6 +7,13 @@
 //! reported. Classification is by content sniffing, not by extension; the one exception is a
 //! gzip-compressed JSON export (`.json.gz`, CloudTrail's S3 objects), decompressed with a bound
 //! ([`gzip`]) and then sniffed like any file.
+//!
+//! Every evidence file is opened by [`read_evidence`] (also used for host trees): no symlink is
+//! followed at the last component (`O_NOFOLLOW`), a FIFO never blocks the open (`O_NONBLOCK`),
+//! and what was opened is checked after the open, not before: a regular file (`fstat`), inside
+//! the scanned root (the open descriptor's path, on Linux), within the size limit. So a file
+//! swapped for a symlink or a FIFO during the crawl is not followed (issue 13). Only the first
+//! 8 KiB are read before the binary check.
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Evidence, When};
@@ -27,9 +34,13 @@ pub struct Root {
 impl Root {
     /// Builds the roots; reported paths are relative to the scanned directory when there is one,
     /// otherwise they start with the root as given (relative, forward slashes).
+    ///
+    /// Two roots never share a prefix (issue 13: `/x/a/etc` and `/y/b/etc` both became `etc`):
+    /// an absolute root is named by as many of its last components as tell it apart from the
+    /// others (`a/etc`, `b/etc`), and a root given twice gets `~2`, `~3` in argument order.
     pub fn from_args(paths: &[PathBuf]) -> Vec<Root> {
         let single_dir = paths.len() == 1 && paths[0].is_dir();
-        paths
+        let mut roots: Vec<Root> = paths
             .iter()
             .map(|p| {
                 let prefix = if single_dir {
@@ -46,7 +57,11 @@ impl Root {
                     prefix,
                 }
             })
-            .collect()
+            .collect();
+        if roots.len() > 1 {
+            distinct_prefixes(&mut roots);
+        }
+        roots
     }
 
     /// The reported path of `file` under this root.
@@ -57,6 +72,56 @@ impl Root {
             (true, _) => rel,
             (false, true) => self.prefix.clone(),
             (false, false) => format!("{}/{}", self.prefix, rel),
+        }
+    }
+}
+
+/// Makes the roots' prefixes distinct (see [`Root::from_args`]).
+fn distinct_prefixes(roots: &mut [Root]) {
+    let parts = |r: &Root| -> Vec<String> {
+        r.path
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let suffix = |p: &[String], k: usize| p[p.len().saturating_sub(k)..].join("/");
+    let all: Vec<(bool, Vec<String>)> = roots
+        .iter()
+        .map(|r| (r.path.is_absolute(), parts(r)))
+        .collect();
+    let relative: Vec<String> = roots
+        .iter()
+        .filter(|r| !r.path.is_absolute())
+        .map(|r| r.prefix.clone())
+        .collect();
+    for (i, root) in roots.iter_mut().enumerate() {
+        let (absolute, mine) = &all[i];
+        if !absolute {
+            continue;
+        }
+        // The fewest last components that differ from every other absolute root's (a root
+        // given twice aside) and from every relative root's name.
+        let k = (1..=mine.len())
+            .find(|&k| {
+                let s = suffix(mine, k);
+                !relative.contains(&s)
+                    && all.iter().enumerate().all(|(j, (abs, other))| {
+                        j == i || !abs || other == mine || suffix(other, k) != s
+                    })
+            })
+            .unwrap_or(mine.len());
+        root.prefix = suffix(mine, k);
+    }
+    // The same root given twice (or relative and absolute names that still meet).
+    for i in 1..roots.len() {
+        let base = roots[i].prefix.clone();
+        let mut n = 1;
+        while roots[..i].iter().any(|r| r.prefix == roots[i].prefix) {
+            n += 1;
+            roots[i].prefix = format!("{base}~{n}");
         }
     }
 }
@@ -130,12 +195,143 @@ pub struct WalkOptions {
 /// How much of a file is sniffed for binary content.
 const SNIFF_BYTES: usize = 8192;
 
-/// Looks like binary content: a NUL in the first 8 KiB, unless it starts with a UTF-16 BOM.
+/// Looks like binary content: a NUL in the first 8 KiB, unless it is UTF-16 (a BOM, or the
+/// NUL-byte pattern of UTF-16 text without one, see [`crate::source::utf16_without_bom`]).
 pub fn looks_binary(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return false;
     }
-    memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_BYTES)]).is_some()
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    memchr::memchr(0, head).is_some() && crate::source::utf16_without_bom(head).is_none()
+}
+
+/// Why [`read_evidence`] did not give a text file.
+#[derive(Debug)]
+pub enum ReadFailure {
+    /// The open or a read failed (vanished, permissions; `ELOOP`: the path is now a symlink).
+    Io(std::io::Error),
+    /// Not a regular file once opened (a FIFO, a device, a directory).
+    NotRegular,
+    /// The opened file lies outside the scanned root (a directory was swapped for a symlink).
+    Outside,
+    /// Larger than the limit (bytes seen so far).
+    TooLarge(u64),
+    Binary,
+    /// A `.json.gz` whose decompressed text is over the limit (a gzip bomb, or a large export).
+    GzipTooLarge,
+    /// A `.json.gz` that is not a well-formed gzip stream (what the decoder said).
+    GzipCorrupt(String),
+}
+
+impl ReadFailure {
+    /// A message without any path of the scanning machine.
+    pub fn message(&self, limit: u64) -> String {
+        match self {
+            ReadFailure::Io(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                "is a symbolic link (changed during the scan?); not followed".into()
+            }
+            ReadFailure::Io(e) => format!("cannot read: {}", strip_path(&e.to_string())),
+            ReadFailure::NotRegular => "not a regular file; not read".into(),
+            ReadFailure::Outside => {
+                "resolves outside the scanned root (changed during the scan?); not read".into()
+            }
+            ReadFailure::TooLarge(n) => {
+                format!("skipped: {n} bytes is over --max-file-size ({limit} bytes)")
+            }
+            ReadFailure::Binary => "skipped: binary content".into(),
+            ReadFailure::GzipTooLarge => format!(
+                "skipped: the decompressed text is over --max-file-size ({limit} bytes); a gzip \
+                 bomb, or raise --max-file-size"
+            ),
+            ReadFailure::GzipCorrupt(what) => format!("{what}: not read"),
+        }
+    }
+
+    /// The diagnostic kind of this failure.
+    pub fn kind(&self) -> DiagKind {
+        match self {
+            ReadFailure::Io(e) if e.raw_os_error() == Some(libc::ELOOP) => DiagKind::SymlinkEscape,
+            ReadFailure::Io(_) | ReadFailure::NotRegular => DiagKind::Unreadable,
+            ReadFailure::Outside => DiagKind::SymlinkEscape,
+            ReadFailure::TooLarge(_) => DiagKind::TooLarge,
+            ReadFailure::Binary => DiagKind::Binary,
+            ReadFailure::GzipTooLarge => DiagKind::TooLarge,
+            ReadFailure::GzipCorrupt(_) => DiagKind::Unparseable,
+        }
+    }
+}
+
+/// Reads the evidence file at `path` into `buf` (cleared first): opened without following a
+/// final symlink and without blocking on a FIFO, then checked (regular file, inside
+/// `canonical_root`, at most `limit` bytes), the first 8 KiB sniffed for binary content and only
+/// then the rest read. Returns the opened file's metadata.
+pub fn read_evidence(
+    path: &Path,
+    canonical_root: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<std::fs::Metadata, ReadFailure> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    buf.clear();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(ReadFailure::Io)?;
+    let meta = file.metadata().map_err(ReadFailure::Io)?;
+    if !meta.is_file() {
+        return Err(ReadFailure::NotRegular);
+    }
+    if !opened_inside(&file, canonical_root) {
+        return Err(ReadFailure::Outside);
+    }
+    if meta.len() > limit {
+        return Err(ReadFailure::TooLarge(meta.len()));
+    }
+    if gzip::is_gzip_json(path) {
+        // The size check above bounds the compressed file; this bounds its text.
+        return match gzip::gunzip_from(std::io::BufReader::new(file), limit, buf) {
+            Ok(()) if looks_binary(buf) => Err(ReadFailure::Binary),
+            Ok(()) => Ok(meta),
+            Err(gzip::GunzipError::Io(e)) => Err(ReadFailure::Io(std::io::Error::other(e))),
+            Err(gzip::GunzipError::TooLarge(_)) => Err(ReadFailure::GzipTooLarge),
+            Err(gzip::GunzipError::Corrupt(what)) => Err(ReadFailure::GzipCorrupt(what)),
+        };
+    }
+    // The sniffed prefix first: most binaries end here.
+    let mut head = file.take(SNIFF_BYTES as u64);
+    head.read_to_end(buf).map_err(ReadFailure::Io)?;
+    if looks_binary(buf) {
+        return Err(ReadFailure::Binary);
+    }
+    if buf.len() == SNIFF_BYTES {
+        buf.reserve(
+            usize::try_from(meta.len())
+                .unwrap_or(0)
+                .saturating_sub(SNIFF_BYTES)
+                + 1,
+        );
+        // Never more than the limit, even when the file grew since `fstat`.
+        let mut rest = head
+            .into_inner()
+            .take(limit.saturating_sub(SNIFF_BYTES as u64) + 1);
+        rest.read_to_end(buf).map_err(ReadFailure::Io)?;
+        if buf.len() as u64 > limit {
+            return Err(ReadFailure::TooLarge(buf.len() as u64));
+        }
+    }
+    Ok(meta)
+}
+
+/// Whether the open file lies inside `canonical_root`, from the kernel's name for the open
+/// descriptor (`/proc/self/fd/N`). True where that name is not available.
+fn opened_inside(file: &std::fs::File, canonical_root: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    match std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+        Ok(real) => real.starts_with(canonical_root),
+        Err(_) => true,
+    }
 }
 
 /// Walks all roots in parallel. `on_file` runs on walker threads for every readable text file;
@@ -226,45 +422,30 @@ where
                         )),
                     }
                 }
-                let meta = match entry.metadata() {
-                    Ok(m) => m,
-                    Err(err) => {
-                        on_diag(Diagnostic::unreadable(&uri, format!("cannot stat: {}", strip_path(&err.to_string()))));
-                        return WalkState::Continue;
-                    }
-                };
-                if meta.len() > opts.max_file_size {
-                    on_diag(Diagnostic::new(
-                        DiagKind::TooLarge,
-                        Severity::Warning,
-                        Evidence::new(uri, None),
-                        format!("skipped: {} bytes is over --max-file-size ({} bytes)", meta.len(), opts.max_file_size),
-                    ));
-                    return WalkState::Continue;
+                if buf.capacity() > KEEP_BUFFER {
+                    buf = Vec::new();
                 }
-                let read = if gzip::is_gzip_json(path) {
-                    // The size check above bounds the compressed file; this bounds its text.
-                    read_gzip(path, opts.max_file_size, &mut buf)
-                } else {
-                    read_text(path, meta.len(), &mut buf).map_err(|err| {
-                        Diagnostic::unreadable(&uri, format!("cannot read: {err}"))
-                    })
-                };
-                let text = match read {
-                    Ok(t) => t,
-                    Err(mut d) => {
-                        d.location = Evidence::new(uri.clone(), None);
-                        on_diag(d);
+                let meta = match read_evidence(path, canonical_root, opts.max_file_size, &mut buf) {
+                    Ok(m) => m,
+                    Err(failure) => {
+                        let severity = match &failure {
+                            ReadFailure::Io(e) if e.raw_os_error() != Some(libc::ELOOP) => Severity::Error,
+                            ReadFailure::TooLarge(_) | ReadFailure::GzipTooLarge => Severity::Warning,
+                            ReadFailure::GzipCorrupt(_) => Severity::Error,
+                            _ => Severity::Note,
+                        };
+                        if matches!(failure, ReadFailure::Binary) {
+                            counters.files.fetch_add(1, Ordering::Relaxed);
+                        }
+                        // A FIFO or device that was a regular file at listing time: not evidence.
+                        if !matches!(failure, ReadFailure::NotRegular) {
+                            on_diag(Diagnostic::new(failure.kind(), severity, Evidence::new(uri, None), failure.message(opts.max_file_size)));
+                        }
                         return WalkState::Continue;
                     }
                 };
                 let bytes = buf.as_slice();
                 counters.files.fetch_add(1, Ordering::Relaxed);
-                if !text {
-                    counters.bytes.fetch_add(meta.len(), Ordering::Relaxed);
-                    on_diag(Diagnostic::new(DiagKind::Binary, Severity::Note, Evidence::new(uri, None), "skipped: binary content"));
-                    return WalkState::Continue;
-                }
                 counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 let modified = meta
                     .modified()
@@ -286,63 +467,6 @@ where
 /// A buffer that grew past this for one large file is given back afterwards.
 const KEEP_BUFFER: usize = 4 << 20;
 
-/// Reads the file at `path` into `buf` (cleared first), reusing its capacity, and tells whether
-/// it is text. A binary file (see [`looks_binary`]) is not read past its first 8 KiB. `size`
-/// (from the metadata) is a hint: a file that grew or shrank since is still read whole.
-fn read_text(path: &Path, size: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    use std::io::Read;
-    if buf.capacity() > KEEP_BUFFER {
-        *buf = Vec::new();
-    }
-    buf.clear();
-    let file = std::fs::File::open(path)?;
-    buf.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    // The sniffed prefix first: most binaries end here.
-    let mut head = file.take(SNIFF_BYTES as u64);
-    head.read_to_end(buf)?;
-    if looks_binary(buf) {
-        return Ok(false);
-    }
-    let mut file = head.into_inner();
-    if buf.len() == SNIFF_BYTES {
-        file.read_to_end(buf)?;
-    }
-    Ok(true)
-}
-
-/// Decompresses a `.json.gz` into `buf` and tells whether it is text, as [`read_text`] does; a
-/// problem comes back as the diagnostic to report (its location is set by the caller).
-fn read_gzip(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<bool, Diagnostic> {
-    if buf.capacity() > KEEP_BUFFER {
-        *buf = Vec::new();
-    }
-    let here = Evidence::new(String::new(), None);
-    match gzip::gunzip(path, limit, buf) {
-        Ok(()) => Ok(!looks_binary(buf)),
-        Err(gzip::GunzipError::Io(e)) => Err(Diagnostic::new(
-            DiagKind::Unreadable,
-            Severity::Error,
-            here,
-            format!("cannot read: {}", strip_path(&e)),
-        )),
-        Err(gzip::GunzipError::TooLarge(limit)) => Err(Diagnostic::new(
-            DiagKind::TooLarge,
-            Severity::Warning,
-            here,
-            format!(
-                "skipped: the decompressed text is over --max-file-size ({limit} bytes); a gzip \
-                 bomb, or raise --max-file-size"
-            ),
-        )),
-        Err(gzip::GunzipError::Corrupt(what)) => Err(Diagnostic::new(
-            DiagKind::Unparseable,
-            Severity::Error,
-            here,
-            format!("{what}: not read"),
-        )),
-    }
-}
-
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
@@ -355,7 +479,7 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 }
 
 /// Drops an absolute path prefix from an I/O error text (`/abs/path: Permission denied`).
-fn strip_path(msg: &str) -> String {
+pub(crate) fn strip_path(msg: &str) -> String {
     match msg.rsplit_once(": ") {
         Some((head, tail)) if head.starts_with('/') => tail.to_string(),
         _ => msg.to_string(),
@@ -382,9 +506,100 @@ mod tests {
     }
 
     #[test]
+    fn roots_with_the_same_base_name_get_distinct_prefixes() {
+        let roots = Root::from_args(&[
+            PathBuf::from("/srv/a/etc"),
+            PathBuf::from("/srv/b/etc"),
+            PathBuf::from("/srv/b/etc"),
+            PathBuf::from("/opt/a/etc"),
+            PathBuf::from("/srv/web"),
+        ]);
+        let prefixes: Vec<&str> = roots.iter().map(|r| r.prefix.as_str()).collect();
+        assert_eq!(
+            prefixes,
+            ["srv/a/etc", "b/etc", "b/etc~2", "opt/a/etc", "web"]
+        );
+        assert_eq!(roots[1].uri(Path::new("/srv/b/etc/shadow")), "b/etc/shadow");
+    }
+
+    #[test]
     fn binary_detection_allows_utf16() {
         assert!(looks_binary(b"ab\0cd"));
         assert!(!looks_binary(&[0xFF, 0xFE, b'a', 0]));
         assert!(!looks_binary(b"plain text"));
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    /// What a file swapped during the crawl turns into: a symlink (not followed), a FIFO (no
+    /// hang), a file reached through a directory swapped for a link out of the root.
+    #[test]
+    fn read_evidence_checks_what_it_opened() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("shadow"), "root:SECRET:1:::::\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("ok.txt"), "hello\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("shadow"), root.join("link")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("etc")).unwrap();
+        let fifo = root.join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let mut buf = Vec::new();
+        assert!(read_evidence(&root.join("ok.txt"), &root, 100, &mut buf).is_ok());
+        assert_eq!(buf, b"hello\n");
+        let err = read_evidence(&root.join("link"), &root, 100, &mut buf).unwrap_err();
+        assert!(matches!(&err, ReadFailure::Io(e) if e.raw_os_error() == Some(libc::ELOOP)));
+        assert_eq!(err.kind(), DiagKind::SymlinkEscape);
+        assert!(matches!(
+            read_evidence(&fifo, &root, 100, &mut buf),
+            Err(ReadFailure::NotRegular)
+        ));
+        assert!(matches!(
+            read_evidence(&root.join("etc/shadow"), &root, 100, &mut buf),
+            Err(ReadFailure::Outside)
+        ));
+        assert!(buf.is_empty());
+        // Limits: over the size, and binary after the first 8 KiB is never read.
+        std::fs::write(root.join("big"), "x".repeat(101)).unwrap();
+        assert!(matches!(
+            read_evidence(&root.join("big"), &root, 100, &mut buf),
+            Err(ReadFailure::TooLarge(101))
+        ));
+        let mut binary = vec![b'a'; 100];
+        binary.push(0);
+        binary.extend(vec![b'b'; 1 << 20]);
+        std::fs::write(root.join("bin"), &binary).unwrap();
+        assert!(matches!(
+            read_evidence(&root.join("bin"), &root, 1 << 30, &mut buf),
+            Err(ReadFailure::Binary)
+        ));
+        assert_eq!(buf.len(), SNIFF_BYTES);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_text() {
+        let le: Vec<u8> = "user,mail\nalice,a@example.test\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "user,mail\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(!looks_binary(&le));
+        assert!(!looks_binary(&be));
+        assert_eq!(
+            crate::source::decode_text(&le),
+            "user,mail\nalice,a@example.test\n"
+        );
+        assert_eq!(crate::source::decode_text(&be), "user,mail\n");
+        assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"));
     }
 }

@@ -22,6 +22,8 @@ mod estate;
 mod evidence;
 /// HTML, Markdown and CSV reports: parsed back, escaped, deterministic.
 mod formats;
+/// Hostile and broken input files: bombs, races, binary and oversized evidence (issue 13).
+mod hostile;
 /// The HTML report in a real headless Chromium (skips without chromium unless CI=true).
 mod html;
 /// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.

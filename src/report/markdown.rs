@@ -10,7 +10,8 @@ use crate::report::{plural, tally_by_rule, Report};
 use std::io::Write;
 
 /// Escapes inline Markdown: backslash-escapes the punctuation that starts markup, writes `<`,
-/// `>` and `&` as entities (no raw HTML), and folds line breaks into spaces.
+/// `>` and `&` as entities (no raw HTML), folds line breaks into spaces, and writes other
+/// control characters (ANSI escapes) as escapes (`\u{1b}`).
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -23,6 +24,8 @@ pub fn text(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
+            // ANSI escapes and bidi controls: shown as escapes, never passed to a terminal.
+            c if crate::diag::unprintable(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }

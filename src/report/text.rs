@@ -4,10 +4,17 @@
 //! an identity under their host or file; last, a table of findings by rule and level. Input
 //! problems go to stderr (`cli`), counted here.
 
+use crate::diag::printable as p;
 use crate::finding::{Finding, Level};
 use crate::inventory::when::format_day;
 use crate::report::{plural, tally_by_rule, Report};
 use std::io::Write;
+
+/// Every piece of text from the evidence goes through `p` ([`printable`](crate::diag::printable)):
+/// a name with a line break or an escape sequence cannot forge a line of this report.
+fn ps(items: &[String]) -> String {
+    p(&items.join(", ")).into_owned()
+}
 
 pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
     let findings = r.findings;
@@ -45,14 +52,14 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         if scope.roots.is_empty() {
             "no paths".to_string()
         } else {
-            scope.roots.join(", ")
+            ps(&scope.roots)
         },
         plural(identities, "identity", "identities"),
         scope.rule_set,
     )?;
     let dated = scope.dated_collections();
     if !dated.is_empty() {
-        writeln!(out, "Collected: {}.", dated.join(", "))?;
+        writeln!(out, "Collected: {}.", ps(&dated))?;
     }
     let missing: Vec<_> = scope.not_assessed().collect();
     if !missing.is_empty() {
@@ -87,7 +94,7 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         writeln!(
             out,
             "== {}{what}: {} ==",
-            group.name,
+            p(&group.name),
             if group.kind == "identity" {
                 format!("{} survived or open", group.open)
             } else {
@@ -95,13 +102,13 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
             }
         )?;
         if !group.accounts.is_empty() {
-            writeln!(out, "   accounts:   {}", group.accounts.join(", "))?;
+            writeln!(out, "   accounts:   {}", ps(&group.accounts))?;
         }
         if !group.weak_links.is_empty() {
             writeln!(
                 out,
                 "   linked by:  names only (weak; confirm with --identities): {}",
-                group.weak_links.join(", ")
+                ps(&group.weak_links)
             )?;
         }
         if group.kind == "identity" {
@@ -110,8 +117,8 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
                     out,
                     "   last reset: {} on {} ({})",
                     format_day(reset.at),
-                    reset.account,
-                    reset.evidence
+                    p(&reset.account),
+                    p(&reset.evidence.to_string())
                 )?,
                 None => writeln!(out, "   last reset: none on record")?,
             }
@@ -132,18 +139,23 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
                 n + 1,
                 f.rule,
                 f.level.as_str(),
-                f.subject
+                p(&f.subject.to_string())
             )?;
-            writeln!(out, "     at {}", f.location)?;
-            writeln!(out, "     {}", f.message)?;
+            writeln!(out, "     at {}", p(&f.location.to_string()))?;
+            writeln!(out, "     {}", p(&f.message))?;
             for rel in &f.related {
-                writeln!(out, "     related: {}  {}", rel.location, rel.message)?;
+                writeln!(
+                    out,
+                    "     related: {}  {}",
+                    p(&rel.location.to_string()),
+                    p(&rel.message)
+                )?;
             }
             if let Some(s) = &f.suppressed {
-                writeln!(out, "     accepted: {}", s.justification())?;
+                writeln!(out, "     accepted: {}", p(&s.justification()))?;
             }
             if let Some(s) = &f.expired_exception {
-                writeln!(out, "     exception expired: {}", s.justification())?;
+                writeln!(out, "     exception expired: {}", p(&s.justification()))?;
             }
         }
     }

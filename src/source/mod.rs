@@ -64,6 +64,35 @@ impl Output {
     }
 }
 
+/// UTF-16 text without a byte-order mark (PowerShell's `Out-File -Encoding Unicode` without a
+/// BOM, `iconv -t UTF-16LE`): `Some(true)` for little-endian, `Some(false)` for big-endian, told
+/// by the NUL-byte pattern of mostly-ASCII text in the first 512 bytes (at least nine pairs in
+/// ten with exactly one NUL, on the same side). Text without NULs is never UTF-16 here.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
+    let head = &bytes[..bytes.len().min(512) & !1];
+    let pairs = head.len() / 2;
+    // UTF-16 of ASCII has a NUL in its first pair; UTF-8 text never does.
+    if pairs < 2 || (head[0] != 0 && head[1] != 0) {
+        return None;
+    }
+    let (mut le, mut be) = (0usize, 0usize);
+    for c in head.chunks_exact(2) {
+        match (c[0] == 0, c[1] == 0) {
+            (false, true) => le += 1,
+            (true, false) => be += 1,
+            (true, true) => return None,
+            (false, false) => {}
+        }
+    }
+    if le * 10 >= pairs * 9 {
+        Some(true)
+    } else if be * 10 >= pairs * 9 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Decodes input text: strips a UTF-8 BOM, decodes UTF-16 with a BOM (PowerShell and Windows
 /// exports), and replaces invalid UTF-8 sequences. Line endings are left to the parsers, which
 /// accept CRLF.
@@ -91,6 +120,9 @@ pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(false, rest);
+    }
+    if let Some(le) = utf16_without_bom(bytes) {
+        return utf16(le, bytes);
     }
     // Valid UTF-8 is the common case and `from_utf8` checks it several times faster than the
     // lossy decoder (measured in benches: about 15% of a scan).

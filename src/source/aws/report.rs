@@ -354,7 +354,11 @@ impl Ctx<'_> {
             ));
         }
 
+        // The last row, when it has fewer fields than the header: with no newline after it, the
+        // file was cut mid-row (issue 13) and the rows after it are missing.
+        let mut short_last: Option<u32> = None;
         for result in reader.records() {
+            short_last = None;
             let record = match result {
                 Ok(r) => r,
                 Err(e) => {
@@ -372,6 +376,9 @@ impl Ctx<'_> {
                 .unwrap_or(header_line);
             if record.iter().all(str::is_empty) {
                 continue;
+            }
+            if record.len() < header.len() {
+                short_last = Some(line);
             }
             // Short rows are fine as long as every column we read is there.
             let needed = columns.iter().filter_map(|(_, i)| *i).max().unwrap_or(0);
@@ -393,6 +400,17 @@ impl Ctx<'_> {
                 line,
             };
             self.row(&row, out);
+        }
+        if let Some(line) = short_last.filter(|_| !trimmed.ends_with('\n')) {
+            out.diag(Diagnostic::new(
+                DiagKind::Unparseable,
+                Severity::Error,
+                self.evidence(line),
+                format!(
+                    "{}the file ends in the middle of a row (truncated?): the rows before it were read, any after it are missing",
+                    self.locate(line)
+                ),
+            ));
         }
     }
 

@@ -929,3 +929,29 @@ fn truncated_fixtures_never_panic() {
         }
     }
 }
+
+/// Issue 13: a credential report cut mid-row is an error at the cut (the scan is incomplete);
+/// a report whose last row merely lacks a trailing newline is fine.
+#[test]
+fn credential_report_cut_mid_row_is_an_error() {
+    let full = std::fs::read_to_string(format!(
+        "{}/fixtures/sources/aws/credential-report.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let cut = &full[..full.len() * 2 / 3];
+    let out = parse_fixture("credential-report.csv", cut);
+    let errors: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("ends in the middle of a row (truncated?)"),
+        "{errors:?}"
+    );
+    let whole = parse_fixture("credential-report.csv", full.trim_end());
+    assert!(whole.diagnostics.iter().all(|d| !d.makes_incomplete()));
+}

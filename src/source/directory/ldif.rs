@@ -200,6 +200,11 @@ pub struct LdifReader<R> {
     emitted: usize,
     suppressed: usize,
     finished: bool,
+    /// The last physical line ended without a newline (a file cut short).
+    cut: Option<u32>,
+    /// `ldapsearch` output (`# extended LDIF`) and whether its closing summary was seen.
+    ldapsearch: bool,
+    summary: bool,
 }
 
 impl<R: BufRead> LdifReader<R> {
@@ -216,6 +221,9 @@ impl<R: BufRead> LdifReader<R> {
             emitted: 0,
             suppressed: 0,
             finished: false,
+            cut: None,
+            ldapsearch: false,
+            summary: false,
         }
     }
 
@@ -271,6 +279,14 @@ impl<R: BufRead> LdifReader<R> {
                 }
                 if buf.last() == Some(&b'\n') {
                     buf.pop();
+                } else if !buf.iter().all(u8::is_ascii_whitespace) {
+                    self.cut = Some(self.line_no);
+                }
+                if self.line_no == 1 && buf.starts_with(b"# extended LDIF") {
+                    self.ldapsearch = true;
+                }
+                if buf.starts_with(b"# numEntries:") || buf.starts_with(b"# numResponses:") {
+                    self.summary = true;
                 }
                 if buf.last() == Some(&b'\r') {
                     buf.pop();
@@ -504,6 +520,24 @@ impl<R: BufRead> LdifReader<R> {
     fn finish(&mut self) {
         if !self.finished {
             self.finished = true;
+            // Tools end every line with a newline, and ldapsearch ends with a summary: without
+            // them the export was cut short, and entries after the cut are missing.
+            let truncated = match self.cut {
+                Some(line) => Some((line, "the file ends in the middle of a line")),
+                None if self.ldapsearch && !self.summary => Some((
+                    self.line_no.max(1),
+                    "ldapsearch output without its closing `# numEntries` summary",
+                )),
+                None => None,
+            };
+            if let Some((line, why)) = truncated {
+                self.diags.push(Diagnostic::new(
+                    DiagKind::Unparseable,
+                    Severity::Error,
+                    Evidence::at(&self.path, line),
+                    format!("{why} (truncated?): the entries before it were read, any after it are missing"),
+                ));
+            }
             if self.suppressed > 0 {
                 let d = Diagnostic::malformed(
                     &self.path,

@@ -1011,3 +1011,84 @@ fn a_malformed_object_sid_is_located_and_left_out() {
         .iter()
         .any(|d| d.message.contains("objectSid") && d.location.line == Some(3)));
 }
+
+/// Issue 13: a 60-level diamond of nested groups (2^60 paths from the user to Domain Admins) is
+/// walked once per group, not once per path.
+#[test]
+fn nested_group_diamond_is_linear() {
+    let mut text = format!(
+        "dn: CN=Domain Admins,{DOMAIN}\nobjectClass: group\nsAMAccountName: Domain Admins\nobjectSid: {da}\nmember: CN=G1a,{DOMAIN}\nmember: CN=G1b,{DOMAIN}\n",
+        da = ad_sid(512)
+    );
+    for i in 1..=60u32 {
+        for (k, s) in ["a", "b"].iter().enumerate() {
+            let members = if i < 60 {
+                format!(
+                    "member: CN=G{n}a,{DOMAIN}\nmember: CN=G{n}b,{DOMAIN}\n",
+                    n = i + 1
+                )
+            } else {
+                format!("member: CN=u,{DOMAIN}\n")
+            };
+            text.push_str(&format!(
+                "\ndn: CN=G{i}{s},{DOMAIN}\nobjectClass: group\nsAMAccountName: G{i}{s}\nobjectSid: {sid}\n{members}",
+                sid = ad_sid(2000 + 2 * i + k as u32)
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\ndn: CN=u,{DOMAIN}\nsAMAccountName: u\nobjectSid: {u}\n",
+        u = ad_sid(1000)
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(parse_ldif_text("diamond.ldif", &text));
+    });
+    let o = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("a 60-level diamond of groups is parsed within 20 s");
+    assert_eq!(dir(&o, "u").privileged_groups, ["Domain Admins"]);
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+}
+
+/// Issue 13: an LDIF cut mid-line, or ldapsearch output without its closing summary, is an
+/// error (the entries after the cut are missing); a complete file is not.
+#[test]
+fn truncated_ldif_is_an_error() {
+    let p = format!(
+        "{}/fixtures/sources/directory/openldap-example.ldif",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let full = std::fs::read_to_string(p).unwrap();
+    assert!(parse_ldif_text("x.ldif", &full)
+        .diagnostics
+        .iter()
+        .all(|d| !d.makes_incomplete()));
+    let pos = full[..full.len() / 2].rfind('\n').unwrap();
+    let cut = &full[..pos + 4];
+    let errors: Vec<String> = parse_ldif_text("x.ldif", cut)
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("ends in the middle of a line (truncated?)"),
+        "{errors:?}"
+    );
+    // Cut at a line end: the missing summary tells.
+    let at_line = &full[..full.len() / 2];
+    let at_line = &at_line[..at_line.rfind('\n').unwrap() + 1];
+    let errors: Vec<String> = parse_ldif_text("x.ldif", at_line)
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("without its closing `# numEntries` summary"),
+        "{errors:?}"
+    );
+}

@@ -128,6 +128,12 @@ pub(crate) fn broken(path: &str, lines: &LineIndex<'_>, e: &JsonError) -> Diagno
 pub(crate) fn serde_error_kind(e: &serde_json::Error) -> &'static str {
     match e.classify() {
         serde_json::error::Category::Eof => tree::EOF,
+        // serde_json's recursion limit (128) is a syntax error to it; say what it is.
+        serde_json::error::Category::Syntax
+            if e.to_string().starts_with("recursion limit exceeded") =>
+        {
+            tree::TOO_DEEP
+        }
         serde_json::error::Category::Syntax => tree::SYNTAX,
         serde_json::error::Category::Data => "unexpected JSON data",
         serde_json::error::Category::Io => "JSON could not be read",

@@ -20,7 +20,7 @@
 //! `default`, as `kubectl apply` would place the object.
 //!
 //! Helm templates (`{{ ... }}`) are not Kubernetes objects yet and are not recognised. YAML goes
-//! through `crate::yaml` (serde_yaml_ng, with its recursion and alias-repetition limits); each
+//! through `crate::yaml::value_from_str` (nesting and alias-expansion limits, issue 13); each
 //! `---` document is parsed on its own, so one broken document loses nothing else.
 
 mod kubeconfig;
@@ -242,7 +242,7 @@ fn parse_document(doc: &str) -> Result<Value, (u32, String)> {
             (line, crate::source::json::serde_error_kind(&e).to_string())
         });
     }
-    crate::yaml::from_str::<Value>(doc).map_err(|e| {
+    crate::yaml::value_from_str(doc).map_err(|e| {
         let line = e
             .location
             .split(':')

@@ -345,3 +345,50 @@ fn documents_split_at_markers() {
     let got: Vec<(u32, u32)> = docs.iter().map(|d| (d.first_line, d.last_line)).collect();
     assert_eq!(got, vec![(2, 3), (4, 4), (7, 8)]);
 }
+
+/// Issue 13: an anchor aliased many times and deep nesting end in one located error each, fast,
+/// and deep JSON in a `.json` export too.
+#[test]
+fn alias_bombs_and_deep_nesting_are_located_errors() {
+    let mut bomb = String::from("apiVersion: v1\nkind: List\nbase: &b [");
+    for i in 0..20_000 {
+        bomb.push_str(&format!("x{i},"));
+    }
+    bomb.push_str("]\nitems: [");
+    for _ in 0..100_000 {
+        bomb.push_str("*b,");
+    }
+    bomb.push_str("]\n");
+    let deep_yaml = format!(
+        "apiVersion: v1\nkind: List\nitems: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let deep_json = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\":\n{}{}}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let cases = [
+        ("bomb.yaml", bomb, "bomb.yaml:3: error [unparseable]: invalid YAML: YAML aliases expand to more than twice the size of the document; the document starting at line 1 was skipped"),
+        ("deep.yaml", deep_yaml, "deep.yaml:3: error [unparseable]: invalid YAML: YAML nested more than 512 levels deep; the document starting at line 1 was skipped"),
+        ("deep.json", deep_json, "deep.json:2: error [unparseable]: JSON nested too deeply; the document starting at line 1 was skipped"),
+    ];
+    for (name, text, want) in cases {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(parse(
+                KubeExport::Objects,
+                name,
+                &text,
+                &SourceOptions::default(),
+            ));
+        });
+        let out = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("{name}: not done within 20 s"));
+        assert_eq!(out.diagnostics.len(), 1, "{name}: {:?}", out.diagnostics);
+        let got = out.diagnostics[0].to_string();
+        assert!(got.starts_with(want), "{name}: {got}");
+    }
+}

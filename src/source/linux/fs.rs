@@ -8,6 +8,7 @@
 //! unreadable files become diagnostics too. Nothing here parses file contents.
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::discover::ReadFailure;
 use crate::inventory::Evidence;
 use crate::source::{decode_text, Output};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,22 @@ pub(crate) fn normalize(host_path: &str) -> Option<String> {
         }
     }
     Some(format!("/{}", parts.join("/")))
+}
+
+/// Lexically normalises an absolute host path as the kernel resolves it: `..` at the root
+/// stays at the root (`/../home/x` is `/home/x`), so it never fails.
+pub(crate) fn normalize_at_root(host_path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for comp in host_path.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
 }
 
 /// The directory part of a normalised host path (`/etc/sudoers.d/x` -> `/etc/sudoers.d`).
@@ -169,39 +186,29 @@ impl HostFs {
             }
         };
         let shown = self.evidence_path(&normalize(host_path).unwrap_or_default());
-        let meta = match std::fs::metadata(&disk) {
-            Ok(m) => m,
-            Err(e) => {
-                out.diag(Diagnostic::unreadable(
-                    &shown,
-                    format!("cannot stat: {}", e.kind()),
-                ));
-                return Fetch::Failed;
-            }
-        };
-        if !meta.is_file() {
-            out.diag(Diagnostic::unreadable(&shown, "not a regular file"));
-            return Fetch::Failed;
-        }
-        if meta.len() > self.max_file_size {
-            out.diag(Diagnostic::new(
-                DiagKind::TooLarge,
-                Severity::Warning,
-                Evidence::new(shown, None),
-                format!(
-                    "skipped: {} bytes is larger than the limit of {} bytes",
-                    meta.len(),
-                    self.max_file_size
-                ),
-            ));
-            return Fetch::Failed;
-        }
-        match std::fs::read(&disk) {
-            Ok(bytes) => Fetch::Text(decode_text(&bytes).into_owned()),
-            Err(e) => {
-                out.diag(Diagnostic::unreadable(
-                    &shown,
-                    format!("cannot read: {}", e.kind()),
+        // Opened without following a symlink swapped in since `resolve`, checked after the open
+        // (regular, inside the host root, within the limit, not binary): a host file that
+        // cannot be used leaves the host's facts unknown, so the scan is incomplete.
+        let mut buf = Vec::new();
+        match crate::discover::read_evidence(&disk, &self.canon_root, self.max_file_size, &mut buf)
+        {
+            Ok(_) => Fetch::Text(decode_text(&buf).into_owned()),
+            Err(failure) => {
+                let message = match &failure {
+                    ReadFailure::TooLarge(n) => format!(
+                        "skipped: {n} bytes is larger than the limit of {} bytes (--max-file-size); this host's facts from it are unknown",
+                        self.max_file_size
+                    ),
+                    ReadFailure::Binary => {
+                        "skipped: binary content; this host's facts from it are unknown".into()
+                    }
+                    other => other.message(self.max_file_size),
+                };
+                out.diag(Diagnostic::new(
+                    failure.kind(),
+                    Severity::Error,
+                    Evidence::new(shown, None),
+                    message,
                 ));
                 Fetch::Failed
             }

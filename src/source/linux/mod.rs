@@ -103,7 +103,13 @@ pub fn scan_host_with_dates(
         (SHADOW, shadow.is_some()),
         (GROUP, groups.is_some()),
     ] {
-        if present {
+        // A file that is there but could not be used already has its error.
+        let shown = fs.evidence_path(file);
+        let failed = out
+            .diagnostics
+            .iter()
+            .any(|d| d.location.path == shown && d.makes_incomplete());
+        if present || failed {
             continue;
         }
         let message = match manifest.status(file) {

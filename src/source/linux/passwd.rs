@@ -44,6 +44,19 @@ pub(crate) fn parse_id(field: &str) -> Option<u32> {
     f.parse().ok()
 }
 
+/// What a diagnostic says of a login field that holds something else (never the value: a line
+/// missing its first field puts the password hash there).
+pub(crate) const NOT_A_LOGIN: &str =
+    "the login field is not a user name (a password hash or a line missing fields?); line skipped";
+
+/// Whether a passwd or shadow login field can be a user name: not a crypt(3) hash or a locked
+/// one (`$id$…`, `!…`, `*…`), and no `/` (crypt's alphabet; never in a name) or `$` except
+/// at the end (Samba machine accounts).
+pub(crate) fn plausible_login(login: &str) -> bool {
+    let body = login.strip_suffix('$').unwrap_or(login);
+    !(login.starts_with(['$', '!', '*']) || body.contains(['$', '/']))
+}
+
 pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<PasswdEntry> {
     let mut entries: Vec<PasswdEntry> = Vec::new();
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
@@ -64,6 +77,10 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<PasswdEntr
         let login = field(0).trim();
         if login.is_empty() {
             out.diag(Diagnostic::malformed(shown, n, "empty login name"));
+            continue;
+        }
+        if !plausible_login(login) {
+            out.diag(Diagnostic::malformed(shown, n, NOT_A_LOGIN));
             continue;
         }
         let (Some(uid), Some(gid)) = (parse_id(field(2)), parse_id(field(3))) else {
@@ -93,7 +110,11 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<PasswdEntr
             pw,
             uid,
             gid,
-            home: field(5).trim().to_string(),
+            // Linux reads `/../home/x` as `/home/x`: the home is where the kernel would look.
+            home: match field(5).trim() {
+                h if h.starts_with('/') => super::fs::normalize_at_root(h),
+                h => h.to_string(),
+            },
             line: n,
         });
     }

@@ -115,6 +115,10 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntr
             out.diag(Diagnostic::malformed(shown, n, "not a shadow entry"));
             continue;
         }
+        if !super::passwd::plausible_login(login) {
+            out.diag(Diagnostic::malformed(shown, n, super::passwd::NOT_A_LOGIN));
+            continue;
+        }
         if fields.len() != 9 {
             out.diag(Diagnostic::malformed(
                 shown,

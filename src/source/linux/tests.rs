@@ -419,3 +419,185 @@ fn hostile_input_never_panics() {
         assert!(matches!(out.records.first(), Some(Record::Host(_))));
     }
 }
+
+const BOMB_PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/bash\n";
+
+/// Runs `f` on a thread and fails when it takes longer than `secs` (an exponential expansion
+/// would otherwise hang the test instead of failing it).
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("did not finish within {secs} s"))
+}
+
+fn sudo_grants(out: &Output) -> Vec<&SudoGrant> {
+    out.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::SudoGrant(g) => Some(g),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Issue 13: aliases that double at each of 60 levels (2^60 members written out) are expanded
+/// once each, for every kind of alias.
+#[test]
+fn doubling_sudoers_aliases_expand_in_linear_time() {
+    let mut s = String::from(
+        "User_Alias U0 = alice\nRunas_Alias R0 = root\nHost_Alias H0 = ALL\nCmnd_Alias C0 = /bin/sh\n",
+    );
+    for i in 1..=60 {
+        let p = i - 1;
+        s.push_str(&format!(
+            "User_Alias U{i} = U{p}, U{p}\nRunas_Alias R{i} = R{p}, R{p}\nHost_Alias H{i} = H{p}, H{p}\nCmnd_Alias C{i} = C{p}, C{p}\n"
+        ));
+    }
+    s.push_str("U60 H60 = (R60) C60\n");
+    let dir = tree(&[
+        ("etc/passwd", BOMB_PASSWD),
+        ("etc/group", "root:x:0:\n"),
+        ("etc/sudoers", &s),
+    ]);
+    let path = dir.path().to_path_buf();
+    let out = within(20, move || scan(&path, "bomb"));
+    let grants = sudo_grants(&out);
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0].principal, Principal::User("alice".into()));
+    assert!(grants[0].root_equivalent);
+    assert_eq!(grants[0].evidence.to_string(), "bomb/etc/sudoers:245");
+    assert!(
+        out.diagnostics.iter().all(|d| !d.makes_incomplete()),
+        "{:?}",
+        out.diagnostics
+    );
+}
+
+/// An alias loop that also doubles cannot be memoised: the member budget stops it with an error
+/// at the outermost alias's line, no sudo grant is guessed, and the rest of the host is read.
+#[test]
+fn looping_alias_bomb_ends_in_a_located_error() {
+    let mut s = String::from("User_Alias U0 = bob, U40\n");
+    for i in 1..=40 {
+        let p = i - 1;
+        s.push_str(&format!("User_Alias U{i} = U{p}, U{p}\n"));
+    }
+    s.push_str("U40 ALL = (ALL) ALL\n");
+    let dir = tree(&[
+        ("etc/passwd", BOMB_PASSWD),
+        ("etc/group", "root:x:0:\n"),
+        ("etc/sudoers", &s),
+    ]);
+    let path = dir.path().to_path_buf();
+    let out = within(20, move || scan(&path, "bomb"));
+    assert!(sudo_grants(&out).is_empty());
+    let err: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].starts_with(
+            "bomb/etc/sudoers:41: error [unparseable]: User_Alias \"U40\" expands to more than"
+        ),
+        "{err:?}"
+    );
+    // The loop itself is a note at the first alias of the cycle.
+    assert!(out.diagnostics.iter().any(|d| d.severity == Severity::Note
+        && d.to_string()
+            .starts_with("bomb/etc/sudoers:1: note [malformed]: cycle in User_Alias \"U0\"")));
+    // The accounts are still there.
+    assert_eq!(accounts(&out).len(), 3);
+}
+
+/// A chain of aliases deeper than the nesting limit stops with an error instead of exhausting
+/// the stack.
+#[test]
+fn alias_chain_deeper_than_the_limit_is_refused() {
+    let mut s = String::from("Cmnd_Alias C0 = /bin/sh\n");
+    for i in 1..=5000 {
+        s.push_str(&format!("Cmnd_Alias C{i} = C{}\n", i - 1));
+    }
+    s.push_str("alice ALL = (ALL) C5000\n");
+    let dir = tree(&[
+        ("etc/passwd", BOMB_PASSWD),
+        ("etc/group", "root:x:0:\n"),
+        ("etc/sudoers", &s),
+    ]);
+    let path = dir.path().to_path_buf();
+    let out = within(20, move || scan(&path, "deep"));
+    assert!(sudo_grants(&out).is_empty());
+    assert!(out.diagnostics.iter().any(|d| d.to_string()
+        == "deep/etc/sudoers:5001: error [unparseable]: Cmnd_Alias \"C5000\" nests aliases more than 128 deep; sudo rights on this host were not evaluated"));
+}
+
+/// Issue 13: a home written `/../home/alice` is `/home/alice` to Linux; its keys are read.
+#[test]
+fn home_with_dot_dot_at_the_root_is_read_where_linux_reads_it() {
+    let dir = tree(&[
+        (
+            "etc/passwd",
+            "root:x:0:0:root:/../../root:/bin/bash\nalice:x:1000:1000::/../home/alice:/bin/bash\n",
+        ),
+        ("home/alice/.ssh/authorized_keys", &format!("{KEY}\n")),
+        ("root/.ssh/authorized_keys", &format!("{KEY}\n")),
+    ]);
+    let out = scan(dir.path(), "h");
+    let mut owners: Vec<(String, String)> = creds(&out)
+        .iter()
+        .map(|c| {
+            (
+                c.owner
+                    .as_ref()
+                    .map(|o| o.login.clone())
+                    .unwrap_or_default(),
+                c.evidence.to_string(),
+            )
+        })
+        .collect();
+    owners.sort();
+    assert_eq!(
+        owners,
+        [
+            (
+                "alice".to_string(),
+                "h/home/alice/.ssh/authorized_keys:1".to_string()
+            ),
+            (
+                "root".to_string(),
+                "h/root/.ssh/authorized_keys:1".to_string()
+            )
+        ]
+    );
+}
+
+/// Issue 13: a binary or oversized `etc/shadow` is not parsed, and the host is incomplete.
+#[test]
+fn binary_or_oversized_shadow_is_not_parsed_and_makes_the_scan_incomplete() {
+    let passwd = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n";
+    let binary = "alice:$6$FAKEHASHbinary$abc:19000:0:99999:7:::\n\0\0\0";
+    let dir = tree(&[("etc/passwd", passwd), ("etc/shadow", binary)]);
+    let out = scan(dir.path(), "h");
+    let shadow: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.location.path == "h/etc/shadow")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        shadow,
+        ["h/etc/shadow: error [binary]: skipped: binary content; this host's facts from it are unknown"]
+    );
+    let json = serde_json::to_string(&out.records).unwrap();
+    assert!(!json.contains("\"password_changed\":\"2022"), "{json}");
+    let big = format!("alice:!:19000:0:99999:7:::\n{}", "#\n".repeat(600_000));
+    let dir = tree(&[("etc/passwd", passwd), ("etc/shadow", &big)]);
+    let out = scan(dir.path(), "h");
+    assert!(out.diagnostics.iter().any(|d| d.makes_incomplete()
+        && d.to_string().starts_with("h/etc/shadow: error [too-large]: skipped: 1200027 bytes is larger than the limit of 1048576 bytes")));
+}

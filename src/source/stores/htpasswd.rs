@@ -160,7 +160,11 @@ pub(super) fn parse(path: &str, text: &str, names: &mut FileSecrets<'_>) -> Outp
         // Apache reads the hash up to the next `:` (htdigest-style trailing fields).
         let hash = rest.split(':').next().unwrap_or("").trim();
         let user = user.trim();
-        if user.is_empty() || user.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // A hash in the user field (a line missing its user) is not a name to report.
+        if user.is_empty()
+            || user.starts_with('$')
+            || user.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             out.diag(Diagnostic::malformed(
                 path,
                 line_no,

@@ -3,6 +3,15 @@
 //! wins; within a list the last matching member wins and `!` inverts it; aliases expand
 //! recursively.
 //!
+//! Alias expansion is memoised (an alias's value is a function of the alias and of the user,
+//! command or host being matched, so `U2 = U1, U1` costs one expansion of `U1`, not two) and an
+//! alias met again while it is being expanded is a loop, handled as sudo's `alias_get` does (it
+//! refuses an alias already in use: a user, Runas or host alias then matches as a plain name, a
+//! command alias matches nothing). A value computed under a loop depends on which aliases were
+//! in use, so only loop-free values are kept. Work is bounded per outermost alias: past
+//! [`ALIAS_BUDGET`] expanded members or [`MAX_ALIAS_DEPTH`] nested aliases the evaluation stops
+//! with [`Exhausted`], which the caller reports at the alias's line.
+//!
 //! "Root-equivalent" is answered by probes: invocations that give a root shell (each shell in
 //! the usual directories, `su` and `su -`, `env sh`, `sudoedit /etc/sudoers`, a copy of a shell
 //! elsewhere, and every shell or directory the file itself names). A user is root-equivalent when
@@ -18,11 +27,26 @@ use super::parse::{
 };
 use crate::inventory::Evidence;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-/// Nesting limit for alias expansion (a cycle is cut here).
-const MAX_ALIAS_DEPTH: usize = 64;
+/// Nesting limit for alias expansion: aliases inside aliases this deep stop the evaluation (a
+/// loop does not count: it is cut where it closes).
+pub(super) const MAX_ALIAS_DEPTH: usize = 128;
+
+/// Alias members expanded for one outermost alias (memoised expansions are free). A file without
+/// alias loops never comes near: each alias is expanded at most once per outermost alias.
+pub(super) const ALIAS_BUDGET: usize = 1_000_000;
+
+/// An evaluation stopped because an alias's expansion ran past the limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Exhausted {
+    /// The outermost alias being expanded.
+    pub kind: AliasKind,
+    pub name: String,
+    /// True when the nesting depth, not the member budget, ran out.
+    pub too_deep: bool,
+}
 
 /// The host as sudo sees it.
 #[derive(Clone, Debug, Default)]
@@ -74,6 +98,8 @@ pub(super) struct DefaultsEntry {
 #[derive(Default)]
 pub(super) struct Policy {
     pub aliases: BTreeMap<(AliasKind, String), AliasBody>,
+    /// Where each alias is defined.
+    pub alias_at: BTreeMap<(AliasKind, String), Evidence>,
     pub specs: Vec<Spec>,
     pub defaults: Vec<DefaultsEntry>,
 }
@@ -137,9 +163,108 @@ struct Ctx<'a> {
     root: &'a UserFacts,
     assume: &'a BTreeSet<String>,
     seen: RefCell<BTreeSet<String>>,
+    expansion: RefCell<Expansion>,
 }
 
-impl Ctx<'_> {
+/// The state of alias expansion in one evaluation.
+#[derive(Default)]
+struct Expansion {
+    /// Aliases being expanded, outermost first (sudo's "in use" flag).
+    stack: Vec<(AliasKind, String)>,
+    /// (kind, name, what is matched) -> the alias's value, for values computed without a loop.
+    memo: HashMap<(AliasKind, String, String), Option<bool>>,
+    /// The lowest stack position a loop closed on inside the current expansion.
+    low: usize,
+    /// Members expanded since the outermost alias was entered.
+    work: usize,
+    exhausted: Option<Exhausted>,
+}
+
+/// The value of an alias, or a loop (the alias is already being expanded).
+enum Expanded {
+    Value(Option<bool>),
+    Loop,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        policy: &'a Policy,
+        host: &'a HostFacts,
+        root: &'a UserFacts,
+        assume: &'a BTreeSet<String>,
+    ) -> Self {
+        Ctx {
+            policy,
+            host,
+            root,
+            assume,
+            seen: RefCell::new(BTreeSet::new()),
+            expansion: RefCell::new(Expansion::default()),
+        }
+    }
+
+    fn exhausted(&self) -> Option<Exhausted> {
+        self.expansion.borrow().exhausted.clone()
+    }
+
+    /// Expands alias `name` of `kind` (with `size` members) for the matched thing `key`:
+    /// memoised, loop-checked and budgeted. `body` evaluates the alias's members.
+    fn expand(
+        &self,
+        kind: AliasKind,
+        name: &str,
+        key: &str,
+        size: usize,
+        body: impl FnOnce() -> Option<bool>,
+    ) -> Expanded {
+        let pos;
+        let outer_low;
+        {
+            let mut st = self.expansion.borrow_mut();
+            if st.exhausted.is_some() {
+                return Expanded::Value(None);
+            }
+            if let Some(q) = st.stack.iter().position(|(k, n)| *k == kind && n == name) {
+                st.low = st.low.min(q);
+                return Expanded::Loop;
+            }
+            if let Some(v) = st.memo.get(&(kind, name.to_string(), key.to_string())) {
+                return Expanded::Value(*v);
+            }
+            if st.stack.is_empty() {
+                st.work = 0;
+            }
+            st.work = st.work.saturating_add(size);
+            let too_deep = st.stack.len() >= MAX_ALIAS_DEPTH;
+            if too_deep || st.work > ALIAS_BUDGET {
+                let (kind, name) = st
+                    .stack
+                    .first()
+                    .cloned()
+                    .unwrap_or((kind, name.to_string()));
+                st.exhausted = Some(Exhausted {
+                    kind,
+                    name,
+                    too_deep,
+                });
+                return Expanded::Value(None);
+            }
+            pos = st.stack.len();
+            st.stack.push((kind, name.to_string()));
+            outer_low = std::mem::replace(&mut st.low, usize::MAX);
+        }
+        let v = body();
+        let mut st = self.expansion.borrow_mut();
+        st.stack.pop();
+        let low = st.low;
+        st.low = outer_low.min(low);
+        // A loop that closed on this alias or above it does not depend on the aliases below.
+        if low >= pos && st.exhausted.is_none() {
+            st.memo.insert((kind, name.to_string(), key.to_string()), v);
+        }
+        Expanded::Value(v)
+    }
+
     fn atom(&self, name: String) -> Option<bool> {
         let v = self.assume.contains(&name);
         self.seen.borrow_mut().insert(name);
@@ -158,20 +283,24 @@ impl Ctx<'_> {
             .find_map(|m| f(&m.item).map(|r| r != m.neg))
     }
 
-    fn users(&self, items: &[Member<UserItem>], who: Subject<'_>, depth: usize) -> Option<bool> {
-        self.list(items, |item| self.user(item, who, depth))
+    fn users(&self, items: &[Member<UserItem>], who: Subject<'_>) -> Option<bool> {
+        self.list(items, |item| self.user(item, who))
     }
 
-    fn user(&self, item: &UserItem, who: Subject<'_>, depth: usize) -> Option<bool> {
+    fn user(&self, item: &UserItem, who: Subject<'_>) -> Option<bool> {
         if let UserItem::Alias(name) = item {
-            if depth > MAX_ALIAS_DEPTH {
-                return None;
+            if let Some(AliasBody::Users(list)) = self.alias(AliasKind::User, name) {
+                let key = subject_key(who);
+                let body = || self.users(list, who);
+                if let Expanded::Value(v) =
+                    self.expand(AliasKind::User, name, &key, list.len(), body)
+                {
+                    return v;
+                }
             }
-            return match self.alias(AliasKind::User, name) {
-                Some(AliasBody::Users(list)) => self.users(list, who, depth + 1),
-                // sudo: an alias that is not defined is matched as a plain name.
-                _ => self.user(&UserItem::Name(name.clone()), who, depth),
-            };
+            // sudo: an alias that is not defined, or already being expanded (a loop), is matched
+            // as a plain name.
+            return self.user(&UserItem::Name(name.clone()), who);
         }
         let hit = match (item, who) {
             (UserItem::All, _) => true,
@@ -190,37 +319,44 @@ impl Ctx<'_> {
     }
 
     /// Whether a Runas user list lets the command run as root.
-    fn runas_root(&self, items: &[Member<UserItem>], depth: usize) -> Option<bool> {
+    fn runas_root(&self, items: &[Member<UserItem>]) -> Option<bool> {
         self.list(items, |item| match item {
-            UserItem::Alias(name) if depth <= MAX_ALIAS_DEPTH => {
-                match self.alias(AliasKind::Runas, name) {
-                    Some(AliasBody::Users(list)) => self.runas_root(list, depth + 1),
-                    _ => self.user(
-                        &UserItem::Name(name.clone()),
-                        Subject::User(self.root),
-                        depth,
-                    ),
+            UserItem::Alias(name) => {
+                if let Some(AliasBody::Users(list)) = self.alias(AliasKind::Runas, name) {
+                    let body = || self.runas_root(list);
+                    if let Expanded::Value(v) =
+                        self.expand(AliasKind::Runas, name, "", list.len(), body)
+                    {
+                        return v;
+                    }
                 }
+                // Not defined, or a loop: a plain name.
+                self.user(&UserItem::Name(name.clone()), Subject::User(self.root))
             }
             UserItem::Netgroup(n) => self.atom(format!("root is in netgroup +{n}")),
-            other => self.user(other, Subject::User(self.root), depth),
+            other => self.user(other, Subject::User(self.root)),
         })
     }
 
-    fn hosts(&self, items: &[Member<HostItem>], depth: usize) -> Option<bool> {
-        self.list(items, |item| self.host_item(item, depth))
+    fn hosts(&self, items: &[Member<HostItem>]) -> Option<bool> {
+        self.list(items, |item| self.host_item(item))
     }
 
-    fn host_item(&self, item: &HostItem, depth: usize) -> Option<bool> {
+    fn host_item(&self, item: &HostItem) -> Option<bool> {
         match item {
             HostItem::All => Some(true),
             HostItem::Alias(name) => match self.alias(AliasKind::Host, name) {
-                Some(AliasBody::Hosts(list)) if depth <= MAX_ALIAS_DEPTH => {
-                    self.hosts(list, depth + 1)
+                Some(AliasBody::Hosts(list)) => {
+                    let body = || self.hosts(list);
+                    match self.expand(AliasKind::Host, name, "", list.len(), body) {
+                        Expanded::Value(v) => v,
+                        // A loop: matched as a host name, as an undefined alias is.
+                        Expanded::Loop => self.host_item(&HostItem::Name(name.clone())),
+                    }
                 }
                 Some(_) => None,
                 // sudo: an alias that is not defined is matched as a host name (`WEB01`).
-                None => self.host_item(&HostItem::Name(name.clone()), depth),
+                None => self.host_item(&HostItem::Name(name.clone())),
             },
             HostItem::Netgroup(n) => self.atom(format!(
                 "this host is in netgroup +{n} (not resolvable offline)"
@@ -268,16 +404,22 @@ impl Ctx<'_> {
         }
     }
 
-    fn cmnds(&self, items: &[Member<CmndItem>], probe: &Probe, depth: usize) -> Option<bool> {
-        self.list(items, |item| self.cmnd(item, probe, depth))
+    fn cmnds(&self, items: &[Member<CmndItem>], probe: &Probe) -> Option<bool> {
+        self.list(items, |item| self.cmnd(item, probe))
     }
 
-    fn cmnd(&self, item: &CmndItem, probe: &Probe, depth: usize) -> Option<bool> {
+    fn cmnd(&self, item: &CmndItem, probe: &Probe) -> Option<bool> {
         match item {
             CmndItem::All => Some(true),
             CmndItem::Alias(name) => match self.alias(AliasKind::Cmnd, name) {
-                Some(AliasBody::Cmnds(list)) if depth <= MAX_ALIAS_DEPTH => {
-                    self.cmnds(list, probe, depth + 1)
+                Some(AliasBody::Cmnds(list)) => {
+                    let key = format!("{}\0{}", probe.path, probe.args);
+                    let body = || self.cmnds(list, probe);
+                    match self.expand(AliasKind::Cmnd, name, &key, list.len(), body) {
+                        Expanded::Value(v) => v,
+                        // sudo: a command alias in a loop matches nothing.
+                        Expanded::Loop => None,
+                    }
                 }
                 _ => None,
             },
@@ -295,11 +437,11 @@ impl Ctx<'_> {
         runas_default_root: bool,
     ) -> Option<(bool, Option<bool>, &Spec, &Privilege)> {
         for spec in self.policy.specs.iter().rev() {
-            if self.users(&spec.users, who, 0) != Some(true) {
+            if self.users(&spec.users, who) != Some(true) {
                 continue;
             }
             for privilege in spec.privileges.iter().rev() {
-                if self.hosts(&privilege.hosts, 0) != Some(true) {
+                if self.hosts(&privilege.hosts) != Some(true) {
                     continue;
                 }
                 for c in privilege.cmnds.iter().rev() {
@@ -309,14 +451,14 @@ impl Ctx<'_> {
                         Some(Runas { users: None, .. }) => false,
                         Some(Runas {
                             users: Some(list), ..
-                        }) => self.runas_root(list, 0) == Some(true),
+                        }) => self.runas_root(list) == Some(true),
                     };
                     if !runas_ok {
                         continue;
                     }
-                    if let Some(allowed) = self.list(std::slice::from_ref(&c.cmnd), |item| {
-                        self.cmnd(item, probe, 0)
-                    }) {
+                    if let Some(allowed) =
+                        self.list(std::slice::from_ref(&c.cmnd), |item| self.cmnd(item, probe))
+                    {
                         return Some((allowed, c.nopasswd, spec, privilege));
                     }
                 }
@@ -332,8 +474,8 @@ impl Ctx<'_> {
         for d in &self.policy.defaults {
             let applies = match &d.binding {
                 Binding::Global => true,
-                Binding::User(list) => self.users(list, who, 0) == Some(true),
-                Binding::Host(list) => self.hosts(list, 0) == Some(true),
+                Binding::User(list) => self.users(list, who) == Some(true),
+                Binding::Host(list) => self.hosts(list) == Some(true),
                 Binding::Cmnd(_) | Binding::Runas(_) => false,
             };
             if !applies {
@@ -384,28 +526,34 @@ impl Ctx<'_> {
     }
 }
 
+/// The key an alias's value is memoised under for `who`.
+fn subject_key(who: Subject<'_>) -> String {
+    match who {
+        Subject::User(u) => format!("user {}", u.login),
+        Subject::Anyone => "ALL".into(),
+        Subject::Netgroup(n) => format!("+{n}"),
+    }
+}
+
 /// Evaluates `who` with every unresolvable atom false, then under other assignments of the atoms
 /// it met (all of them up to 6 atoms, else all-true) to tell a definite verdict from a
-/// conditional one.
+/// conditional one. `Err` when an alias's expansion ran past the limits.
 pub(super) fn resolve(
     policy: &Policy,
     host: &HostFacts,
     root: &UserFacts,
     who: Subject<'_>,
     probes: &[Probe],
-) -> Resolved {
+) -> Result<Resolved, Exhausted> {
     let run = |assume: &BTreeSet<String>| {
-        let ctx = Ctx {
-            policy,
-            host,
-            root,
-            assume,
-            seen: RefCell::new(BTreeSet::new()),
-        };
+        let ctx = Ctx::new(policy, host, root, assume);
         let v = ctx.verdict(who, probes);
-        (v, ctx.seen.into_inner())
+        match ctx.exhausted() {
+            Some(e) => Err(e),
+            None => Ok((v, ctx.seen.into_inner())),
+        }
     };
-    let (base, seen) = run(&BTreeSet::new());
+    let (base, seen) = run(&BTreeSet::new())?;
     let atoms: Vec<String> = seen.into_iter().collect();
     let mut conditional_root = None;
     let mut differs = false;
@@ -424,7 +572,7 @@ pub(super) fn resolve(
         vec![atoms.iter().cloned().collect()]
     };
     for assume in assignments {
-        let (v, _) = run(&assume);
+        let (v, _) = run(&assume)?;
         if v.root != base.root {
             differs = true;
             if v.root && conditional_root.is_none() {
@@ -432,29 +580,28 @@ pub(super) fn resolve(
             }
         }
     }
-    Resolved {
+    Ok(Resolved {
         verdict: base,
         conditions: if differs { atoms } else { Vec::new() },
         conditional_root,
-    }
+    })
 }
 
-/// The Defaults in force for `who` (see `Ctx::defaults`).
+/// The Defaults in force for `who` (see `Ctx::defaults`); `Err` when an alias's expansion ran
+/// past the limits.
 pub(super) fn defaults_for(
     policy: &Policy,
     host: &HostFacts,
     root: &UserFacts,
     who: Subject<'_>,
-) -> BTreeMap<String, (String, Evidence)> {
+) -> Result<BTreeMap<String, (String, Evidence)>, Exhausted> {
     let assume = BTreeSet::new();
-    let ctx = Ctx {
-        policy,
-        host,
-        root,
-        assume: &assume,
-        seen: RefCell::new(BTreeSet::new()),
-    };
-    ctx.defaults(who)
+    let ctx = Ctx::new(policy, host, root, &assume);
+    let set = ctx.defaults(who);
+    match ctx.exhausted() {
+        Some(e) => Err(e),
+        None => Ok(set),
+    }
 }
 
 /// "false" for `!x`, the value for `x=value`, "true" for a bare flag.

@@ -353,6 +353,7 @@ fn evaluate(
                         errors.push((ev.clone(), format!("alias \"{name}\" already defined")));
                         break;
                     }
+                    policy.alias_at.insert(key.clone(), ev.clone());
                     policy.aliases.insert(key, body);
                 }
             }
@@ -392,13 +393,15 @@ fn evaluate(
         }
     }
     undefined_aliases(&policy, out);
+    alias_loops(&policy, out);
     // `Defaults !fqdn` (an early default): dotted host patterns are matched against the host
     // name itself, without an etc/hosts lookup.
     let unresolved;
-    let host = if eval::defaults_for(&policy, host, &root_facts(users), Subject::Anyone)
-        .get("fqdn")
-        .is_some_and(|(v, _)| v == "false")
-    {
+    let early = match eval::defaults_for(&policy, host, &root_facts(users), Subject::Anyone) {
+        Ok(d) => d,
+        Err(e) => return exhausted(&policy, &e, out),
+    };
+    let host = if early.get("fqdn").is_some_and(|(v, _)| v == "false") {
         unresolved = HostFacts {
             fqdn: Some(host.hostname.clone()),
             ..host.clone()
@@ -417,8 +420,167 @@ fn evaluate(
             evidence: Some(ev.clone()),
         }));
     }
-    grants(&policy, system, host, users, out);
-    settings(&policy, system, host, users, out);
+    let result = grants(&policy, system, host, users, out)
+        .and_then(|()| settings(&policy, system, host, users, out));
+    if let Err(e) = result {
+        exhausted(&policy, &e, out);
+    }
+}
+
+/// Reports an evaluation stopped by an alias's expansion: sudo's decisions on this host are
+/// unknown, so the scan is incomplete.
+fn exhausted(policy: &Policy, e: &eval::Exhausted, out: &mut Output) {
+    let at = policy
+        .alias_at
+        .get(&(e.kind, e.name.clone()))
+        .cloned()
+        .unwrap_or_else(|| Evidence::new("etc/sudoers", None));
+    let why = if e.too_deep {
+        format!("nests aliases more than {} deep", eval::MAX_ALIAS_DEPTH)
+    } else {
+        format!(
+            "expands to more than {} members through nested aliases",
+            eval::ALIAS_BUDGET
+        )
+    };
+    out.diag(Diagnostic::new(
+        DiagKind::Unparseable,
+        Severity::Error,
+        at,
+        format!(
+            "{} \"{}\" {why}; sudo rights on this host were not evaluated",
+            e.kind.name(),
+            e.name
+        ),
+    ));
+}
+
+/// A note for each alias that contains itself through other aliases (`visudo -c -s`, strict,
+/// rejects the file with "cycle in User_Alias"; plain `visudo -c` accepts it, and sudo refuses
+/// the alias where the loop closes and matches its name as a plain name). Tarjan's strongly connected components, linear in the aliases.
+fn alias_loops(policy: &Policy, out: &mut Output) {
+    type Key = (AliasKind, String);
+    let keys: Vec<&Key> = policy.aliases.keys().collect();
+    let index: BTreeMap<&Key, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let edges: Vec<Vec<usize>> = keys
+        .iter()
+        .map(|(kind, name)| {
+            let refs: Vec<&str> = match &policy.aliases[&(*kind, name.clone())] {
+                AliasBody::Users(l) => l
+                    .iter()
+                    .filter_map(|m| match &m.item {
+                        UserItem::Alias(a) => Some(a.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+                AliasBody::Hosts(l) => l
+                    .iter()
+                    .filter_map(|m| match &m.item {
+                        HostItem::Alias(a) => Some(a.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+                AliasBody::Cmnds(l) => l
+                    .iter()
+                    .filter_map(|m| match &m.item {
+                        CmndItem::Alias(a) => Some(a.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            let mut to: Vec<usize> = refs
+                .into_iter()
+                .filter_map(|a| index.get(&(*kind, a.to_string())).copied())
+                .collect();
+            to.sort_unstable();
+            to.dedup();
+            to
+        })
+        .collect();
+    for component in strongly_connected(&edges) {
+        let looped = component.len() > 1 || edges[component[0]].contains(&component[0]);
+        if !looped {
+            continue;
+        }
+        let first = component.iter().map(|&i| keys[i]).min();
+        let Some((kind, name)) = first else { continue };
+        let mut names: Vec<&str> = component.iter().map(|&i| keys[i].1.as_str()).collect();
+        names.sort_unstable();
+        let more = names.len().saturating_sub(8);
+        names.truncate(8);
+        let names = if more > 0 {
+            format!("{} and {more} more", names.join(", "))
+        } else {
+            names.join(", ")
+        };
+        out.diag(Diagnostic::new(
+            DiagKind::Malformed,
+            Severity::Note,
+            policy.alias_at[&(*kind, name.clone())].clone(),
+            format!(
+                "cycle in {} \"{name}\" (through {}): visudo -c -s rejects the file; sudo refuses the alias where the loop closes and matches it as a plain name",
+                kind.name(),
+                names
+            ),
+        ));
+    }
+}
+
+/// The strongly connected components of a graph given as adjacency lists (Tarjan's algorithm,
+/// iterative so a long alias chain cannot exhaust the stack).
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut components = Vec::new();
+    let mut next = 0;
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        // (node, next edge to follow)
+        let mut work = vec![(start, 0usize)];
+        index[start] = next;
+        low[start] = next;
+        next += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*e) {
+                *e += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                components.push(component);
+            }
+        }
+    }
+    components
 }
 
 /// Whether sudo applies a Defaults parameter (`Err`: why it ignores it).
@@ -534,13 +696,12 @@ fn undefined_aliases(policy: &Policy, out: &mut Output) {
 fn subjects(policy: &Policy, users: &[UserFacts]) -> (Vec<UserFacts>, Vec<String>) {
     let mut all: Vec<UserFacts> = users.to_vec();
     let mut netgroups: BTreeSet<String> = BTreeSet::new();
-    fn walk(
-        list: &[Member<UserItem>],
-        policy: &Policy,
-        names: &mut BTreeSet<String>,
-        netgroups: &mut BTreeSet<String>,
-        depth: usize,
-    ) {
+    // Each alias is walked once (the names are a set): linear in the file, loops included. An
+    // alias met again while it is being walked is a loop, which sudo matches as a plain name.
+    let mut names = BTreeSet::new();
+    let mut walked: BTreeSet<&str> = BTreeSet::new();
+    let mut work: Vec<&[Member<UserItem>]> = policy.specs.iter().map(|s| &s.users[..]).collect();
+    while let Some(list) = work.pop() {
         for m in list {
             match &m.item {
                 UserItem::Name(n) if !m.neg => {
@@ -549,20 +710,16 @@ fn subjects(policy: &Policy, users: &[UserFacts]) -> (Vec<UserFacts>, Vec<String
                 UserItem::Netgroup(n) if !m.neg => {
                     netgroups.insert(n.clone());
                 }
-                UserItem::Alias(a) if depth < 64 => {
-                    if let Some(AliasBody::Users(l)) =
-                        policy.aliases.get(&(AliasKind::User, a.clone()))
-                    {
-                        walk(l, policy, names, netgroups, depth + 1);
+                UserItem::Alias(a) => match policy.aliases.get(&(AliasKind::User, a.clone())) {
+                    Some(AliasBody::Users(l)) if walked.insert(a) => work.push(l),
+                    Some(AliasBody::Users(_)) => {
+                        names.insert(a.clone());
                     }
-                }
+                    _ => {}
+                },
                 _ => {}
             }
         }
-    }
-    let mut names = BTreeSet::new();
-    for s in &policy.specs {
-        walk(&s.users, policy, &mut names, &mut netgroups, 0);
     }
     for n in names {
         if !all.iter().any(|u| u.login == n) {
@@ -588,15 +745,23 @@ fn root_facts(users: &[UserFacts]) -> UserFacts {
         })
 }
 
-fn grants(policy: &Policy, system: &str, host: &HostFacts, users: &[UserFacts], out: &mut Output) {
+fn grants(
+    policy: &Policy,
+    system: &str,
+    host: &HostFacts,
+    users: &[UserFacts],
+    out: &mut Output,
+) -> Result<(), eval::Exhausted> {
     if policy.specs.is_empty() {
-        return;
+        return Ok(());
     }
     let probes = eval::probes(policy);
     let root = root_facts(users);
     let (subjects, netgroups) = subjects(policy, users);
     let resolve = |who: Subject<'_>| eval::resolve(policy, host, &root, who, &probes);
-    let anyone = resolve(Subject::Anyone);
+    let anyone = resolve(Subject::Anyone)?;
+    // Every verdict first, so an evaluation stopped half-way records nothing.
+    let mut found = Vec::new();
     let record = |principal: Principal, r: &eval::Resolved| -> Option<SudoGrant> {
         let v = if r.verdict.root {
             &r.verdict
@@ -619,7 +784,7 @@ fn grants(policy: &Policy, system: &str, host: &HostFacts, users: &[UserFacts], 
         None
     };
     for u in subjects.iter().filter(|u| u.login != "root") {
-        let r = resolve(Subject::User(u));
+        let r = resolve(Subject::User(u))?;
         if r == anyone {
             continue;
         }
@@ -633,21 +798,19 @@ fn grants(policy: &Policy, system: &str, host: &HostFacts, users: &[UserFacts], 
                 ..a.clone()
             })
         });
-        if let Some(g) = g {
-            out.record(Record::SudoGrant(g));
-        }
+        found.extend(g);
     }
     for n in &netgroups {
-        let r = resolve(Subject::Netgroup(n));
+        let r = resolve(Subject::Netgroup(n))?;
         if r != anyone && (r.verdict.root || r.conditional_root.is_some()) {
-            if let Some(g) = record(Principal::Netgroup(n.clone()), &r) {
-                out.record(Record::SudoGrant(g));
-            }
+            found.extend(record(Principal::Netgroup(n.clone()), &r));
         }
     }
-    if let Some(g) = anyone_grant {
+    found.extend(anyone_grant);
+    for g in found {
         out.record(Record::SudoGrant(g));
     }
+    Ok(())
 }
 
 fn settings(
@@ -656,7 +819,7 @@ fn settings(
     host: &HostFacts,
     users: &[UserFacts],
     out: &mut Output,
-) {
+) -> Result<(), eval::Exhausted> {
     let root = root_facts(users);
     let (subjects, _) = subjects(policy, users);
     let setting = |key: &str, value: &str, scope: Scope, ev: Option<&Evidence>| {
@@ -669,14 +832,18 @@ fn settings(
             evidence: ev.cloned(),
         })
     };
-    let global = eval::defaults_for(policy, host, &root, Subject::Anyone);
+    let global = eval::defaults_for(policy, host, &root, Subject::Anyone)?;
+    // Every user's Defaults first, so an evaluation stopped half-way records nothing.
+    let mut mine_all = Vec::new();
+    for u in &subjects {
+        mine_all.push(eval::defaults_for(policy, host, &root, Subject::User(u))?);
+    }
     for key in INTERESTING_DEFAULTS {
         if let Some((v, ev)) = global.get(*key) {
             out.record(setting(key, v, Scope::Global, Some(ev)));
         }
     }
-    for u in &subjects {
-        let mine = eval::defaults_for(policy, host, &root, Subject::User(u));
+    for (u, mine) in subjects.iter().zip(mine_all) {
         for key in INTERESTING_DEFAULTS {
             let (m, g) = (mine.get(*key), global.get(*key));
             if m == g {
@@ -711,6 +878,7 @@ fn settings(
     for ((binding, key), (v, ev)) in bound {
         out.record(setting(&key, &v, Scope::Conditional(binding), Some(&ev)));
     }
+    Ok(())
 }
 
 /// Whether `/etc/sudo.conf` turns sudoers' error recovery off (then sudo refuses to run at all

@@ -80,7 +80,7 @@ pub(super) struct Privilege {
     pub cmnds: Vec<CmndSpec>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum AliasKind {
     User,
     Runas,
