@@ -126,6 +126,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
                 root: &h.path,
                 rel_root: &h.uri,
                 max_file_size: plan.max_file_size,
+                secret_ids: &plan.sources.secret_ids,
             };
             linux::scan_host_with_dates(&tree)
         })
