@@ -64,6 +64,47 @@ impl Root {
         roots
     }
 
+    /// The roots of one shard of an estate (`scan PART... --relative-to ROOT`): each part is
+    /// reported by its path under `root`, so its files get the paths `scan ROOT` gives them
+    /// (`hosts/web01/etc/passwd`). A part that is not `root` itself nor below it is an error,
+    /// and so is a part inside a host tree (a host is scanned as one unit: split above it).
+    pub fn relative_to(paths: &[PathBuf], root: &Path) -> Result<Vec<Root>, String> {
+        let estate = std::fs::canonicalize(root)
+            .map_err(|e| format!("--relative-to {}: {e}", root.display()))?;
+        if !estate.is_dir() {
+            return Err(format!("--relative-to {}: not a directory", root.display()));
+        }
+        paths
+            .iter()
+            .map(|p| {
+                let abs = std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let rel = abs.strip_prefix(&estate).map_err(|_| {
+                    format!(
+                        "{} is not inside --relative-to {}",
+                        p.display(),
+                        root.display()
+                    )
+                })?;
+                let mut up = abs.parent();
+                while let Some(dir) = up.filter(|d| d.starts_with(&estate)) {
+                    if crate::source::linux::is_host_root(dir) {
+                        return Err(format!(
+                            "{} is inside the host tree {}: a shard holds whole host trees (give {} or a directory above it)",
+                            p.display(),
+                            slash_path(dir.strip_prefix(&estate).unwrap_or(dir)),
+                            slash_path(dir.strip_prefix(&estate).unwrap_or(dir)),
+                        ));
+                    }
+                    up = dir.parent();
+                }
+                Ok(Root {
+                    path: p.clone(),
+                    prefix: slash_path(rel),
+                })
+            })
+            .collect()
+    }
+
     /// The reported path of `file` under this root.
     pub fn uri(&self, file: &Path) -> String {
         let rel = file.strip_prefix(&self.path).unwrap_or(file);
@@ -190,6 +231,10 @@ pub struct Counters {
 pub struct WalkOptions {
     pub max_file_size: u64,
     pub threads: usize,
+    /// A symlink counts as leaving its root when it leaves this directory instead: the estate
+    /// root of a shard (`--relative-to`), so a link to another shard's part is treated as the
+    /// whole scan would treat it. `None`: each root.
+    pub boundary: Option<PathBuf>,
 }
 
 /// How much of a file is sniffed for binary content.
@@ -358,8 +403,8 @@ where
             ));
             continue;
         }
-        let canonical_root =
-            std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
+        let bounded = opts.boundary.as_ref().unwrap_or(&root.path);
+        let canonical_root = std::fs::canonicalize(bounded).unwrap_or_else(|_| bounded.clone());
         let walker = WalkBuilder::new(&root.path)
             .standard_filters(false)
             .hidden(false)
