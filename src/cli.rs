@@ -827,11 +827,17 @@ pub fn correlate(args: &ScanArgs) -> Result<u8> {
         bail!(
             "{} {} to the shard scans, not to correlate",
             given.join(", "),
-            if given.len() == 1 { "belongs" } else { "belong" }
+            if given.len() == 1 {
+                "belongs"
+            } else {
+                "belong"
+            }
         );
     }
     if args.paths.is_empty() {
-        bail!("correlate needs the shard files (scan PART --relative-to ROOT --emit-inventory FILE)");
+        bail!(
+            "correlate needs the shard files (scan PART --relative-to ROOT --emit-inventory FILE)"
+        );
     }
     let mut plan = plan(args)?;
     let reporting = Reporting::load(args)?;
@@ -970,12 +976,7 @@ fn finish(
             let _ = writeln!(err, "resetgap:   {phase}: {secs:.2}s");
         }
     }
-    let (_, total) = github::select(
-        &result.findings,
-        catalog,
-        args.sarif_suppressed,
-        usize::MAX,
-    );
+    let (_, total) = github::select(&result.findings, catalog, args.sarif_suppressed, usize::MAX);
     let truncated = (args.format == Format::Sarif && total > github::MAX_RESULTS)
         .then_some((github::MAX_RESULTS, total));
     if !args.quiet {

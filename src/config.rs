@@ -161,7 +161,9 @@ shows the effective values and their sources.",
         })
     });
     for name in ["scan", "baseline", "config"] {
-        cmd = cmd.mut_subcommand(name, |s| s.mut_arg("allow_mixed_versions", |a| a.hide(true)));
+        cmd = cmd.mut_subcommand(name, |s| {
+            s.mut_arg("allow_mixed_versions", |a| a.hide(true))
+        });
     }
     cmd.mut_subcommand("baseline", |s| {
         s.mut_arg("output", |a| a.required(true))

@@ -288,10 +288,7 @@ pub fn read_from(name: &str, mut input: impl BufRead) -> Result<Shard, ReadError
             if (collected.diagnostics.len() as u64) >= header.diagnostics {
                 return Err(err(
                     n,
-                    format!(
-                        "more diagnostics than the header's {}",
-                        header.diagnostics
-                    ),
+                    format!("more diagnostics than the header's {}", header.diagnostics),
                 ));
             }
             map.remove("record");
@@ -428,7 +425,9 @@ pub fn combine(mut shards: Vec<Shard>, combine: &Combine) -> Result<Estate, Stri
     };
     if !combine.allow_mixed_versions {
         if let Some(p) = differ("the resetgap version", &|h| h.resetgap.clone()) {
-            problems.push(format!("{p} (--allow-mixed-versions to combine them anyway)"));
+            problems.push(format!(
+                "{p} (--allow-mixed-versions to combine them anyway)"
+            ));
         } else if first.header.resetgap != env!("CARGO_PKG_VERSION") {
             problems.push(format!(
                 "{} was written by resetgap {}, this is {} (--allow-mixed-versions to read it anyway)",
@@ -453,9 +452,7 @@ pub fn combine(mut shards: Vec<Shard>, combine: &Combine) -> Result<Estate, Stri
         problems.push(p);
     }
     if let Some(p) = differ("the rule set", &|h| h.rule_set.clone()) {
-        problems.push(format!(
-            "{p} (scan every shard with the same --extractors)"
-        ));
+        problems.push(format!("{p} (scan every shard with the same --extractors)"));
     }
     if let Some(p) = differ("the --secret-id-key", &|h| {
         h.secret_key.clone().unwrap_or_else(|| "no key".into())
@@ -479,7 +476,8 @@ pub fn combine(mut shards: Vec<Shard>, combine: &Combine) -> Result<Estate, Stri
     roots.sort();
     for (i, (a, fa)) in roots.iter().enumerate() {
         for (b, fb) in &roots[i + 1..] {
-            let under = a.is_empty() || b == a || b.strip_prefix(a).is_some_and(|r| r.starts_with('/'));
+            let under =
+                a.is_empty() || b == a || b.strip_prefix(a).is_some_and(|r| r.starts_with('/'));
             if under {
                 problems.push(format!(
                     "{fa} (part `{a}`) and {fb} (part `{b}`) overlap: their files would be counted twice"

@@ -88,7 +88,11 @@ fn round_trips_records_matches_times_and_diagnostics() {
     assert!(lines[2].contains(r#""password_match":""#), "{}", lines[2]);
     assert!(lines[2].contains("14:22:51.3378545Z"), "{}", lines[2]);
     assert!(lines[3].contains(r#""same_secret":""#), "{}", lines[3]);
-    assert!(lines[4].contains(r#""record":"diagnostic""#), "{}", lines[4]);
+    assert!(
+        lines[4].contains(r#""record":"diagnostic""#),
+        "{}",
+        lines[4]
+    );
     // Neither the secret nor the hash is in the file.
     assert!(!text.contains("hunter2") && !text.contains("hashhash"));
 }
@@ -123,7 +127,10 @@ fn refuses_unknown_versions_and_formats_at_line_one() {
     );
     // An inventory written before the header existed.
     let e = error("{\"record\":\"account\",\"system\":\"web01\"}\n");
-    assert!(e.starts_with("part-0.jsonl:1: not a resetgap inventory file with a header"), "{e}");
+    assert!(
+        e.starts_with("part-0.jsonl:1: not a resetgap inventory file with a header"),
+        "{e}"
+    );
     assert!(error("").starts_with("part-0.jsonl:1: empty file"));
     assert!(error("garbage\n").starts_with("part-0.jsonl:1: not a resetgap inventory file"));
     // A merged inventory is not a shard.
@@ -131,7 +138,11 @@ fn refuses_unknown_versions_and_formats_at_line_one() {
     assert!(error(&merged).contains("merged inventory"));
     // Unknown header fields are refused (deny_unknown_fields).
     let extra = text.replacen(r#""kind":"shard""#, r#""kind":"shard","colour":"blue""#, 1);
-    assert!(error(&extra).contains("unknown field `colour`"), "{}", error(&extra));
+    assert!(
+        error(&extra).contains("unknown field `colour`"),
+        "{}",
+        error(&extra)
+    );
 }
 
 #[test]
@@ -140,7 +151,11 @@ fn refuses_malformed_lines_with_their_line_number() {
     let cases = [
         (3, "{not json", "part-0.jsonl:3: not JSON"),
         (3, "[1,2]", "part-0.jsonl:3: not a JSON object"),
-        (3, r#"{"system":"web01"}"#, "part-0.jsonl:3: no `record` field"),
+        (
+            3,
+            r#"{"system":"web01"}"#,
+            "part-0.jsonl:3: no `record` field",
+        ),
         (
             3,
             r#"{"record":"spaceship","name":"x"}"#,
@@ -177,7 +192,9 @@ fn refuses_truncated_and_overlong_files() {
     let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
     let e = error(&cut);
     assert!(
-        e.starts_with("part-0.jsonl:4: the file ends after 2 of 3 records and 0 of 1 diagnostics: truncated"),
+        e.starts_with(
+            "part-0.jsonl:4: the file ends after 2 of 3 records and 0 of 1 diagnostics: truncated"
+        ),
         "{e}"
     );
     let mut long = text.lines().next().unwrap().to_string();
@@ -185,8 +202,11 @@ fn refuses_truncated_and_overlong_files() {
     long.push_str(&"x".repeat(MAX_LINE + 10));
     assert!(error(&long).starts_with("part-0.jsonl:2: line longer than"));
     let extra = format!("{text}{}\n", text.lines().nth(2).unwrap());
-    assert!(error(&extra).starts_with("part-0.jsonl:6: more records than the header's 3")
-        || error(&extra).starts_with("part-0.jsonl:6: a `account` record after the diagnostics"));
+    assert!(
+        error(&extra).starts_with("part-0.jsonl:6: more records than the header's 3")
+            || error(&extra)
+                .starts_with("part-0.jsonl:6: a `account` record after the diagnostics")
+    );
 }
 
 #[test]
@@ -211,7 +231,11 @@ fn combines_shards_of_one_estate_and_refuses_others() {
         .collect();
     assert_eq!(matches.len(), 2);
     assert_eq!(matches[0], matches[1]);
-    assert!(estate.collected.diagnostics.iter().all(|d| d.kind != DiagKind::Incomplete));
+    assert!(estate
+        .collected
+        .diagnostics
+        .iter()
+        .all(|d| d.kind != DiagKind::Incomplete));
 
     // Different as-of: refused unless correlate chooses one.
     let mut late = b();
@@ -235,7 +259,10 @@ fn combines_shards_of_one_estate_and_refuses_others() {
     let mut old = b();
     old.header.resetgap = "0.0.1".into();
     let e = combine(vec![a(), old], &Combine::default()).unwrap_err();
-    assert!(e.contains("the resetgap version differs") && e.contains("--allow-mixed-versions"), "{e}");
+    assert!(
+        e.contains("the resetgap version differs") && e.contains("--allow-mixed-versions"),
+        "{e}"
+    );
     let mut old = b();
     old.header.resetgap = "0.0.1".into();
     let mixed = Combine {
@@ -246,8 +273,11 @@ fn combines_shards_of_one_estate_and_refuses_others() {
 
     // Another key, or none.
     let other = SecretIdScheme::keyed(b"another unit test key, not a secret").unwrap();
-    let e = combine(vec![a(), shard("hosts/db01", "db01", &other)], &Combine::default())
-        .unwrap_err();
+    let e = combine(
+        vec![a(), shard("hosts/db01", "db01", &other)],
+        &Combine::default(),
+    )
+    .unwrap_err();
     assert!(e.contains("the --secret-id-key differs"), "{e}");
     let e = combine(
         vec![a(), shard("hosts/db01", "db01", &SecretIdScheme::default())],
@@ -263,12 +293,22 @@ fn combines_shards_of_one_estate_and_refuses_others() {
         },
     )
     .unwrap_err();
-    assert!(e.contains("not the one web01.jsonl was scanned with"), "{e}");
+    assert!(
+        e.contains("not the one web01.jsonl was scanned with"),
+        "{e}"
+    );
 
     // Overlapping parts.
     let e = combine(vec![a(), shard("hosts", "db01", &key)], &Combine::default()).unwrap_err();
-    assert!(e.contains("(part `hosts`) and web01.jsonl (part `hosts/web01`) overlap"), "{e}");
-    assert!(combine(vec![a(), shard("hosts/web01x", "x", &key)], &Combine::default()).is_ok());
+    assert!(
+        e.contains("(part `hosts`) and web01.jsonl (part `hosts/web01`) overlap"),
+        "{e}"
+    );
+    assert!(combine(
+        vec![a(), shard("hosts/web01x", "x", &key)],
+        &Combine::default()
+    )
+    .is_ok());
     let e = combine(vec![a(), a()], &Combine::default()).unwrap_err();
     assert!(e.contains("overlap"), "{e}");
     assert!(combine(Vec::new(), &Combine::default()).is_err());
