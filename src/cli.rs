@@ -237,6 +237,11 @@ pub struct ScanArgs {
     /// the shards.
     #[arg(long, value_name = "DIR", requires = "emit_inventory")]
     pub relative_to: Option<PathBuf>,
+    /// Scan shard K of N of the one directory PATH (K from 0): its entries, and those of each
+    /// directory in it that is not a host tree, split by a hash of their paths. Implies
+    /// --relative-to PATH; needs --emit-inventory.
+    #[arg(long, value_name = "K/N", requires = "emit_inventory", conflicts_with = "relative_to", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
     /// correlate: combine shards written by different resetgap versions.
     #[arg(long)]
     pub allow_mixed_versions: bool,
@@ -432,6 +437,19 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is too large"))
 }
 
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{text}` is not K/N (shard K of N, 0 <= K < N)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (
+        k.trim().parse::<u32>().map_err(|_| bad())?,
+        n.trim().parse::<u32>().map_err(|_| bad())?,
+    );
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
 fn read_config(path: &Path, what: &str) -> Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the {what} file {}", path.display()))
@@ -492,11 +510,16 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
     let ldap = ldap_sources(args)?;
     Ok(ScanPlan {
         ldap,
-        roots: match &args.relative_to {
-            Some(dir) => Root::relative_to(&args.paths, dir).map_err(anyhow::Error::msg)?,
-            None => Root::from_args(&args.paths),
+        roots: match (&args.relative_to, args.shard, estate_root(args)) {
+            (Some(dir), _, _) => Root::relative_to(&args.paths, dir).map_err(anyhow::Error::msg)?,
+            (None, Some((k, n)), Some(dir)) => Root::relative_to(
+                &Root::shard_parts(&dir, k, n).map_err(anyhow::Error::msg)?,
+                &dir,
+            )
+            .map_err(anyhow::Error::msg)?,
+            _ => Root::from_args(&args.paths),
         },
-        estate_root: args.relative_to.clone(),
+        estate_root: estate_root(args),
         max_file_size: args.max_file_size,
         threads,
         extractors,
@@ -511,6 +534,15 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
             tickets: args.loaded.tickets.clone(),
         },
     })
+}
+
+/// The estate root of a shard scan: `--relative-to DIR`, or the one PATH of `--shard K/N`.
+fn estate_root(args: &ScanArgs) -> Option<PathBuf> {
+    match (&args.relative_to, args.shard, args.paths.as_slice()) {
+        (Some(dir), _, _) => Some(dir.clone()),
+        (None, Some(_), [one]) => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// The naming of clear-text secrets: HMAC with the key of `--secret-id-key FILE` or
@@ -677,8 +709,11 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
     if args.allow_mixed_versions {
         bail!("--allow-mixed-versions is an option of `resetgap correlate`");
     }
+    if args.shard.is_some() && !(args.paths.len() == 1 && args.paths[0].is_dir()) {
+        bail!("--shard K/N splits one directory: give the estate root as the only PATH");
+    }
     let plan = plan(args)?;
-    if args.relative_to.is_some() {
+    if args.relative_to.is_some() || args.shard.is_some() {
         if write_baseline {
             bail!("--relative-to writes a shard, not a baseline: run `resetgap baseline` on the shards' `correlate`");
         }
@@ -722,7 +757,7 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 /// (`crate::shard`) and no report; its findings come from `correlate`. Exit 0 once written (3
 /// with --fail-on-incomplete when some input could not be read: `correlate` reports it too).
 fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
-    let (Some(root), Some(path)) = (&args.relative_to, &args.emit_inventory) else {
+    let (Some(root), Some(path)) = (estate_root(args), &args.emit_inventory) else {
         bail!("--relative-to writes a shard: give --emit-inventory FILE");
     };
     if args.output.is_some() || args.baseline.is_some() {
@@ -738,7 +773,7 @@ fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
         plan.rule_options.as_of,
         Catalog::rule_set_hash(&plan.extractors),
     );
-    header.estate = Some(report::scope::root_name(root));
+    header.estate = Some(report::scope::root_name(&root));
     header.work_tree_path = UriBase::for_roots(
         &[Root {
             path: root.clone(),
@@ -788,8 +823,9 @@ fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
 
 /// Options of `scan` that only the crawl reads: `correlate` refuses them (its shards were
 /// crawled already), by their long names.
-pub const CRAWL_ONLY: [&str; 15] = [
+pub const CRAWL_ONLY: [&str; 16] = [
     "max-file-size",
+    "shard",
     "extractors",
     "assume-date-locale",
     "relative-to",

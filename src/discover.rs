@@ -105,6 +105,59 @@ impl Root {
             .collect()
     }
 
+    /// The parts of shard `k` of `n` of the estate at `root` (`scan ROOT --shard K/N`): the
+    /// estate's entries, each directory that is not a host tree split once more into its own
+    /// entries (`hosts/web01`, `repos/billing-api`, `aws/credential-report.csv`), each assigned
+    /// to a shard by a hash of its path, so every file falls in exactly one shard whatever the
+    /// machine, and adding an entry moves no other. `.git` is skipped as the walk skips it; a
+    /// symbolic link is refused (the walk would follow a link given as a part).
+    pub fn shard_parts(root: &Path, k: u32, n: u32) -> Result<Vec<PathBuf>, String> {
+        use sha2::{Digest, Sha256};
+        let entries = |dir: &Path| -> Result<Vec<PathBuf>, String> {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.file_name().is_none_or(|n| n != ".git"))
+                .collect();
+            v.sort();
+            Ok(v)
+        };
+        if crate::source::linux::is_host_root(root) {
+            return Ok(if k == 0 {
+                vec![root.to_path_buf()]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut units = Vec::new();
+        for e in entries(root)? {
+            let meta =
+                std::fs::symlink_metadata(&e).map_err(|err| format!("{}: {err}", e.display()))?;
+            if meta.is_dir() && !crate::source::linux::is_host_root(&e) {
+                units.extend(entries(&e)?);
+            } else {
+                units.push(e);
+            }
+        }
+        let mut parts = Vec::new();
+        for u in units {
+            if std::fs::symlink_metadata(&u).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(format!(
+                    "{} is a symbolic link: --shard cannot place it; list each shard's parts with --relative-to",
+                    u.display()
+                ));
+            }
+            let rel = slash_path(u.strip_prefix(root).unwrap_or(&u));
+            let digest = Sha256::digest(rel.as_bytes());
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&digest[..8]);
+            if u64::from_be_bytes(first) % u64::from(n) == u64::from(k) {
+                parts.push(u);
+            }
+        }
+        Ok(parts)
+    }
+
     /// The reported path of `file` under this root.
     pub fn uri(&self, file: &Path) -> String {
         let rel = file.strip_prefix(&self.path).unwrap_or(file);

@@ -168,6 +168,51 @@ fn demo_estate_in_four_shards_gives_the_same_sarif_text_and_json() {
     assert_eq!(code, 1);
 }
 
+/// `scan ROOT --shard K/N` (the recipes' form): resetgap splits the estate itself.
+#[test]
+fn shard_k_of_n_covers_the_estate_once() {
+    let out = tempfile::tempdir().unwrap();
+    let estate = root().join("fixtures/estate");
+    whole(&estate, out.path(), Some(KEY), &["sarif"]);
+    let files: Vec<PathBuf> = (0..4)
+        .map(|k| {
+            let file = out.path().join(format!("shard-{k}.jsonl"));
+            let (code, stdout, err) = run(
+                &[
+                    "scan",
+                    estate.to_str().unwrap(),
+                    "--shard",
+                    &format!("{k}/4"),
+                    "--emit-inventory",
+                    file.to_str().unwrap(),
+                    "--as-of",
+                    AS_OF,
+                    "-q",
+                ],
+                Some(KEY),
+            );
+            assert_eq!(code, 0, "{err}");
+            assert!(stdout.is_empty());
+            file
+        })
+        .collect();
+    correlated(&files, out.path(), Some(KEY), &["sarif"]);
+    same_bytes(out.path(), "sarif");
+    let (code, _, err) = run(
+        &[
+            "scan",
+            "fixtures/estate",
+            "--shard",
+            "4/4",
+            "--emit-inventory",
+            "x.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("is not K/N"), "{err}");
+}
+
 #[test]
 fn demo_estate_without_a_key_says_once_what_shards_cannot_join() {
     let out = tempfile::tempdir().unwrap();
