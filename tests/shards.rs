@@ -462,3 +462,164 @@ fn relative_to_checks_its_parts() {
     );
     assert_eq!(code, 2);
 }
+
+fn yaml(path: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    resetgap::yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The Kubernetes recipe's own args, run here for each index with the mounts mapped onto the
+/// demo estate and a temporary volume: the correlate Job's SARIF is the whole scan's.
+#[test]
+fn kubernetes_recipe_runs_as_written() {
+    let job = yaml("deploy/kubernetes/scan-job.yaml");
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let n = spec["completions"].as_u64().unwrap();
+    assert_eq!(spec["parallelism"].as_u64(), Some(n));
+    let container = &spec["template"]["spec"]["containers"][0];
+    let env: Vec<&str> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(env, ["RESETGAP_AS_OF", "RESETGAP_SECRET_ID_KEY"]);
+    let args = strings(&container["args"]);
+    assert!(
+        args.contains(&format!("$(JOB_COMPLETION_INDEX)/{n}")),
+        "{args:?}"
+    );
+
+    let estate = root().join("fixtures/estate");
+    let volume = tempfile::tempdir().unwrap();
+    let map = |a: &str, k: Option<u64>| -> String {
+        let a = match k {
+            Some(k) => a.replace("$(JOB_COMPLETION_INDEX)", &k.to_string()),
+            None => a.to_string(),
+        };
+        if a == "/estate" {
+            estate.display().to_string()
+        } else if let Some(rest) = a.strip_prefix("/inventories/") {
+            volume.path().join(rest).display().to_string()
+        } else {
+            a
+        }
+    };
+    for k in 0..n {
+        let args: Vec<String> = args.iter().map(|a| map(a, Some(k))).collect();
+        let out = resetgap()
+            .args(&args)
+            .env("RESETGAP_AS_OF", AS_OF)
+            .env("RESETGAP_SECRET_ID_KEY", KEY)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let job = yaml("deploy/kubernetes/correlate-job.yaml");
+    let pod = &job["spec"]["template"]["spec"];
+    let sarif_args = strings(&pod["initContainers"][0]["args"]);
+    let shard_args = sarif_args.iter().filter(|a| a.ends_with(".jsonl")).count() as u64;
+    assert_eq!(shard_args, n, "the correlate Job lists every shard");
+    for args in [sarif_args, strings(&pod["containers"][0]["args"])] {
+        let args: Vec<String> = args.iter().map(|a| map(a, None)).collect();
+        let out = resetgap().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    whole(&estate, volume.path(), Some(KEY), &["sarif"]);
+    assert_eq!(
+        std::fs::read(volume.path().join("resetgap.sarif")).unwrap(),
+        std::fs::read(volume.path().join("whole.sarif")).unwrap()
+    );
+}
+
+/// The GitHub Actions recipe's `run:` scripts, run here with bash as the matrix would run them
+/// (`cargo install` and the artefact steps aside): the correlate step's SARIF is the whole
+/// scan's.
+#[test]
+fn github_actions_recipe_runs_as_written() {
+    let wf = yaml("deploy/github-actions/shard-scan.yml");
+    let step = |job: &str, prefix: &str| -> String {
+        wf["jobs"][job]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+            .and_then(|s| s["run"].as_str())
+            .unwrap_or_else(|| panic!("{job}: no step {prefix}"))
+            .to_string()
+    };
+    let scan = step("scan", "Scan shard");
+    let correlate = step("correlate", "Correlate");
+    let bin = assert_cmd::cargo::cargo_bin("resetgap");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let work = tempfile::tempdir().unwrap();
+    let shards_dir = work.path().join("shards").tap_mkdir();
+    let estate = root().join("fixtures/estate");
+    let n = 3;
+    for k in 0..n {
+        let runner = work.path().join(format!("runner-{k}")).tap_mkdir();
+        let out = std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &scan])
+            .current_dir(&runner)
+            .env("PATH", &path)
+            .env("ESTATE", &estate)
+            .env("SHARD", k.to_string())
+            .env("SHARDS", n.to_string())
+            .env("RESETGAP_AS_OF", AS_OF)
+            .env("RESETGAP_SECRET_ID_KEY", KEY)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // download-artifact with merge-multiple: every part in one directory.
+        let part = format!("part-{k}.jsonl");
+        std::fs::copy(runner.join(&part), shards_dir.join(&part)).unwrap();
+    }
+    let summary = work.path().join("summary.md");
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &correlate])
+        .current_dir(work.path())
+        .env("PATH", &path)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("RESETGAP_SECRET_ID_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&summary).unwrap().starts_with('#'));
+    whole(&estate, work.path(), Some(KEY), &["sarif"]);
+    assert_eq!(
+        std::fs::read(work.path().join("resetgap.sarif")).unwrap(),
+        std::fs::read(work.path().join("whole.sarif")).unwrap()
+    );
+}
