@@ -163,6 +163,46 @@ fn demo_estate_in_four_shards_gives_the_same_sarif_text_and_json() {
         std::fs::read(out.path().join("whole.sarif")).unwrap()
     );
 
+    // The merged inventory (hosts and their roots, settings' systems, every record, identities)
+    // is the whole scan's too.
+    let inv = |name: &str| out.path().join(name).display().to_string();
+    let (code, _, err) = run(
+        &[
+            "scan",
+            estate.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--emit-inventory",
+            &inv("whole-inventory.jsonl"),
+            "--fail-on",
+            "none",
+            "-q",
+            "-o",
+            "/dev/null",
+        ],
+        Some(KEY),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = correlate(
+        &files,
+        &[
+            "--emit-inventory",
+            &inv("correlated-inventory.jsonl"),
+            "--fail-on",
+            "none",
+            "-o",
+            "/dev/null",
+        ],
+        Some(KEY),
+    );
+    assert_eq!(code, 0, "{err}");
+    let whole_inv = std::fs::read_to_string(inv("whole-inventory.jsonl")).unwrap();
+    assert!(whole_inv.contains("\"record\":\"host\""));
+    assert_eq!(
+        whole_inv,
+        std::fs::read_to_string(inv("correlated-inventory.jsonl")).unwrap()
+    );
+
     // The exit code gates the same way (warnings and errors in the estate).
     let (code, _, _) = correlate(&files, &["--format", "json", "-o", "/dev/null"], Some(KEY));
     assert_eq!(code, 1);
