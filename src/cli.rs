@@ -823,7 +823,7 @@ fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
 
 /// Options of `scan` that only the crawl reads: `correlate` refuses them (its shards were
 /// crawled already), by their long names.
-pub const CRAWL_ONLY: [&str; 16] = [
+pub const CRAWL_ONLY: [&str; 19] = [
     "max-file-size",
     "shard",
     "extractors",
@@ -838,6 +838,9 @@ pub const CRAWL_ONLY: [&str; 16] = [
     "ca-file",
     "allow-plaintext-bind",
     "ldap-timeout",
+    "ldap-max-entries",
+    "ldap-max-bytes",
+    "ldap-max-message",
     "ldap-page-size",
     "save-ldif",
 ];
