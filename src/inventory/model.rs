@@ -353,7 +353,7 @@ impl Account {
 
 /// Entra legacy per-user MFA states (Graph beta `strongAuthenticationRequirements`
 /// `perUserMfaState`; MSOnline `StrongAuthenticationRequirements.State`, none = disabled).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PerUserMfaState {
     /// Not enrolled in per-user MFA (Conditional Access may still require MFA).
@@ -375,7 +375,7 @@ impl PerUserMfaState {
 }
 
 /// An account's per-user MFA state with the line of the export that shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PerUserMfa {
     pub state: PerUserMfaState,
     pub evidence: Evidence,
