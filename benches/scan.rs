@@ -42,6 +42,7 @@ fn plan(dir: &Path) -> ScanPlan {
         identities: IdentityMap::default(),
         progress: false,
         ldap: Vec::new(),
+        estate_root: None,
         sources: Default::default(),
     }
 }

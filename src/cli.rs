@@ -61,13 +61,19 @@ pub enum Command {
     Config(Box<ScanArgs>),
     /// Compare two reports written by resetgap (SARIF or JSON): new, fixed and unchanged findings.
     Diff(DiffArgs),
+    /// Merge the shards of an estate (`scan PART --relative-to ROOT --emit-inventory FILE`),
+    /// correlate and run the rules: the report one `scan ROOT` would write.
+    Correlate(Box<ScanArgs>),
 }
 
 impl Command {
     /// The scan options of `scan`, `baseline` and `config`.
     pub fn scan_args_mut(&mut self) -> Option<&mut ScanArgs> {
         match self {
-            Command::Scan(a) | Command::Baseline(a) | Command::Config(a) => Some(a),
+            Command::Scan(a)
+            | Command::Baseline(a)
+            | Command::Config(a)
+            | Command::Correlate(a) => Some(a),
             _ => None,
         }
     }
@@ -226,6 +232,19 @@ pub struct ScanArgs {
     /// grants, settings) as JSON Lines to FILE.
     #[arg(long, value_name = "FILE")]
     pub emit_inventory: Option<PathBuf>,
+    /// Scan PATHs as a shard of the estate in DIR: write --emit-inventory FILE with paths
+    /// relative to DIR (as `scan DIR` reports them) and no report; `resetgap correlate` merges
+    /// the shards.
+    #[arg(long, value_name = "DIR", requires = "emit_inventory")]
+    pub relative_to: Option<PathBuf>,
+    /// Scan shard K of N of the one directory PATH (K from 0): its entries, and those of each
+    /// directory in it that is not a host tree, split by a hash of their paths. Implies
+    /// --relative-to PATH; needs --emit-inventory.
+    #[arg(long, value_name = "K/N", requires = "emit_inventory", conflicts_with = "relative_to", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// correlate: combine shards written by different resetgap versions.
+    #[arg(long)]
+    pub allow_mixed_versions: bool,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -418,6 +437,19 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is too large"))
 }
 
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{text}` is not K/N (shard K of N, 0 <= K < N)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (
+        k.trim().parse::<u32>().map_err(|_| bad())?,
+        n.trim().parse::<u32>().map_err(|_| bad())?,
+    );
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
 fn read_config(path: &Path, what: &str) -> Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the {what} file {}", path.display()))
@@ -478,7 +510,16 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
     let ldap = ldap_sources(args)?;
     Ok(ScanPlan {
         ldap,
-        roots: Root::from_args(&args.paths),
+        roots: match (&args.relative_to, args.shard, estate_root(args)) {
+            (Some(dir), _, _) => Root::relative_to(&args.paths, dir).map_err(anyhow::Error::msg)?,
+            (None, Some((k, n)), Some(dir)) => Root::relative_to(
+                &Root::shard_parts(&dir, k, n).map_err(anyhow::Error::msg)?,
+                &dir,
+            )
+            .map_err(anyhow::Error::msg)?,
+            _ => Root::from_args(&args.paths),
+        },
+        estate_root: estate_root(args),
         max_file_size: args.max_file_size,
         threads,
         extractors,
@@ -493,6 +534,15 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
             tickets: args.loaded.tickets.clone(),
         },
     })
+}
+
+/// The estate root of a shard scan: `--relative-to DIR`, or the one PATH of `--shard K/N`.
+fn estate_root(args: &ScanArgs) -> Option<PathBuf> {
+    match (&args.relative_to, args.shard, args.paths.as_slice()) {
+        (Some(dir), _, _) => Some(dir.clone()),
+        (None, Some(_), [one]) => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// The naming of clear-text secrets: HMAC with the key of `--secret-id-key FILE` or
@@ -656,43 +706,293 @@ pub fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<u8> {
 
 fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
     crate::config::check_outputs(args)?;
+    if args.allow_mixed_versions {
+        bail!("--allow-mixed-versions is an option of `resetgap correlate`");
+    }
+    if args.shard.is_some() && !(args.paths.len() == 1 && args.paths[0].is_dir()) {
+        bail!("--shard K/N splits one directory: give the estate root as the only PATH");
+    }
     let plan = plan(args)?;
-    let baseline = match &args.baseline {
-        Some(path) => Some(crate::baseline::Report::load(path).context("--baseline")?),
-        None => None,
-    };
-    let exceptions = match &args.loaded.file {
-        Some(file) if !args.loaded.exceptions.is_empty() => {
-            let all = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")))?;
-            crate::exceptions::Exceptions::build(
-                &file.display().to_string(),
-                &args.loaded.exceptions,
-                &all,
-            )
-            .map_err(anyhow::Error::msg)?
+    if args.relative_to.is_some() || args.shard.is_some() {
+        if write_baseline {
+            bail!("--relative-to writes a shard, not a baseline: run `resetgap baseline` on the shards' `correlate`");
         }
-        _ => crate::exceptions::Exceptions::default(),
-    };
+        return run_shard(args, &plan);
+    }
+    let reporting = Reporting::load(args)?;
     let started = std::time::Instant::now();
-    let mut result = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads)
+    let result = pool(plan.threads)?.install(|| scan::run(&plan));
+    let names = args
+        .paths
+        .iter()
+        .map(|p| report::scope::root_name(p))
+        .chain(args.ldap.iter().cloned())
+        .collect();
+    let view = View {
+        catalog: &plan.catalog,
+        as_of: plan.rule_options.as_of,
+        rule_set: Catalog::rule_set_hash(&plan.extractors),
+        uri_base: UriBase::for_roots(&plan.roots, args.uri_root).with_files(
+            &plan
+                .ldap
+                .iter()
+                .map(|l| (l.evidence_path.clone(), l.save_ldif.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        // Names only: an absolute path would leak the machine's layout and make the same
+        // evidence scanned from two places give different reports.
+        roots: names,
+    };
+    finish(args, result, &view, reporting, started, write_baseline)
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .build()
-        .context("cannot start worker threads")?
-        .install(|| scan::run(&plan));
-    let applied = exceptions.apply(&mut result.findings, plan.rule_options.as_of);
+        .context("cannot start worker threads")
+}
+
+/// `scan PART... --relative-to ROOT --emit-inventory FILE`: the map step only. Writes the shard
+/// (`crate::shard`) and no report; its findings come from `correlate`. Exit 0 once written (3
+/// with --fail-on-incomplete when some input could not be read: `correlate` reports it too).
+fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
+    let (Some(root), Some(path)) = (estate_root(args), &args.emit_inventory) else {
+        bail!("--relative-to writes a shard: give --emit-inventory FILE");
+    };
+    if args.output.is_some() || args.baseline.is_some() {
+        bail!("a shard (--relative-to) writes no report: give -o and --baseline to `resetgap correlate`");
+    }
+    if !plan.ldap.is_empty() {
+        bail!("--ldap cannot be a shard's part yet: save the directory with `scan --ldap ... --save-ldif FILE` and put FILE in the estate");
+    }
+    let started = std::time::Instant::now();
+    let collected = pool(plan.threads)?.install(|| scan::collect(plan));
+    let mut header = crate::shard::Header::new(
+        crate::shard::Kind::Shard,
+        plan.rule_options.as_of,
+        Catalog::rule_set_hash(&plan.extractors),
+    );
+    header.estate = Some(report::scope::root_name(&root));
+    header.work_tree_path = UriBase::for_roots(
+        &[Root {
+            path: root.clone(),
+            prefix: String::new(),
+        }],
+        UriRoot::Auto,
+    )
+    .scanned_dir_in_tree()
+    .map(str::to_string);
+    header.roots = plan.roots.iter().map(|r| r.prefix.clone()).collect();
+    header.secret_key = plan.sources.secret_ids.key_check();
+    header.describe(&collected);
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    crate::shard::write(&header, &collected, &mut w)
+        .and_then(|_| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut err = std::io::stderr().lock();
+    if !args.quiet {
+        for line in crate::diag::summary_lines(&collected.diagnostics, args.verbose) {
+            let _ = writeln!(err, "resetgap: {line}");
+        }
+    }
+    if args.verbose {
+        let _ = writeln!(
+            err,
+            "resetgap: shard {}: {} files ({} bytes) in {:.2}s; {} records, {} diagnostics",
+            path.display(),
+            collected.files,
+            collected.bytes,
+            started.elapsed().as_secs_f64(),
+            collected.records.len(),
+            collected.diagnostics.len()
+        );
+    }
+    let incomplete = collected
+        .diagnostics
+        .iter()
+        .any(crate::diag::Diagnostic::makes_incomplete);
+    Ok(if incomplete && args.fail_on_incomplete {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Options of `scan` that only the crawl reads: `correlate` refuses them (its shards were
+/// crawled already), by their long names.
+pub const CRAWL_ONLY: [&str; 19] = [
+    "max-file-size",
+    "shard",
+    "extractors",
+    "assume-date-locale",
+    "relative-to",
+    "ldap",
+    "base",
+    "bind-dn",
+    "bind-password-file",
+    "sasl-external",
+    "starttls",
+    "ca-file",
+    "allow-plaintext-bind",
+    "ldap-timeout",
+    "ldap-max-entries",
+    "ldap-max-bytes",
+    "ldap-max-message",
+    "ldap-page-size",
+    "save-ldif",
+];
+
+/// Runs `resetgap correlate SHARD...`: reads the shards, checks they belong together, and runs
+/// the reduce step and the report exactly as `scan ROOT` would.
+pub fn correlate(args: &ScanArgs) -> Result<u8> {
+    crate::config::check_outputs(args)?;
+    let given: Vec<String> = args
+        .loaded
+        .settings
+        .iter()
+        .filter(|s| {
+            CRAWL_ONLY.contains(&s.key.as_str())
+                && !matches!(
+                    s.source,
+                    crate::config::Source::Default | crate::config::Source::Unset
+                )
+        })
+        .map(|s| format!("--{}", s.key))
+        .collect();
+    if !given.is_empty() {
+        bail!(
+            "{} {} to the shard scans, not to correlate",
+            given.join(", "),
+            if given.len() == 1 {
+                "belongs"
+            } else {
+                "belong"
+            }
+        );
+    }
+    if args.paths.is_empty() {
+        bail!(
+            "correlate needs the shard files (scan PART --relative-to ROOT --emit-inventory FILE)"
+        );
+    }
+    let mut plan = plan(args)?;
+    let reporting = Reporting::load(args)?;
+    let started = std::time::Instant::now();
+    let mut shards = Vec::new();
+    for p in &args.paths {
+        shards.push(crate::shard::read(p)?);
+    }
+    let estate = crate::shard::combine(
+        shards,
+        &crate::shard::Combine {
+            as_of: args.as_of.as_ref().map(|_| plan.rule_options.as_of),
+            allow_mixed_versions: args.allow_mixed_versions,
+            secret_key: plan.sources.secret_ids.key_check(),
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+    plan.rule_options.as_of = estate.as_of;
+    let result = pool(plan.threads)?.install(|| {
+        scan::reduce(
+            estate.collected,
+            &plan.identities,
+            &plan.catalog,
+            &plan.rule_options,
+        )
+    });
+    let view = View {
+        catalog: &plan.catalog,
+        as_of: estate.as_of,
+        rule_set: estate.rule_set,
+        uri_base: match (args.uri_root, estate.work_tree_path) {
+            (UriRoot::Auto, Some(rel)) => UriBase::scanned_dir_at(rel),
+            _ => UriBase::scanned(),
+        },
+        roots: vec![estate.name],
+    };
+    finish(args, result, &view, reporting, started, false)
+}
+
+/// The baseline and exceptions a report is compared with and filtered by.
+struct Reporting {
+    baseline: Option<crate::baseline::Report>,
+    exceptions: crate::exceptions::Exceptions,
+}
+
+impl Reporting {
+    fn load(args: &ScanArgs) -> Result<Reporting> {
+        let baseline = match &args.baseline {
+            Some(path) => Some(crate::baseline::Report::load(path).context("--baseline")?),
+            None => None,
+        };
+        let exceptions = match &args.loaded.file {
+            Some(file) if !args.loaded.exceptions.is_empty() => {
+                let all = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")))?;
+                crate::exceptions::Exceptions::build(
+                    &file.display().to_string(),
+                    &args.loaded.exceptions,
+                    &all,
+                )
+                .map_err(anyhow::Error::msg)?
+            }
+            _ => crate::exceptions::Exceptions::default(),
+        };
+        Ok(Reporting {
+            baseline,
+            exceptions,
+        })
+    }
+}
+
+/// What the report says about the scan besides its findings.
+struct View<'a> {
+    catalog: &'a Catalog,
+    as_of: jiff::Timestamp,
+    rule_set: String,
+    uri_base: UriBase,
+    /// The roots as reports name them.
+    roots: Vec<String>,
+}
+
+/// Exceptions, baseline, `--emit-inventory`, stderr, the report and the exit code: the same for
+/// a scan and for `correlate`.
+fn finish(
+    args: &ScanArgs,
+    mut result: scan::ScanResult,
+    view: &View<'_>,
+    reporting: Reporting,
+    started: std::time::Instant,
+    write_baseline: bool,
+) -> Result<u8> {
+    let Reporting {
+        baseline,
+        exceptions,
+    } = reporting;
+    let catalog = view.catalog;
+    let applied = exceptions.apply(&mut result.findings, view.as_of);
     let baseline_summary = baseline
         .as_ref()
         .map(|b| crate::baseline::apply(&mut result.findings, b));
 
     if let Some(path) = &args.emit_inventory {
+        let mut header = crate::shard::Header::new(
+            crate::shard::Kind::Inventory,
+            view.as_of,
+            view.rule_set.clone(),
+        );
+        header.roots = view.roots.clone();
+        header.files = result.files;
+        header.bytes = result.bytes;
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let mut w = std::io::BufWriter::new(file);
-        report::inventory::write_jsonl(&result.inventory, &result.correlation, &mut w)
+        report::inventory::write_jsonl(&mut header, &result.inventory, &result.correlation, &mut w)
             .and_then(|_| w.flush())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-
     let mut err = std::io::stderr().lock();
     if !args.quiet {
         for line in crate::diag::summary_lines(&result.diagnostics, args.verbose) {
@@ -715,12 +1015,7 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
             let _ = writeln!(err, "resetgap:   {phase}: {secs:.2}s");
         }
     }
-    let (_, total) = github::select(
-        &result.findings,
-        &plan.catalog,
-        args.sarif_suppressed,
-        usize::MAX,
-    );
+    let (_, total) = github::select(&result.findings, catalog, args.sarif_suppressed, usize::MAX);
     let truncated = (args.format == Format::Sarif && total > github::MAX_RESULTS)
         .then_some((github::MAX_RESULTS, total));
     if !args.quiet {
@@ -748,13 +1043,7 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
 
     let delivery = Delivery {
         category: args.category.clone(),
-        uri_base: UriBase::for_roots(&plan.roots, args.uri_root).with_files(
-            &plan
-                .ldap
-                .iter()
-                .map(|l| (l.evidence_path.clone(), l.save_ldif.clone()))
-                .collect::<Vec<_>>(),
-        ),
+        uri_base: view.uri_base.clone(),
         truncated,
         baseline: baseline_summary,
         sarif_suppressed: args.sarif_suppressed,
@@ -766,19 +1055,15 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
             .findings
             .retain(|f| f.baseline_state != Some(crate::finding::BaselineState::Unchanged));
     }
-    let (scope, story) = report::assemble(
-        &plan,
+    let (scope, story) = report::assemble_with(
+        view.as_of,
+        view.rule_set.clone(),
+        catalog,
         &result,
-        // Names only: an absolute path would leak the machine's layout and make the same
-        // evidence scanned from two places give different reports.
-        args.paths
-            .iter()
-            .map(|p| report::scope::root_name(p))
-            .chain(args.ldap.iter().cloned())
-            .collect(),
+        view.roots.clone(),
     );
     let full = report::Report {
-        catalog: &plan.catalog,
+        catalog,
         findings: &result.findings,
         diagnostics: &result.diagnostics,
         scope: &scope,

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_FILE: &str = "resetgap.yml";
 
 /// Subcommands that take the scan options.
-const SCAN_LIKE: [&str; 3] = ["scan", "baseline", "config"];
+const SCAN_LIKE: [&str; 4] = ["scan", "baseline", "config", "correlate"];
 
 /// Environment variables that hold secrets: never options, never printed.
 const SECRET_VARS: [&str; 2] = ["RESETGAP_LDAP_PASSWORD", "RESETGAP_SECRET_ID_KEY"];
@@ -146,6 +146,25 @@ shows the effective values and their sources.",
             )
         });
     }
+    // `correlate` takes the report options; the crawl's are hidden (and refused by
+    // `cli::correlate`), and `--allow-mixed-versions` is its own.
+    cmd = cmd.mut_subcommand("correlate", |s| {
+        let s = s.mut_arg("paths", |a| {
+            a.value_name("SHARD")
+                .help("Shard files written by `scan PART --relative-to ROOT --emit-inventory FILE`")
+                .required_unless_present(clap::builder::Resettable::<clap::Id>::Reset)
+                .required(true)
+        });
+        crate::cli::CRAWL_ONLY.iter().fold(s, |s, long| {
+            let id = long.replace('-', "_");
+            s.mut_arg(id, |a| a.hide(true))
+        })
+    });
+    for name in ["scan", "baseline", "config"] {
+        cmd = cmd.mut_subcommand(name, |s| {
+            s.mut_arg("allow_mixed_versions", |a| a.hide(true))
+        });
+    }
     cmd.mut_subcommand("baseline", |s| {
         s.mut_arg("output", |a| a.required(true))
             .mut_arg("format", |a| a.default_value("json"))
@@ -168,11 +187,16 @@ pub fn parse_args(argv: Vec<OsString>) -> Result<Cli> {
         return Ok(Cli::from_arg_matches(&matches)?);
     }
     let explicit = sub.get_one::<PathBuf>("config").cloned();
+    // A shard reads the estate's config file, as `scan ROOT` would.
+    let estate = sub.get_one::<PathBuf>("relative_to").cloned();
     let file = match explicit {
         Some(p) => Some(p),
-        None => sub
-            .get_many::<PathBuf>("paths")
-            .and_then(|mut p| p.next().cloned())
+        None if name == "correlate" => None,
+        None => estate
+            .or_else(|| {
+                sub.get_many::<PathBuf>("paths")
+                    .and_then(|mut p| p.next().cloned())
+            })
             .filter(|p| p.is_dir())
             .map(|p| p.join(DEFAULT_FILE))
             .filter(|p| p.is_file()),

@@ -6,9 +6,9 @@
 //! messages name fields and lines, never their content.
 
 use crate::inventory::Evidence;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Input that could not be read or understood: the scan is incomplete.
@@ -30,7 +30,7 @@ impl Severity {
 }
 
 /// A short stable code per kind of problem, so users can filter and tests can assert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DiagKind {
     /// The file could not be read (permissions, I/O error, vanished).
@@ -69,7 +69,7 @@ impl DiagKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Where; `path` is relative to the scan root (or names the live source).
     pub location: Evidence,

@@ -64,6 +64,100 @@ impl Root {
         roots
     }
 
+    /// The roots of one shard of an estate (`scan PART... --relative-to ROOT`): each part is
+    /// reported by its path under `root`, so its files get the paths `scan ROOT` gives them
+    /// (`hosts/web01/etc/passwd`). A part that is not `root` itself nor below it is an error,
+    /// and so is a part inside a host tree (a host is scanned as one unit: split above it).
+    pub fn relative_to(paths: &[PathBuf], root: &Path) -> Result<Vec<Root>, String> {
+        let estate = std::fs::canonicalize(root)
+            .map_err(|e| format!("--relative-to {}: {e}", root.display()))?;
+        if !estate.is_dir() {
+            return Err(format!("--relative-to {}: not a directory", root.display()));
+        }
+        paths
+            .iter()
+            .map(|p| {
+                let abs = std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let rel = abs.strip_prefix(&estate).map_err(|_| {
+                    format!(
+                        "{} is not inside --relative-to {}",
+                        p.display(),
+                        root.display()
+                    )
+                })?;
+                let mut up = abs.parent();
+                while let Some(dir) = up.filter(|d| d.starts_with(&estate)) {
+                    if crate::source::linux::is_host_root(dir) {
+                        return Err(format!(
+                            "{} is inside the host tree {}: a shard holds whole host trees (give {} or a directory above it)",
+                            p.display(),
+                            slash_path(dir.strip_prefix(&estate).unwrap_or(dir)),
+                            slash_path(dir.strip_prefix(&estate).unwrap_or(dir)),
+                        ));
+                    }
+                    up = dir.parent();
+                }
+                Ok(Root {
+                    path: p.clone(),
+                    prefix: slash_path(rel),
+                })
+            })
+            .collect()
+    }
+
+    /// The parts of shard `k` of `n` of the estate at `root` (`scan ROOT --shard K/N`): the
+    /// estate's entries, each directory that is not a host tree split once more into its own
+    /// entries (`hosts/web01`, `repos/billing-api`, `aws/credential-report.csv`), each assigned
+    /// to a shard by a hash of its path, so every file falls in exactly one shard whatever the
+    /// machine, and adding an entry moves no other. `.git` is skipped as the walk skips it; a
+    /// symbolic link is refused (the walk would follow a link given as a part).
+    pub fn shard_parts(root: &Path, k: u32, n: u32) -> Result<Vec<PathBuf>, String> {
+        use sha2::{Digest, Sha256};
+        let entries = |dir: &Path| -> Result<Vec<PathBuf>, String> {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.file_name().is_none_or(|n| n != ".git"))
+                .collect();
+            v.sort();
+            Ok(v)
+        };
+        if crate::source::linux::is_host_root(root) {
+            return Ok(if k == 0 {
+                vec![root.to_path_buf()]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut units = Vec::new();
+        for e in entries(root)? {
+            let meta =
+                std::fs::symlink_metadata(&e).map_err(|err| format!("{}: {err}", e.display()))?;
+            if meta.is_dir() && !crate::source::linux::is_host_root(&e) {
+                units.extend(entries(&e)?);
+            } else {
+                units.push(e);
+            }
+        }
+        let mut parts = Vec::new();
+        for u in units {
+            if std::fs::symlink_metadata(&u).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(format!(
+                    "{} is a symbolic link: --shard cannot place it; list each shard's parts with --relative-to",
+                    u.display()
+                ));
+            }
+            let rel = slash_path(u.strip_prefix(root).unwrap_or(&u));
+            let digest = Sha256::digest(rel.as_bytes());
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&digest[..8]);
+            if u64::from_be_bytes(first) % u64::from(n) == u64::from(k) {
+                parts.push(u);
+            }
+        }
+        Ok(parts)
+    }
+
     /// The reported path of `file` under this root.
     pub fn uri(&self, file: &Path) -> String {
         let rel = file.strip_prefix(&self.path).unwrap_or(file);
@@ -190,6 +284,10 @@ pub struct Counters {
 pub struct WalkOptions {
     pub max_file_size: u64,
     pub threads: usize,
+    /// A symlink counts as leaving its root when it leaves this directory instead: the estate
+    /// root of a shard (`--relative-to`), so a link to another shard's part is treated as the
+    /// whole scan would treat it. `None`: each root.
+    pub boundary: Option<PathBuf>,
 }
 
 /// How much of a file is sniffed for binary content.
@@ -358,8 +456,8 @@ where
             ));
             continue;
         }
-        let canonical_root =
-            std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
+        let bounded = opts.boundary.as_ref().unwrap_or(&root.path);
+        let canonical_root = std::fs::canonicalize(bounded).unwrap_or_else(|_| bounded.clone());
         let walker = WalkBuilder::new(&root.path)
             .standard_filters(false)
             .hidden(false)

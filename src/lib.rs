@@ -20,5 +20,6 @@ pub mod progress;
 pub mod report;
 pub mod rule;
 pub mod scan;
+pub mod shard;
 pub mod source;
 pub mod yaml;

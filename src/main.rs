@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             Command::Config(args) => resetgap::config::print(args, &mut std::io::stdout().lock()),
             Command::Diff(args) => cli::diff(args, &mut std::io::stdout().lock()),
             Command::Rules(args) => cli::rules(args, &mut std::io::stdout().lock()),
+            Command::Correlate(args) => cli::correlate(args),
         },
     };
     match outcome {

@@ -29,6 +29,8 @@ pub struct ScanPlan {
     pub sources: source::SourceOptions,
     /// Live directories, read beside the file crawl (branch wip-live).
     pub ldap: Vec<LdapSource>,
+    /// The estate root of a shard (`--relative-to`): symlinks are judged against it.
+    pub estate_root: Option<std::path::PathBuf>,
 }
 
 pub struct ScanResult {
@@ -63,6 +65,28 @@ fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
 }
 
 pub fn run(plan: &ScanPlan) -> ScanResult {
+    reduce(
+        collect(plan),
+        &plan.identities,
+        &plan.catalog,
+        &plan.rule_options,
+    )
+}
+
+/// What the map step (crawl and parse) found, before any cross-file join or merge: what a shard
+/// writes (`crate::shard`) and `correlate` reads back. Records are in `stable_order` and dated
+/// by their hosts' manifests; diagnostics are sorted and deduplicated.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: u64,
+    pub bytes: u64,
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// The map step: discovers and parses every root (and live directory).
+pub fn collect(plan: &ScanPlan) -> Collected {
     let started = std::time::Instant::now();
     let counters = std::sync::Arc::new(Counters::default());
     let progress = Progress::new(plan.progress, counters.clone());
@@ -100,6 +124,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     let walk_opts = WalkOptions {
         max_file_size: plan.max_file_size,
         threads: plan.threads,
+        boundary: plan.estate_root.clone(),
     };
     let hosts = discover::walk(
         &plan.roots,
@@ -126,6 +151,7 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
                 root: &h.path,
                 rel_root: &h.uri,
                 max_file_size: plan.max_file_size,
+                secret_ids: &plan.sources.secret_ids,
             };
             linux::scan_host_with_dates(&tree)
         })
@@ -156,6 +182,39 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
             started.elapsed().as_secs_f64(),
         ));
     }
+    let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Walk order is not deterministic; host records arrive as whole blocks, in host order.
+    stable_order(&mut records);
+    date_by_manifest(&mut records, &manifest_times);
+    let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
+    diagnostics.sort();
+    diagnostics.dedup();
+    Collected {
+        records,
+        diagnostics,
+        files: counters.files.load(Ordering::Relaxed),
+        bytes: counters.bytes.load(Ordering::Relaxed),
+        timings,
+    }
+}
+
+/// The reduce step: cross-file joins, the order-independent merge, correlation and rules over
+/// what one or several map steps collected. Several shards' records may arrive concatenated in
+/// any order: they are put in `stable_order` again, which is all the merge needs (records of one
+/// file or host never span shards).
+pub fn reduce(
+    collected: Collected,
+    identities: &IdentityMap,
+    catalog: &Catalog,
+    options: &RuleOptions,
+) -> ScanResult {
+    let Collected {
+        mut records,
+        mut diagnostics,
+        files,
+        bytes,
+        mut timings,
+    } = collected;
     let mut lap = std::time::Instant::now();
     let mut split = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
         timings.push((name, lap.elapsed().as_secs_f64()));
@@ -163,26 +222,22 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
     };
 
     // 3. Inventory.
-    let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Walk order is not deterministic; host records arrive as whole blocks, in host order.
     stable_order(&mut records);
-    date_by_manifest(&mut records, &manifest_times);
     registry::join_all(&mut records);
     let (inventory, merge_notes) = Inventory::merge(records);
     split("inventory", &mut timings);
 
     // 4. Correlate. 5. Rules.
-    let correlation = Correlation::build(&inventory, &plan.identities);
+    let correlation = Correlation::build(&inventory, identities);
     split("correlate", &mut timings);
     let ctx = Context {
         inventory: &inventory,
         correlation: &correlation,
-        options: &plan.rule_options,
+        options,
     };
-    let findings = plan.catalog.evaluate(&ctx);
+    let findings = catalog.evaluate(&ctx);
     split("rules", &mut timings);
 
-    let mut diagnostics = diagnostics.into_inner().unwrap_or_else(|e| e.into_inner());
     diagnostics.extend(merge_notes);
     diagnostics.sort();
     diagnostics.dedup();
@@ -191,8 +246,8 @@ pub fn run(plan: &ScanPlan) -> ScanResult {
         correlation,
         findings,
         diagnostics,
-        files: counters.files.load(Ordering::Relaxed),
-        bytes: counters.bytes.load(Ordering::Relaxed),
+        files,
+        bytes,
         timings,
     }
 }

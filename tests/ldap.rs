@@ -175,7 +175,9 @@ fn inventory_without_paths(path: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut v: Vec<serde_json::Value> = text
         .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        // The header says what was scanned (a file, a server), not what was found.
+        .filter(|v| v["record"] != "header")
         .map(|mut v| {
             strip(&mut v);
             v

@@ -43,6 +43,8 @@ mod rules;
 mod sarif;
 /// The combined cloud/SaaS reset scenario and locale refusal.
 mod scenario;
+/// Shards: an estate scanned in parts and merged by `correlate` reports as one scan.
+mod shards;
 /// sshd_config resolution against the real `sshd -T -C` (hand-written pins and generated files).
 mod sshd_differential;
 /// sudoers semantics against the real sudo, visudo and a private mount namespace.

@@ -11,10 +11,10 @@
 
 use super::model::{Evidence, SourceKind};
 use super::when::When;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What an audit-log event records about an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
     /// Someone else set the account's password (Windows 4724, Entra "Reset password (by
@@ -87,7 +87,7 @@ impl EventKind {
 }
 
 /// Whether the action the event records succeeded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Success,
@@ -97,7 +97,7 @@ pub enum Outcome {
 
 /// One audit-log event about an account. Ordered by time (unknown times last), then system,
 /// target, kind and evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Event {
     /// When it happened (UTC).
     pub at: When,
@@ -143,7 +143,7 @@ pub struct Event {
 
 /// A help-desk ticket, read through the column map of the config file. Ordered by system and
 /// id, then evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ticket {
     /// The ticket system as the config names it (`servicenow`, `jira`).
     pub system: String,
@@ -168,7 +168,7 @@ pub struct Ticket {
 }
 
 /// What a `ResetRight` lets its holder do to the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RightKind {
     /// AD extended right User-Force-Change-Password (00299570-246d-11d0-a768-00aa006e0529).
@@ -214,7 +214,7 @@ impl RightKind {
 }
 
 /// What a right reaches.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "type", content = "name")]
 pub enum RightTarget {
     /// One account, by login in `ResetRight::system`.
@@ -225,7 +225,7 @@ pub enum RightTarget {
 }
 
 /// A principal's right to reset, or take over, other accounts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ResetRight {
     pub system: String,
     pub source: SourceKind,

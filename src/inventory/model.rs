@@ -9,11 +9,11 @@
 
 use super::ledger::{Event, ResetRight, Ticket};
 use super::when::When;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a fact comes from: a file relative to the scan root (forward slashes) and a 1-based line
 /// (a CSV row's line, a JSON item's first line). `line` is `None` when the whole file is the proof.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +43,7 @@ impl std::fmt::Display for Evidence {
 }
 
 /// The family of system an account or credential lives in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     LinuxHost,
@@ -95,7 +95,7 @@ impl SourceKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AccountKind {
     Human,
@@ -105,7 +105,7 @@ pub enum AccountKind {
 }
 
 /// What state the account's password is in, as far as the export shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PasswordState {
     /// A usable password is set.
@@ -122,7 +122,7 @@ pub enum PasswordState {
 }
 
 /// Where an account is valid: the facts correlation needs instead of the source family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AccountScope {
     /// Exists on one machine only (a Linux host's `/etc/passwd`, a Windows SAM): the same login
@@ -134,7 +134,7 @@ pub enum AccountScope {
 }
 
 /// How precise a recorded time is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimePrecision {
     /// A calendar day (shadow `lastchg`): the time is the start of that UTC day, and anything
@@ -145,7 +145,7 @@ pub enum TimePrecision {
 }
 
 /// An account on one system (a Linux host, an AWS account, ...).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub source: SourceKind,
     /// The system the login is unique in: a host name, `aws`, ...
@@ -155,13 +155,13 @@ pub struct Account {
     /// Local to one machine or valid across a domain; set by the adapter.
     pub scope: AccountScope,
     /// Other names of the same account in the same system (e.g. an ARN).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// The account's mail addresses as its system records them (AD and LDAP `mail`, AD
     /// `proxyAddresses` SMTP entries without their prefix, Entra `mail` and `proxyAddresses`, Okta
     /// `profile.email`): what tells a mail address from a user principal name among the names
     /// correlation and RG608 compare.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mail: Vec<String>,
     pub kind: AccountKind,
     /// `Some(false)` when the export shows the account cannot log in at all (expired, disabled).
@@ -191,7 +191,7 @@ pub struct Account {
     /// Sessions and refresh tokens issued before this time are invalid (Entra
     /// `signInSessionsValidFromDateTime`/`refreshTokensValidFromDateTime`, Okta/Google where the
     /// export shows it). `Unknown` when the export does not tell.
-    #[serde(skip_serializing_if = "is_unknown")]
+    #[serde(default, skip_serializing_if = "is_unknown")]
     pub sessions_valid_from: When,
     /// The evidence of `sessions_valid_from`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -218,7 +218,7 @@ pub struct Account {
 }
 
 /// What a directory entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DirectoryObject {
     User,
@@ -232,7 +232,7 @@ pub enum DirectoryObject {
 }
 
 /// LAPS state of a computer account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "state", content = "expires")]
 pub enum Laps {
     /// Not a computer, or a domain controller (LAPS does not apply).
@@ -245,7 +245,7 @@ pub enum Laps {
 
 /// Facts of a directory account that only directory rules read. Times are decoded (FILETIME,
 /// GeneralizedTime, DSTIME of `replPropertyMetaData`); sentinels are `When::Never`/`Unknown`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryAccount {
     pub dn: String,
     pub object: DirectoryObject,
@@ -254,7 +254,7 @@ pub struct DirectoryAccount {
     pub uac: Option<u32>,
     /// The account-control flags rules read, decoded by the adapter (AD `userAccountControl`).
     /// All false when the directory does not record them.
-    #[serde(skip_serializing_if = "DirectoryFlags::is_empty")]
+    #[serde(default, skip_serializing_if = "DirectoryFlags::is_empty")]
     pub flags: DirectoryFlags,
     /// `pwdLastSet` as stored (AD), or `pwdChangedTime` (OpenLDAP).
     pub pwd_last_set: When,
@@ -264,18 +264,18 @@ pub struct DirectoryAccount {
     pub password_changed: When,
     /// When `pwdLastSet` was last written: `replPropertyMetaData` of `pwdLastSet` (AD).
     pub pwd_last_set_written: When,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spns: Vec<String>,
     pub admin_count: bool,
     /// Privileged groups the account is in, transitively or by `primaryGroupID`, named as the
     /// directory names them; privilege is decided by RID, never by localised name.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub privileged_groups: Vec<String>,
     pub last_logon: When,
     pub laps: Laps,
     /// Attributes that hold a readable password copy (`userPassword`, `unixUserPassword`,
     /// `msSFU30Password`, `os400Password`, `unicodePwd` when returned).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readable_password_attributes: Vec<String>,
     /// Locked (`pwdAccountLockedTime`, AD `lockoutTime`): password binds refused, other
     /// credentials still work.
@@ -284,7 +284,7 @@ pub struct DirectoryAccount {
 
 /// Account-control flags of a directory account, decoded from the directory's own encoding
 /// (AD `userAccountControl` bits, in `source::directory::ad`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct DirectoryFlags {
     /// The account is disabled (AD ACCOUNTDISABLE).
@@ -353,7 +353,7 @@ impl Account {
 
 /// Entra legacy per-user MFA states (Graph beta `strongAuthenticationRequirements`
 /// `perUserMfaState`; MSOnline `StrongAuthenticationRequirements.State`, none = disabled).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PerUserMfaState {
     /// Not enrolled in per-user MFA (Conditional Access may still require MFA).
@@ -375,14 +375,14 @@ impl PerUserMfaState {
 }
 
 /// An account's per-user MFA state with the line of the export that shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PerUserMfa {
     pub state: PerUserMfaState,
     pub evidence: Evidence,
 }
 
 /// A reference from a credential or membership to its owner account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OwnerRef {
     /// The owner's system when the evidence tells it; `None` when only a login is known (a user
     /// name captured next to a password in a config file).
@@ -390,7 +390,7 @@ pub struct OwnerRef {
     pub login: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CredentialKind {
     /// AWS access key (long-term bearer credential).
@@ -453,7 +453,7 @@ impl CredentialKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CredentialStatus {
     Active,
@@ -464,7 +464,7 @@ pub enum CredentialStatus {
 }
 
 /// How `Credential::issued` was learnt, so a finding can say how much to trust it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IssuedBasis {
     /// The export records the creation time (IAM `CreateDate`).
@@ -480,14 +480,34 @@ pub enum IssuedBasis {
 }
 
 /// Equal for two finds of the same clear-text secret within one scan, and meaningless outside
-/// it (a salted digest whose salt is never written: `source::secret_id`). Never serialized;
-/// `Debug` prints no part of it.
+/// it (a salted digest whose salt is never written: `source::secret_id`), except under a
+/// `--secret-id-key`, whose key derives the salt so shards scanned with the same key join.
+/// Never in reports or the merged inventory; a shard file (`crate::shard`) carries it so
+/// `correlate` joins as one scan would. `Debug` prints no part of it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SecretMatch([u8; 16]);
 
 impl SecretMatch {
     pub(crate) fn new(digest: [u8; 16]) -> Self {
         SecretMatch(digest)
+    }
+
+    /// The digest as 32 hex digits, for shard files only (`crate::shard`): a keyed HMAC (with
+    /// `--secret-id-key`) or one under a salt that was never written, so it verifies no guess.
+    pub(crate) fn to_hex(self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Reads `to_hex`'s form back.
+    pub(crate) fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut d = [0u8; 16];
+        for (i, byte) in d.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(SecretMatch(d))
     }
 }
 
@@ -498,7 +518,7 @@ impl std::fmt::Debug for SecretMatch {
 }
 
 /// A credential that authenticates without the account password.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Credential {
     pub kind: CredentialKind,
     /// Stable, non-secret id: `AKIA…`, `SHA256:…` fingerprint, `ACCA…`; for a secret found in
@@ -511,7 +531,7 @@ pub struct Credential {
     pub display_id: Option<String>,
     /// The id is a placeholder for a credential the export does not identify (a slot
     /// `aws:<user>:access_key_1` of the AWS credential report): reports name it by its label.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub placeholder: bool,
     /// The id of the credential this one is the other half of, as its producer paired them (the
     /// access key id written beside an AWS secret access key): that one's owner owns this one.
@@ -529,23 +549,23 @@ pub struct Credential {
     /// The line that holds or lists the credential.
     pub evidence: Evidence,
     /// Further evidence (e.g. the credential report row that shows last use).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Evidence>,
     /// People answerable for the credential when it is not theirs alone: the owners of the
     /// application or service principal a client secret belongs to.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responsible: Vec<OwnerRef>,
     /// Detector or source-specific detail (extractor id, service name, key options).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// An OAuth grant that includes a mail scope (Gmail): Google revokes those, and only those,
     /// when the user's Google password changes (`rule::revocation`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mail_scope: bool,
     /// What a secret found in clear text says about itself, read offline
     /// (`source::secrets::liveness`): an AWS key id's account, a JWT's subject and times, a
     /// GitHub token's type, the validity of the certificate beside a key. Never the secret.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<String>,
     /// For a secret held in clear text: joins the finds of the same secret within this scan.
     #[serde(skip)]
@@ -594,7 +614,7 @@ impl Credential {
 }
 
 /// A collected host (a directory that looks like a host root).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Host {
     pub name: String,
     /// The host root relative to the scan root ("" when the scan root is the host).
@@ -605,7 +625,7 @@ pub struct Host {
 }
 
 /// `member` belongs to `group` on `system`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Membership {
     pub system: String,
     pub group: String,
@@ -622,7 +642,7 @@ pub struct Membership {
 }
 
 /// What a group membership makes its member on the group's system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Privilege {
     /// An administrator (Linux `sudo`/`wheel`/`admin`, AD groups privileged by RID).
@@ -632,7 +652,7 @@ pub enum Privilege {
 }
 
 /// Who a sudoers rule applies to, after alias expansion.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "type", content = "name")]
 pub enum Principal {
     User(String),
@@ -650,7 +670,7 @@ pub enum Principal {
 /// for every user whose verdict differs from the one `Principal::All` (any other user) gets, and
 /// for `Principal::All` when it is root or conditional: a user without a record of their own
 /// has `All`'s verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SudoGrant {
     pub system: String,
     /// `User` for a resolved account (by login); `All` for any user no line names otherwise;
@@ -667,12 +687,12 @@ pub struct SudoGrant {
     pub evidence: Evidence,
     /// What the collected files cannot tell and the verdict depends on (a host netgroup, an
     /// address when none was collected); empty when the verdict is definite.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
 }
 
 /// Where a setting applies.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "type", content = "condition")]
 pub enum Scope {
     Global,
@@ -682,7 +702,7 @@ pub enum Scope {
 }
 
 /// An effective configuration setting of interest, as its product's merge rules resolve it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Setting {
     pub system: String,
     /// The product: `sshd`, `sudoers`.
@@ -697,7 +717,7 @@ pub struct Setting {
 }
 
 /// What kind of trust file or setting lets someone in without the account's password.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TrustKind {
     /// `~/.rhosts` (rsh/rlogin, and sshd host-based login with `IgnoreRhosts no`).
@@ -733,7 +753,7 @@ impl TrustKind {
 }
 
 /// Whether the program that would read a trust entry honours it on this host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Honoured {
     /// The collected configuration makes a program use it (sshd `HostbasedAuthentication yes`).
@@ -748,7 +768,7 @@ pub enum Honoured {
 /// One entry of a trust file (or a trust setting) that opens an account without its password:
 /// a reset of the account's password does not touch it. Adapters record the entry as written
 /// (host and user names, principals and paths are not secrets) and who honours it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TrustEntry {
     pub system: String,
     pub kind: TrustKind,
@@ -766,13 +786,13 @@ pub struct TrustEntry {
     /// IgnoreRhosts no", "rsh/rlogin, if enabled (inetd/xinetd are not assessed here)".
     pub why: String,
     /// The settings that make it honoured (sshd lines), for related locations.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub honoured_by: Vec<Evidence>,
     pub evidence: Evidence,
 }
 
 /// Everything a source adapter can emit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "kebab-case")]
 pub enum Record {
     Account(Account),

@@ -10,7 +10,8 @@
 //! source's sentinels; those live in the source adapters.
 
 use jiff::{civil::Date, Timestamp};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -140,8 +141,48 @@ impl fmt::Display for When {
 }
 
 impl Serialize for When {
+    /// Reports write whole seconds (`format_instant`); inside `exact` (the shard files of
+    /// `crate::shard`) a known instant keeps its fraction, so a shard read back compares, sorts
+    /// and dedups exactly as the scan that wrote it.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self {
+            When::Known(t) if EXACT.with(Cell::get) => s.collect_str(t),
+            _ => s.collect_str(self),
+        }
+    }
+}
+
+thread_local! {
+    static EXACT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with `When` serialized to the nanosecond (RFC 3339 with the fraction it has) on this
+/// thread: for files read back by resetgap itself, never for reports.
+pub fn exact<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            EXACT.with(|e| e.set(self.0));
+        }
+    }
+    let _reset = Reset(EXACT.with(|e| e.replace(true)));
+    f()
+}
+
+impl<'de> Deserialize<'de> for When {
+    /// `never`, `unknown`, or an RFC 3339 instant (as `Serialize` writes them). The instant is
+    /// taken as written: the epoch sentinels were decided when the record was made.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<When, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        match text.as_ref() {
+            "never" => Ok(When::Never),
+            "unknown" => Ok(When::Unknown),
+            t => t.parse::<Timestamp>().map(When::Known).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "`{t}` is not a time (RFC 3339, `never` or `unknown`)"
+                ))
+            }),
+        }
     }
 }
 
@@ -185,6 +226,25 @@ mod tests {
                 "2026-08-03 16:00 UTC".to_string()
             )
         );
+    }
+
+    #[test]
+    fn round_trips_through_json_exactly() {
+        let t = "2026-08-03T14:22:51.3378545Z".parse::<Timestamp>().unwrap();
+        for w in [When::Known(t), When::Never, When::Unknown] {
+            let text = exact(|| serde_json::to_string(&w).unwrap());
+            assert_eq!(serde_json::from_str::<When>(&text).unwrap(), w, "{text}");
+        }
+        // Reports keep whole seconds; `exact` ends with its closure.
+        assert_eq!(
+            serde_json::to_string(&When::Known(t)).unwrap(),
+            "\"2026-08-03T14:22:51Z\""
+        );
+        assert_eq!(
+            exact(|| serde_json::to_string(&When::Known(t)).unwrap()),
+            "\"2026-08-03T14:22:51.3378545Z\""
+        );
+        assert!(serde_json::from_str::<When>("\"yesterday\"").is_err());
     }
 
     #[test]

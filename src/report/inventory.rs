@@ -1,4 +1,5 @@
-//! `--emit-inventory`: the merged inventory and the identities as JSON Lines, one record per
+//! `--emit-inventory`: the merged inventory and the identities as JSON Lines: the header
+//! (`crate::shard::Header`, kind `inventory`), one record per
 //! line (`{"record": "account", ...}`), in inventory order, then one `identity` line per
 //! identity with its linked accounts, why each was linked (`links`: the basis, the shared key,
 //! and whether the link rests on a name alone) and its last reset.
@@ -46,12 +47,38 @@ struct ResetRecord {
     evidence: Evidence,
 }
 
-/// Writes every record, then every identity.
+/// Writes the header (`crate::shard::Header`, kind `inventory`, with the counts filled in),
+/// every record, then every identity.
 pub fn write_jsonl(
+    header: &mut crate::shard::Header,
     inv: &Inventory,
     correlation: &Correlation,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    header.records = [
+        inv.hosts.len(),
+        inv.accounts.len(),
+        inv.credentials.len(),
+        inv.memberships.len(),
+        inv.sudo_grants.len(),
+        inv.settings.len(),
+        inv.trusts.len(),
+        inv.events.len(),
+        inv.tickets.len(),
+        inv.reset_rights.len(),
+    ]
+    .iter()
+    .sum::<usize>() as u64;
+    header.identities = Some(correlation.identities.len() as u64);
+    header.collections = inv
+        .hosts
+        .iter()
+        .map(|h| crate::shard::Collection {
+            host: h.name.clone(),
+            collected_at: h.collected_at,
+        })
+        .collect();
+    header.write(out)?;
     write_records(inv, out)?;
     write_identities(inv, correlation, out)
 }

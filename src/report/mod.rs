@@ -87,18 +87,35 @@ pub fn assemble(
     result: &crate::scan::ScanResult,
     roots: Vec<String>,
 ) -> (scope::Scope, Vec<story::Group>) {
-    let scope = scope::Scope::build(
+    assemble_with(
         plan.rule_options.as_of,
         Catalog::rule_set_hash(&plan.extractors),
-        roots,
         &plan.catalog,
+        result,
+        roots,
+    )
+}
+
+/// `assemble` for a result whose crawl ran elsewhere (`correlate`: the shards' rule-set hash).
+pub fn assemble_with(
+    as_of: jiff::Timestamp,
+    rule_set: String,
+    catalog: &Catalog,
+    result: &crate::scan::ScanResult,
+    roots: Vec<String>,
+) -> (scope::Scope, Vec<story::Group>) {
+    let scope = scope::Scope::build(
+        as_of,
+        rule_set,
+        roots,
+        catalog,
         &result.inventory,
         result.files,
     );
     let story = story::build(
         &result.inventory,
         &result.correlation,
-        &plan.catalog,
+        catalog,
         &result.findings,
     );
     (scope, story)

@@ -84,6 +84,25 @@ impl UriBase {
         self
     }
 
+    /// Where the one scanned directory sits in its work tree, when URIs are rebased onto one
+    /// (a shard's header keeps it for `correlate`, which has no tree to look at).
+    pub fn scanned_dir_in_tree(&self) -> Option<&str> {
+        match self.rebased.as_slice() {
+            [(prefix, rel)] if prefix.is_empty() => Some(rel),
+            _ => None,
+        }
+    }
+
+    /// The base `for_roots` gives one scanned directory at `rel` in a work tree (see
+    /// `scanned_dir_in_tree`).
+    pub fn scanned_dir_at(rel: String) -> UriBase {
+        UriBase {
+            rebased: vec![(String::new(), rel)],
+            files: Vec::new(),
+            tree: None,
+        }
+    }
+
     /// True when URIs are relative to a git work tree's root.
     pub fn is_git(&self) -> bool {
         !self.rebased.is_empty()

@@ -19,8 +19,10 @@
 //!   that uses the same key, and whoever lacks the key learns nothing from it.
 //!
 //! Within one scan, finds of the same secret are joined by [`SecretMatch`]: HMAC-SHA256 under a
-//! random per-scan salt that is never written anywhere. It is compared, never serialized, and
-//! its `Debug` shows nothing.
+//! random per-scan salt that is never written anywhere, or, with a key, under a salt derived from
+//! the key, so the shards of one estate scanned on several machines join (`crate::shard`). It
+//! is compared, written only into shard files (where it verifies no guess without the key),
+//! and its `Debug` shows nothing.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -73,6 +75,17 @@ fn fresh_salt() -> [u8; 32] {
     salt
 }
 
+/// The matcher salt of a keyed scheme: HMAC-SHA256(key, label), the same on every machine
+/// with the key, so shards scanned apart join their secrets and password hashes in `correlate`
+/// (issue 13). Without the key it is as unknown as a fresh salt.
+fn keyed_salt(key: &[u8]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"resetgap secret match salt v1");
+    let mut salt = [0u8; 32];
+    salt.copy_from_slice(&mac.finalize().into_bytes());
+    salt
+}
+
 /// Why a key is refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -95,13 +108,20 @@ impl SecretIdScheme {
             n if n < MIN_KEY_BYTES => Err(KeyError::TooShort(n)),
             _ => Ok(SecretIdScheme {
                 key: Some(k.to_vec()),
-                salt: fresh_salt(),
+                salt: keyed_salt(k),
             }),
         }
     }
 
     pub fn is_keyed(&self) -> bool {
         self.key.is_some()
+    }
+
+    /// `hmac:` + 16 hex digits of an HMAC of a fixed label under the key: tells whether two
+    /// shards were scanned with the same key (their `SecretMatch`es join) and reveals nothing
+    /// of it. `None` without a key.
+    pub fn key_check(&self) -> Option<String> {
+        self.keyed_id("resetgap shard key check v1")
     }
 
     /// Names the secrets of one file; `path` as reports show it.
@@ -247,8 +267,10 @@ mod tests {
         assert_ne!(id(&k1, "a", "hunter2"), id(&k1, "a", "hunter3"));
         assert_ne!(id(&k1, "a", "hunter2"), id(&k2, "a", "hunter2"));
         assert!(id(&k1, "a", "x").starts_with("hmac:"));
-        // Salts differ per scheme: the matcher of one scan says nothing in another.
-        assert_ne!(k1.matcher("hunter2"), k1b.matcher("hunter2"));
+        // The key derives the salt (shards scanned apart join, issue 13); another key, another
+        // salt: the matcher of one says nothing under the other.
+        assert_eq!(k1.matcher("hunter2"), k1b.matcher("hunter2"));
+        assert_ne!(k1.matcher("hunter2"), k2.matcher("hunter2"));
         assert_eq!(k1.matcher("hunter2"), k1.matcher("hunter2"));
         assert_eq!(k1.matcher("a\nb"), k1.matcher("a\\nb"));
     }
@@ -268,5 +290,26 @@ mod tests {
         let text = format!("{s:?} {:?}", s.matcher("hunter2"));
         assert!(!text.contains("0123456789abcdef"), "{text}");
         assert_eq!(text, "SecretIdScheme { keyed: true, .. } SecretMatch(..)");
+    }
+
+    #[test]
+    fn keyed_matchers_agree_across_processes_with_the_same_key() {
+        let key = b"shard test key, not a secret";
+        let a = SecretIdScheme::keyed(key).unwrap();
+        let b = SecretIdScheme::keyed(key).unwrap();
+        let other = SecretIdScheme::keyed(b"another shard key, not a secret").unwrap();
+        assert_eq!(a.matcher("hunter2"), b.matcher("hunter2"));
+        assert_ne!(a.matcher("hunter2"), other.matcher("hunter2"));
+        assert_ne!(a.matcher("hunter2"), a.matcher("hunter3"));
+        // Unkeyed schemes keep a fresh salt each.
+        assert_ne!(
+            SecretIdScheme::default().matcher("hunter2"),
+            SecretIdScheme::default().matcher("hunter2")
+        );
+        let check = a.key_check().unwrap();
+        assert_eq!(Some(check.clone()), b.key_check());
+        assert_ne!(Some(check.clone()), other.key_check());
+        assert!(check.starts_with("hmac:") && !check.contains("shard test key"));
+        assert_eq!(SecretIdScheme::default().key_check(), None);
     }
 }

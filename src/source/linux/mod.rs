@@ -48,6 +48,8 @@ pub struct HostTree<'a> {
     pub rel_root: &'a str,
     /// Files larger than this are skipped with a diagnostic.
     pub max_file_size: u64,
+    /// The scan's naming of secrets: its salt makes the `SecretMatch` of a password hash.
+    pub secret_ids: &'a crate::source::secret_id::SecretIdScheme,
 }
 
 /// Whether `dir` looks like a collected host root.
@@ -86,7 +88,9 @@ pub fn scan_host_with_dates(
     }
 
     let passwd = read_with(&fs, PASSWD, &mut out, passwd::parse);
-    let shadow = read_with(&fs, SHADOW, &mut out, shadow::parse);
+    let shadow = read_with(&fs, SHADOW, &mut out, |text, shown, out| {
+        shadow::parse(text, shown, out, tree.secret_ids)
+    });
     let groups = read_with(&fs, GROUP, &mut out, group::parse);
 
     let (system, host_evidence) = host_name(&fs, &manifest, passwd.is_some(), &mut out);
@@ -171,7 +175,7 @@ fn read_with<T>(
     fs: &HostFs,
     path: &str,
     out: &mut Output,
-    parse: fn(&str, &str, &mut Output) -> Vec<T>,
+    parse: impl FnOnce(&str, &str, &mut Output) -> Vec<T>,
 ) -> Option<Vec<T>> {
     match fs.read(path, out) {
         Fetch::Text(text) => Some(parse(&text, &fs.evidence_path(path), out)),

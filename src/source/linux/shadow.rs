@@ -12,7 +12,6 @@ use crate::diag::Diagnostic;
 use crate::inventory::{PasswordState, SecretMatch, When};
 use crate::source::secret_id::SecretIdScheme;
 use crate::source::{numbered_lines, Output};
-use std::sync::OnceLock;
 
 /// What `lastchg` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,16 +35,11 @@ pub(crate) struct ShadowEntry {
     pub(crate) matcher: Option<SecretMatch>,
 }
 
-/// The salt of hash matchers: one per process (hosts are parsed in parallel and must agree),
-/// random, never written.
-fn hash_scheme() -> &'static SecretIdScheme {
-    static SCHEME: OnceLock<SecretIdScheme> = OnceLock::new();
-    SCHEME.get_or_init(SecretIdScheme::default)
-}
-
 /// A matcher for a field that holds a whole usable hash: `$id$[params$]salt$hash` with a
-/// non-empty hash part, or a traditional DES hash. A redacted copy (`$6$`) has none.
-pub(crate) fn hash_matcher(field: &str) -> Option<SecretMatch> {
+/// non-empty hash part, or a traditional DES hash. A redacted copy (`$6$`) has none. The salt
+/// is the scan's (`SecretIdScheme`: random and never written, or derived from
+/// `--secret-id-key` so shards scanned apart join).
+pub(crate) fn hash_matcher(field: &str, scheme: &SecretIdScheme) -> Option<SecretMatch> {
     if classify_password(field) != PasswordState::Set {
         return None;
     }
@@ -56,7 +50,7 @@ pub(crate) fn hash_matcher(field: &str) -> Option<SecretMatch> {
         }
         None => true,
     };
-    whole.then(|| hash_scheme().matcher(field))
+    whole.then(|| scheme.matcher(field))
 }
 
 /// Whether a password field holds something crypt(3) could verify, or the state of one as a
@@ -102,7 +96,12 @@ fn parse_days(field: &str) -> Result<Option<i64>, ()> {
     f.parse::<i64>().map(Some).map_err(|_| ())
 }
 
-pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntry> {
+pub(crate) fn parse(
+    text: &str,
+    shown: &str,
+    out: &mut Output,
+    scheme: &SecretIdScheme,
+) -> Vec<ShadowEntry> {
     let mut entries = Vec::new();
     for (n, line) in numbered_lines(text) {
         if line.trim().is_empty() || line.starts_with('#') || super::passwd::is_nis_compat(line) {
@@ -165,7 +164,7 @@ pub(crate) fn parse(text: &str, shown: &str, out: &mut Output) -> Vec<ShadowEntr
             lastchg,
             expire,
             line: n,
-            matcher: hash_matcher(field(1)),
+            matcher: hash_matcher(field(1), scheme),
         });
     }
     entries
@@ -177,6 +176,8 @@ mod tests {
 
     #[test]
     fn only_whole_usable_hashes_match() {
+        let scheme = SecretIdScheme::default();
+        let hash_matcher = |f: &str| hash_matcher(f, &scheme);
         let h = "$6$rounds=5000$saltsalt$0123456789abcdefABCDEF";
         assert!(hash_matcher(h).is_some());
         assert_eq!(hash_matcher(h), hash_matcher(h));
@@ -255,7 +256,7 @@ d::19000:0:99999:7::20500:\n\
 e:*:abc:0:99999:7::0:\n\
 f:*:19000\n";
         let mut out = Output::default();
-        let e = parse(text, "etc/shadow", &mut out);
+        let e = parse(text, "etc/shadow", &mut out, &SecretIdScheme::default());
         assert_eq!(e.len(), 7);
         assert_eq!(e[0].password, PasswordState::NoPassword);
         assert_eq!(e[0].expire, When::Never);

@@ -17,6 +17,7 @@ fn scan(root: &Path, rel: &str) -> Output {
         root,
         rel_root: rel,
         max_file_size: 1 << 20,
+        secret_ids: &crate::source::secret_id::SecretIdScheme::default(),
     })
 }
 
@@ -364,6 +365,7 @@ fn oversize_and_binary_safe() {
         root: dir.path(),
         rel_root: "",
         max_file_size: 100,
+        secret_ids: &crate::source::secret_id::SecretIdScheme::default(),
     });
     assert!(out
         .diagnostics
