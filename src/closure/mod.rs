@@ -24,7 +24,6 @@ pub mod render;
 use crate::correlate::{normalize_login, LinkBasis};
 use crate::finding::{Finding, Suppression};
 use crate::inventory::ledger::{Event, EventKind, Outcome, RightTarget, Ticket};
-use crate::inventory::when::format_instant;
 use crate::inventory::{
     Account, AccountScope, Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef,
     PasswordState, SourceKind,
@@ -32,7 +31,7 @@ use crate::inventory::{
 use crate::report::scope::Scope;
 use crate::rule::checks::ledger::{span, AccountIndex, BURST_SECONDS};
 use crate::rule::checks::ledger_people::{privileged, tickets_for};
-use crate::rule::checks::{answerable, credential_name};
+use crate::rule::checks::{answerable, credential_name, owner_login};
 use crate::rule::revocation::{self, Held, Revocation};
 use crate::rule::Context;
 use jiff::Timestamp;
@@ -371,13 +370,6 @@ fn name(a: &Account) -> String {
     format!("{}@{}", a.login, a.system)
 }
 
-fn owner_name(o: &OwnerRef) -> String {
-    match &o.system {
-        Some(s) => format!("{}@{s}", o.login),
-        None => o.login.clone(),
-    }
-}
-
 /// Whether `f` is about identity `id`.
 fn of_identity(f: &Finding, id: Option<usize>) -> bool {
     id.is_some() && f.identity_index == id
@@ -426,7 +418,8 @@ fn record(
     };
     let members: Vec<usize> = id.map_or_else(Vec::new, |i| {
         let mut m = ctx.correlation.identities[i].accounts.clone();
-        m.sort_by_key(|&a| name(&inv.accounts[a]));
+        // The accounts this reset names first, then by name.
+        m.sort_by_key(|&a| (!burst.iter().any(|h| h.account == Some(a)), name(&inv.accounts[a])));
         m
     });
     let places: Vec<&Evidence> = burst.iter().map(|h| &h.event.evidence).collect();
@@ -776,7 +769,7 @@ fn record(
         if applies {
             missing.push(Item {
                 rule: Some(c.rule),
-                message: format!("{} was not assessed: it needs {}", c.rule, c.needs),
+                message: format!("not assessed: it needs {}", c.needs),
                 location: None,
                 cisa: cisa::for_rule(c.rule),
             });
@@ -819,14 +812,26 @@ fn record(
 /// The verdict and its reason: open when residual paths remain, else unprovable when evidence
 /// is missing, else closed.
 pub fn verdict(residual: &[Item], missing: &[Item], accepted: &[Accepted]) -> (Verdict, String) {
+    // Each item by its rule, or (found by the closure report itself) the first clause of its
+    // message.
     let rules = |items: &[Item]| {
         let mut r: Vec<String> = items
             .iter()
-            .map(|i| i.rule.unwrap_or("closure").to_string())
+            .map(|i| match i.rule {
+                Some(rule) => rule.to_string(),
+                None => {
+                    let clause = i.message.split([':', ';']).next().unwrap_or("").trim();
+                    let mut c: String = clause.chars().take(100).collect();
+                    if c.len() < clause.len() {
+                        c.push('…');
+                    }
+                    c
+                }
+            })
             .collect();
         r.sort();
         r.dedup();
-        r.join(", ")
+        r.join("; ")
     };
     let accepted_note = if accepted.is_empty() {
         String::new()
@@ -889,7 +894,7 @@ fn sessions_after(
         .filter(|t| t.as_second() >= since)
         .map(|t| {
             let ev = a.sessions_evidence.as_ref().unwrap_or(&a.evidence);
-            (t, format!("sessions valid from {} ({ev})", format_instant(t)))
+            (t, format!("sessions valid from {} ({ev})", render::when(t)))
         });
     let caught = match (by_event, by_state) {
         (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
@@ -1021,7 +1026,7 @@ fn credential_after(
             format!(
                 "was issued before the reset and used {} after it, at {}",
                 after(u),
-                format_instant(u)
+                render::when(u)
             ),
         )
     } else if issued.is_none() {
@@ -1044,7 +1049,10 @@ fn credential_after(
         kind: c.kind,
         label: c.label.clone(),
         id: c.shown_id().to_string(),
-        owner: c.owner.as_ref().map(owner_name),
+        owner: c.owner.as_ref().map(|o| match &o.system {
+            Some(s) => format!("{}@{s}", owner_login(ctx, o)),
+            None => o.login.clone(),
+        }),
         state,
         at,
         detail,
