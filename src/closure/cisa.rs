@@ -207,6 +207,21 @@ mod tests {
         }
     }
 
+    /// The rule YAML's `frameworks: cisa-eviction-strategies` is this table, rule by rule.
+    #[test]
+    fn rule_metadata_carries_the_table_s_countermeasures() {
+        let catalog = crate::rule::Catalog::bundled().unwrap();
+        for rule in &catalog.rules {
+            let yaml: Vec<&str> = rule
+                .meta
+                .frameworks
+                .get("cisa-eviction-strategies")
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(yaml, for_rule(&rule.meta.code), "{}", rule.meta.code);
+        }
+    }
+
     #[test]
     fn the_brief_s_examples_map_as_cisa_names_them() {
         assert_eq!(ids(Credential(C::SshKey)), ["CM0032"]);
