@@ -207,6 +207,16 @@ mod tests {
         }
     }
 
+    /// The README's "CISA Eviction Strategies mapping" is this table.
+    #[test]
+    fn the_readme_table_is_this_table() {
+        let readme = include_str!("../../README.md");
+        for r in TABLE {
+            let row = format!(" | {} | {} |", r.what, r.ids.join(", "));
+            assert!(readme.contains(&row), "README lacks the row `{row}`");
+        }
+    }
+
     /// The rule YAML's `frameworks: cisa-eviction-strategies` is this table, rule by rule.
     #[test]
     fn rule_metadata_carries_the_table_s_countermeasures() {
