@@ -40,21 +40,42 @@ fn closure_json_is_pinned_and_structured() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["identity"]["name"].as_str().unwrap(), r["verdict"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["identity"]["name"].as_str().unwrap(),
+                r["verdict"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         verdicts,
-        [("mokafor", "open"), ("r.ndiaye", "closed"), ("ci-deploy", "unprovable")]
+        [
+            ("mokafor", "open"),
+            ("r.ndiaye", "closed"),
+            ("ci-deploy", "unprovable")
+        ]
     );
     assert_eq!(json["summary"]["open"], 1);
-    assert_eq!(json["records"][0]["accepted"][0]["exception"]["ticket"], "RISK-42");
-    assert_eq!(json["records"][1]["echoes"][0]["action"], "Reset password (by admin)");
+    assert_eq!(
+        json["records"][0]["accepted"][0]["exception"]["ticket"],
+        "RISK-42"
+    );
+    assert_eq!(
+        json["records"][1]["echoes"][0]["action"],
+        "Reset password (by admin)"
+    );
     insta::assert_snapshot!("closure_json", text);
 }
 
 #[test]
 fn identity_and_since_filter_the_records() {
-    let (code, text, _) = closure(&[INPUT, "--identity", "R.Ndiaye@example.org", "--format", "json"]);
+    let (code, text, _) = closure(&[
+        INPUT,
+        "--identity",
+        "R.Ndiaye@example.org",
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["records"].as_array().unwrap().len(), 1);
     assert_eq!(json["records"][0]["verdict"], "closed");
@@ -62,7 +83,10 @@ fn identity_and_since_filter_the_records() {
     assert_eq!(code, 0);
     let (code, text, _) = closure(&[INPUT, "--since", "2026-08-15"]);
     assert_eq!(code, 1);
-    assert!(text.contains("== ci-deploy · 2026-08-20 10:15 UTC · UNPROVABLE =="), "{text}");
+    assert!(
+        text.contains("== ci-deploy · 2026-08-20 10:15 UTC · UNPROVABLE =="),
+        "{text}"
+    );
     assert!(!text.contains("mokafor"), "{text}");
     let (code, _, stderr) = closure(&[INPUT, "--since", "last week"]);
     assert_eq!(code, 2);
@@ -71,13 +95,17 @@ fn identity_and_since_filter_the_records() {
 
 #[test]
 fn no_reset_says_so_and_names_the_missing_ledger_inputs() {
-    let (code, text, stderr) = closure(&["fixtures/rules/RG102/fail-key-predates-reset-or-locked/input"]);
+    let (code, text, stderr) =
+        closure(&["fixtures/rules/RG102/fail-key-predates-reset-or-locked/input"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         text.contains("no reset events in the ledger; export audit logs: see README"),
         "{text}"
     );
-    assert!(text.contains("Ledger inputs missing:") && text.contains("RG601 needs"), "{text}");
+    assert!(
+        text.contains("Ledger inputs missing:") && text.contains("RG601 needs"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -92,9 +120,21 @@ fn markdown_and_html_carry_the_closure_records() {
     let (code, md, _) = closure(&[INPUT, "--format", "markdown"]);
     assert_eq!(code, 1);
     assert!(md.starts_with("# Reset closure\n"), "{md}");
-    assert!(md.contains("## r.ndiaye · 2026-08-12 09:15 UTC · **closed**"), "{md}");
+    assert!(
+        md.contains("## r.ndiaye · 2026-08-12 09:15 UTC · **closed**"),
+        "{md}"
+    );
     let out = resetgap()
-        .args(["scan", "--no-progress", "-q", "--as-of", AS_OF, "--format", "html", INPUT])
+        .args([
+            "scan",
+            "--no-progress",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "html",
+            INPUT,
+        ])
         .output()
         .unwrap();
     let html = String::from_utf8_lossy(&out.stdout);
@@ -107,15 +147,29 @@ fn markdown_and_html_carry_the_closure_records() {
 fn no_secret_value_in_any_closure_output() {
     for format in ["text", "json", "markdown"] {
         let (_, text, stderr) = closure(&[INPUT, "--format", format]);
-        assert!(!text.contains(SECRET) && !stderr.contains(SECRET), "{format}");
+        assert!(
+            !text.contains(SECRET) && !stderr.contains(SECRET),
+            "{format}"
+        );
         // Not even a long piece of it.
         assert!(!text.contains(&SECRET[4..24]), "{format}");
     }
     for format in ["html", "markdown", "json"] {
         let out = resetgap()
-            .args(["scan", "--no-progress", "--as-of", AS_OF, "--format", format, INPUT])
+            .args([
+                "scan",
+                "--no-progress",
+                "--as-of",
+                AS_OF,
+                "--format",
+                format,
+                INPUT,
+            ])
             .output()
             .unwrap();
-        assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET), "{format}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains(SECRET),
+            "{format}"
+        );
     }
 }

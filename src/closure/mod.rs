@@ -348,7 +348,11 @@ pub fn build(ctx: &Context<'_>, findings: &[Finding], scope: &Scope) -> Vec<Clos
         }
     }
     records.sort_by(|a, b| {
-        (a.at, &a.identity.name, &a.event.evidence).cmp(&(b.at, &b.identity.name, &b.event.evidence))
+        (a.at, &a.identity.name, &a.event.evidence).cmp(&(
+            b.at,
+            &b.identity.name,
+            &b.event.evidence,
+        ))
     });
     records
 }
@@ -419,7 +423,12 @@ fn record(
     let members: Vec<usize> = id.map_or_else(Vec::new, |i| {
         let mut m = ctx.correlation.identities[i].accounts.clone();
         // The accounts this reset names first, then by name.
-        m.sort_by_key(|&a| (!burst.iter().any(|h| h.account == Some(a)), name(&inv.accounts[a])));
+        m.sort_by_key(|&a| {
+            (
+                !burst.iter().any(|h| h.account == Some(a)),
+                name(&inv.accounts[a]),
+            )
+        });
         m
     });
     let places: Vec<&Evidence> = burst.iter().map(|h| &h.event.evidence).collect();
@@ -481,7 +490,13 @@ fn record(
         let approved: Vec<String> = tickets
             .iter()
             .filter(|t| !crate::rule::checks::ledger_people::refused(t))
-            .filter_map(|t| Some(format!("approved by {} in {}", t.approved_by.as_deref()?, t.id)))
+            .filter_map(|t| {
+                Some(format!(
+                    "approved by {} in {}",
+                    t.approved_by.as_deref()?,
+                    t.id
+                ))
+            })
             .collect();
         let own = first.event.kind == EventKind::PasswordChange
             || first
@@ -534,11 +549,16 @@ fn record(
             }
             (None, None, Some(p)) => (PasswordAfter::NotReset, Some(p)),
             (None, None, None) => match a.password {
-                PasswordState::NoPassword | PasswordState::Locked => (PasswordAfter::NoPassword, None),
+                PasswordState::NoPassword | PasswordState::Locked => {
+                    (PasswordAfter::NoPassword, None)
+                }
                 _ => (PasswordAfter::Unknown, None),
             },
         };
-        if matches!(password, PasswordAfter::ResetByThisEvent | PasswordAfter::SetAfter) {
+        if matches!(
+            password,
+            PasswordAfter::ResetByThisEvent | PasswordAfter::SetAfter
+        ) {
             reset_accounts.push(ai);
         }
         if password == PasswordAfter::Unknown {
@@ -562,8 +582,15 @@ fn record(
         if sessions == Some(SessionsAfter::NotRevoked) && session_findings.is_empty() {
             residual.push(Item {
                 rule: None,
-                message: format!("the sign-in sessions of {} were not revoked after the reset", name(a)),
-                location: Some(a.sessions_evidence.clone().unwrap_or_else(|| a.evidence.clone())),
+                message: format!(
+                    "the sign-in sessions of {} were not revoked after the reset",
+                    name(a)
+                ),
+                location: Some(
+                    a.sessions_evidence
+                        .clone()
+                        .unwrap_or_else(|| a.evidence.clone()),
+                ),
                 cisa: cisa::ids(cisa::sessions(a.source)),
             });
         }
@@ -613,7 +640,9 @@ fn record(
         let ident = &ctx.correlation.identities[i];
         for c in &inv.credentials {
             if c.kind == CredentialKind::PlaintextSecret
-                || !answerable(ctx, c).iter().any(|(x, _, _)| std::ptr::eq(*x, ident))
+                || !answerable(ctx, c)
+                    .iter()
+                    .any(|(x, _, _)| std::ptr::eq(*x, ident))
             {
                 continue;
             }
@@ -694,10 +723,11 @@ fn record(
     let mut seen = Vec::new();
     for (n, f) in findings.iter().enumerate() {
         let relevant = match f.rule {
-            "RG606" => {
-                of_identity(f, id) || right_places.contains(&&f.location)
+            "RG606" => of_identity(f, id) || right_places.contains(&&f.location),
+            "RG110" => {
+                of_identity(f, id)
+                    || (domain_member && f.identity_index.is_none() && host_of_identity(f))
             }
-            "RG110" => of_identity(f, id) || (domain_member && f.identity_index.is_none() && host_of_identity(f)),
             r if RESIDUAL_RULES.contains(&r) => of_identity(f, id),
             _ => false,
         };
@@ -718,9 +748,7 @@ fn record(
         .collect();
     for f in findings {
         let relevant = match f.rule {
-            "RG605" => {
-                of_identity(f, id) || at_any(f, &places) || at_any(f, &account_places)
-            }
+            "RG605" => of_identity(f, id) || at_any(f, &places) || at_any(f, &account_places),
             "RG401" => host_of_identity(f),
             _ => false,
         };
@@ -742,7 +770,10 @@ fn record(
                 approval_open.join(", ")
             ),
             location: Some(first.event.evidence.clone()),
-            cisa: approval_open.iter().flat_map(|r| cisa::for_rule(r)).collect(),
+            cisa: approval_open
+                .iter()
+                .flat_map(|r| cisa::for_rule(r))
+                .collect(),
         });
     }
     if id.is_none() {
@@ -756,7 +787,8 @@ fn record(
             cisa: Vec::new(),
         });
     }
-    let reset_target_privileged = privileged(ctx, &first.event.system, &first.event.target).is_some();
+    let reset_target_privileged =
+        privileged(ctx, &first.event.system, &first.event.target).is_some();
     for c in scope.not_assessed() {
         if !LEDGER_RULES.contains(&c.rule) {
             continue;
@@ -787,7 +819,10 @@ fn record(
         verdict,
         verdict_reason,
         event: event_info(first.event, first.at),
-        echoes: burst[1..].iter().map(|h| event_info(h.event, h.at)).collect(),
+        echoes: burst[1..]
+            .iter()
+            .map(|h| event_info(h.event, h.at))
+            .collect(),
         tickets: tickets
             .iter()
             .map(|t| TicketInfo {
@@ -885,7 +920,9 @@ fn sessions_after(
         .iter()
         .filter(|e| e.kind == EventKind::SessionsRevoked && e.outcome == Outcome::Success)
         .filter_map(|e| Some((e, e.at.known()?)))
-        .filter(|(e, t)| t.as_second() >= since && index.find(inv, &e.system, &e.target) == Some(ai))
+        .filter(|(e, t)| {
+            t.as_second() >= since && index.find(inv, &e.system, &e.target) == Some(ai)
+        })
         .min_by_key(|(_, t)| *t)
         .map(|(e, t)| (t, format!("{} ({})", e.action, e.evidence)));
     let by_state = a
@@ -905,7 +942,11 @@ fn sessions_after(
     }
     if let Some(r) = revocation::row(a.source, Held::Sessions) {
         if r.answer == Revocation::Revokes {
-            return (Some(SessionsAfter::RevokedByReset), None, Some(r.fact.to_string()));
+            return (
+                Some(SessionsAfter::RevokedByReset),
+                None,
+                Some(r.fact.to_string()),
+            );
         }
     }
     if a.sessions_valid_from.is_known() || inv.events.iter().any(|e| e.system == a.system) {
@@ -964,7 +1005,9 @@ fn credential_after(
     let owner_reset = c.owner.as_ref().and_then(|o| {
         reset.iter().copied().find(|&ai| {
             let a = &inv.accounts[ai];
-            o.system.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&a.system))
+            o.system
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&a.system))
                 && (o.login.eq_ignore_ascii_case(&a.login)
                     || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(&o.login)))
         })
@@ -998,11 +1041,17 @@ fn credential_after(
         (
             kind,
             Some(t),
-            format!("{} {} after the reset ({}, {})", match kind {
-                CredentialAfter::Rotated => "rotated",
-                CredentialAfter::Deleted => "deleted",
-                _ => "deactivated",
-            }, after(t), e.action, e.evidence),
+            format!(
+                "{} {} after the reset ({}, {})",
+                match kind {
+                    CredentialAfter::Rotated => "rotated",
+                    CredentialAfter::Deleted => "deleted",
+                    _ => "deactivated",
+                },
+                after(t),
+                e.action,
+                e.evidence
+            ),
         )
     } else if let Some((a, r)) = revokes {
         (
@@ -1011,13 +1060,25 @@ fn credential_after(
             format!("revoked by the reset of {}: {}", name(a), r.fact),
         )
     } else if c.status == CredentialStatus::Revoked {
-        (CredentialAfter::Deleted, None, "revoked (the export's status)".to_string())
+        (
+            CredentialAfter::Deleted,
+            None,
+            "revoked (the export's status)".to_string(),
+        )
     } else if c.status == CredentialStatus::Inactive {
-        (CredentialAfter::Deactivated, None, "inactive (the export's status)".to_string())
+        (
+            CredentialAfter::Deactivated,
+            None,
+            "inactive (the export's status)".to_string(),
+        )
     } else if c.status == CredentialStatus::Expired
         || c.expires.known().is_some_and(|x| x <= ctx.options.as_of)
     {
-        (CredentialAfter::Expired, c.expires.known(), "expired".to_string())
+        (
+            CredentialAfter::Expired,
+            c.expires.known(),
+            "expired".to_string(),
+        )
     } else if let Some(u) = used {
         ids.extend(cisa::ids(cisa::Key::UsedAfterReset));
         (

@@ -104,7 +104,9 @@ pub fn password_text(a: &AccountInfo) -> String {
             format!("not reset (password last set at {at}, before the reset)")
         }
         PasswordAfter::NoPassword => "has no usable password".to_string(),
-        PasswordAfter::Unknown => "unknown (the export does not say when its password was set)".to_string(),
+        PasswordAfter::Unknown => {
+            "unknown (the export does not say when its password was set)".to_string()
+        }
     }
 }
 
@@ -125,7 +127,9 @@ pub fn sessions_text(a: &AccountInfo, reset: Timestamp) -> Option<String> {
         },
         SessionsAfter::RevokedByReset => format!("sessions revoked by the reset{detail}"),
         SessionsAfter::NotRevoked => format!("sessions NOT revoked{detail}"),
-        SessionsAfter::Unknown => "sessions: unknown (no audit log or session validity given)".to_string(),
+        SessionsAfter::Unknown => {
+            "sessions: unknown (no audit log or session validity given)".to_string()
+        }
     })
 }
 
@@ -182,7 +186,11 @@ pub fn event_text(r: &ClosureRecord) -> String {
 pub fn text(out: &mut dyn Write, scope: &Scope, records: &[ClosureRecord]) -> std::io::Result<()> {
     let s = summary(records);
     if records.is_empty() {
-        writeln!(out, "resetgap closure as of {}: {NO_RESETS}", when(scope.as_of))?;
+        writeln!(
+            out,
+            "resetgap closure as of {}: {NO_RESETS}",
+            when(scope.as_of)
+        )?;
         let missing = not_assessed(scope);
         if !missing.is_empty() {
             writeln!(out, "Ledger inputs missing:")?;
@@ -262,7 +270,13 @@ pub fn text(out: &mut dyn Write, scope: &Scope, records: &[ClosureRecord]) -> st
             writeln!(out, "  none exported")?;
         }
         for a in &r.accounts {
-            writeln!(out, "  {}: {}{}", a.account, password_text(a), cisa(&a.cisa))?;
+            writeln!(
+                out,
+                "  {}: {}{}",
+                a.account,
+                password_text(a),
+                cisa(&a.cisa)
+            )?;
             if let Some(s) = sessions_text(a, r.at) {
                 writeln!(out, "    {s}")?;
             }
@@ -360,7 +374,12 @@ pub fn section(
             when(r.at),
             r.verdict.as_str()
         )?;
-        writeln!(out, "- Verdict: **{}**: {}", r.verdict.as_str(), t(&r.verdict_reason))?;
+        writeln!(
+            out,
+            "- Verdict: **{}**: {}",
+            r.verdict.as_str(),
+            t(&r.verdict_reason)
+        )?;
         writeln!(
             out,
             "- Event: {} ({}){}",
@@ -401,7 +420,10 @@ pub fn section(
                 t(l.basis.describe())
             )?;
         }
-        writeln!(out, "\n| account | password after the reset | sessions | CISA |")?;
+        writeln!(
+            out,
+            "\n| account | password after the reset | sessions | CISA |"
+        )?;
         writeln!(out, "| --- | --- | --- | --- |")?;
         for a in &r.accounts {
             writeln!(
@@ -429,7 +451,10 @@ pub fn section(
                 )?;
             }
         }
-        for (title, items) in [("Residual access paths", &r.residual), ("Missing evidence", &r.missing)] {
+        for (title, items) in [
+            ("Residual access paths", &r.residual),
+            ("Missing evidence", &r.missing),
+        ] {
             if items.is_empty() {
                 continue;
             }

@@ -14,7 +14,14 @@ fn at(text: &str) -> When {
     When::parse_instant(text).unwrap()
 }
 
-fn ev(system: &str, source: SourceKind, kind: EventKind, target: &str, time: &str, line: u32) -> Event {
+fn ev(
+    system: &str,
+    source: SourceKind,
+    kind: EventKind,
+    target: &str,
+    time: &str,
+    line: u32,
+) -> Event {
     Event {
         at: at(time),
         system: system.into(),
@@ -106,8 +113,21 @@ fn run(records: Vec<Record>) -> Vec<ClosureRecord> {
 /// An AWS user reset with an approving ticket, and nothing else held.
 fn aws_reset(extra: Vec<Record>) -> Vec<Record> {
     let mut r = vec![
-        Record::Account(account(SourceKind::AwsIam, "aws", "m.okafor", Some("2026-08-03T14:22:51Z"), 1)),
-        Record::Event(ev("aws", SourceKind::AwsIam, EventKind::PasswordReset, "m.okafor", "2026-08-03T14:22:51Z", 1)),
+        Record::Account(account(
+            SourceKind::AwsIam,
+            "aws",
+            "m.okafor",
+            Some("2026-08-03T14:22:51Z"),
+            1,
+        )),
+        Record::Event(ev(
+            "aws",
+            SourceKind::AwsIam,
+            EventKind::PasswordReset,
+            "m.okafor",
+            "2026-08-03T14:22:51Z",
+            1,
+        )),
         Record::Ticket(crate::inventory::ledger::Ticket {
             system: "servicenow".into(),
             id: "INC0012345".into(),
@@ -127,33 +147,100 @@ fn aws_reset(extra: Vec<Record>) -> Vec<Record> {
 
 #[test]
 fn echoes_of_one_reset_in_several_systems_make_one_record() {
-    let mut entra = account(SourceKind::EntraId, "entra:example.org", "m.okafor@example.org", Some("2026-08-03T14:24:10Z"), 5);
+    let mut entra = account(
+        SourceKind::EntraId,
+        "entra:example.org",
+        "m.okafor@example.org",
+        Some("2026-08-03T14:24:10Z"),
+        5,
+    );
     entra.synced_from = Some("m.okafor".into());
     entra.sessions_valid_from = at("2026-08-03T14:30:00Z");
-    let mut ad = account(SourceKind::ActiveDirectory, "corp.example.test", "m.okafor", Some("2026-08-03T14:22:51Z"), 1);
+    let mut ad = account(
+        SourceKind::ActiveDirectory,
+        "corp.example.test",
+        "m.okafor",
+        Some("2026-08-03T14:22:51Z"),
+        1,
+    );
     ad.directory = None;
     let records = vec![
         Record::Account(ad),
         Record::Account(entra),
         // The 4724 on the DC, its Entra echo two minutes later, and a chain 14 minutes on.
-        Record::Event(ev("corp.example.test", SourceKind::ActiveDirectory, EventKind::PasswordReset, "m.okafor", "2026-08-03T14:22:51Z", 1)),
-        Record::Event(ev("entra:example.org", SourceKind::EntraId, EventKind::PasswordChange, "m.okafor@example.org", "2026-08-03T14:24:10Z", 2)),
-        Record::Event(ev("corp.example.test", SourceKind::ActiveDirectory, EventKind::PasswordChange, "m.okafor", "2026-08-03T14:38:00Z", 3)),
+        Record::Event(ev(
+            "corp.example.test",
+            SourceKind::ActiveDirectory,
+            EventKind::PasswordReset,
+            "m.okafor",
+            "2026-08-03T14:22:51Z",
+            1,
+        )),
+        Record::Event(ev(
+            "entra:example.org",
+            SourceKind::EntraId,
+            EventKind::PasswordChange,
+            "m.okafor@example.org",
+            "2026-08-03T14:24:10Z",
+            2,
+        )),
+        Record::Event(ev(
+            "corp.example.test",
+            SourceKind::ActiveDirectory,
+            EventKind::PasswordChange,
+            "m.okafor",
+            "2026-08-03T14:38:00Z",
+            3,
+        )),
         // A failed reset and a sign-in are not resets.
         Record::Event(Event {
             outcome: Outcome::Failure,
-            ..ev("corp.example.test", SourceKind::ActiveDirectory, EventKind::PasswordReset, "m.okafor", "2026-08-10T09:00:00Z", 4)
+            ..ev(
+                "corp.example.test",
+                SourceKind::ActiveDirectory,
+                EventKind::PasswordReset,
+                "m.okafor",
+                "2026-08-10T09:00:00Z",
+                4,
+            )
         }),
-        Record::Event(ev("entra:example.org", SourceKind::EntraId, EventKind::SignIn, "m.okafor@example.org", "2026-08-10T09:00:00Z", 5)),
+        Record::Event(ev(
+            "entra:example.org",
+            SourceKind::EntraId,
+            EventKind::SignIn,
+            "m.okafor@example.org",
+            "2026-08-10T09:00:00Z",
+            5,
+        )),
         // A second reset a week later: its own record.
-        Record::Event(ev("corp.example.test", SourceKind::ActiveDirectory, EventKind::PasswordReset, "m.okafor", "2026-08-10T10:00:00Z", 6)),
+        Record::Event(ev(
+            "corp.example.test",
+            SourceKind::ActiveDirectory,
+            EventKind::PasswordReset,
+            "m.okafor",
+            "2026-08-10T10:00:00Z",
+            6,
+        )),
         // A reset of an account no export lists: a record of its own, by the target's name.
-        Record::Event(ev("aws", SourceKind::AwsIam, EventKind::PasswordReset, "ci-deploy", "2026-08-05T10:00:00Z", 7)),
+        Record::Event(ev(
+            "aws",
+            SourceKind::AwsIam,
+            EventKind::PasswordReset,
+            "ci-deploy",
+            "2026-08-05T10:00:00Z",
+            7,
+        )),
     ];
     let out = run(records);
     let summary: Vec<(String, String, usize)> = out
         .iter()
-        .map(|r| (r.identity.name.clone(), r.event.evidence.to_string(), r.echoes.len()))
+        .map(|r| {
+            (
+                r.identity.name.clone(),
+                r.event.evidence.to_string(),
+                r.echoes.len(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -166,7 +253,11 @@ fn echoes_of_one_reset_in_several_systems_make_one_record() {
     let first = &out[0];
     assert_eq!(first.echoes[0].system, "entra:example.org");
     // The Entra account caught up with the echo: reset by this event, 1 min after.
-    let entra = first.accounts.iter().find(|a| a.source == SourceKind::EntraId).unwrap();
+    let entra = first
+        .accounts
+        .iter()
+        .find(|a| a.source == SourceKind::EntraId)
+        .unwrap();
     assert_eq!(entra.password, PasswordAfter::ResetByThisEvent);
     assert_eq!(entra.caught_up_after.as_deref(), Some("1 min"));
     assert_eq!(entra.sessions, Some(SessionsAfter::Revoked));
@@ -175,16 +266,35 @@ fn echoes_of_one_reset_in_several_systems_make_one_record() {
     assert_eq!(first.accounts[0].account, "m.okafor@corp.example.test");
     let orphan = &out[1];
     assert_eq!(orphan.verdict, Verdict::Unprovable);
-    assert!(orphan.missing.iter().any(|m| m.message.contains("in no accounts export")), "{:?}", orphan.missing);
+    assert!(
+        orphan
+            .missing
+            .iter()
+            .any(|m| m.message.contains("in no accounts export")),
+        "{:?}",
+        orphan.missing
+    );
 }
 
 #[test]
 fn each_account_state_after_the_reset() {
     let records = aws_reset(vec![
         // Reset later by its own export's timestamp: caught up after 2 h.
-        Record::Account(account(SourceKind::GitHub, "github", "m.okafor", Some("2026-08-03T16:22:51Z"), 10)),
+        Record::Account(account(
+            SourceKind::GitHub,
+            "github",
+            "m.okafor",
+            Some("2026-08-03T16:22:51Z"),
+            10,
+        )),
         // Last set before the reset.
-        Record::Account(account(SourceKind::Okta, "example.okta.com", "m.okafor", Some("2026-07-01T00:00:00Z"), 20)),
+        Record::Account(account(
+            SourceKind::Okta,
+            "example.okta.com",
+            "m.okafor",
+            Some("2026-07-01T00:00:00Z"),
+            20,
+        )),
         // No password time at all.
         Record::Account(account(SourceKind::Vault, "vault", "m.okafor", None, 30)),
     ]);
@@ -198,7 +308,11 @@ fn each_account_state_after_the_reset() {
     assert_eq!(
         states,
         [
-            ("m.okafor@aws", PasswordAfter::ResetByThisEvent, Some("0 min")),
+            (
+                "m.okafor@aws",
+                PasswordAfter::ResetByThisEvent,
+                Some("0 min")
+            ),
             ("m.okafor@example.okta.com", PasswordAfter::NotReset, None),
             ("m.okafor@github", PasswordAfter::SetAfter, Some("2 h")),
             ("m.okafor@vault", PasswordAfter::Unknown, None),
@@ -223,18 +337,55 @@ fn each_account_state_after_the_reset() {
 
 #[test]
 fn each_credential_state_after_the_reset() {
-    let mut deleted = aws_key("AKIADELETED000000001", "m.okafor", Some("2026-01-01T00:00:00Z"), 1);
+    let mut deleted = aws_key(
+        "AKIADELETED000000001",
+        "m.okafor",
+        Some("2026-01-01T00:00:00Z"),
+        1,
+    );
     deleted.status = CredentialStatus::Active;
-    let mut used = aws_key("AKIAUSED0000000000002", "m.okafor", Some("2026-01-01T00:00:00Z"), 2);
+    let mut used = aws_key(
+        "AKIAUSED0000000000002",
+        "m.okafor",
+        Some("2026-01-01T00:00:00Z"),
+        2,
+    );
     used.last_used = at("2026-08-10T08:00:00Z");
-    let survives = aws_key("AKIASURVIVES00000003", "m.okafor", Some("2026-01-01T00:00:00Z"), 3);
-    let after = aws_key("AKIANEW0000000000004", "m.okafor", Some("2026-08-03T15:00:00Z"), 4);
+    let survives = aws_key(
+        "AKIASURVIVES00000003",
+        "m.okafor",
+        Some("2026-01-01T00:00:00Z"),
+        3,
+    );
+    let after = aws_key(
+        "AKIANEW0000000000004",
+        "m.okafor",
+        Some("2026-08-03T15:00:00Z"),
+        4,
+    );
     let undated = aws_key("AKIAUNDATED000000005", "m.okafor", None, 5);
-    let mut expired = aws_key("AKIAEXPIRED000000006", "m.okafor", Some("2026-01-01T00:00:00Z"), 6);
+    let mut expired = aws_key(
+        "AKIAEXPIRED000000006",
+        "m.okafor",
+        Some("2026-01-01T00:00:00Z"),
+        6,
+    );
     expired.expires = at("2026-08-10T00:00:00Z");
-    let mut inactive = aws_key("AKIAINACTIVE00000007", "m.okafor", Some("2026-01-01T00:00:00Z"), 7);
+    let mut inactive = aws_key(
+        "AKIAINACTIVE00000007",
+        "m.okafor",
+        Some("2026-01-01T00:00:00Z"),
+        7,
+    );
     inactive.status = CredentialStatus::Inactive;
-    let mut removal = ev("aws", SourceKind::AwsIam, EventKind::CredentialDeleted, "m.okafor", "2026-08-03T15:10:00Z", 9);
+    let mut removal = ev(
+        "aws",
+        SourceKind::AwsIam,
+        EventKind::CredentialDeleted,
+        "m.okafor",
+        "2026-08-03T15:10:00Z",
+        9,
+    );
     removal.credential = Some("AKIADELETED000000001".into());
     removal.action = "DeleteAccessKey".into();
     let records = aws_reset(vec![
@@ -266,16 +417,35 @@ fn each_credential_state_after_the_reset() {
             ("AKIAINACTIVE00000007", Deactivated),
         ])
     );
-    let used = out[0].credentials.iter().find(|c| c.state == UsedAfterReset).unwrap();
+    let used = out[0]
+        .credentials
+        .iter()
+        .find(|c| c.state == UsedAfterReset)
+        .unwrap();
     assert_eq!(used.cisa, ["CM0083", "CM0063"]);
-    assert!(used.detail.contains("2026-08-10 08:00 UTC"), "{}", used.detail);
-    let rotated = out[0].credentials.iter().find(|c| c.state == Rotated).unwrap();
-    assert!(rotated.detail.contains("DeleteAccessKey"), "{}", rotated.detail);
+    assert!(
+        used.detail.contains("2026-08-10 08:00 UTC"),
+        "{}",
+        used.detail
+    );
+    let rotated = out[0]
+        .credentials
+        .iter()
+        .find(|c| c.state == Rotated)
+        .unwrap();
+    assert!(
+        rotated.detail.contains("DeleteAccessKey"),
+        "{}",
+        rotated.detail
+    );
     // The survivors are residual paths (RG101 reports them), the undated one missing evidence.
     assert_eq!(out[0].verdict, Verdict::Open);
     let rules: Vec<Option<&str>> = out[0].residual.iter().map(|i| i.rule).collect();
     assert!(rules.contains(&Some("RG101")), "{rules:?}");
-    assert!(out[0].missing.iter().any(|m| m.message.contains("AKIAUNDATED000000005")));
+    assert!(out[0]
+        .missing
+        .iter()
+        .any(|m| m.message.contains("AKIAUNDATED000000005")));
 }
 
 #[test]
@@ -293,8 +463,21 @@ fn a_google_app_password_is_revoked_by_the_google_reset() {
     asp.issued = at("2026-01-01T00:00:00Z");
     asp.status = CredentialStatus::Active;
     let records = vec![
-        Record::Account(account(SourceKind::GoogleWorkspace, "example.org", "m.okafor@example.org", Some("2026-08-03T14:22:51Z"), 1)),
-        Record::Event(ev("example.org", SourceKind::GoogleWorkspace, EventKind::PasswordChange, "m.okafor@example.org", "2026-08-03T14:22:51Z", 1)),
+        Record::Account(account(
+            SourceKind::GoogleWorkspace,
+            "example.org",
+            "m.okafor@example.org",
+            Some("2026-08-03T14:22:51Z"),
+            1,
+        )),
+        Record::Event(ev(
+            "example.org",
+            SourceKind::GoogleWorkspace,
+            EventKind::PasswordChange,
+            "m.okafor@example.org",
+            "2026-08-03T14:22:51Z",
+            1,
+        )),
         Record::Credential(asp),
     ];
     let out = run(records);
@@ -308,17 +491,32 @@ fn a_google_app_password_is_revoked_by_the_google_reset() {
 fn verdicts_open_unprovable_closed() {
     // Closed: the reset approved, nothing else held, every ledger rule with input or not run
     // (RG603 has nothing to judge without credentials or sessions).
-    let closed = run_with(aws_reset(Vec::new()), &["RG603", "RG604", "RG605", "RG606", "RG607"], |_| false);
+    let closed = run_with(
+        aws_reset(Vec::new()),
+        &["RG603", "RG604", "RG605", "RG606", "RG607"],
+        |_| false,
+    );
     assert_eq!(closed[0].verdict, Verdict::Closed, "{:#?}", closed[0]);
     assert!(closed[0].residual.is_empty() && closed[0].missing.is_empty());
-    assert_eq!(closed[0].approval[0].message, "approved by it.manager in INC0012345");
+    assert_eq!(
+        closed[0].approval[0].message,
+        "approved by it.manager in INC0012345"
+    );
 
     // Unprovable: RG606 runs and has no reset-rights input: who else can reset is unknown.
-    let unprovable = run_with(aws_reset(Vec::new()), &["RG603", "RG604", "RG605", "RG607"], |_| false);
+    let unprovable = run_with(
+        aws_reset(Vec::new()),
+        &["RG603", "RG604", "RG605", "RG607"],
+        |_| false,
+    );
     assert_eq!(unprovable[0].verdict, Verdict::Unprovable);
     assert_eq!(unprovable[0].missing[0].rule, Some("RG606"));
     assert_eq!(unprovable[0].missing[0].cisa, ["CM0133", "CM0043"]);
-    assert!(unprovable[0].verdict_reason.contains("RG606"), "{}", unprovable[0].verdict_reason);
+    assert!(
+        unprovable[0].verdict_reason.contains("RG606"),
+        "{}",
+        unprovable[0].verdict_reason
+    );
 
     // Open: a key issued before the reset survives it (RG101).
     let open = run(aws_reset(vec![Record::Credential(aws_key(
@@ -329,7 +527,9 @@ fn verdicts_open_unprovable_closed() {
     ))]));
     assert_eq!(open[0].verdict, Verdict::Open);
     assert_eq!(open[0].residual[0].rule, Some("RG101"));
-    assert!(open[0].verdict_reason.starts_with("1 residual access path remains (RG101)"));
+    assert!(open[0]
+        .verdict_reason
+        .starts_with("1 residual access path remains (RG101)"));
 
     // No ticket: RG601 says so, and the approval is missing evidence.
     let mut records = aws_reset(Vec::new());
@@ -375,7 +575,9 @@ fn a_surviving_credential_no_rule_reports_is_still_a_residual_path() {
     assert_eq!(r.verdict, Verdict::Open);
     assert_eq!(r.residual.len(), 1, "{:?}", r.residual);
     assert_eq!(r.residual[0].rule, None);
-    assert!(r.residual[0].message.starts_with("AWS access key AKIASURVIVES00000003 was issued"));
+    assert!(r.residual[0]
+        .message
+        .starts_with("AWS access key AKIASURVIVES00000003 was issued"));
     assert_eq!(r.residual[0].cisa, ["CM0083"]);
 }
 
@@ -389,7 +591,13 @@ fn verdict_reason_names_items_without_a_rule_by_their_first_clause() {
     };
     let (v, why) = verdict(
         &[],
-        &[item(None, "ci-deploy on aws is in no accounts export: its identity is unknown"), item(Some("RG605"), "x")],
+        &[
+            item(
+                None,
+                "ci-deploy on aws is in no accounts export: its identity is unknown",
+            ),
+            item(Some("RG605"), "x"),
+        ],
         &[],
     );
     assert_eq!(v, Verdict::Unprovable);

@@ -119,9 +119,7 @@ fn toc(h: &mut String, r: &Report<'_>) -> fmt::Result {
             g.open
         )?;
     }
-    h.push_str(
-        "</ol></li>\n",
-    );
+    h.push_str("</ol></li>\n");
     if !r.closure.is_empty() {
         h.push_str("<li><a href=\"#closure\">Reset closure</a></li>\n");
     }
