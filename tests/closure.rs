@@ -1,5 +1,6 @@
 //! `resetgap closure` on `fixtures/closure/input`: an AD reset that Entra and Okta caught up with
-//! (Okta sessions never cleared: open; the Okta API token accepted by exception), an Entra admin
+//! (Okta sessions never cleared, an SSH key on web01 whose private half lies on a file share:
+//! open; the Okta API token accepted by exception), an Entra admin
 //! reset logged twice with its sessions revoked ten minutes later (closed), and a CloudTrail
 //! reset of an IAM user no export lists (unprovable). The text and JSON are pinned; filters,
 //! exit codes, the no-reset message and the absence of secret values are checked.
@@ -9,6 +10,8 @@ use crate::common::{resetgap, AS_OF};
 const INPUT: &str = "fixtures/closure/input";
 /// The invented Okta API token in `scripts/hr-export.sh`.
 const SECRET: &str = "00ZZclosureHr7x4BJRYfnv29GPWdkt07EMUbiQ3k";
+/// The invented private key on the file share.
+const PRIVATE_KEY: &str = "fixtures/closure/input/shares/it-handover/web01-mokafor.key";
 
 fn closure(args: &[&str]) -> (i32, String, String) {
     let out = resetgap()
@@ -145,16 +148,27 @@ fn markdown_and_html_carry_the_closure_records() {
 
 #[test]
 fn no_secret_value_in_any_closure_output() {
+    let key = std::fs::read_to_string(crate::common::root().join(PRIVATE_KEY)).unwrap();
+    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(key_lines.len() > 3);
+    let clean = |format: &str, text: &str| {
+        assert!(!text.contains(SECRET), "{format}: the token");
+        // Not even a long piece of it.
+        assert!(
+            !text.contains(&SECRET[4..24]),
+            "{format}: part of the token"
+        );
+        assert!(!text.contains("PRIVATE KEY-----"), "{format}: a key block");
+        for l in &key_lines {
+            assert!(!text.contains(l), "{format}: a line of the private key");
+        }
+    };
     for format in ["text", "json", "markdown"] {
         let (_, text, stderr) = closure(&[INPUT, "--format", format]);
-        assert!(
-            !text.contains(SECRET) && !stderr.contains(SECRET),
-            "{format}"
-        );
-        // Not even a long piece of it.
-        assert!(!text.contains(&SECRET[4..24]), "{format}");
+        clean(format, &text);
+        clean(format, &stderr);
     }
-    for format in ["html", "markdown", "json"] {
+    for format in ["html", "markdown", "json", "text", "sarif"] {
         let out = resetgap()
             .args([
                 "scan",
@@ -167,9 +181,22 @@ fn no_secret_value_in_any_closure_output() {
             ])
             .output()
             .unwrap();
-        assert!(
-            !String::from_utf8_lossy(&out.stdout).contains(SECRET),
-            "{format}"
-        );
+        clean(format, &String::from_utf8_lossy(&out.stdout));
     }
+}
+
+#[test]
+fn a_leaked_private_key_is_joined_to_the_key_it_opens() {
+    let (_, text, _) = closure(&[INPUT, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let residual = json["records"][0]["residual"].as_array().unwrap();
+    let leak = residual
+        .iter()
+        .find(|i| i["location"]["path"] == "shares/it-handover/web01-mokafor.key")
+        .expect("the leaked key is a residual path");
+    assert_eq!(leak["rule"], "RG501");
+    assert_eq!(leak["cisa"], serde_json::json!(["CM0032"]));
+    assert!(leak["message"].as_str().unwrap().contains(
+        "SHA256:vE7UVAvHH3brYfTNP2u9c4oZJ/X/bTg0uZwXyX5zIfA authorized for mokafor@web01"
+    ));
 }

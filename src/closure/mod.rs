@@ -544,6 +544,14 @@ fn record(
         let (password, set) = match (hit, later, a.password_last_set.known()) {
             (Some(h), _, _) => (PasswordAfter::ResetByThisEvent, Some(h.at)),
             (None, Some(t), _) => (PasswordAfter::SetAfter, Some(t)),
+            (None, None, _)
+                if matches!(
+                    a.password,
+                    PasswordState::NoPassword | PasswordState::Locked
+                ) =>
+            {
+                (PasswordAfter::NoPassword, None)
+            }
             (None, None, Some(p)) if p.as_second() >= since && !a.password_is_initial() => {
                 (PasswordAfter::SetAfter, Some(p))
             }
@@ -677,6 +685,54 @@ fn record(
                 });
             }
             credentials.push(info);
+        }
+        // A private key found in clear text whose public half is an authorized key of this
+        // identity (`liveness` records the public key's fingerprint; authorized keys are named
+        // by theirs): whoever copied the file logs in, whatever the password.
+        for pk in inv
+            .credentials
+            .iter()
+            .filter(|c| c.kind == CredentialKind::PlaintextSecret)
+        {
+            let Some(fp) = pk.facts.iter().find_map(|f| f.strip_prefix("public key ")) else {
+                continue;
+            };
+            for key in inv.credentials.iter().filter(|k| {
+                k.kind == CredentialKind::SshKey
+                    && k.id == fp
+                    && answerable(ctx, k)
+                        .iter()
+                        .any(|(x, _, _)| std::ptr::eq(*x, ident))
+            }) {
+                let holder = key.owner.as_ref().map_or_else(
+                    || "its owner".to_string(),
+                    |o| match &o.system {
+                        Some(s) => format!("{}@{s}", owner_login(ctx, o)),
+                        None => o.login.clone(),
+                    },
+                );
+                let message = format!(
+                    "the private key in clear text at {} is the private half of the {} authorized for {holder} ({}): whoever copied the file logs in, whatever the password",
+                    pk.evidence,
+                    credential_name(key),
+                    key.evidence
+                );
+                let rg501 = findings
+                    .iter()
+                    .find(|f| f.rule == "RG501" && f.location == pk.evidence);
+                match rg501.and_then(|f| f.suppressed.as_ref().map(|s| (f, s))) {
+                    Some((f, s)) => accepted_items.push(Accepted {
+                        message,
+                        ..accepted(f, s)
+                    }),
+                    None => residual.push(Item {
+                        rule: rg501.map(|f| f.rule),
+                        message,
+                        location: Some(pk.evidence.clone()),
+                        cisa: cisa::ids(cisa::Key::Credential(CredentialKind::SshKey)),
+                    }),
+                }
+            }
         }
         credentials.sort_by(|a, b| {
             (&a.owner, a.kind, &a.id, &a.evidence).cmp(&(&b.owner, b.kind, &b.id, &b.evidence))

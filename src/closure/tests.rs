@@ -607,3 +607,48 @@ fn verdict_reason_names_items_without_a_rule_by_their_first_clause() {
     );
     assert_eq!(verdict(&[], &[], &[]).0, Verdict::Closed);
 }
+
+#[test]
+fn a_leaked_private_key_whose_public_half_is_authorized_is_a_residual_path() {
+    let mut key = Credential::new(
+        CredentialKind::SshKey,
+        "SHA256:vE7UVAvHH3brYfTNP2u9c4oZJ/X/bTg0uZwXyX5zIfA",
+        "ssh-ed25519 key",
+        Evidence::at("web01/home/m.okafor/.ssh/authorized_keys", 1),
+    );
+    key.owner = Some(OwnerRef {
+        system: Some("aws".into()),
+        login: "m.okafor".into(),
+    });
+    key.issued = at("2026-08-10T00:00:00Z");
+    key.status = CredentialStatus::Active;
+    let mut leaked = Credential::new(
+        CredentialKind::PlaintextSecret,
+        "loc:0123456789abcdef",
+        "private key",
+        Evidence::at("share/old.key", 1),
+    );
+    leaked.facts = vec!["public key SHA256:vE7UVAvHH3brYfTNP2u9c4oZJ/X/bTg0uZwXyX5zIfA".into()];
+    let mut other = leaked.clone();
+    other.id = "loc:fedcba9876543210".into();
+    other.facts = vec!["public key SHA256:someoneElsesKey".into()];
+    other.evidence = Evidence::at("share/other.key", 1);
+    let out = run(aws_reset(vec![
+        Record::Credential(key),
+        Record::Credential(leaked),
+        Record::Credential(other),
+    ]));
+    let r = &out[0];
+    // The authorized key itself was issued after the reset; the leaked private half is not.
+    assert_eq!(r.credentials[0].state, CredentialAfter::IssuedAfter);
+    let leak: Vec<&Item> = r
+        .residual
+        .iter()
+        .filter(|i| i.message.starts_with("the private key in clear text"))
+        .collect();
+    assert_eq!(leak.len(), 1, "{:?}", r.residual);
+    assert_eq!(leak[0].rule, Some("RG501"));
+    assert_eq!(leak[0].location, Some(Evidence::at("share/old.key", 1)));
+    assert_eq!(leak[0].cisa, ["CM0032"]);
+    assert_eq!(r.verdict, Verdict::Open);
+}
