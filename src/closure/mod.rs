@@ -39,10 +39,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Rules whose open findings are residual access paths: something that still opens a door
-/// after the reset.
+/// after the reset (RG607: a Tier-0 secret, krbtgt or a sync account, not rotated after a Tier-0
+/// reset, which forges or replays access whatever the password).
 pub const RESIDUAL_RULES: &[&str] = &[
     "RG101", "RG102", "RG103", "RG104", "RG105", "RG106", "RG107", "RG108", "RG109", "RG110",
-    "RG111", "RG201", "RG208", "RG504", "RG603", "RG604", "RG606",
+    "RG111", "RG201", "RG208", "RG504", "RG603", "RG604", "RG606", "RG607",
 ];
 
 /// Ledger rules whose absence (not assessed for lack of input) leaves a reset unprovable.
@@ -776,8 +777,7 @@ fn record(
             .or(f.system.as_deref())
             .is_some_and(|h| systems.contains(&h.to_lowercase()))
     };
-    let mut seen = Vec::new();
-    for (n, f) in findings.iter().enumerate() {
+    for f in findings {
         let relevant = match f.rule {
             "RG606" => of_identity(f, id) || right_places.contains(&&f.location),
             "RG110" => {
@@ -787,10 +787,9 @@ fn record(
             r if RESIDUAL_RULES.contains(&r) => of_identity(f, id),
             _ => false,
         };
-        if !relevant || seen.contains(&n) {
+        if !relevant {
             continue;
         }
-        seen.push(n);
         match &f.suppressed {
             Some(s) => accepted_items.push(accepted(f, s)),
             None => residual.push(item(f)),
