@@ -308,9 +308,11 @@ pub fn build(ctx: &Context<'_>, findings: &[Finding], scope: &Scope) -> Vec<Clos
             continue;
         }
         let Some(at) = e.at.known() else { continue };
-        let account = index.find(inv, &e.system, &e.target);
+        let account = index.find_event(inv, e);
         let identity = match account {
             Some(a) => Some(ctx.correlation.of_account[a]).filter(|&i| i != usize::MAX),
+            // A SID the exports do not hold is another account, whatever its name.
+            None if e.target_sid.is_some() => None,
             None => ctx.correlation.owner_identity_index(
                 inv,
                 &OwnerRef {
@@ -537,9 +539,7 @@ fn record(
             .iter()
             .filter(|e| e.kind.sets_password() && e.outcome == Outcome::Success)
             .filter_map(|e| Some((e, e.at.known()?)))
-            .filter(|(e, t)| {
-                t.as_second() >= since && index.find(inv, &e.system, &e.target) == Some(ai)
-            })
+            .filter(|(e, t)| t.as_second() >= since && index.find_event(inv, e) == Some(ai))
             .map(|(_, t)| t)
             .min();
         let (password, set) = match (hit, later, a.password_last_set.known()) {
@@ -975,9 +975,7 @@ fn sessions_after(
         .iter()
         .filter(|e| e.kind == EventKind::SessionsRevoked && e.outcome == Outcome::Success)
         .filter_map(|e| Some((e, e.at.known()?)))
-        .filter(|(e, t)| {
-            t.as_second() >= since && index.find(inv, &e.system, &e.target) == Some(ai)
-        })
+        .filter(|(e, t)| t.as_second() >= since && index.find_event(inv, e) == Some(ai))
         .min_by_key(|(_, t)| *t)
         .map(|(e, t)| (t, format!("{} ({})", e.action, e.evidence)));
     let by_state = a

@@ -35,6 +35,7 @@ fn ev(
         detail: None,
         strong_auth: None,
         event_id: Some(format!("e{line}")),
+        target_sid: None,
         evidence: Evidence::at("audit.json", line),
     }
 }
