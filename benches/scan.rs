@@ -81,13 +81,14 @@ fn bench_scan(c: &mut Criterion) {
             b.iter(|| {
                 let r = pool.install(|| scan::run(&plan));
                 let mut sink = std::io::sink();
-                let (scope, story) = report::assemble(&plan, &r, vec!["corpus".into()]);
+                let (scope, story, closure) = report::assemble(&plan, &r, vec!["corpus".into()]);
                 let full = report::Report {
                     catalog: &plan.catalog,
                     findings: &r.findings,
                     diagnostics: &r.diagnostics,
                     scope: &scope,
                     story: &story,
+                    closure: &closure,
                     delivery: &Default::default(),
                 };
                 report::write(&mut sink, Format::Sarif, &full).expect("sarif");

@@ -64,6 +64,9 @@ pub enum Command {
     /// Merge the shards of an estate (`scan PART --relative-to ROOT --emit-inventory FILE`),
     /// correlate and run the rules: the report one `scan ROOT` would write.
     Correlate(Box<ScanArgs>),
+    /// Scan, then write the reset closure report: one record per reset in the audit logs, with
+    /// what it closed and a verdict (closed, open or unprovable).
+    Closure(Box<ClosureArgs>),
 }
 
 impl Command {
@@ -74,9 +77,23 @@ impl Command {
             | Command::Baseline(a)
             | Command::Config(a)
             | Command::Correlate(a) => Some(a),
+            Command::Closure(a) => Some(&mut a.scan),
             _ => None,
         }
     }
+}
+
+/// `resetgap closure`: the scan options, and which records to write.
+#[derive(Args, Debug)]
+pub struct ClosureArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Only the records of this identity (its name, or an account's login or login@system).
+    #[arg(long, value_name = "NAME", help_heading = "Closure")]
+    pub identity: Option<String>,
+    /// Only resets at or after this date (YYYY-MM-DD, UTC) or time (RFC 3339).
+    #[arg(long, value_name = "DATE", help_heading = "Closure")]
+    pub since: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -704,6 +721,22 @@ pub fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<u8> {
     Ok(exit::CLEAN)
 }
 
+/// The exceptions of the config file.
+fn exceptions(args: &ScanArgs) -> Result<crate::exceptions::Exceptions> {
+    Ok(match &args.loaded.file {
+        Some(file) if !args.loaded.exceptions.is_empty() => {
+            let all = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")))?;
+            crate::exceptions::Exceptions::build(
+                &file.display().to_string(),
+                &args.loaded.exceptions,
+                &all,
+            )
+            .map_err(anyhow::Error::msg)?
+        }
+        _ => crate::exceptions::Exceptions::default(),
+    })
+}
+
 fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
     crate::config::check_outputs(args)?;
     if args.allow_mixed_versions {
@@ -730,6 +763,7 @@ fn run_scan(args: &ScanArgs, write_baseline: bool) -> Result<u8> {
         .collect();
     let view = View {
         catalog: &plan.catalog,
+        rule_options: &plan.rule_options,
         as_of: plan.rule_options.as_of,
         rule_set: Catalog::rule_set_hash(&plan.extractors),
         uri_base: UriBase::for_roots(&plan.roots, args.uri_root).with_files(
@@ -905,6 +939,7 @@ pub fn correlate(args: &ScanArgs) -> Result<u8> {
     });
     let view = View {
         catalog: &plan.catalog,
+        rule_options: &plan.rule_options,
         as_of: estate.as_of,
         rule_set: estate.rule_set,
         uri_base: match (args.uri_root, estate.work_tree_path) {
@@ -950,6 +985,8 @@ impl Reporting {
 /// What the report says about the scan besides its findings.
 struct View<'a> {
     catalog: &'a Catalog,
+    /// The rules' options (`as_of` among them), for the closure records.
+    rule_options: &'a crate::rule::RuleOptions,
     as_of: jiff::Timestamp,
     rule_set: String,
     uri_base: UriBase,
@@ -1055,8 +1092,8 @@ fn finish(
             .findings
             .retain(|f| f.baseline_state != Some(crate::finding::BaselineState::Unchanged));
     }
-    let (scope, story) = report::assemble_with(
-        view.as_of,
+    let (scope, story, closure) = report::assemble_with(
+        view.rule_options,
         view.rule_set.clone(),
         catalog,
         &result,
@@ -1068,6 +1105,7 @@ fn finish(
         diagnostics: &result.diagnostics,
         scope: &scope,
         story: &story,
+        closure: &closure,
         delivery: &delivery,
     };
     match &args.output {
@@ -1103,6 +1141,106 @@ fn finish(
     // `--fail-on none` never fails, not even on an incomplete scan, unless --fail-on-incomplete.
     let incomplete_fails = args.fail_on_incomplete || (threshold.is_some() && !write_baseline);
     Ok(if gating {
+        exit::FINDINGS
+    } else if result.incomplete() && incomplete_fails {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// `--since`: a day (`YYYY-MM-DD`, its start in UTC) or an RFC 3339 time.
+fn parse_since(text: &str) -> Result<jiff::Timestamp> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| format!("{d}T00:00:00Z").parse::<jiff::Timestamp>().ok())
+        .with_context(|| {
+            format!("--since `{text}` is neither a date (2026-08-01) nor an RFC 3339 time")
+        })
+}
+
+/// Whether record `r` is of the identity `name`: its name, or one of its accounts as `login` or
+/// `login@system`, compared ignoring case.
+fn of_identity(r: &crate::closure::ClosureRecord, name: &str) -> bool {
+    let name = name.trim();
+    r.identity.name.eq_ignore_ascii_case(name)
+        || r.identity.accounts.iter().any(|a| {
+            a.eq_ignore_ascii_case(name)
+                || a.rsplit_once('@')
+                    .is_some_and(|(login, _)| login.eq_ignore_ascii_case(name))
+        })
+}
+
+/// Runs `resetgap closure`: a scan, then one closure record per reset in the ledger. Exit 0 when
+/// every record is closed (or there is no reset), 1 when one is open or unprovable, 2 on error,
+/// 3 when some input could not be read (as `scan` decides it).
+pub fn closure(args: &ClosureArgs) -> Result<u8> {
+    let s = &args.scan;
+    if !matches!(s.format, Format::Text | Format::Json | Format::Markdown) {
+        bail!("closure writes text, json or markdown (--format)");
+    }
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    crate::config::check_outputs(s)?;
+    let plan = plan(s)?;
+    let exceptions = exceptions(s)?;
+    let mut result = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .build()
+        .context("cannot start worker threads")?
+        .install(|| scan::run(&plan));
+    let applied = exceptions.apply(&mut result.findings, plan.rule_options.as_of);
+    if !s.quiet {
+        let mut err = std::io::stderr().lock();
+        for line in crate::diag::summary_lines(&result.diagnostics, s.verbose) {
+            let _ = writeln!(err, "resetgap: {line}");
+        }
+        for (ticket, expires, n) in &applied.expired {
+            let _ = writeln!(
+                err,
+                "resetgap: warning: exception {ticket} expired on {expires}; {n} finding(s) no longer suppressed"
+            );
+        }
+    }
+    let (scope, _, mut records) = report::assemble(
+        &plan,
+        &result,
+        s.paths
+            .iter()
+            .map(|p| report::scope::root_name(p))
+            .chain(s.ldap.iter().cloned())
+            .collect(),
+    );
+    if let Some(name) = &args.identity {
+        records.retain(|r| of_identity(r, name));
+    }
+    if let Some(since) = since {
+        records.retain(|r| r.at >= since);
+    }
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        match s.format {
+            Format::Json => crate::closure::render::json(w, &scope, &records),
+            Format::Markdown => crate::closure::render::markdown(w, &scope, &records),
+            _ => crate::closure::render::text(w, &scope, &records),
+        }?;
+        w.flush()
+    };
+    match &s.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            write(&mut std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+    }
+    let unclosed = records
+        .iter()
+        .any(|r| r.verdict != crate::closure::Verdict::Closed);
+    let incomplete_fails = s.fail_on_incomplete || s.fail_on != FailOn::None;
+    Ok(if unclosed {
         exit::FINDINGS
     } else if result.incomplete() && incomplete_fails {
         exit::INCOMPLETE

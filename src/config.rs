@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_FILE: &str = "resetgap.yml";
 
 /// Subcommands that take the scan options.
-const SCAN_LIKE: [&str; 4] = ["scan", "baseline", "config", "correlate"];
+const SCAN_LIKE: [&str; 5] = ["scan", "baseline", "config", "correlate", "closure"];
 
 /// Environment variables that hold secrets: never options, never printed.
 const SECRET_VARS: [&str; 2] = ["RESETGAP_LDAP_PASSWORD", "RESETGAP_SECRET_ID_KEY"];
@@ -168,6 +168,12 @@ shows the effective values and their sources.",
     cmd.mut_subcommand("baseline", |s| {
         s.mut_arg("output", |a| a.required(true))
             .mut_arg("format", |a| a.default_value("json"))
+    })
+    .mut_subcommand("closure", |s| {
+        s.mut_arg("format", |a| {
+            a.help("Output format: text, json or markdown")
+                .hide_possible_values(true)
+        })
     })
     .mut_subcommand("config", |s| {
         s.mut_arg("paths", |a| {

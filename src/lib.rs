@@ -9,6 +9,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod closure;
 pub mod config;
 pub mod correlate;
 pub mod diag;

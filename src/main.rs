@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Ok(Cli { command }) => match &command {
             Command::Scan(args) => cli::scan(args),
             Command::Baseline(args) => cli::baseline(args),
+            Command::Closure(args) => cli::closure(args),
             Command::Config(args) => resetgap::config::print(args, &mut std::io::stdout().lock()),
             Command::Diff(args) => cli::diff(args, &mut std::io::stdout().lock()),
             Command::Rules(args) => cli::rules(args, &mut std::io::stdout().lock()),

@@ -331,6 +331,59 @@ fn html_report_renders_in_chromium_offline_with_the_key_facts() {
     ));
 }
 
+/// The reset closure section (`fixtures/closure`) renders offline too: a card per record with its
+/// verdict, the tables and the CISA ids.
+#[test]
+fn closure_section_renders_in_chromium_offline() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("closure.html");
+    let out = resetgap()
+        .args(["scan", "fixtures/closure/input", "--as-of", AS_OF])
+        .args([
+            "--format",
+            "html",
+            "--no-progress",
+            "--fail-on",
+            "none",
+            "-o",
+        ])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r = render(&exe, &page, &dir.path().join("profile"));
+    let artefacts = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), PathBuf::from)
+        .join("ci-artifacts");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    std::fs::write(artefacts.join("closure.png"), &r.png).unwrap();
+    assert_eq!(r.requests, vec![r.url.clone()], "requests made by the page");
+    assert!(r.errors.is_empty(), "console errors: {:?}", r.errors);
+    let text = &r.text;
+    // Badges are upper-cased by CSS; the rendered text shows them so.
+    let section = text[text
+        .find("3 resets in the audit logs")
+        .expect("the closure section")..]
+        .to_lowercase();
+    for fact in [
+        "1 open, 1 unprovable, 1 closed",
+        "open mokafor",
+        "closed r.ndiaye",
+        "unprovable ci-deploy",
+        "residual access paths",
+        "accepted by exception",
+        "cm0032",
+    ] {
+        assert!(
+            section.contains(fact),
+            "`{fact}` not visible in the closure section"
+        );
+    }
+}
+
 /// The checks can fail: a page that loads an image and logs an error is caught on both counts.
 #[test]
 fn chromium_check_catches_requests_and_console_errors() {

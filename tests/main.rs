@@ -12,6 +12,8 @@ mod samba;
 
 /// CLI behaviour: help, exit codes, argument validation, broken input.
 mod cli;
+/// `resetgap closure`: the reset closure report pinned on `fixtures/closure`.
+mod closure;
 /// The Linux collector (collect/collect-linux.sh) against a synthetic root and this machine's root.
 mod collector;
 /// Delivery: git-root SARIF URIs, the result cap, baselines, exceptions, diff, configuration.

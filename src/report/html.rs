@@ -36,11 +36,12 @@ impl fmt::Display for E<'_> {
 }
 
 const LEVELS: [Level; 3] = [Level::Error, Level::Warning, Level::Note];
-const FRAMEWORKS: [(&str, &str); 4] = [
+const FRAMEWORKS: [(&str, &str); 5] = [
     ("nist-csf-2.0", "NIST CSF 2.0"),
     ("nist-sp-800-63b", "NIST SP 800-63B"),
     ("owasp-nhi-top-10", "OWASP NHI Top 10"),
     ("cis-controls-v8", "CIS Controls v8"),
+    ("cisa-eviction-strategies", "CISA Eviction Strategies"),
 ];
 const CSS: &str = include_str!("html.css");
 
@@ -96,6 +97,7 @@ fn page(h: &mut String, r: &Report<'_>) -> fmt::Result {
     for (n, g) in r.story.iter().enumerate() {
         group(h, r, n, g)?;
     }
+    closure(h, r)?;
     remediation(h, r)?;
     scope(h, r, &roots)?;
     h.push_str("</body>\n</html>\n");
@@ -117,8 +119,12 @@ fn toc(h: &mut String, r: &Report<'_>) -> fmt::Result {
             g.open
         )?;
     }
+    h.push_str("</ol></li>\n");
+    if !r.closure.is_empty() {
+        h.push_str("<li><a href=\"#closure\">Reset closure</a></li>\n");
+    }
     h.push_str(
-        "</ol></li>\n<li><a href=\"#remediation\">Remediation</a></li>\n\
+        "<li><a href=\"#remediation\">Remediation</a></li>\n\
          <li><a href=\"#frameworks\">Framework mapping</a></li>\n<li><a href=\"#scope\">Scope and coverage</a></li>\n</ol></nav>\n",
     );
     Ok(())
@@ -655,6 +661,158 @@ fn group(h: &mut String, r: &Report<'_>, n: usize, g: &Group) -> fmt::Result {
         h.push_str("</li>\n");
     }
     h.push_str("</ol></section>\n");
+    Ok(())
+}
+
+/// `CM0033, CM0077` or nothing.
+fn cisa_cell(ids: &[&str]) -> String {
+    ids.join(", ")
+}
+
+/// The reset closure section: one card per closure record (`closure`), with its verdict badge
+/// and tables of accounts, credentials, residual paths and missing evidence. Only when the
+/// ledger holds a reset.
+fn closure(h: &mut String, r: &Report<'_>) -> fmt::Result {
+    use crate::closure::render::{event_text, password_text, sessions_text, state_text, when};
+    if r.closure.is_empty() {
+        return Ok(());
+    }
+    let s = crate::closure::render::summary(r.closure);
+    write!(
+        h,
+        "<section id=\"closure\"><h2>Reset closure</h2>\n<p>{} resets in the audit logs: \
+         <b>{}</b> open, <b>{}</b> unprovable, <b>{}</b> closed. Each card is one reset and \
+         what it closed; CISA Eviction Strategies countermeasures in brackets.</p>\n",
+        s.records, s.open, s.unprovable, s.closed
+    )?;
+    for (k, c) in r.closure.iter().enumerate() {
+        let v = c.verdict.as_str();
+        write!(
+            h,
+            "<article class=\"closure {v}\" id=\"closure-{}\"><h3><span class=\"badge {v}\">{v}</span> {} · {}</h3>\n\
+             <p><b>{}</b>: {}</p>\n<dl class=\"chain\"><dt>Event</dt><dd>{} <code>{}</code> <span class=\"muted\">[{}]</span></dd>",
+            k + 1,
+            E(&c.identity.name),
+            when(c.at),
+            v,
+            E(&c.verdict_reason),
+            E(&event_text(c)),
+            E(&c.event.evidence.to_string()),
+            cisa_cell(&c.cisa)
+        )?;
+        for e in &c.echoes {
+            write!(
+                h,
+                "<dt>Also logged</dt><dd>{} on {} at {} <code>{}</code></dd>",
+                E(&e.action),
+                E(&e.system),
+                when(e.at),
+                E(&e.evidence.to_string())
+            )?;
+        }
+        for t in &c.tickets {
+            write!(
+                h,
+                "<dt>Ticket</dt><dd>{} ({}): requested by {}, approved by {}, state {} <code>{}</code></dd>",
+                E(&t.id),
+                E(&t.system),
+                E(t.requested_by.as_deref().unwrap_or("-")),
+                E(t.approved_by.as_deref().unwrap_or("-")),
+                E(t.state.as_deref().unwrap_or("-")),
+                E(&t.evidence.to_string())
+            )?;
+        }
+        for a in &c.approval {
+            write!(
+                h,
+                "<dt>Approval</dt><dd>{}{}</dd>",
+                a.rule.map_or(String::new(), |r| format!("{} ", E(r))),
+                E(&a.message)
+            )?;
+        }
+        for l in &c.identity.links {
+            write!(
+                h,
+                "<dt>Link</dt><dd>{} and {}: {}{}</dd>",
+                E(&l.accounts[0]),
+                E(&l.accounts[1]),
+                E(l.basis.describe()),
+                if l.weak { " <b>(weak)</b>" } else { "" }
+            )?;
+        }
+        h.push_str("</dl>\n<table><thead><tr><th>Account</th><th>Password after the reset</th><th>Sessions</th><th>CISA</th></tr></thead><tbody>\n");
+        for a in &c.accounts {
+            writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                E(&a.account),
+                E(&password_text(a)),
+                E(&sessions_text(a, c.at).unwrap_or_else(|| "-".into())),
+                cisa_cell(&a.cisa)
+            )?;
+        }
+        h.push_str("</tbody></table>\n");
+        if !c.credentials.is_empty() {
+            h.push_str("<table><thead><tr><th>Credential</th><th>Owner</th><th>State</th><th>Detail</th><th>CISA</th></tr></thead><tbody>\n");
+            for cr in &c.credentials {
+                let hot = matches!(
+                    cr.state,
+                    crate::closure::CredentialAfter::Survives
+                        | crate::closure::CredentialAfter::UsedAfterReset
+                );
+                writeln!(
+                    h,
+                    "<tr><td>{} <code>{}</code></td><td>{}</td><td{}>{}</td><td>{} <code>{}</code></td><td>{}</td></tr>",
+                    E(&cr.label),
+                    E(&cr.id),
+                    E(cr.owner.as_deref().unwrap_or("-")),
+                    if hot { " class=\"survives\"" } else { "" },
+                    state_text(cr),
+                    E(&cr.detail),
+                    E(&cr.evidence.to_string()),
+                    cisa_cell(&cr.cisa)
+                )?;
+            }
+            h.push_str("</tbody></table>\n");
+        }
+        for (title, items) in [
+            ("Residual access paths", &c.residual),
+            ("Missing evidence", &c.missing),
+        ] {
+            if items.is_empty() {
+                continue;
+            }
+            write!(h, "<h4>{title}</h4>\n<table><thead><tr><th>Rule</th><th>What</th><th>Evidence</th><th>CISA</th></tr></thead><tbody>\n")?;
+            for i in items.iter() {
+                writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    E(i.rule.unwrap_or("-")),
+                    E(&i.message),
+                    E(&i.location.as_ref().map_or(String::new(), |l| l.to_string())),
+                    cisa_cell(&i.cisa)
+                )?;
+            }
+            h.push_str("</tbody></table>\n");
+        }
+        if !c.accepted.is_empty() {
+            h.push_str("<h4>Accepted by exception</h4>\n<table><thead><tr><th>Rule</th><th>What</th><th>Accepted</th><th>CISA</th></tr></thead><tbody>\n");
+            for a in &c.accepted {
+                writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    E(a.rule),
+                    E(&a.message),
+                    E(&a.location.to_string()),
+                    E(&a.exception.justification()),
+                    cisa_cell(&a.cisa)
+                )?;
+            }
+            h.push_str("</tbody></table>\n");
+        }
+        h.push_str("</article>\n");
+    }
+    h.push_str("</section>\n");
     Ok(())
 }
 

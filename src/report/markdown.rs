@@ -183,6 +183,11 @@ pub fn write(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         }
     }
 
+    if !r.closure.is_empty() {
+        writeln!(out, "\n## Reset closure\n")?;
+        crate::closure::render::section(out, r.closure, &[], "###")?;
+    }
+
     writeln!(out, "\n## Findings by rule\n")?;
     writeln!(
         out,

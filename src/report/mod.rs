@@ -29,6 +29,8 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub scope: &'a scope::Scope,
     pub story: &'a [story::Group],
+    /// One closure record per reset in the ledger (`closure`), for the "Reset closure" sections.
+    pub closure: &'a [crate::closure::ClosureRecord],
     /// CI choices (category, URI root, result cap, suppressed results) and the baseline summary.
     pub delivery: &'a github::Delivery,
 }
@@ -80,15 +82,20 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The scope and the story of a scan: what a `Report` borrows beside the findings. `roots` name
-/// what was scanned (`scope::root_name` of each path, and live directory URLs).
+/// The scope, the story and the reset closure records of a scan: what a `Report` borrows beside
+/// the findings. `roots` name what was scanned (`scope::root_name` of each path, and live
+/// directory URLs).
 pub fn assemble(
     plan: &crate::scan::ScanPlan,
     result: &crate::scan::ScanResult,
     roots: Vec<String>,
-) -> (scope::Scope, Vec<story::Group>) {
+) -> (
+    scope::Scope,
+    Vec<story::Group>,
+    Vec<crate::closure::ClosureRecord>,
+) {
     assemble_with(
-        plan.rule_options.as_of,
+        &plan.rule_options,
         Catalog::rule_set_hash(&plan.extractors),
         &plan.catalog,
         result,
@@ -98,14 +105,18 @@ pub fn assemble(
 
 /// `assemble` for a result whose crawl ran elsewhere (`correlate`: the shards' rule-set hash).
 pub fn assemble_with(
-    as_of: jiff::Timestamp,
+    options: &crate::rule::RuleOptions,
     rule_set: String,
     catalog: &Catalog,
     result: &crate::scan::ScanResult,
     roots: Vec<String>,
-) -> (scope::Scope, Vec<story::Group>) {
+) -> (
+    scope::Scope,
+    Vec<story::Group>,
+    Vec<crate::closure::ClosureRecord>,
+) {
     let scope = scope::Scope::build(
-        as_of,
+        options.as_of,
         rule_set,
         roots,
         catalog,
@@ -118,7 +129,13 @@ pub fn assemble_with(
         catalog,
         &result.findings,
     );
-    (scope, story)
+    let ctx = crate::rule::Context {
+        inventory: &result.inventory,
+        correlation: &result.correlation,
+        options,
+    };
+    let closure = crate::closure::build(&ctx, &result.findings, &scope);
+    (scope, story, closure)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

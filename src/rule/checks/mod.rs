@@ -3,8 +3,8 @@
 //! survived a reset, describing a reset, resolving a credential's owner).
 
 mod directory;
-mod ledger;
-mod ledger_people;
+pub(crate) mod ledger;
+pub(crate) mod ledger_people;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};

@@ -50,6 +50,9 @@ pub fn annotate(cred: &mut Credential, rule_kind: &str, secret: &str, text: &str
         }
     }
     if rule_kind == "private key" {
+        if let Some(fp) = openssh_public_fingerprint(secret) {
+            cred.facts.push(format!("public key {fp}"));
+        }
         if let Some((not_before, not_after)) = adjacent_certificate(text, line) {
             cred.expires = When::Known(not_after);
             cred.facts.push(format!(
@@ -59,6 +62,32 @@ pub fn annotate(cred: &mut Credential, rule_kind: &str, secret: &str, text: &str
             ));
         }
     }
+}
+
+/// The fingerprint (`SHA256:…`, as `ssh-keygen -l` and the `authorized_keys` source write it)
+/// of the public half of an OpenSSH private key: the `openssh-key-v1` format (PROTOCOL.key in
+/// OpenSSH) stores the public key in clear before the private part, encrypted or not. It joins a
+/// leaked private key to the `authorized_keys` entries it opens; it reveals nothing of the
+/// private key. `secret` is the PEM body (line breaks, `\n` escapes and split literals allowed).
+pub fn openssh_public_fingerprint(secret: &str) -> Option<String> {
+    fn string(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let n = usize::try_from(u32::from_be_bytes(b.get(..4)?.try_into().ok()?)).ok()?;
+        let end = 4usize.checked_add(n)?;
+        Some((b.get(4..end)?, b.get(end..)?))
+    }
+    let body = super::scan::join_literals(&secret.replace("\\n", "\n"));
+    let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = STANDARD.decode(body.as_bytes()).ok()?;
+    let rest = bytes.strip_prefix(b"openssh-key-v1\0")?;
+    let (_cipher, rest) = string(rest)?;
+    let (_kdf, rest) = string(rest)?;
+    let (_kdf_options, rest) = string(rest)?;
+    let keys = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+    if keys == 0 {
+        return None;
+    }
+    let (public, _) = string(rest.get(4..)?)?;
+    (!public.is_empty()).then(|| crate::source::ids::ssh_fingerprint(public))
 }
 
 /// The 12-digit account of a new-generation AWS access key id (`AKIA`/`ASIA` + 16 base32).
@@ -251,6 +280,37 @@ fn asn1_time(tag: u8, content: &[u8]) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The public half of an OpenSSH private key, as `ssh-keygen -lf` prints it for the
+    /// matching `.pub` (`fixtures/closure`, an invented key); nothing for other key formats,
+    /// truncated or garbled bodies.
+    #[test]
+    fn openssh_private_key_names_its_public_half() {
+        let pem =
+            include_str!("../../../fixtures/closure/input/shares/it-handover/web01-mokafor.key");
+        let body = pem
+            .trim()
+            .trim_start_matches("-----BEGIN OPENSSH PRIVATE KEY-----")
+            .trim_end_matches("-----END OPENSSH PRIVATE KEY-----");
+        assert_eq!(
+            openssh_public_fingerprint(body).as_deref(),
+            Some("SHA256:vE7UVAvHH3brYfTNP2u9c4oZJ/X/bTg0uZwXyX5zIfA")
+        );
+        // The same body written as a JSON string with `\n` escapes.
+        let escaped = body.trim().replace('\n', "\\n");
+        assert_eq!(
+            openssh_public_fingerprint(&escaped).as_deref(),
+            Some("SHA256:vE7UVAvHH3brYfTNP2u9c4oZJ/X/bTg0uZwXyX5zIfA")
+        );
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(openssh_public_fingerprint(&compact[..60]), None);
+        assert_eq!(
+            openssh_public_fingerprint("MIIEvZZFAKEZZFAKEZZFAKE0001"),
+            None
+        );
+        assert_eq!(openssh_public_fingerprint("not base64 at all!"), None);
+        assert_eq!(openssh_public_fingerprint(""), None);
+    }
 
     #[test]
     fn aws_account_from_key_id() {
