@@ -321,3 +321,60 @@ fn sarif_snapshot() {
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 8);
     insta::assert_snapshot!("incident_sarif", sarif);
 }
+
+/// `resetgap closure` on the incident: one eviction certificate per reset, with the verdicts the
+/// scenario's README expects (Priya open, adm.kowalski open, Lena closed, Omar unprovable), and
+/// the text report pinned.
+#[test]
+fn closure_report_is_pinned() {
+    let a = args();
+    let run = |format: &str| {
+        let out = resetgap()
+            .arg("closure")
+            .args(["--no-progress", "--format", format])
+            .args(&a)
+            .output()
+            .expect("runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, json, stderr) = run("json");
+    assert_eq!(code, 1, "open records gate: {stderr}");
+    let json: Value = serde_json::from_str(&json).expect("JSON");
+    let mut verdicts: Vec<(String, String)> = json["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["identity"]["name"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    verdicts.sort();
+    let verdict_of = |who: &str| {
+        verdicts
+            .iter()
+            .filter(|(name, _)| name.to_lowercase().contains(who))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(verdict_of("priya"), ["open"], "{verdicts:?}");
+    assert_eq!(verdict_of("kowalski"), ["open"], "{verdicts:?}");
+    assert_eq!(verdict_of("fischer"), ["closed"], "{verdicts:?}");
+    assert_eq!(verdict_of("haddad"), ["unprovable"], "{verdicts:?}");
+    let (code, text, stderr) = run("text");
+    assert_eq!(code, 1, "{stderr}");
+    // Omar's ledger gap cites Priya's reset as the edge of the log window it searched; it
+    // belongs to Omar's record alone.
+    let priya = text
+        .split("\n== ")
+        .find(|block| block.starts_with("priya-raman"))
+        .expect("Priya's record");
+    assert!(!priya.contains("RG605"), "{priya}");
+    insta::assert_snapshot!("incident_closure_text", text);
+}

@@ -803,7 +803,13 @@ fn record(
         .collect();
     for f in findings {
         let relevant = match f.rule {
-            "RG605" => of_identity(f, id) || at_any(f, &places) || at_any(f, &account_places),
+            // A gap of another identity may cite this reset's event as the edge of the log
+            // window it searched: only a gap of no identity is matched by place.
+            "RG605" => {
+                of_identity(f, id)
+                    || (f.identity_index.is_none()
+                        && (at_any(f, &places) || at_any(f, &account_places)))
+            }
             "RG401" => host_of_identity(f),
             _ => false,
         };
