@@ -28,6 +28,10 @@ enum Hostile {
     Garbage,
     /// Entries without end, as fast as the client reads.
     Endless,
+    /// Entries without end, one a millisecond: a stream that never stops but never floods, so
+    /// only the whole-read deadline ends it (an unthrottled stream fills memory in proportion
+    /// to the machine's speed before any deadline).
+    Steady,
     /// One entry every two seconds, for ever.
     Drip,
     /// Three entries, half of a fourth, then closes.
@@ -151,6 +155,10 @@ fn serve(hostile: Hostile) -> String {
                 let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut s);
                 (0..).try_for_each(|n| w.write_all(&entry(search, n)))
             }
+            Hostile::Steady => (0..).try_for_each(|n| {
+                std::thread::sleep(Duration::from_millis(1));
+                s.write_all(&entry(search, n))
+            }),
             Hostile::Drip => (0..).try_for_each(|n| {
                 std::thread::sleep(Duration::from_secs(2));
                 s.write_all(&entry(search, n))
@@ -378,7 +386,7 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
         ),
         (
             "endless stream, time limit",
-            Hostile::Endless,
+            Hostile::Steady,
             vec![],
             "stopped after 3s (--ldap-timeout",
         ),
@@ -445,7 +453,7 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
             );
         }
         match hostile {
-            Hostile::Endless | Hostile::CloseMidSearch => {
+            Hostile::Endless | Hostile::Steady | Hostile::CloseMidSearch => {
                 assert!(
                     summarize(&run.report) == expected,
                     "{name}: directory entries add no finding here"
