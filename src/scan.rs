@@ -120,6 +120,11 @@ pub fn collect(plan: &ScanPlan) -> Collected {
         .collect();
     let saved_ldif = SavedLdif::new(&plan.ldap);
 
+    // Each file's records, kept apart until the walk ends: files are parsed in any order, and
+    // records of one system from several files (a Windows host's registry exports) must come
+    // out in one order, by file, whatever the walk's.
+    let file_batches = Mutex::new(Vec::<(String, Vec<Record>)>::new());
+
     // 1-2. Discover and parse files in parallel.
     let walk_opts = WalkOptions {
         max_file_size: plan.max_file_size,
@@ -132,7 +137,17 @@ pub fn collect(plan: &ScanPlan) -> Collected {
         &counters,
         |file| {
             if !saved_ldif.is(file.path) {
-                keep(parse_file(plan, file))
+                let out = parse_file(plan, file);
+                if !out.records.is_empty() {
+                    file_batches
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((file.uri.to_string(), out.records));
+                }
+                keep(Output {
+                    records: Vec::new(),
+                    diagnostics: out.diagnostics,
+                })
             }
         },
         |d| {
@@ -182,7 +197,12 @@ pub fn collect(plan: &ScanPlan) -> Collected {
             started.elapsed().as_secs_f64(),
         ));
     }
-    let mut records = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut file_batches = file_batches.into_inner().unwrap_or_else(|e| e.into_inner());
+    file_batches.sort_by(|a, b| a.0.cmp(&b.0));
+    let others = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut records: Vec<Record> = file_batches.into_iter().flat_map(|(_, r)| r).collect();
+    // Then the host trees (in host order) and the live directories.
+    records.extend(others);
     // Walk order is not deterministic; host records arrive as whole blocks, in host order.
     stable_order(&mut records);
     date_by_manifest(&mut records, &manifest_times);
