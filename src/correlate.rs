@@ -12,9 +12,10 @@
 //! alone is weak: each system lets its own admins, and some let users, choose it (RG608).
 
 use crate::inventory::{Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision};
+use foldhash::{HashMap, HashMapExt};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The `--identities` file: identity name → list of `system:login` (system is a host name, `aws`,
 /// or a source family `linux` meaning every Linux host).
@@ -325,7 +326,7 @@ impl Correlation {
     pub fn build(inv: &Inventory, overrides: &IdentityMap) -> Correlation {
         let mut identities: Vec<Identity> = Vec::new();
         let mut of_account = vec![usize::MAX; inv.accounts.len()];
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut by_key: HashMap<String, usize> = HashMap::with_capacity(inv.accounts.len());
 
         // Explicit identities first: they win over the heuristic.
         for (name, members) in &overrides.0 {
@@ -368,7 +369,8 @@ impl Correlation {
             }
             x
         }
-        let mut first_with_key: BTreeMap<String, usize> = BTreeMap::new();
+        // Iterated only to fill `by_key`, whose keys it holds once each: its order does not matter.
+        let mut first_with_key: HashMap<String, usize> = HashMap::with_capacity(n);
         // (first account with the key, this account, key): the links made, one per key holder.
         let mut edges: Vec<(usize, usize, String)> = Vec::new();
         for (i, a) in inv.accounts.iter().enumerate() {
@@ -388,7 +390,7 @@ impl Correlation {
                 }
             }
         }
-        let mut identity_of_root: HashMap<usize, usize> = HashMap::new();
+        let mut identity_of_root: HashMap<usize, usize> = HashMap::with_capacity(n);
         for (i, a) in inv.accounts.iter().enumerate() {
             if of_account[i] != usize::MAX {
                 continue;

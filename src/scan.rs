@@ -94,10 +94,13 @@ pub fn collect(plan: &ScanPlan) -> Collected {
     let diagnostics = Mutex::new(Vec::<Diagnostic>::new());
     let keep = |out: Output| {
         if !out.records.is_empty() {
-            records
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(out.records);
+            let mut all = records.lock().unwrap_or_else(|e| e.into_inner());
+            if all.is_empty() {
+                // A large output (a live directory) is taken whole, not copied.
+                *all = out.records;
+            } else {
+                all.extend(out.records);
+            }
         }
         if !out.diagnostics.is_empty() {
             diagnostics
@@ -250,11 +253,7 @@ pub fn reduce(
     // 4. Correlate. 5. Rules.
     let correlation = Correlation::build(&inventory, identities);
     split("correlate", &mut timings);
-    let ctx = Context {
-        inventory: &inventory,
-        correlation: &correlation,
-        options,
-    };
+    let ctx = Context::new(&inventory, &correlation, options);
     let findings = catalog.evaluate(&ctx);
     split("rules", &mut timings);
 
@@ -326,7 +325,7 @@ fn date_by_manifest(records: &mut [Record], times: &HashMap<String, When>) {
 
 /// Orders records deterministically without reordering records of one system among themselves
 /// (sudoers and sshd settings depend on their order).
-fn stable_order(records: &mut [Record]) {
+pub fn stable_order(records: &mut [Record]) {
     fn key(r: &Record) -> (&str, &str) {
         match r {
             Record::Account(a) => (a.system.as_str(), a.evidence.path.as_str()),
@@ -341,5 +340,5 @@ fn stable_order(records: &mut [Record]) {
             Record::ResetRight(r) => (r.system.as_str(), r.evidence.path.as_str()),
         }
     }
-    records.sort_by(|a, b| key(a).cmp(&key(b)));
+    crate::inventory::merge::sort_indirect(records, |a, b| key(a).cmp(&key(b)));
 }

@@ -81,11 +81,7 @@ fn run_with(
     let inv = Inventory::from_records(records);
     let correlation = Correlation::build(&inv, &IdentityMap::default());
     let options = RuleOptions::new(AS_OF.parse().unwrap());
-    let ctx = Context {
-        inventory: &inv,
-        correlation: &correlation,
-        options: &options,
-    };
+    let ctx = Context::new(&inv, &correlation, &options);
     let ignore: Vec<String> = ignore.iter().map(|s| s.to_string()).collect();
     let catalog = Catalog::bundled().unwrap().select(&[], &ignore).unwrap();
     let mut findings = catalog.evaluate(&ctx);

@@ -20,7 +20,27 @@ use super::model::*;
 use super::When;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+
+/// Sorts `v` stably by `cmp`, moving each element once: the sort orders indices, then the
+/// elements are permuted in place. For large records (an `Account`, a `Record`) this avoids the
+/// merge sort's repeated moves of whole elements.
+pub(crate) fn sort_indirect<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| cmp(&v[a], &v[b]));
+    // `idx[k]` is the index of the element that belongs at `k`: follow each cycle.
+    for start in 0..idx.len() {
+        let mut cur = start;
+        loop {
+            let next = idx[cur];
+            idx[cur] = cur;
+            if next == start || next == cur {
+                break;
+            }
+            v.swap(cur, next);
+            cur = next;
+        }
+    }
+}
 
 /// When the evidence at a path was collected: the `collected_at` of the host tree it lies in.
 pub struct Observed {
@@ -360,17 +380,30 @@ pub fn accounts(
     observed: &Observed,
     notes: &mut Vec<Diagnostic>,
 ) -> Vec<Account> {
-    let mut groups: BTreeMap<(String, String), Vec<Account>> = BTreeMap::new();
-    for a in accounts {
-        groups
-            .entry((a.system.clone(), a.login.clone()))
-            .or_default()
-            .push(a);
+    let mut accounts = accounts;
+    // Stable: the records of one account keep their arrival order.
+    sort_indirect(&mut accounts, |a, b| {
+        (&a.system, &a.login).cmp(&(&b.system, &b.login))
+    });
+    let mut out = Vec::with_capacity(accounts.len());
+    let mut rest = accounts.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let same = |a: &Account| a.system == first.system && a.login == first.login;
+        if !rest.peek().is_some_and(same) {
+            // The common case: one record, nothing to merge (only its aliases to sort).
+            let mut m = first;
+            m.aliases.sort();
+            out.push(m);
+            continue;
+        }
+        let key = (first.system.clone(), first.login.clone());
+        let mut group = vec![first];
+        while let Some(a) = rest.next_if(|a| a.system == key.0 && a.login == key.1) {
+            group.push(a);
+        }
+        out.extend(merge_accounts(group, observed, notes));
     }
-    groups
-        .into_values()
-        .filter_map(|g| merge_accounts(g, observed, notes))
-        .collect()
+    out
 }
 
 /// Merges listed credentials seen in several exports (same kind, id and owner) into one; a
@@ -381,25 +414,41 @@ pub fn credentials(
     observed: &Observed,
     notes: &mut Vec<Diagnostic>,
 ) -> Vec<Credential> {
-    let mut out = Vec::new();
-    let mut groups: BTreeMap<(CredentialKind, String, Option<OwnerRef>), Vec<Credential>> =
-        BTreeMap::new();
+    let mut out = Vec::with_capacity(credentials.len());
+    let mut listed = Vec::with_capacity(credentials.len());
     for c in credentials {
         if c.kind == CredentialKind::PlaintextSecret {
             out.push(c);
         } else {
-            groups
-                .entry((c.kind, c.id.clone(), c.owner.clone()))
-                .or_default()
-                .push(c);
+            listed.push(c);
         }
     }
-    out.extend(
-        groups
-            .into_values()
-            .filter_map(|g| merge_credentials(g, observed, notes)),
-    );
-    out.sort_by(|a, b| (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id)));
+    // Stable: the records of one credential keep their arrival order.
+    sort_indirect(&mut listed, |a, b| {
+        (a.kind, &a.id, &a.owner).cmp(&(b.kind, &b.id, &b.owner))
+    });
+    let mut rest = listed.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let same =
+            |c: &Credential| c.kind == first.kind && c.id == first.id && c.owner == first.owner;
+        if !rest.peek().is_some_and(same) {
+            // One record: nothing to merge (only its lists to sort, as the merge does).
+            let mut m = first;
+            m.related.sort();
+            m.responsible.sort();
+            out.push(m);
+            continue;
+        }
+        let key = (first.kind, first.id.clone(), first.owner.clone());
+        let mut group = vec![first];
+        while let Some(c) = rest.next_if(|c| c.kind == key.0 && c.id == key.1 && c.owner == key.2) {
+            group.push(c);
+        }
+        out.extend(merge_credentials(group, observed, notes));
+    }
+    sort_indirect(&mut out, |a, b| {
+        (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id))
+    });
     out
 }
 

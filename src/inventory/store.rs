@@ -4,8 +4,8 @@ use super::ledger::{Event, ResetRight, Ticket};
 use super::merge;
 use super::model::*;
 use crate::diag::Diagnostic;
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
-use std::collections::HashMap;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Inventory {
@@ -25,8 +25,9 @@ pub struct Inventory {
     pub tickets: Vec<Ticket>,
     /// Rights to reset or take over accounts, sorted.
     pub reset_rights: Vec<ResetRight>,
+    /// System, then login or alias: looked up with borrowed names, no allocation.
     #[serde(skip)]
-    by_login: HashMap<(String, String), usize>,
+    by_login: HashMap<String, HashMap<String, usize>>,
 }
 
 impl Inventory {
@@ -82,16 +83,25 @@ impl Inventory {
         inv.reset_rights.dedup();
         // Stable: keeps each system's evaluation order.
         inv.settings.sort_by(|a, b| a.system.cmp(&b.system));
+        // Accounts are sorted by system: each system's map is built from one run.
+        for run in inv.accounts.chunk_by(|a, b| a.system == b.system) {
+            let names = run.len() + run.iter().map(|a| a.aliases.len()).sum::<usize>();
+            inv.by_login
+                .entry(run[0].system.clone())
+                .or_insert_with(|| HashMap::with_capacity(names));
+        }
         for (i, a) in inv.accounts.iter().enumerate() {
-            inv.by_login.insert((a.system.clone(), a.login.clone()), i);
+            if let Some(m) = inv.by_login.get_mut(&a.system) {
+                m.insert(a.login.clone(), i);
+            }
         }
         // Other names of an account in its system (an Okta user id, an Entra object id, an ARN)
         // find it too, unless they name an account of their own.
         for (i, a) in inv.accounts.iter().enumerate() {
-            for alias in &a.aliases {
-                inv.by_login
-                    .entry((a.system.clone(), alias.clone()))
-                    .or_insert(i);
+            if let Some(m) = inv.by_login.get_mut(&a.system) {
+                for alias in &a.aliases {
+                    m.entry(alias.clone()).or_insert(i);
+                }
             }
         }
         (inv, notes)
@@ -99,8 +109,6 @@ impl Inventory {
 
     /// The account `login` on `system`.
     pub fn account(&self, system: &str, login: &str) -> Option<usize> {
-        self.by_login
-            .get(&(system.to_string(), login.to_string()))
-            .copied()
+        self.by_login.get(system)?.get(login).copied()
     }
 }

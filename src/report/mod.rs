@@ -129,11 +129,7 @@ pub fn assemble_with(
         catalog,
         &result.findings,
     );
-    let ctx = crate::rule::Context {
-        inventory: &result.inventory,
-        correlation: &result.correlation,
-        options,
-    };
+    let ctx = crate::rule::Context::new(&result.inventory, &result.correlation, options);
     let closure = crate::closure::build(&ctx, &result.findings, &scope);
     (scope, story, closure)
 }

@@ -72,6 +72,23 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub correlation: &'a Correlation,
     pub options: &'a RuleOptions,
+    /// Lookups several rules share, built once on first use (`checks::shared`).
+    shared: checks::shared::Shared,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        inventory: &'a Inventory,
+        correlation: &'a Correlation,
+        options: &'a RuleOptions,
+    ) -> Self {
+        Context {
+            inventory,
+            correlation,
+            options,
+            shared: Default::default(),
+        }
+    }
 }
 
 type CheckFn = fn(&Context<'_>, &mut Emit);
@@ -271,11 +288,7 @@ mod tests {
         let inv = Inventory::from_records(vec![Record::Account(a)]);
         let correlation = Correlation::build(&inv, &IdentityMap::default());
         let options = RuleOptions::new(Timestamp::UNIX_EPOCH);
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
+        let ctx = Context::new(&inv, &correlation, &options);
         let catalog = Catalog::bundled().unwrap_or_else(|p| panic!("{p:#?}"));
         let findings = catalog.evaluate(&ctx);
         assert_eq!(findings.len(), 1, "{findings:#?}");

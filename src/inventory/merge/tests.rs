@@ -255,3 +255,24 @@ fn events_sort_by_time_and_the_same_event_exported_twice_is_kept_once() {
     assert_eq!(ids, ["1", "2"]);
     assert_eq!(inv.events[1].evidence.path, "a.xml");
 }
+
+/// The indirect sort gives exactly the stable sort's order, ties kept in arrival order.
+#[test]
+fn sort_indirect_is_the_stable_sort() {
+    let mut seed = 7u64;
+    for n in [0usize, 1, 2, 3, 10, 257, 1000] {
+        let v: Vec<(u8, usize)> = (0..n)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((seed >> 60) as u8, i)
+            })
+            .collect();
+        let mut expected = v.clone();
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut got = v;
+        super::sort_indirect(&mut got, |a, b| a.0.cmp(&b.0));
+        assert_eq!(got, expected, "n = {n}");
+    }
+}

@@ -11,8 +11,8 @@
 use crate::inventory::ledger::{Event, EventKind, Outcome};
 use crate::inventory::Inventory;
 use crate::rule::Context;
+use foldhash::{HashMap, HashMapExt};
 use jiff::Timestamp;
-use std::collections::HashMap;
 
 /// Resets of one identity this close together are one reset.
 pub const BURST_SECONDS: i64 = 15 * 60;
@@ -41,7 +41,7 @@ pub struct AccountIndex {
 
 impl AccountIndex {
     pub fn new(inv: &Inventory) -> Self {
-        let mut folded = HashMap::new();
+        let mut folded = HashMap::with_capacity(inv.accounts.len());
         let mut by_sid = HashMap::new();
         for (i, a) in inv.accounts.iter().enumerate() {
             folded
@@ -142,17 +142,16 @@ pub fn latest_resets<'a>(ctx: &'a Context<'_>, index: &AccountIndex) -> Vec<Ledg
 /// Whether an event is the given kind, succeeded, and is about `account`.
 pub fn event_on<'a>(
     ctx: &'a Context<'_>,
-    index: &'a AccountIndex,
     kind: EventKind,
     account: usize,
 ) -> impl Iterator<Item = (&'a Event, Timestamp)> + 'a {
-    ctx.inventory.events.iter().filter_map(move |e| {
-        (e.kind == kind
-            && e.outcome == Outcome::Success
-            && index.find_event(ctx.inventory, e) == Some(account))
-        .then_some(())?;
-        Some((e, e.at.known()?))
-    })
+    ctx.events_of_account(account)
+        .iter()
+        .filter_map(move |&ei| {
+            let e = &ctx.inventory.events[ei as usize];
+            (e.kind == kind && e.outcome == Outcome::Success).then_some(())?;
+            Some((e, e.at.known()?))
+        })
 }
 
 /// A duration for prose: `40 min`, `3 h 10 min`, `2 d 4 h`.

@@ -5,6 +5,7 @@
 mod directory;
 pub(crate) mod ledger;
 pub(crate) mod ledger_people;
+pub(super) mod shared;
 
 use super::{CheckFn, Context};
 use crate::correlate::{Identity, Reset};
@@ -236,11 +237,7 @@ pub(crate) fn run_check(
     let correlation =
         crate::correlate::Correlation::build(&inv, &crate::correlate::IdentityMap::default());
     let options = crate::rule::RuleOptions::new(as_of);
-    let ctx = crate::rule::Context {
-        inventory: &inv,
-        correlation: &correlation,
-        options: &options,
-    };
+    let ctx = crate::rule::Context::new(&inv, &correlation, &options);
     let mut emit = crate::finding::Emit::new(code);
     check(&ctx, &mut emit);
     emit.into_findings()

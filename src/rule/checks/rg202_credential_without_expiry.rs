@@ -118,11 +118,7 @@ mod tests {
         ]);
         let correlation = Correlation::build(&inv, &IdentityMap::default());
         let options = RuleOptions::new(at("2026-08-21T12:00:00Z").known().unwrap());
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
+        let ctx = Context::new(&inv, &correlation, &options);
         let mut emit = Emit::new("RG202");
         check(&ctx, &mut emit);
         let lines: Vec<u32> = emit

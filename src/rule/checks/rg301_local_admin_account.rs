@@ -352,11 +352,7 @@ mod tests {
         ]);
         let correlation = Correlation::build(&inv, &IdentityMap::default());
         let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
-        let ctx = Context {
-            inventory: &inv,
-            correlation: &correlation,
-            options: &options,
-        };
+        let ctx = Context::new(&inv, &correlation, &options);
         let mut emit = Emit::new("RG301");
         check(&ctx, &mut emit);
         let findings = emit.into_findings();
@@ -404,11 +400,7 @@ mod tests {
             let inv = Inventory::from_records(records);
             let correlation = Correlation::build(&inv, &IdentityMap::default());
             let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
-            let ctx = Context {
-                inventory: &inv,
-                correlation: &correlation,
-                options: &options,
-            };
+            let ctx = Context::new(&inv, &correlation, &options);
             let mut emit = Emit::new("RG301");
             check(&ctx, &mut emit);
             emit.into_findings()

@@ -10,7 +10,7 @@
 //! timestamps do not show this reset (the password export is older, or missing); app passwords;
 //! and revocations that came after the window, which no state export can show.
 
-use super::ledger::{describe, event_on, latest_resets, span, AccountIndex, LedgerReset};
+use super::ledger::{describe, event_on, latest_resets, span, LedgerReset};
 use super::{answerable, credential_name};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::ledger::{EventKind, Outcome};
@@ -56,16 +56,15 @@ struct Outcomes {
 }
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
-    let index = AccountIndex::new(ctx.inventory);
     let window = ctx.options.revocation_window_hours.max(0) * 3600;
-    for r in latest_resets(ctx, &index) {
+    for r in latest_resets(ctx, ctx.account_index()) {
         let deadline = r.at.as_second() + window;
         if ctx.options.as_of.as_second() < deadline {
             // The window is still open: too early to judge.
             continue;
         }
         let mut o = Outcomes::default();
-        sessions(ctx, &index, &r, deadline, &mut o);
+        sessions(ctx, &r, deadline, &mut o);
         credentials(ctx, &r, deadline, &mut o);
         if o.open.is_empty() && o.late.is_empty() {
             continue;
@@ -74,13 +73,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     }
 }
 
-fn sessions(
-    ctx: &Context<'_>,
-    index: &AccountIndex,
-    r: &LedgerReset<'_>,
-    deadline: i64,
-    o: &mut Outcomes,
-) {
+fn sessions(ctx: &Context<'_>, r: &LedgerReset<'_>, deadline: i64, o: &mut Outcomes) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
     let since = r.at.as_second() - skew;
@@ -89,7 +82,7 @@ fn sessions(
         if !SESSION_SYSTEMS.contains(&a.source) {
             continue;
         }
-        let by_event = event_on(ctx, index, EventKind::SessionsRevoked, ai)
+        let by_event = event_on(ctx, EventKind::SessionsRevoked, ai)
             .filter(|(_, t)| t.as_second() >= since)
             .min_by_key(|(_, t)| *t)
             .map(|(e, t)| (t, e.evidence.clone()));
@@ -127,9 +120,7 @@ fn sessions(
                 };
                 if rg105 {
                     o.elsewhere += 1;
-                } else if a.sessions_valid_from.is_known()
-                    || inv.events.iter().any(|e| e.system == a.system)
-                {
+                } else if a.sessions_valid_from.is_known() || ctx.has_events_of(&a.system) {
                     let ev = a.sessions_evidence.clone().unwrap_or_else(|| a.evidence.clone());
                     o.open.push((format!("{name} not revoked"), ev));
                 } else {
@@ -151,7 +142,9 @@ fn credentials(ctx: &Context<'_>, r: &LedgerReset<'_>, deadline: i64, o: &mut Ou
     let state_covers = identity
         .last_reset
         .is_some_and(|s| s.at.as_second() >= since);
-    for c in &inv.credentials {
+    // Only the credentials the identity answers for (`answerable`), in inventory order.
+    for &ci in ctx.credentials_of_identity(r.identity) {
+        let c = &inv.credentials[ci as usize];
         let Some(&(_, judged_elsewhere)) = KINDS.iter().find(|(k, _)| *k == c.kind) else {
             continue;
         };
@@ -168,9 +161,10 @@ fn credentials(ctx: &Context<'_>, r: &LedgerReset<'_>, deadline: i64, o: &mut Ou
         if issued.as_second() >= since {
             continue;
         }
-        let removal = inv
-            .events
+        let removal = ctx
+            .events_of_credential(&c.id)
             .iter()
+            .map(|&ei| &inv.events[ei as usize])
             .filter(|e| {
                 e.outcome == Outcome::Success
                     && e.credential.as_deref() == Some(c.id.as_str())

@@ -15,7 +15,7 @@
 //! reported again; RG604 reports audit-log uses, and last-use times when the password
 //! timestamps do not show this reset.
 
-use super::ledger::{describe, latest_resets, span, AccountIndex, LedgerReset};
+use super::ledger::{describe, latest_resets, span, LedgerReset};
 use super::{answerable, credential_name};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::ledger::{Event, EventKind, Outcome};
@@ -30,34 +30,31 @@ use std::collections::BTreeMap;
 const MAX_RELATED: usize = 10;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
-    let index = AccountIndex::new(ctx.inventory);
-    for r in latest_resets(ctx, &index) {
-        legacy_sign_ins(ctx, &index, &r, out);
+    for r in latest_resets(ctx, ctx.account_index()) {
+        legacy_sign_ins(ctx, &r, out);
         credential_uses(ctx, &r, out);
     }
 }
 
-fn legacy_sign_ins(ctx: &Context<'_>, index: &AccountIndex, r: &LedgerReset<'_>, out: &mut Emit) {
+fn legacy_sign_ins(ctx: &Context<'_>, r: &LedgerReset<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let after = r.at.as_second() + ctx.options.skew_seconds;
     let mut by_account: BTreeMap<usize, Vec<(&Event, Timestamp)>> = BTreeMap::new();
-    for e in &inv.events {
-        if e.kind != EventKind::SignIn
-            || e.outcome != Outcome::Success
-            || !e.detail.as_deref().is_some_and(survivor_sign_in)
-        {
-            continue;
+    // The events that name an account of the identity, per account in event order.
+    for &ai in &ctx.correlation.identities[r.identity].accounts {
+        for &ei in ctx.events_of_account(ai) {
+            let e = &inv.events[ei as usize];
+            if e.kind != EventKind::SignIn
+                || e.outcome != Outcome::Success
+                || !e.detail.as_deref().is_some_and(survivor_sign_in)
+            {
+                continue;
+            }
+            let Some(t) = e.at.known().filter(|t| t.as_second() > after) else {
+                continue;
+            };
+            by_account.entry(ai).or_default().push((e, t));
         }
-        let Some(t) = e.at.known().filter(|t| t.as_second() > after) else {
-            continue;
-        };
-        let Some(ai) = index.find_event(inv, e) else {
-            continue;
-        };
-        if ctx.correlation.of_account.get(ai) != Some(&r.identity) {
-            continue;
-        }
-        by_account.entry(ai).or_default().push((e, t));
     }
     let (reset_text, reset_ev) = (describe(r), r.event.evidence.clone());
     for (ai, uses) in by_account {
@@ -148,7 +145,9 @@ fn credential_uses(ctx: &Context<'_>, r: &LedgerReset<'_>, out: &mut Emit) {
         .last_reset
         .is_some_and(|s| s.at.as_second() >= r.at.as_second() - skew);
     let (reset_text, reset_ev) = (describe(r), r.event.evidence.clone());
-    for c in &inv.credentials {
+    // Only the credentials the identity answers for (`answerable`), in inventory order.
+    for &ci in ctx.credentials_of_identity(r.identity) {
+        let c = &inv.credentials[ci as usize];
         let Some((_, login, by)) = answerable(ctx, c)
             .into_iter()
             .find(|(i, _, _)| std::ptr::eq(*i, identity))
@@ -160,9 +159,10 @@ fn credential_uses(ctx: &Context<'_>, r: &LedgerReset<'_>, out: &mut Emit) {
         else {
             continue;
         };
-        let uses: Vec<(&Event, Timestamp)> = inv
-            .events
+        let uses: Vec<(&Event, Timestamp)> = ctx
+            .events_of_credential(&c.id)
             .iter()
+            .map(|&ei| &inv.events[ei as usize])
             .filter(|e| {
                 e.kind == EventKind::CredentialUsed
                     && e.outcome != Outcome::Failure

@@ -80,7 +80,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
     // The ledger rules' lookup of the account an event names (RG603, RG604).
-    let index = super::ledger::AccountIndex::new(inv);
+    let index = ctx.account_index();
     let mut windows: BTreeMap<(SourceKind, String), Window> = BTreeMap::new();
     // Successful password-setting events by account.
     let mut resets: BTreeMap<usize, Vec<(Timestamp, &Event)>> = BTreeMap::new();

@@ -25,7 +25,7 @@ use crate::correlate::normalize_login;
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::ledger::{Event, Outcome};
 use crate::inventory::{
-    when::format_day, Account, CredentialKind, CredentialStatus, DirectoryObject, Evidence,
+    when::format_day, Account, Credential, CredentialKind, CredentialStatus, DirectoryObject, Evidence,
     Inventory, Laps, Privilege, SourceKind,
 };
 use crate::rule::Context;
@@ -59,7 +59,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
     // The ledger rules' lookup of the account an event names (RG603, RG604).
-    let index = super::ledger::AccountIndex::new(inv);
+    let index = ctx.account_index();
     // The latest successful password-setting event of each account.
     let mut latest: BTreeMap<usize, (&Event, Timestamp)> = BTreeMap::new();
     for e in &inv.events {
@@ -73,6 +73,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             latest.insert(i, (e, at));
         }
     }
+    // What does not depend on the reset, found once: not once per Tier 0 reset.
+    let root_tokens = root_tokens(inv);
+    let mut domain_facts: BTreeMap<String, DomainFacts> = BTreeMap::new();
     for (i, (event, at)) in latest {
         let target = &inv.accounts[i];
         let identity = ctx.correlation.identity_of(i);
@@ -100,11 +103,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             .map(|a| a.system.clone())
             .collect();
         for domain in &domains {
-            krbtgt(ctx, domain, at, &mut items);
-            let in_domain = inv.accounts.iter().filter(|a| {
-                a.source == SourceKind::ActiveDirectory && a.system.eq_ignore_ascii_case(domain)
-            });
-            for a in in_domain {
+            let facts = domain_facts
+                .entry(domain.clone())
+                .or_insert_with(|| DomainFacts::new(inv, domain));
+            krbtgt(ctx, facts, domain, at, &mut items);
+            for a in facts.special.iter().map(|&j| &inv.accounts[j]) {
                 let login = a.login.to_ascii_uppercase();
                 let what = if login.trim_end_matches('$') == "AZUREADSSOACC" {
                     "the Seamless SSO computer account"
@@ -143,7 +146,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         laps(ctx, identity, &domains, at, &mut items);
-        vault(inv, at, skew, &mut items);
+        vault(&root_tokens, at, skew, &mut items);
         if items.is_empty() {
             continue;
         }
@@ -203,19 +206,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
 }
 
 /// krbtgt of `domain`: rotated twice after the reset, far enough apart.
-fn krbtgt(ctx: &Context<'_>, domain: &str, at: Timestamp, items: &mut Vec<Item>) {
+fn krbtgt(
+    ctx: &Context<'_>,
+    facts: &DomainFacts,
+    domain: &str,
+    at: Timestamp,
+    items: &mut Vec<Item>,
+) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
-    let Some(k) = inv.accounts.iter().find(|a| {
-        a.system.eq_ignore_ascii_case(domain)
-            && a.login.eq_ignore_ascii_case("krbtgt")
-            && a.directory.is_some()
-    }) else {
-        let domain_entry = inv
-            .accounts
-            .iter()
-            .find(|a| a.system.eq_ignore_ascii_case(domain))
-            .map(|a| a.evidence.clone())
+    let Some(k) = facts.krbtgt.map(|j| &inv.accounts[j]) else {
+        let domain_entry = facts
+            .first_account
+            .map(|j| inv.accounts[j].evidence.clone())
             .unwrap_or_else(|| Evidence::new(domain, None));
         items.push(Item {
             missing: false,
@@ -225,15 +228,10 @@ fn krbtgt(ctx: &Context<'_>, domain: &str, at: Timestamp, items: &mut Vec<Item>)
         return;
     };
     // Successful resets of krbtgt after the user's reset, in time order.
-    let rotations: Vec<(Timestamp, &Event)> = inv
-        .events
+    let rotations: Vec<(Timestamp, &Event)> = facts
+        .krbtgt_resets
         .iter()
-        .filter(|e| {
-            e.kind.sets_password()
-                && e.outcome == Outcome::Success
-                && e.system.eq_ignore_ascii_case(domain)
-                && e.target.eq_ignore_ascii_case("krbtgt")
-        })
+        .map(|&ei| &inv.events[ei])
         .filter_map(|e| Some((e.at.known()?, e)))
         .filter(|(t, _)| t.as_second() > at.as_second() - skew)
         .collect();
@@ -374,19 +372,24 @@ fn laps(
     }
 }
 
+/// Vault root tokens still valid, in inventory order.
+fn root_tokens(inv: &Inventory) -> Vec<&Credential> {
+    inv.credentials
+        .iter()
+        .filter(|c| {
+            c.kind == CredentialKind::VaultToken
+                && c.detail.as_deref().is_some_and(|d| d.contains("root policy"))
+                && !matches!(
+                    c.status,
+                    CredentialStatus::Revoked | CredentialStatus::Expired | CredentialStatus::Inactive
+                )
+        })
+        .collect()
+}
+
 /// Vault root tokens issued before the reset (or undated) and still valid.
-fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
-    for c in &inv.credentials {
-        let root = c.kind == CredentialKind::VaultToken
-            && c.detail.as_deref().is_some_and(|d| d.contains("root policy"));
-        if !root
-            || matches!(
-                c.status,
-                CredentialStatus::Revoked | CredentialStatus::Expired | CredentialStatus::Inactive
-            )
-        {
-            continue;
-        }
+fn vault(root_tokens: &[&Credential], at: Timestamp, skew: i64, items: &mut Vec<Item>) {
+    for c in root_tokens {
         let issued = c.issued.known();
         if issued.is_some_and(|t| t.as_second() > at.as_second() + skew) {
             continue;
@@ -403,6 +406,60 @@ fn vault(inv: &Inventory, at: Timestamp, skew: i64, items: &mut Vec<Item>) {
             ),
             evidence: c.evidence.clone(),
         });
+    }
+}
+
+/// What the check reads of one AD domain (matched ignoring ASCII case), found in one pass over
+/// the accounts and events.
+struct DomainFacts {
+    /// The domain's krbtgt directory account, the first in inventory order.
+    krbtgt: Option<usize>,
+    /// The first account of the domain (any source).
+    first_account: Option<usize>,
+    /// The domain's AD accounts whose passwords an eviction rotates besides krbtgt (Seamless
+    /// SSO, Entra Connect, trust accounts), in inventory order.
+    special: Vec<usize>,
+    /// Successful password-setting events on the domain's krbtgt, in event (time) order.
+    krbtgt_resets: Vec<usize>,
+}
+
+impl DomainFacts {
+    fn new(inv: &Inventory, domain: &str) -> Self {
+        let mut facts = DomainFacts {
+            krbtgt: None,
+            first_account: None,
+            special: Vec::new(),
+            krbtgt_resets: Vec::new(),
+        };
+        for (j, a) in inv.accounts.iter().enumerate() {
+            if !a.system.eq_ignore_ascii_case(domain) {
+                continue;
+            }
+            facts.first_account.get_or_insert(j);
+            if facts.krbtgt.is_none() && a.login.eq_ignore_ascii_case("krbtgt") && a.directory.is_some() {
+                facts.krbtgt = Some(j);
+            }
+            if a.source != SourceKind::ActiveDirectory {
+                continue;
+            }
+            let login = a.login.to_ascii_uppercase();
+            if login.trim_end_matches('$') == "AZUREADSSOACC"
+                || login.starts_with("MSOL_")
+                || a.directory.as_deref().is_some_and(|d| d.object == DirectoryObject::Trust)
+            {
+                facts.special.push(j);
+            }
+        }
+        for (ei, e) in inv.events.iter().enumerate() {
+            if e.kind.sets_password()
+                && e.outcome == Outcome::Success
+                && e.system.eq_ignore_ascii_case(domain)
+                && e.target.eq_ignore_ascii_case("krbtgt")
+            {
+                facts.krbtgt_resets.push(ei);
+            }
+        }
+        facts
     }
 }
 
