@@ -139,7 +139,7 @@ fn child(accounts: usize, credentials: usize) {
             *by_rule.entry(f.rule).or_default() += 1;
         }
         let mut by_rule: Vec<(&str, usize)> = by_rule.into_iter().collect();
-        by_rule.sort_by(|a, b| b.1.cmp(&a.1));
+        by_rule.sort_by_key(|r| std::cmp::Reverse(r.1));
         let top: Vec<String> = by_rule
             .iter()
             .take(6)

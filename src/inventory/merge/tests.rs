@@ -270,7 +270,7 @@ fn sort_indirect_is_the_stable_sort() {
             })
             .collect();
         let mut expected = v.clone();
-        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        expected.sort_by_key(|a| a.0);
         let mut got = v;
         super::sort_indirect(&mut got, |a, b| a.0.cmp(&b.0));
         assert_eq!(got, expected, "n = {n}");
