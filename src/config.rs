@@ -121,6 +121,17 @@ fn env_name(id: &str) -> String {
     }
 }
 
+/// `env_name(id)` as clap wants it, `'static`: made once per option per process (interned), so
+/// building the command again (tests, the fuzz targets) allocates nothing more.
+fn static_env_name(id: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<BTreeMap<String, &'static str>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    names
+        .entry(id.to_string())
+        .or_insert_with(|| Box::leak(env_name(id).into_boxed_str()))
+}
+
 /// The clap command with the environment layer and the per-subcommand adjustments.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
@@ -128,9 +139,7 @@ pub fn command() -> clap::Command {
         cmd = cmd.mut_subcommand(name, |s| {
             s.mut_args(|a| {
                 if a.get_long().is_some() && !a.is_positional() {
-                    // Leaked once per option per process: clap wants a `'static` name.
-                    let env: &'static str =
-                        Box::leak(env_name(a.get_id().as_str()).into_boxed_str());
+                    let env = static_env_name(a.get_id().as_str());
                     // Help stays compact; the variables are named once below and in the README.
                     a.env(env).hide_env(true)
                 } else {

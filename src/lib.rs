@@ -16,6 +16,8 @@ pub mod diag;
 pub mod discover;
 pub mod exceptions;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inventory;
 pub mod progress;
 pub mod report;
