@@ -411,3 +411,22 @@ pub fn check_outputs(args: &ScanArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `config` fuzz target (LeakSanitizer): each `command()` leaked every option's
+    /// environment variable name again. Names are interned: the same `'static` string each time.
+    #[test]
+    fn environment_names_are_made_once_per_process() {
+        let first = static_env_name("fail_on");
+        let second = static_env_name("fail_on");
+        assert_eq!(first, "RESETGAP_FAIL_ON");
+        assert!(std::ptr::eq(first, second));
+        assert_eq!(
+            static_env_name("secret_id_key"),
+            "RESETGAP_SECRET_ID_KEY_FILE"
+        );
+    }
+}
