@@ -1098,6 +1098,7 @@ fn finish(
         catalog,
         &result,
         view.roots.clone(),
+        args.format.shows_closure(),
     );
     let full = report::Report {
         catalog,

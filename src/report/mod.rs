@@ -100,16 +100,21 @@ pub fn assemble(
         &plan.catalog,
         result,
         roots,
+        true,
     )
 }
 
 /// `assemble` for a result whose crawl ran elsewhere (`correlate`: the shards' rule-set hash).
+/// The closure records are built only `with_closure` (the formats that show them: HTML,
+/// Markdown and `resetgap closure`), since matching every reset with every finding is work the
+/// other formats would throw away.
 pub fn assemble_with(
     options: &crate::rule::RuleOptions,
     rule_set: String,
     catalog: &Catalog,
     result: &crate::scan::ScanResult,
     roots: Vec<String>,
+    with_closure: bool,
 ) -> (
     scope::Scope,
     Vec<story::Group>,
@@ -129,8 +134,12 @@ pub fn assemble_with(
         catalog,
         &result.findings,
     );
-    let ctx = crate::rule::Context::new(&result.inventory, &result.correlation, options);
-    let closure = crate::closure::build(&ctx, &result.findings, &scope);
+    let closure = if with_closure {
+        let ctx = crate::rule::Context::new(&result.inventory, &result.correlation, options);
+        crate::closure::build(&ctx, &result.findings, &scope)
+    } else {
+        Vec::new()
+    };
     (scope, story, closure)
 }
 
@@ -147,6 +156,13 @@ pub enum Format {
     Html,
     Markdown,
     Csv,
+}
+
+impl Format {
+    /// Whether the format has a "Reset closure" section.
+    pub fn shows_closure(self) -> bool {
+        matches!(self, Format::Html | Format::Markdown)
+    }
 }
 
 #[derive(Serialize)]
