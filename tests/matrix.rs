@@ -237,7 +237,14 @@ fn run(case: &Case, dir: &Path, estate: &Path, prefix: &[String]) -> Run {
     cmd.current_dir(dir)
         .env_remove("RESETGAP_LDAP_PASSWORD")
         .env_remove("RESETGAP_SECRET_ID_KEY")
-        .args(["scan", "--format", "json", "--no-progress", "--as-of", AS_OF])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-progress",
+            "--as-of",
+            AS_OF,
+        ])
         .arg("--emit-inventory")
         .arg(&inventory);
     if case.name != "control" {
@@ -378,12 +385,18 @@ fn observe(name: &str, r: &Run) {
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_default();
     say(&format!("  {name}:"));
     for d in report["diagnostics"].as_array().into_iter().flatten() {
-        if d["location"]["path"].as_str().is_some_and(|p| p.starts_with("bad")) {
+        if d["location"]["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("bad"))
+        {
             say(&format!("    diag {d}"));
         }
     }
     for f in report["findings"].as_array().into_iter().flatten() {
-        if f["location"]["path"].as_str().is_some_and(|p| p.starts_with("bad")) {
+        if f["location"]["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("bad"))
+        {
             say(&format!("    finding {} {}", f["rule"], f["location"]));
         }
     }
@@ -477,7 +490,11 @@ fn check(case: &Case, r: &Run) -> Vec<String> {
         }
     }
     // An incomplete scan names the input it could not read.
-    if code == 3 && !diags.iter().any(|(dp, _, sev, _)| sev == "error" && !dp.is_empty()) {
+    if code == 3
+        && !diags
+            .iter()
+            .any(|(dp, _, sev, _)| sev == "error" && !dp.is_empty())
+    {
         p.push("exit 3 without a located error".into());
     }
     for text in &e.absent {
@@ -558,13 +575,17 @@ fn formats() -> Vec<Format> {
         Format {
             name: "sshd_config",
             path: "bad/h1/etc/ssh/sshd_config",
-            sample: || b"PermitRootLogin prohibit-password\nPasswordAuthentication no\nAuthorizedKeysFile .ssh/authorized_keys\n".to_vec(),
+            sample: || {
+                b"PermitRootLogin prohibit-password\nPasswordAuthentication no\nAuthorizedKeysFile .ssh/authorized_keys\n".to_vec()
+            },
             line: 2,
         },
         Format {
             name: "authorized_keys",
             path: "bad/h1/home/bob/.ssh/authorized_keys",
-            sample: || b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob@laptop\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJm bob@desk\n".to_vec(),
+            sample: || {
+                b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob@laptop\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJm bob@desk\n".to_vec()
+            },
             line: 2,
         },
         Format {
@@ -670,7 +691,10 @@ fn formats() -> Vec<Format> {
 fn line_start(text: &[u8], line: u32) -> usize {
     let mut at = 0;
     for _ in 1..line {
-        at += text[at..].iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+        at += text[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
     }
     at
 }
@@ -706,7 +730,10 @@ fn encoding_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for f in formats() {
         for (how, junk) in [
-            ("binary", &b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"[..]),
+            (
+                "binary",
+                &b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"[..],
+            ),
             ("nul", &b"\0"[..]),
             ("invalid-utf8", &b"\xff\xfe\xc3\x28\x80"[..]),
         ] {
@@ -742,7 +769,12 @@ fn encoding_read_cases() -> Vec<Case> {
     for f in formats() {
         if !matches!(
             f.name,
-            "aws-json" | "aws-csv" | "ldif" | "servicenow-csv" | "keepassxc-csv" | "kubernetes-yaml"
+            "aws-json"
+                | "aws-csv"
+                | "ldif"
+                | "servicenow-csv"
+                | "keepassxc-csv"
+                | "kubernetes-yaml"
         ) {
             continue;
         }
@@ -797,7 +829,13 @@ fn export_cases() -> Vec<Case> {
     kinds.retain(|f| {
         !matches!(
             f.name,
-            "passwd" | "shadow" | "group" | "sudoers" | "sshd_config" | "authorized_keys" | "dotenv"
+            "passwd"
+                | "shadow"
+                | "group"
+                | "sudoers"
+                | "sshd_config"
+                | "authorized_keys"
+                | "dotenv"
         )
     });
     kinds.push(Format {
@@ -892,7 +930,8 @@ fn bomb_cases() -> Vec<Case> {
     cases.push(case(
         "deep/yaml-flow-100k",
         |root| {
-            let mut t = String::from("apiVersion: v1\nkind: Secret\nmetadata:\n  name: deep\ndata: ");
+            let mut t =
+                String::from("apiVersion: v1\nkind: Secret\nmetadata:\n  name: deep\ndata: ");
             t.push_str(&"[".repeat(DEPTH));
             t.push_str(&"]".repeat(DEPTH));
             t.push('\n');
@@ -926,7 +965,9 @@ fn bomb_cases() -> Vec<Case> {
             t.push_str(&"*b,".repeat(100_000));
             t.push_str("]\n");
             write(root, "bad/k8s/bomb.yaml", t.as_bytes());
-            let mut lol = String::from("apiVersion: v1\nkind: List\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+            let mut lol = String::from(
+                "apiVersion: v1\nkind: List\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n",
+            );
             let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
             for w in names.windows(2) {
                 let refs = vec![format!("*{}", w[0]); 9].join(",");
@@ -976,8 +1017,11 @@ fn link_cases() -> Vec<Case> {
                 fs::create_dir_all(root.join("bad/h1/etc")).unwrap();
                 symlink(outside.join("creds.env"), root.join("bad/creds.env")).unwrap();
                 symlink(&outside, root.join("bad/linked")).unwrap();
-                symlink("../../../../outside/etc/passwd", root.join("bad/h1/etc/passwd"))
-                    .unwrap();
+                symlink(
+                    "../../../../outside/etc/passwd",
+                    root.join("bad/h1/etc/passwd"),
+                )
+                .unwrap();
                 Ok(())
             },
             Expect::diag("bad/creds.env", None, false)

@@ -106,7 +106,8 @@ pub fn invalid_utf8(path: &str, bytes: &[u8]) -> Option<crate::diag::Diagnostic>
     }
     let err = std::str::from_utf8(body).err()?;
     let before = &body[..err.valid_up_to()];
-    let line = 1 + u32::try_from(memchr::memchr_iter(b'\n', before).count()).unwrap_or(u32::MAX - 1);
+    let line =
+        1 + u32::try_from(memchr::memchr_iter(b'\n', before).count()).unwrap_or(u32::MAX - 1);
     Some(crate::diag::Diagnostic::malformed(
         path,
         line,

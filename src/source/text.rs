@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(cut_of("user,arn,created"), None);
         assert_eq!(cut_of(""), None);
         // Cut in the second field of the last row.
-        assert_eq!(cut_of("user,arn,created\nalice,arn:a,2026-01-01\nbob,ar"), Some(3));
+        assert_eq!(
+            cut_of("user,arn,created\nalice,arn:a,2026-01-01\nbob,ar"),
+            Some(3)
+        );
         // Cut in the last field, inside quotes.
         assert_eq!(
             cut_of("user,arn,created\nalice,arn:a,\"2026-01-01\"\nbob,arn:b,\"2026-0"),
