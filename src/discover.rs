@@ -499,6 +499,16 @@ where
                     return WalkState::Continue;
                 }
                 if !ft.is_file() {
+                    // A FIFO, socket or device named like evidence is never opened (a FIFO
+                    // would block, a device never end), but said (issue 13).
+                    if !ft.is_dir() {
+                        on_diag(Diagnostic::new(
+                            DiagKind::Unreadable,
+                            Severity::Note,
+                            Evidence::new(root.uri(path), None),
+                            "not a regular file (a FIFO, socket or device); not read",
+                        ));
+                    }
                     return WalkState::Continue;
                 }
                 let uri = root.uri(path);

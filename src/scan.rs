@@ -55,13 +55,20 @@ impl ScanResult {
 /// Parses one file with the source that claims it (see `source::registry`).
 fn parse_file(plan: &ScanPlan, file: &FileInput<'_>) -> Output {
     let text = source::decode_text(file.bytes);
-    registry::parse_file(
+    let mut out = registry::parse_file(
         file.uri,
         &text,
         file.modified,
         &plan.sources,
         &plan.extractors,
-    )
+    );
+    // Valid UTF-8 is borrowed as is: only a decoded (owned) text can hold replacements.
+    if matches!(text, std::borrow::Cow::Owned(_)) {
+        if let Some(d) = source::invalid_utf8(file.uri, file.bytes) {
+            out.diag(d);
+        }
+    }
+    out
 }
 
 pub fn run(plan: &ScanPlan) -> ScanResult {

@@ -30,6 +30,8 @@ mod hostile;
 mod html;
 /// Issue 12's combined incident across AD, Entra, Okta, AWS and a ticket export.
 mod incident;
+/// The bad-input matrix: every hostile or broken input kind in one table (issue 13).
+mod matrix;
 /// The inventory merge does not depend on file names.
 mod merge;
 /// Packaging and rule docs: JUnit and GitLab outputs, the Action and pre-commit manifests, rule

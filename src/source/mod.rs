@@ -93,6 +93,28 @@ pub fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
     }
 }
 
+/// Where a file that is neither UTF-16 nor valid UTF-8 first breaks: the located note for it
+/// (issue 13: invalid bytes were replaced silently). `decode_text` replaced them with U+FFFD and
+/// the parsers read on; the note says which line may hold wrong values.
+pub fn invalid_utf8(path: &str, bytes: &[u8]) -> Option<crate::diag::Diagnostic> {
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if body.starts_with(&[0xFF, 0xFE])
+        || body.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(body).is_some()
+    {
+        return None;
+    }
+    let err = std::str::from_utf8(body).err()?;
+    let before = &body[..err.valid_up_to()];
+    let line =
+        1 + u32::try_from(memchr::memchr_iter(b'\n', before).count()).unwrap_or(u32::MAX - 1);
+    Some(crate::diag::Diagnostic::malformed(
+        path,
+        line,
+        "invalid UTF-8 from this line on: the bytes were replaced with U+FFFD and the file was read on; values there may be wrong",
+    ))
+}
+
 /// Decodes input text: strips a UTF-8 BOM, decodes UTF-16 with a BOM (PowerShell and Windows
 /// exports), and replaces invalid UTF-8 sequences. Line endings are left to the parsers, which
 /// accept CRLF.

@@ -1,12 +1,63 @@
 //! The one text toolkit every source adapter shares: byte offset to 1-based line number
 //! ([`LineIndex`]), a character-safe prefix for sniff windows ([`prefix`]), numbered lines that
-//! tolerate CRLF ([`numbered_lines`]) and the host of a URL ([`url_host`]).
+//! tolerate CRLF ([`numbered_lines`]), the host of a URL ([`url_host`]) and the check that a CSV
+//! export was cut mid-row ([`CsvCut`]).
 //!
 //! It owns nothing format-specific: JSON reading is `source::json`, BOM handling is
 //! `source::decode_text`. Before this module each adapter kept its own copy of these helpers (six
 //! line indexes, seven prefixes); see issue 7.
 
 use std::cell::OnceCell;
+
+/// Whether a CSV export ends in the middle of a row (issue 13: truncated exports were dropped
+/// silently). Each reader feeds it its records; at the end, a file with no newline after its last
+/// row is cut when that row has fewer fields than the header or ends inside a quoted field. A last
+/// row that merely lacks its newline is complete and not reported; a header-only file is not cut.
+pub struct CsvCut {
+    header: usize,
+    /// The last non-empty record: its line, field count and byte offset in the text.
+    last: Option<(u32, usize, usize)>,
+}
+
+impl CsvCut {
+    /// The message every CSV reader gives for a cut file.
+    pub const MESSAGE: &'static str =
+        "the file ends in the middle of a row (truncated?): the rows before it were read, any after it are missing";
+
+    /// A check for a file whose header has `header` fields.
+    pub fn new(header: usize) -> Self {
+        CsvCut { header, last: None }
+    }
+
+    /// Notes one record at `line` (blank records are ignored).
+    pub fn see(&mut self, record: &csv::StringRecord, line: u32) {
+        if record.iter().all(|c| c.trim().is_empty()) {
+            return;
+        }
+        let at = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0);
+        self.last = Some((line, record.len(), at));
+    }
+
+    /// The line of the cut row, when `text` (what the reader read) was cut mid-row.
+    pub fn cut(&self, text: &str) -> Option<u32> {
+        if text.ends_with('\n') {
+            return None;
+        }
+        let (line, fields, at) = self.last?;
+        let tail = text.as_bytes().get(at..).unwrap_or_default();
+        let open_quote = memchr::memchr_iter(b'"', tail).count() % 2 == 1;
+        (fields < self.header || open_quote).then_some(line)
+    }
+
+    /// The located error for a cut file (the scan is incomplete), if `text` was cut.
+    pub fn diagnostic(&self, path: &str, text: &str) -> Option<crate::diag::Diagnostic> {
+        self.cut(text)
+            .map(|line| crate::diag::Diagnostic::unparseable(path, Some(line), Self::MESSAGE))
+    }
+}
 
 /// Maps byte offsets of one text to 1-based line numbers. The index of line starts is built on
 /// first use, so a file that never needs a line (most files a secret scan reads) costs nothing.
@@ -95,6 +146,49 @@ pub fn url_host(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::CsvCut;
+
+    /// The cut line of a CSV text, fed the way the readers feed [`CsvCut`].
+    fn cut_of(text: &str) -> Option<u32> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().len();
+        let mut cut = CsvCut::new(header);
+        for r in reader.records() {
+            let r = r.unwrap();
+            let line = r.position().unwrap().line() as u32;
+            cut.see(&r, line);
+        }
+        cut.cut(text)
+    }
+
+    #[test]
+    fn csv_cut_mid_row() {
+        let full = "user,arn,created\nalice,arn:a,2026-01-01\nbob,arn:b,2026-02-01\n";
+        assert_eq!(cut_of(full), None);
+        // The last row without its newline is complete.
+        assert_eq!(cut_of(full.trim_end()), None);
+        // Header only, with and without a newline; empty.
+        assert_eq!(cut_of("user,arn,created\n"), None);
+        assert_eq!(cut_of("user,arn,created"), None);
+        assert_eq!(cut_of(""), None);
+        // Cut in the second field of the last row.
+        assert_eq!(
+            cut_of("user,arn,created\nalice,arn:a,2026-01-01\nbob,ar"),
+            Some(3)
+        );
+        // Cut in the last field, inside quotes.
+        assert_eq!(
+            cut_of("user,arn,created\nalice,arn:a,\"2026-01-01\"\nbob,arn:b,\"2026-0"),
+            Some(3)
+        );
+        // An escaped quote is not an open one.
+        assert_eq!(cut_of("user,note\nalice,\"say \"\"hi\"\"\""), None);
+        // Blank lines at the end after a full row.
+        assert_eq!(cut_of("user,arn\nalice,arn:a\n\n"), None);
+    }
+
     use super::*;
 
     #[test]

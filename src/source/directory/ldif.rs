@@ -262,6 +262,7 @@ impl<R: BufRead> LdifReader<R> {
                 if buf.last() != Some(&b'\n') && buf.len() > MAX_LINE {
                     // Drop the rest of an absurdly long physical line.
                     let mut sink = Vec::new();
+                    let mut ended = false;
                     loop {
                         sink.clear();
                         match (&mut self.reader)
@@ -269,11 +270,19 @@ impl<R: BufRead> LdifReader<R> {
                             .read_until(b'\n', &mut sink)
                         {
                             Ok(0) | Err(_) => break,
-                            Ok(_) if sink.last() == Some(&b'\n') => break,
+                            Ok(_) if sink.last() == Some(&b'\n') => {
+                                ended = true;
+                                break;
+                            }
                             Ok(_) => {}
                         }
                     }
                     buf.truncate(MAX_LINE);
+                    // A long line that ends in a newline was not cut (issue 13's 100 MB
+                    // value was reported as a truncated file).
+                    if ended {
+                        buf.push(b'\n');
+                    }
                     let line = self.line_no;
                     self.malformed(line, "line longer than 16 MiB; truncated");
                 }

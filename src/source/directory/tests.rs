@@ -1092,3 +1092,38 @@ fn truncated_ldif_is_an_error() {
         "{errors:?}"
     );
 }
+
+/// Issue 13: a value longer than the 16 MiB line limit is truncated with a warning; a line that
+/// ends in its newline is not a cut file, and the entries after it are read. Without the newline
+/// it is one.
+#[test]
+fn a_long_line_is_not_a_cut_file() {
+    let long = "x".repeat((16 << 20) + 100);
+    let text = format!(
+        "version: 1\n\ndn: uid=big,ou=people,dc=example,dc=test\nobjectClass: posixAccount\nuid: big\ndescription: {long}\n\n\
+         dn: uid=small,ou=people,dc=example,dc=test\nobjectClass: posixAccount\nuid: small\n"
+    );
+    let out = parse_ldif_text("x.ldif", &text);
+    let diags: Vec<String> = out.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        out.diagnostics.iter().all(|d| !d.makes_incomplete()),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.contains("x.ldif:6") && d.contains("longer than 16 MiB")),
+        "{diags:?}"
+    );
+    assert!(accounts(&out).iter().any(|a| a.login == "small"));
+    let cut = &text[..text.find("\n\ndn: uid=small").unwrap()];
+    let out = parse_ldif_text("x.ldif", cut);
+    let errors: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.makes_incomplete())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("x.ldif:6"), "{errors:?}");
+}

@@ -149,6 +149,13 @@ pub(super) fn parse(path: &str, text: &str, options: &EntraOptions) -> Output {
     for d in out_diags {
         walker.out.diag(d);
     }
+    let mut cut = crate::source::text::CsvCut::new(header.len());
+    for (at, rec) in &rows {
+        cut.see(rec, lines.line_of(*at));
+    }
+    if let Some(d) = cut.diagnostic(path, body) {
+        walker.out.diag(d);
+    }
     for (at, rec) in &rows {
         let members: Vec<Member<'_>> = header
             .iter()

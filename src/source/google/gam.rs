@@ -100,6 +100,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
         ));
         return out;
     }
+    let mut cut = crate::source::text::CsvCut::new(headers.len());
     for row in reader.records() {
         let row = match row {
             Ok(r) => r,
@@ -114,6 +115,7 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             }
         };
         let line = line_of(row.position());
+        cut.see(&row, line);
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).map(str::trim).unwrap_or("");
         let user = cell(user_col);
         for g in &groups {
@@ -183,6 +185,9 @@ pub(super) fn parse(path: &str, text: &str) -> Output {
             }
             out.record(Record::Credential(c));
         }
+    }
+    if let Some(d) = cut.diagnostic(path, text) {
+        out.diag(d);
     }
     out
 }

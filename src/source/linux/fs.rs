@@ -192,7 +192,12 @@ impl HostFs {
         let mut buf = Vec::new();
         match crate::discover::read_evidence(&disk, &self.canon_root, self.max_file_size, &mut buf)
         {
-            Ok(_) => Fetch::Text(decode_text(&buf).into_owned()),
+            Ok(_) => {
+                if let Some(d) = crate::source::invalid_utf8(&shown, &buf) {
+                    out.diag(d);
+                }
+                Fetch::Text(decode_text(&buf).into_owned())
+            }
             Err(failure) => {
                 let message = match &failure {
                     ReadFailure::TooLarge(n) => format!(

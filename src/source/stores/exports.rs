@@ -286,6 +286,7 @@ fn csv_export(store: Store, path: &str, text: &str, names: &mut FileSecrets<'_>)
     let (Some(pi), ti, ui, li) = (idx(&[pass]), idx(title), idx(&[user]), idx(url)) else {
         return out;
     };
+    let mut cut = crate::source::text::CsvCut::new(cols.len());
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -300,6 +301,7 @@ fn csv_export(store: Store, path: &str, text: &str, names: &mut FileSecrets<'_>)
             }
         };
         let line = rec.position().map_or(0, |p| p.line() as u32);
+        cut.see(&rec, line);
         let field = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
         // Bitwarden lists several URIs of one login separated by commas inside the cell.
         let url = field(li).split(',').next().unwrap_or("");
@@ -316,6 +318,9 @@ fn csv_export(store: Store, path: &str, text: &str, names: &mut FileSecrets<'_>)
                 password: field(Some(pi)),
             },
         );
+    }
+    if let Some(d) = cut.diagnostic(path, text) {
+        out.diag(d);
     }
     out
 }

@@ -312,6 +312,7 @@ fn parse_csv(source: &TicketSource, path: &str, text: &str) -> Output {
         ));
         return out;
     }
+    let mut cut = crate::source::text::CsvCut::new(headers.len());
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
@@ -326,6 +327,7 @@ fn parse_csv(source: &TicketSource, path: &str, text: &str) -> Output {
             }
         };
         let line = line_at(record.position());
+        cut.see(&record, line);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -344,6 +346,9 @@ fn parse_csv(source: &TicketSource, path: &str, text: &str) -> Output {
         if let Some(t) = build_ticket(source, &row, Evidence::at(path, line), &mut out) {
             out.record(Record::Ticket(t));
         }
+    }
+    if let Some(d) = cut.diagnostic(path, text) {
+        out.diag(d);
     }
     out
 }

@@ -81,11 +81,13 @@ pub(crate) fn parse(uri: &str, text: &str) -> Output {
         col("setting value"),
     );
     let lines = crate::source::text::LineIndex::new(text);
+    let mut cut = crate::source::text::CsvCut::new(headers.len());
     for row in reader.records() {
         let Ok(row) = row else { continue };
         let line = row
             .position()
             .map_or(1, |p| super::csv_row_line(&lines, p.byte()));
+        cut.see(&row, line);
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim();
         let g = cell(guid).to_ascii_uppercase();
         let Some((_, key)) = SUBCATEGORIES.iter().find(|(id, _)| *id == g) else {
@@ -112,6 +114,9 @@ pub(crate) fn parse(uri: &str, text: &str) -> Output {
             scope: Scope::Global,
             evidence: Some(Evidence::at(uri, line)),
         }));
+    }
+    if let Some(d) = cut.diagnostic(uri, text) {
+        out.diag(d);
     }
     out
 }

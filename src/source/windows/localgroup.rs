@@ -96,6 +96,7 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
     let (name, sid, source) = (col("name"), col("sid"), col("principalsource"));
     let mut members = Vec::new();
     let lines = crate::source::text::LineIndex::new(text);
+    let mut cut = crate::source::text::CsvCut::new(headers.len());
     for row in reader.records() {
         let row = match row {
             Ok(r) => r,
@@ -114,6 +115,7 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
         let line = row
             .position()
             .map_or(1, |p| super::csv_row_line(&lines, p.byte()));
+        cut.see(&row, line);
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| c.trim().to_string());
         members.push(Member {
             name: cell(name).unwrap_or_default(),
@@ -121,6 +123,9 @@ pub(crate) fn parse_csv(uri: &str, text: &str) -> Output {
             source: cell(source),
             line,
         });
+    }
+    if let Some(d) = cut.diagnostic(uri, text) {
+        out.diag(d);
     }
     record(uri, members, &mut out);
     out
