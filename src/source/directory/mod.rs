@@ -261,7 +261,9 @@ pub struct Collector {
     path: String,
     /// Names passwords found in free text (`ad::password_in_text`); `None`: location ids.
     pub(crate) secret_ids: Option<super::secret_id::SecretIdScheme>,
-    pub(crate) accounts: Vec<AccountFacts>,
+    /// Boxed: a vector of 600-byte facts that grows by doubling copies them all into fresh
+    /// memory each time, which was a seventh of the live collector's time on 100,000 entries.
+    pub(crate) accounts: Vec<Box<AccountFacts>>,
     pub(crate) groups: Vec<GroupFacts>,
     pub(crate) credentials: Vec<Credential>,
     pub(crate) diagnostics: Vec<Diagnostic>,
