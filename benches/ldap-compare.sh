@@ -6,11 +6,13 @@
 #                                    throwaway slapd on 127.0.0.1 (tests/ldap/start-slapd.sh)
 #   RESETGAP=path/to/resetgap        binary to measure (default: target/release/resetgap if it has
 #                                    --ldap, else target/debug/resetgap)
-#   RUNS=3                           runs per tool; the best time and its peak RSS are reported
+#   RUNS=5                           runs per tool; medians are reported: wall time,
+#                                    CPU time (user + system), peak RSS, slapd's CPU time during
+#                                    the run, and the load average (1 min) before it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 if [ -z "${RESETGAP:-}" ]; then
   RESETGAP=target/debug/resetgap
   if [ -x target/release/resetgap ] && target/release/resetgap scan --help | grep -q -- '--ldap'; then
@@ -34,17 +36,26 @@ trap 'tests/ldap/start-slapd.sh stop "$SLAPD_WORKDIR"; rm -rf "$W"' EXIT
 printf '%s' "$LDAP_BINDPW" > "$W/pw"; chmod 600 "$W/pw"
 ENTRIES=$(ldapsearch -x -LLL -H "$LDAP_URI" -D "$LDAP_BINDDN" -y "$W/pw" -b "$LDAP_BASE" -E pr=1000/noprompt dn | grep -c '^dn:')
 
-# measure NAME CMD...: best wall time (s) and the peak RSS (KiB) of that run
+# slapd's CPU time so far, in clock ticks (the server's share of each tool's read)
+slapd_ticks() { awk '{print $14 + $15}' "/proc/$SLAPD_PID/stat"; }
+
+# measure NAME CMD...: median wall time (s), CPU time (user + system, s), peak RSS (KiB) and
+# slapd's CPU time (s) and the one-minute load average before each run, over RUNS runs
 measure() {
   local name=$1; shift
-  local best="" rss=""
+  : > "$W/runs"
   for _ in $(seq 1 "$RUNS"); do
-    /usr/bin/time -f '%e %M' -o "$W/time" "$@" >/dev/null 2>"$W/err" || {
+    local load s0 s1
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    s0=$(slapd_ticks)
+    /usr/bin/time -f '%e %U %S %M' -o "$W/time" "$@" >/dev/null 2>"$W/err" || {
       rc=$?; [ "$name" = resetgap ] && [ $rc -le 1 ] || { cat "$W/err" >&2; echo "$name failed (rc=$rc)" >&2; exit 1; }; }
-    read -r secs kib < <(tail -1 "$W/time")
-    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$secs; rss=$kib; fi
+    s1=$(slapd_ticks)
+    read -r secs user sys kib < <(tail -1 "$W/time")
+    echo "$secs $(awk -v u="$user" -v s="$sys" 'BEGIN{print u + s}') $kib $(awk -v a="$s0" -v b="$s1" -v hz="$(getconf CLK_TCK)" 'BEGIN{print (b - a) / hz}') $load" >> "$W/runs"
   done
-  printf '%s %s %s\n' "$name" "$best" "$rss"
+  med() { cut -d' ' -f"$1" "$W/runs" | sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+  printf '%s %s %s %s %s %s\n' "$name" "$(med 1)" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)"
 }
 
 R=$(measure resetgap "$RESETGAP" scan --ldap "$LDAP_URI" --base "$LDAP_BASE" --bind-dn "$LDAP_BINDDN" \
@@ -53,11 +64,12 @@ L=$(measure ldapsearch ldapsearch -x -LLL -o ldif_wrap=no -H "$LDAP_URI" -D "$LD
       -b "$LDAP_BASE" -E pr=1000/noprompt '(objectClass=*)' '*' '+')
 SAVED=$(grep -c '^dn' "$W/saved.ldif")
 [ "$SAVED" = "$ENTRIES" ] || { echo "resetgap saved $SAVED entries, the directory has $ENTRIES" >&2; exit 1; }
-read -r _ rt rk <<<"$R"; read -r _ lt lk <<<"$L"
-awk -v n="$ENTRIES" -v rt="$rt" -v rk="$rk" -v lt="$lt" -v lk="$lk" -v bin="$RESETGAP" 'BEGIN {
-  printf "entries: %d (paged, 1000 per page, attributes * +), binary %s\n", n, bin
-  printf "%-34s %8s %12s %12s\n", "tool", "time s", "entries/s", "peak RSS MiB"
-  printf "%-34s %8.2f %12.0f %12.1f\n", "resetgap scan --ldap (saves LDIF)", rt, n / (rt > 0 ? rt : 0.01), rk / 1024
-  printf "%-34s %8.2f %12.0f %12.1f\n", "ldapsearch -E pr=1000 > /dev/null", lt, n / (lt > 0 ? lt : 0.01), lk / 1024
-  printf "ratio resetgap/ldapsearch: time %.2fx (target <= 1.5x), memory %.2fx\n", rt / (lt > 0 ? lt : 0.01), rk / (lk > 0 ? lk : 1)
+read -r _ rt rc rk rs rl <<<"$R"; read -r _ lt lc lk ls ll <<<"$L"
+awk -v n="$ENTRIES" -v rt="$rt" -v rc="$rc" -v rk="$rk" -v rs="$rs" -v rl="$rl" \
+    -v lt="$lt" -v lc="$lc" -v lk="$lk" -v ls="$ls" -v ll="$ll" -v bin="$RESETGAP" -v runs="$RUNS" 'BEGIN {
+  printf "entries: %d (paged, 1000 per page), binary %s, medians of %d runs\n", n, bin, runs
+  printf "%-34s %7s %7s %10s %9s %9s %6s\n", "tool", "wall s", "CPU s", "entries/s", "RSS MiB", "slapd s", "load"
+  printf "%-34s %7.2f %7.2f %10.0f %9.1f %9.2f %6.2f\n", "resetgap scan --ldap (saves LDIF)", rt, rc, n / (rt > 0 ? rt : 0.01), rk / 1024, rs, rl
+  printf "%-34s %7.2f %7.2f %10.0f %9.1f %9.2f %6.2f\n", "ldapsearch * + > /dev/null", lt, lc, n / (lt > 0 ? lt : 0.01), lk / 1024, ls, ll
+  printf "ratio resetgap/ldapsearch: wall %.2fx (target <= 1.5x), CPU with slapd %.2fx, memory %.2fx\n", rt / (lt > 0 ? lt : 0.01), (rc + rs) / (lc + ls > 0 ? lc + ls : 0.01), rk / (lk > 0 ? lk : 1)
 }'

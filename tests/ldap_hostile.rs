@@ -40,6 +40,8 @@ enum Hostile {
     HugeAttribute,
     /// A message whose length header announces 4 GiB, then 1 MiB of it, then silence.
     Announces4GiB,
+    /// Entries without end in answer to the root DSE read, which has one entry at most.
+    EndlessRootDse,
     /// An entry whose 60,000-byte attribute name has 10,000 empty values: 80 KB on the wire,
     /// 600 MB as LDIF (the name is on every value's line).
     Amplifies,
@@ -97,30 +99,79 @@ fn entry(id: u8, n: u64) -> Vec<u8> {
     )
 }
 
-/// Reads one request and returns its message id (0 when the client closed).
+/// Reads requests until one that is not a base-scope search and returns its message id (0 when
+/// the client closed). The client's root DSE read (a base-scope search) gets an empty, successful
+/// answer, so the hostile behaviour meets the search of the entries.
 fn read_request(s: &mut TcpStream) -> u8 {
+    loop {
+        let (id, base_scope) = read_one_request(s);
+        if !base_scope {
+            return id;
+        }
+        if s.write_all(&success(id, 0x65)).is_err() {
+            return 0;
+        }
+    }
+}
+
+/// The length at the start of `b` (short or long form) and the bytes it took.
+fn ber_length(b: &[u8]) -> Option<(usize, usize)> {
+    let first = *b.first()?;
+    if first < 0x80 {
+        return Some((usize::from(first), 1));
+    }
+    let n = usize::from(first & 0x7f);
+    let len = b
+        .get(1..=n)?
+        .iter()
+        .fold(0usize, |a, &x| (a << 8) | usize::from(x));
+    Some((len, 1 + n))
+}
+
+/// Whether a request body (id, then the operation) is a search whose scope is baseObject.
+fn is_base_search(body: &[u8]) -> bool {
+    let parse = || -> Option<bool> {
+        let id_len = usize::from(*body.get(1)?);
+        let op = body.get(2 + id_len..)?;
+        if *op.first()? != 0x63 {
+            return Some(false);
+        }
+        let (_, h) = ber_length(op.get(1..)?)?;
+        let search = op.get(1 + h..)?;
+        let (base_len, bh) = ber_length(search.get(1..)?)?;
+        let scope = search.get(1 + bh + base_len..)?;
+        Some(scope.get(..3)? == [0x0a, 1, 0])
+    };
+    parse().unwrap_or(false)
+}
+
+/// Reads one request: its message id (0 when the client closed) and whether it is a
+/// base-scope search.
+fn read_one_request(s: &mut TcpStream) -> (u8, bool) {
     let mut head = [0u8; 2];
     if s.read_exact(&mut head).is_err() {
-        return 0;
+        return (0, false);
     }
     let len = if head[1] < 0x80 {
         usize::from(head[1])
     } else {
         let mut n = vec![0u8; usize::from(head[1] & 0x7f)];
         if s.read_exact(&mut n).is_err() {
-            return 0;
+            return (0, false);
         }
         n.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b))
     };
     let mut body = vec![0u8; len];
     if s.read_exact(&mut body).is_err() {
-        return 0;
+        return (0, false);
     }
     // INTEGER, length 1 or more: the id's last byte is enough for these few requests.
-    body.get(1)
+    let id = body
+        .get(1)
         .and_then(|&l| body.get(1 + usize::from(l)))
         .copied()
-        .unwrap_or(0)
+        .unwrap_or(0);
+    (id, is_base_search(&body))
 }
 
 /// Serves one connection the `hostile` way; returns the URL. The thread ends when the client
@@ -143,12 +194,18 @@ fn serve(hostile: Hostile) -> String {
         if s.write_all(&success(bind, 0x61)).is_err() {
             return;
         }
+        if let Hostile::EndlessRootDse = hostile {
+            let (probe, _) = read_one_request(&mut s);
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut s);
+            let _ = (0..).try_for_each(|n| w.write_all(&entry(probe, n)));
+            return;
+        }
         let search = read_request(&mut s);
         if search == 0 {
             return;
         }
         let _ = match hostile {
-            Hostile::Silent => Ok(()),
+            Hostile::Silent | Hostile::EndlessRootDse => Ok(()),
             Hostile::Garbage => s.write_all(&message(search, &[0xff, 0x81, 0x01, 0x00])),
             Hostile::Endless => {
                 let _ = s.set_nodelay(true);
@@ -395,6 +452,12 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
             Hostile::Drip,
             vec![],
             "stopped after 3s (--ldap-timeout",
+        ),
+        (
+            "endless answer to the root DSE read",
+            Hostile::EndlessRootDse,
+            vec![],
+            "not valid LDAP during the search (more than one root DSE)",
         ),
         (
             "closes mid-search",

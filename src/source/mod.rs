@@ -58,9 +58,19 @@ impl Output {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Appends `other`; into an empty output it moves the vectors instead of copying them (a
+    /// live directory's 100,000 records are moved twice on their way to the scan).
     pub fn extend(&mut self, other: Output) {
-        self.records.extend(other.records);
-        self.diagnostics.extend(other.diagnostics);
+        if self.records.is_empty() {
+            self.records = other.records;
+        } else {
+            self.records.extend(other.records);
+        }
+        if self.diagnostics.is_empty() {
+            self.diagnostics = other.diagnostics;
+        } else {
+            self.diagnostics.extend(other.diagnostics);
+        }
     }
 }
 

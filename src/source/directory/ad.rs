@@ -787,7 +787,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         let n = large_int(col, v, "primaryGroupID")?;
         u32::try_from(n).ok().map(|r| (r, v.line))
     });
-    col.accounts.push(AccountFacts {
+    col.accounts.push(Box::new(AccountFacts {
         account,
         dn_key: super::dn_key(&entry.dn),
         sid,
@@ -797,7 +797,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
             .map(|v| (v.text().into_owned(), v.line))
             .collect(),
         gid_line: None,
-    });
+    }));
 }
 
 fn key_credentials(col: &mut Collector, entry: &Entry, owner: &OwnerRef) {

@@ -585,16 +585,12 @@ fn stream_entries(
     .map_err(write_err)?;
     // The next line number of the saved file (the comment above is line 1).
     let mut line: u32 = 2;
-    let attrs = super::attributes();
+    let kind =
+        server_kind(conn, limits).map_err(|e| search_message(src, &e, 0, conn.bytes_read))?;
+    let attrs = super::attributes_for(kind);
     let page = i32::try_from(src.page_size).unwrap_or(1000);
     let mut cookie = Vec::new();
     loop {
-        // The server's own limit per page request: what remains of ours, in whole seconds.
-        let left = limits
-            .deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs()
-            .max(1);
         let controls = [
             wire::Control {
                 oid: wire::PAGED_OID.to_string(),
@@ -606,8 +602,9 @@ fn stream_entries(
         let id = conn
             .search(
                 &src.base,
+                wire::Scope::Subtree,
                 &attrs,
-                i64::try_from(left).unwrap_or(i64::from(i32::MAX)),
+                server_time_limit(limits),
                 &controls,
             )
             .map_err(|e| search_message(src, &e, stats.entries, conn.bytes_read))?;
@@ -674,6 +671,72 @@ fn stream_entries(
         }
         if cookie.is_empty() {
             return Ok(());
+        }
+    }
+}
+
+/// The server's own time limit for one request: what remains of ours, in whole seconds.
+fn server_time_limit(limits: &wire::Limits) -> i64 {
+    let left = limits
+        .deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs()
+        .max(1);
+    i64::try_from(left).unwrap_or(i64::from(i32::MAX))
+}
+
+/// `LDAP_CAP_ACTIVE_DIRECTORY_OID`: AD and Samba AD list it in the root DSE's
+/// `supportedCapabilities` ([MS-ADTS] 3.1.1.3.4.3).
+const AD_CAPABILITY: &[u8] = b"1.2.840.113556.1.4.800";
+
+/// Reads the root DSE (RFC 4512 5.1: base "", scope base) to tell AD from other directories,
+/// which decides the attributes the search asks for (`super::attributes_for`). A server that
+/// refuses it or returns no entry is `Unknown` (every attribute is requested, as before the
+/// probe). The answer is bounded like the search: the deadline and byte limits hold, a second
+/// entry or more than 16 references is malformed.
+fn server_kind(conn: &mut Conn, limits: &wire::Limits) -> Result<super::ServerKind, WireError> {
+    use super::ServerKind;
+    let id = conn.search(
+        "",
+        wire::Scope::Base,
+        &["supportedCapabilities"],
+        server_time_limit(limits),
+        &[],
+    )?;
+    let mut kind = ServerKind::Unknown;
+    let (mut entries, mut others) = (0u32, 0u32);
+    loop {
+        let msg = conn.recv(id)?;
+        match wire::search_item(&msg)? {
+            wire::SearchItem::Entry(content) => {
+                entries += 1;
+                if entries > 1 {
+                    return Err(WireError::Malformed("more than one root DSE"));
+                }
+                let (_, attributes) = wire::parse_entry(content)?;
+                let ad = attributes.iter().any(|(name, values)| {
+                    name.eq_ignore_ascii_case(b"supportedCapabilities")
+                        && values.iter().any(|v| v.trim_ascii() == AD_CAPABILITY)
+                });
+                kind = if ad {
+                    ServerKind::ActiveDirectory
+                } else {
+                    ServerKind::Other
+                };
+            }
+            wire::SearchItem::Reference | wire::SearchItem::Intermediate => {
+                others += 1;
+                if others > 16 {
+                    return Err(WireError::Malformed("endless answers to the root DSE read"));
+                }
+            }
+            wire::SearchItem::Done => {
+                return Ok(if msg.result()?.rc == 0 {
+                    kind
+                } else {
+                    ServerKind::Unknown
+                });
+            }
         }
     }
 }

@@ -468,7 +468,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         );
     }
 
-    col.accounts.push(AccountFacts {
+    col.accounts.push(Box::new(AccountFacts {
         account,
         dn_key: super::dn_key(&entry.dn),
         sid: None,
@@ -478,7 +478,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
             .map(|v| (v.text().into_owned(), v.line))
             .collect(),
         gid_line: gid.map(|(_, l)| l),
-    });
+    }));
 }
 
 fn push_hash(

@@ -126,6 +126,50 @@ fn the_requested_attributes_are_exactly_those_the_adapters_read() {
     }
 }
 
+/// AD's own attribute types, which `ad::is_ad` tests for: a directory that is not AD defines none.
+const AD_ONLY: [&str; 3] = ["samaccountname", "objectsid", "useraccountcontrol"];
+
+#[test]
+fn a_directory_that_is_not_ad_is_asked_for_every_attribute_its_entries_are_read_for() {
+    ldif::LOOKED_UP.with(|l| l.borrow_mut().clear());
+    let mut read = 0;
+    for f in all_fixture_ldifs() {
+        let text = std::fs::read(&f).unwrap();
+        let lower = String::from_utf8_lossy(&text).to_ascii_lowercase();
+        if AD_ONLY.iter().any(|a| lower.contains(a)) || lower.contains("attributeschema") {
+            continue;
+        }
+        read += 1;
+        let _ = parse_ldif(&f.display().to_string(), &text[..]);
+    }
+    assert!(read > 5, "{read} OpenLDAP fixtures");
+    let looked_up = ldif::LOOKED_UP.with(|l| l.borrow().clone());
+    let requested: std::collections::BTreeSet<String> = attributes_for(ServerKind::Other)
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    let missing: Vec<&String> = looked_up
+        .iter()
+        .filter(|a| !requested.contains(*a) && !AD_ONLY.contains(&a.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "read of an OpenLDAP entry but not requested from a server that is not AD: {missing:?}"
+    );
+    for a in [
+        "objectsid",
+        "ntsecuritydescriptor",
+        "samaccountname",
+        "pwdlastset",
+    ] {
+        assert!(!requested.contains(a), "{a} is requested from OpenLDAP");
+    }
+    assert!(requested.contains("objectclass") && requested.contains("pwdchangedtime"));
+    // AD and an unknown server get every name, once each.
+    assert_eq!(attributes_for(ServerKind::ActiveDirectory), attributes());
+    assert_eq!(attributes_for(ServerKind::Unknown), attributes());
+}
+
 #[test]
 fn redacted_exports_give_the_same_records() {
     // An export whose secret-bearing values were reduced (as the live source saves them) reads

@@ -177,6 +177,15 @@ impl Write for Stream {
     }
 }
 
+/// The scope of a search (RFC 4511 4.5.1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The base entry only (the root DSE).
+    Base = 0,
+    /// The base and everything under it.
+    Subtree = 2,
+}
+
 /// Where to connect.
 pub enum Endpoint<'a> {
     /// Host and port; `tls` wraps the connection in TLS at once (ldaps://).
@@ -694,16 +703,18 @@ impl Conn {
         msg.result()
     }
 
-    /// Sends a subtree search of `base` for every entry, asking for `attributes`.
+    /// Sends a search of `base` for every entry (`(objectClass=*)`) in `scope`, asking for
+    /// `attributes`.
     pub fn search(
         &mut self,
         base: &str,
+        scope: Scope,
         attributes: &[&str],
         time_limit: i64,
         controls: &[Control],
     ) -> Result<i64> {
         let mut body = tlv(tag::OCTETS, base.as_bytes());
-        body.extend(integer(tag::ENUMERATED, 2)); // wholeSubtree
+        body.extend(integer(tag::ENUMERATED, scope as i64));
         body.extend(integer(tag::ENUMERATED, 0)); // neverDerefAliases
         body.extend(integer(tag::INTEGER, 0)); // no size limit
         body.extend(integer(tag::INTEGER, time_limit));
