@@ -214,9 +214,8 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
             PasswordState::Set
         };
         // The local password is older than the directory reset (day precision, as shadow).
-        local.password_last_set = at((reset_s - 30 * DAY - rng.below(700 * DAY as u64) as i64)
-            .div_euclid(DAY)
-            * DAY);
+        local.password_last_set =
+            at((reset_s - 30 * DAY - rng.below(700 * DAY as u64) as i64).div_euclid(DAY) * DAY);
         local.password_precision = resetgap::inventory::TimePrecision::Day;
         records.push(Record::Account(local));
 

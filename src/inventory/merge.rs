@@ -479,9 +479,17 @@ pub fn credentials(
         .map(|(i, c)| (hasher.hash_one((c.kind, &c.id, &c.owner)), index_u32(i)))
         .collect();
     hashed.sort_unstable();
-    let same = |a: &Credential, b: &Credential| a.kind == b.kind && a.id == b.id && a.owner == b.owner;
+    let same =
+        |a: &Credential, b: &Credential| a.kind == b.kind && a.id == b.id && a.owner == b.owner;
     let mut removed = vec![false; creds.len()];
-    let placeholder = || Credential::new(CredentialKind::PlaintextSecret, "", "", Evidence::new("", None));
+    let placeholder = || {
+        Credential::new(
+            CredentialKind::PlaintextSecret,
+            "",
+            "",
+            Evidence::new("", None),
+        )
+    };
     for run in hashed.chunk_by(|a, b| a.0 == b.0) {
         if let [(_, only)] = run {
             // One record: nothing to merge (only its lists to sort, as the merge does).
@@ -493,9 +501,8 @@ pub fn credentials(
         // Indices in arrival order; split by the exact key (a hash collision is two groups).
         let mut pending: Vec<usize> = run.iter().map(|&(_, i)| i as usize).collect();
         while let Some((&first, rest)) = pending.split_first() {
-            let (group, others): (Vec<usize>, Vec<usize>) = rest
-                .iter()
-                .partition(|&&j| same(&creds[first], &creds[j]));
+            let (group, others): (Vec<usize>, Vec<usize>) =
+                rest.iter().partition(|&&j| same(&creds[first], &creds[j]));
             if group.is_empty() {
                 let m = &mut creds[first];
                 m.related.sort();
