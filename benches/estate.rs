@@ -4,8 +4,13 @@
 //! common kind spread over them; and the reset ledger (resets, session revocations, sign-ins).
 //!
 //! Every person's accounts link into one identity by name (the AD UPN, the Entra and Okta logins),
-//! so correlation does real work; times are spread so that the rules find a realistic share of
-//! gaps (roughly one finding per ten credentials).
+//! so correlation does real work. The estate is mostly clean, as a managed one is: each person's
+//! latest password change is the AD reset, which Entra and Okta follow within minutes, and the
+//! local password is older; credentials are issued after it. A few percent of people or
+//! credentials carry each kind of gap (`GAP`: a credential issued before the reset, sessions not
+//! revoked, a store left behind by the sync, a locked local password with keys, a disabled
+//! account with credentials, a reset with no revocation after it, a legacy sign-in after it), so
+//! the rules find on the order of one finding per twenty to thirty credentials.
 
 use resetgap::inventory::{
     Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus,
@@ -21,6 +26,8 @@ const PER_HOST: usize = 40;
 /// 2026-08-21T00:00:00Z, the benchmark's as-of.
 pub const AS_OF: i64 = 1_787_270_400;
 const DAY: i64 = 86_400;
+/// One in `GAP` people (or credentials) has each kind of gap: about 3 %.
+const GAP: usize = 33;
 
 /// A small deterministic generator (SplitMix64).
 struct Rng(u64);
@@ -65,7 +72,7 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
     // accounts and its root.
     let people = (accounts * (PER_HOST - 1) / (4 * (PER_HOST - 1) + 1)).max(1);
     let hosts = people.div_ceil(PER_HOST - 1);
-    let events_wanted = people / 2;
+    let events_wanted = people;
     let mut records = Vec::with_capacity(people * 4 + hosts * 2 + credentials + events_wanted * 3);
     let host_name = |h: usize| format!("web{h:06}");
 
@@ -110,7 +117,7 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
             Evidence::at("ad/users.ldif", line * 30),
         );
         ad.kind = AccountKind::Human;
-        ad.enabled = Some(p % 50 != 0);
+        ad.enabled = Some(p % GAP != 4);
         ad.password = PasswordState::Set;
         ad.password_last_set = reset;
         ad.created = created;
@@ -157,12 +164,16 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
         entra.enabled = Some(true);
         entra.password = PasswordState::Set;
         entra.synced_from = Some(login.clone());
-        // Synchronised within the interval, or (one in 40) left behind.
-        let lag = if p % 40 == 0 { 3 * DAY } else { 600 };
-        entra.password_last_set = reset
-            .known()
-            .map_or(When::Unknown, |t| at(t.as_second() + lag));
-        entra.sessions_valid_from = if p % 3 == 0 { reset } else { rng.ago(900) };
+        // Synchronised within the interval, or (one in GAP) left behind on an older password.
+        let reset_s = resets[p];
+        let lag = if p % GAP == 1 { -30 * DAY } else { 600 };
+        entra.password_last_set = at(reset_s + lag);
+        // Sessions revoked by that change, or (one in GAP) not since long before it.
+        entra.sessions_valid_from = if p % GAP == 2 {
+            at(reset_s - 200 * DAY - rng.below(200 * DAY as u64) as i64)
+        } else {
+            at(reset_s + lag)
+        };
         entra.created = created;
         entra.aliases = vec![format!("{:08x}-0000-4000-8000-{:012x}", p, p)];
         records.push(Record::Account(entra));
@@ -176,7 +187,8 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
         okta.kind = AccountKind::Human;
         okta.enabled = Some(true);
         okta.password = PasswordState::Set;
-        okta.password_last_set = rng.ago(700);
+        // Okta is fed from AD too: the same change, minutes later.
+        okta.password_last_set = at(reset_s + 300);
         okta.created = created;
         okta.aliases = vec![format!("00u{p:017}")];
         records.push(Record::Account(okta));
@@ -196,18 +208,23 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
         local.uid = Some(1000 + (p % PER_HOST) as u32);
         local.gid = local.uid;
         local.home = Some(format!("/home/{login}"));
-        local.password = if p % 7 == 0 {
+        local.password = if p % GAP == 3 {
             PasswordState::Locked
         } else {
             PasswordState::Set
         };
-        local.password_last_set = rng.ago(900);
+        // The local password is older than the directory reset (day precision, as shadow).
+        local.password_last_set =
+            at((reset_s - 30 * DAY - rng.below(700 * DAY as u64) as i64).div_euclid(DAY) * DAY);
         local.password_precision = resetgap::inventory::TimePrecision::Day;
         records.push(Record::Account(local));
 
-        // The reset ledger: every other person has a recorded admin reset of the AD account,
-        // with (two in three) a session revocation after it and a sign-in after that.
-        if p % 2 == 0 {
+        // The reset ledger: the domain controllers' Security log holds each person's latest
+        // password change (missing for one in GAP): three in four are the user's own change
+        // (4723), one in four a help-desk reset (4724); then a session revocation (missing for
+        // one in GAP) and a sign-in (a legacy IMAP sign-in for one in GAP). No ticket export is
+        // generated, so RG601 notes each help-desk reset.
+        if p % GAP != 10 {
             if let Some(t) = reset.known().map(|t| t.as_second()) {
                 let event = |kind: EventKind, secs: i64, action: &str, id: String| Event {
                     at: at(secs),
@@ -225,14 +242,17 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
                     event_id: Some(id),
                     evidence: Evidence::at("dc01/security.evtx.xml", (p as u32) * 3 + 1),
                 };
-                records.push(Record::Event(event(
-                    EventKind::PasswordReset,
-                    t,
-                    "4724",
-                    format!("{}", p * 3),
-                )));
+                let mut change = if p % 4 == 0 {
+                    event(EventKind::PasswordReset, t, "4724", format!("{}", p * 3))
+                } else {
+                    event(EventKind::PasswordChange, t, "4723", format!("{}", p * 3))
+                };
+                if p % 4 != 0 {
+                    change.actor = Some(login.clone());
+                }
+                records.push(Record::Event(change));
                 events += 1;
-                if p % 3 != 0 {
+                if p % GAP != 6 {
                     let mut revoke = event(
                         EventKind::SessionsRevoked,
                         t + 1800,
@@ -249,7 +269,7 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
                     sign_in.source = SourceKind::EntraId;
                     sign_in.target = upn.clone();
                     sign_in.actor = Some(upn.clone());
-                    sign_in.detail = Some(if p % 11 == 0 { "IMAP4" } else { "Browser" }.into());
+                    sign_in.detail = Some(if p % GAP == 8 { "IMAP4" } else { "Browser" }.into());
                     records.push(Record::Event(sign_in));
                     events += 2;
                 }
@@ -345,16 +365,18 @@ pub fn generate(accounts: usize, credentials: usize, seed: u64) -> Estate {
         };
         let mut c = Credential::new(kind, &id, label, evidence);
         c.owner = Some(owner);
-        // One in twelve was issued before the owner's last reset and survived it; the others
-        // after it.
-        let issued = if i % 12 == 0 {
+        // One in GAP was issued before the owner's last reset and survived it; the others at
+        // least an hour after it (after the sync has carried the reset everywhere).
+        let issued = if i % GAP == 0 {
             resets[p] - 1 - rng.below(300 * DAY as u64) as i64
         } else {
-            (resets[p] + 1 + rng.below((AS_OF - resets[p]).max(1) as u64) as i64).min(AS_OF)
+            (resets[p] + 3600 + rng.below((AS_OF - resets[p] - 3600).max(1) as u64) as i64)
+                .min(AS_OF)
         };
         c.issued = at(issued);
         c.issued_basis = IssuedBasis::Recorded;
-        c.expires = if i % 20 == 0 {
+        // One in GAP never expires; the others expire within a year.
+        c.expires = if i % GAP == 9 {
             When::Never
         } else {
             at(issued + 300 * DAY)

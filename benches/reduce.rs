@@ -21,6 +21,11 @@ use resetgap::rule::{Catalog, Context, RuleOptions};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+/// The allocator of the `resetgap` binary (`src/main.rs`), so the bench measures what
+/// `scan` and `correlate` do.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: u64 = 0x0005_EED0_F0E5_7A7E;
 const CHILD: &str = "RESETGAP_REDUCE_BENCH_SIZE";
 
@@ -183,6 +188,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // `cargo bench` passes `--bench`; other arguments are sizes.
+    eprintln!(
+        "record sizes (bytes, inline): Record {}, Account {}, Credential {}, Event {}, Host {}",
+        std::mem::size_of::<resetgap::inventory::Record>(),
+        std::mem::size_of::<resetgap::inventory::Account>(),
+        std::mem::size_of::<resetgap::inventory::Credential>(),
+        std::mem::size_of::<resetgap::inventory::Event>(),
+        std::mem::size_of::<resetgap::inventory::Host>(),
+    );
     let mut sizes: Vec<(usize, usize)> = Vec::new();
     for arg in std::env::args().skip(1).filter(|a| !a.starts_with("--")) {
         match parse_size(&arg) {

@@ -19,20 +19,35 @@
 use super::model::*;
 use super::When;
 use crate::diag::{DiagKind, Diagnostic, Severity};
+use foldhash::{HashMap, HashMapExt};
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
 
 /// Sorts `v` stably by `cmp`, moving each element once: the sort orders indices, then the
 /// elements are permuted in place. For large records (an `Account`, a `Record`) this avoids the
 /// merge sort's repeated moves of whole elements.
+#[cfg(test)]
 pub(crate) fn sort_indirect<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| cmp(&v[a], &v[b]));
-    // `idx[k]` is the index of the element that belongs at `k`: follow each cycle.
-    for start in 0..idx.len() {
+    let mut idx: Vec<u32> = (0..v.len()).map(index_u32).collect();
+    idx.sort_by(|&a, &b| cmp(&v[a as usize], &v[b as usize]));
+    permute(v, &mut idx);
+}
+
+/// An index as `u32`: the merge's sort keys hold indices in 4 bytes (an inventory of 4 billion
+/// records would not fit in memory anyway).
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 records")
+}
+
+/// Puts `v` in the order `order` names (`order[k]` is the index of the element that belongs at
+/// `k`), moving each element once by following the permutation's cycles. `order` is consumed
+/// (left as the identity).
+pub(crate) fn permute<T>(v: &mut [T], order: &mut [u32]) {
+    for start in 0..order.len() {
         let mut cur = start;
         loop {
-            let next = idx[cur];
-            idx[cur] = cur;
+            let next = order[cur] as usize;
+            order[cur] = index_u32(cur);
             if next == start || next == cur {
                 break;
             }
@@ -40,6 +55,35 @@ pub(crate) fn sort_indirect<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
             cur = next;
         }
     }
+}
+
+/// The rank of each of `items` among the distinct strings of `items`, in string order (equal
+/// strings, equal ranks). Sorting by ranks is sorting by the strings, but each distinct string
+/// is compared only once, and the sort that follows compares small integers in one array
+/// instead of chasing each record's heap strings (which, over millions of records, is mostly
+/// cache misses).
+pub(crate) fn ranks<'a>(items: impl Iterator<Item = &'a str>) -> Vec<u32> {
+    let mut ids: HashMap<&'a str, u32> = HashMap::new();
+    let mut distinct: Vec<&'a str> = Vec::new();
+    let mut out: Vec<u32> = Vec::with_capacity(items.size_hint().0);
+    for s in items {
+        let id = *ids.entry(s).or_insert_with(|| {
+            distinct.push(s);
+            index_u32(distinct.len() - 1)
+        });
+        out.push(id);
+    }
+    drop(ids);
+    let mut by_string: Vec<u32> = (0..distinct.len()).map(index_u32).collect();
+    by_string.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &id) in by_string.iter().enumerate() {
+        rank[id as usize] = index_u32(r);
+    }
+    for x in &mut out {
+        *x = rank[*x as usize];
+    }
+    out
 }
 
 /// When the evidence at a path was collected: the `collected_at` of the host tree it lies in.
@@ -381,10 +425,16 @@ pub fn accounts(
     notes: &mut Vec<Diagnostic>,
 ) -> Vec<Account> {
     let mut accounts = accounts;
-    // Stable: the records of one account keep their arrival order.
-    sort_indirect(&mut accounts, |a, b| {
-        (&a.system, &a.login).cmp(&(&b.system, &b.login))
-    });
+    // Stable: the records of one account keep their arrival order (the index breaks ties).
+    let system = ranks(accounts.iter().map(|a| a.system.as_str()));
+    let login = ranks(accounts.iter().map(|a| a.login.as_str()));
+    let mut keyed: Vec<(u32, u32, u32)> = (0..accounts.len())
+        .map(|i| (system[i], login[i], index_u32(i)))
+        .collect();
+    drop((system, login));
+    keyed.sort_unstable();
+    let mut order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
+    permute(&mut accounts, &mut order);
     let mut out = Vec::with_capacity(accounts.len());
     let mut rest = accounts.into_iter().peekable();
     while let Some(first) = rest.next() {
@@ -408,48 +458,103 @@ pub fn accounts(
 
 /// Merges listed credentials seen in several exports (same kind, id and owner) into one; a
 /// secret found in two files is two credentials (two places to clean), so plaintext secrets are
-/// kept per location. The result is sorted by evidence, kind and id.
+/// kept per location. The result is sorted by evidence, kind and id; ties (the same line listing
+/// one id for two owners) by owner, and plaintext secrets in arrival order.
+///
+/// The records of one credential are found by hashing their key (kind, id, owner) and compared
+/// exactly within a hash, so a collision only costs a comparison; each group merges in arrival
+/// order. Everything happens in place: no second vector of credentials.
 pub fn credentials(
     credentials: Vec<Credential>,
     observed: &Observed,
     notes: &mut Vec<Diagnostic>,
 ) -> Vec<Credential> {
-    let mut out = Vec::with_capacity(credentials.len());
-    let mut listed = Vec::with_capacity(credentials.len());
-    for c in credentials {
-        if c.kind == CredentialKind::PlaintextSecret {
-            out.push(c);
-        } else {
-            listed.push(c);
-        }
-    }
-    // Stable: the records of one credential keep their arrival order.
-    sort_indirect(&mut listed, |a, b| {
-        (a.kind, &a.id, &a.owner).cmp(&(b.kind, &b.id, &b.owner))
-    });
-    let mut rest = listed.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let same =
-            |c: &Credential| c.kind == first.kind && c.id == first.id && c.owner == first.owner;
-        if !rest.peek().is_some_and(same) {
+    let mut creds = credentials;
+    let listed = |c: &Credential| c.kind != CredentialKind::PlaintextSecret;
+    let hasher = foldhash::fast::FixedState::with_seed(0x5EED);
+    let mut hashed: Vec<(u64, u32)> = creds
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| listed(c))
+        .map(|(i, c)| (hasher.hash_one((c.kind, &c.id, &c.owner)), index_u32(i)))
+        .collect();
+    hashed.sort_unstable();
+    let same =
+        |a: &Credential, b: &Credential| a.kind == b.kind && a.id == b.id && a.owner == b.owner;
+    let mut removed = vec![false; creds.len()];
+    let placeholder = || {
+        Credential::new(
+            CredentialKind::PlaintextSecret,
+            "",
+            "",
+            Evidence::new("", None),
+        )
+    };
+    for run in hashed.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, only)] = run {
             // One record: nothing to merge (only its lists to sort, as the merge does).
-            let mut m = first;
+            let m = &mut creds[*only as usize];
             m.related.sort();
             m.responsible.sort();
-            out.push(m);
             continue;
         }
-        let key = (first.kind, first.id.clone(), first.owner.clone());
-        let mut group = vec![first];
-        while let Some(c) = rest.next_if(|c| c.kind == key.0 && c.id == key.1 && c.owner == key.2) {
-            group.push(c);
+        // Indices in arrival order; split by the exact key (a hash collision is two groups).
+        let mut pending: Vec<usize> = run.iter().map(|&(_, i)| i as usize).collect();
+        while let Some((&first, rest)) = pending.split_first() {
+            let (group, others): (Vec<usize>, Vec<usize>) =
+                rest.iter().partition(|&&j| same(&creds[first], &creds[j]));
+            if group.is_empty() {
+                let m = &mut creds[first];
+                m.related.sort();
+                m.responsible.sort();
+            } else {
+                let mut records = Vec::with_capacity(group.len() + 1);
+                records.push(std::mem::replace(&mut creds[first], placeholder()));
+                for &j in &group {
+                    records.push(std::mem::replace(&mut creds[j], placeholder()));
+                    removed[j] = true;
+                }
+                match merge_credentials(records, observed, notes) {
+                    Some(m) => creds[first] = m,
+                    None => removed[first] = true,
+                }
+            }
+            pending = others;
         }
-        out.extend(merge_credentials(group, observed, notes));
     }
-    sort_indirect(&mut out, |a, b| {
-        (&a.evidence, a.kind, &a.id).cmp(&(&b.evidence, b.kind, &b.id))
+    drop(hashed);
+    let mut k = 0;
+    creds.retain(|_| {
+        k += 1;
+        !removed[k - 1]
     });
-    out
+    drop(removed);
+    // Sort by (evidence, kind, id), then owner for listed credentials, then arrival order: the
+    // evidence path by rank, so most comparisons never leave the key array.
+    let path = ranks(creds.iter().map(|c| c.evidence.path.as_str()));
+    let mut keyed: Vec<(u32, Option<u32>, CredentialKind, u32)> = creds
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (path[i], c.evidence.line, c.kind, index_u32(i)))
+        .collect();
+    drop(path);
+    keyed.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then_with(|| {
+            let (x, y) = (&creds[a.3 as usize], &creds[b.3 as usize]);
+            x.id.cmp(&y.id)
+                .then_with(|| {
+                    if listed(x) {
+                        x.owner.cmp(&y.owner)
+                    } else {
+                        Ordering::Equal
+                    }
+                })
+                .then(a.3.cmp(&b.3))
+        })
+    });
+    let mut order: Vec<u32> = keyed.into_iter().map(|k| k.3).collect();
+    permute(&mut creds, &mut order);
+    creds
 }
 
 #[cfg(test)]

@@ -42,8 +42,15 @@ impl Inventory {
     /// The result does not depend on the order of `records` across files or on file names.
     pub fn merge(records: Vec<Record>) -> (Inventory, Vec<Diagnostic>) {
         let mut inv = Inventory::default();
-        let mut accounts = Vec::new();
-        let mut credentials = Vec::new();
+        // Each list at its final size at once: growing by doubling would copy the records, and
+        // hold the old copy and the new at once.
+        let (n_accounts, n_credentials) = records.iter().fold((0, 0), |(a, c), r| match r {
+            Record::Account(_) => (a + 1, c),
+            Record::Credential(_) => (a, c + 1),
+            _ => (a, c),
+        });
+        let mut accounts = Vec::with_capacity(n_accounts);
+        let mut credentials = Vec::with_capacity(n_credentials);
         for r in records {
             match r {
                 Record::Account(a) => accounts.push(a),

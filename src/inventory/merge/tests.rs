@@ -276,3 +276,22 @@ fn sort_indirect_is_the_stable_sort() {
         assert_eq!(got, expected, "n = {n}");
     }
 }
+
+/// Ranks order like the strings, equal strings share a rank, and sorting by ranks with the
+/// index as tie-break is the stable sort by the strings.
+#[test]
+fn ranks_follow_string_order() {
+    let words = ["pear", "apple", "pear", "", "fig", "apple", "Zebra"];
+    let r = super::ranks(words.iter().copied());
+    assert_eq!(r, [4, 2, 4, 0, 3, 2, 1]);
+    let mut keyed: Vec<(u32, u32)> = (0..words.len() as u32)
+        .map(|i| (r[i as usize], i))
+        .collect();
+    keyed.sort_unstable();
+    let mut order: Vec<u32> = keyed.iter().map(|k| k.1).collect();
+    let mut got: Vec<(&str, usize)> = words.iter().copied().zip(0..).collect();
+    super::permute(&mut got, &mut order);
+    let mut expected: Vec<(&str, usize)> = words.iter().copied().zip(0..).collect();
+    expected.sort_by(|a, b| a.0.cmp(b.0));
+    assert_eq!(got, expected);
+}

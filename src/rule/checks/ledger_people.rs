@@ -74,8 +74,9 @@ pub fn privileged(ctx: &Context<'_>, system: &str, login: &str) -> Option<Privil
                 evidence: a.evidence.clone(),
             });
         }
-        for m in &inv.memberships {
-            if m.grants.is_some() && m.system == a.system && m.member == a.login {
+        for &mi in ctx.privileged_memberships(&a.system, &a.login) {
+            let m = &inv.memberships[mi as usize];
+            {
                 found.push(Privileged {
                     why: format!(
                         "{} in {} is a member of the administrator group {}",

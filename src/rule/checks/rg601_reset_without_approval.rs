@@ -19,7 +19,7 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let index = super::ledger::AccountIndex::new(inv);
+    let index = ctx.account_index();
     for (i, e) in inv.events.iter().enumerate() {
         if super::ledger::is_echo(&inv.events, i) {
             continue;

@@ -24,7 +24,7 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let events = &ctx.inventory.events;
-    let index = super::ledger::AccountIndex::new(ctx.inventory);
+    let index = ctx.account_index();
     for (i, e) in events.iter().enumerate() {
         if super::ledger::is_echo(events, i) {
             continue;

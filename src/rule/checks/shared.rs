@@ -20,6 +20,7 @@ pub struct Shared {
     event_systems: OnceLock<HashSet<String>>,
     events_of_credential: OnceLock<HashMap<String, Vec<u32>>>,
     credentials_of_identity: OnceLock<Vec<Vec<u32>>>,
+    privileged_memberships: OnceLock<HashMap<(String, String), Vec<u32>>>,
 }
 
 impl Context<'_> {
@@ -83,6 +84,26 @@ impl Context<'_> {
                 map
             })
             .get(credential)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Indices into `inventory.memberships` of the memberships of `member` on `system` that
+    /// grant a privilege (`Membership::grants`), in membership order.
+    pub(crate) fn privileged_memberships(&self, system: &str, member: &str) -> &[u32] {
+        self.shared
+            .privileged_memberships
+            .get_or_init(|| {
+                let mut map: HashMap<(String, String), Vec<u32>> = HashMap::new();
+                for (mi, m) in self.inventory.memberships.iter().enumerate() {
+                    if m.grants.is_some() {
+                        map.entry((m.system.clone(), m.member.clone()))
+                            .or_default()
+                            .push(mi as u32);
+                    }
+                }
+                map
+            })
+            .get(&(system.to_string(), member.to_string()))
             .map_or(&[], Vec::as_slice)
     }
 
