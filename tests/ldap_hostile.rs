@@ -505,7 +505,11 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
         // Only the cases about time are ended by the 3 s deadline; every other case must end by
         // its own limit or detection, however loaded the machine (under load 12 the byte-limit
         // stream once hit 3 s before 2 MiB).
-        let timeout = if message.contains("--ldap-timeout") { "3" } else { "60" };
+        let timeout = if message.contains("--ldap-timeout") {
+            "3"
+        } else {
+            "60"
+        };
         let mut args = vec!["--ldap-timeout", timeout];
         args.extend(extra);
         let run = scan(&case, &url, &args);
