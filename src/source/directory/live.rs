@@ -685,9 +685,10 @@ fn server_time_limit(limits: &wire::Limits) -> i64 {
     i64::try_from(left).unwrap_or(i64::from(i32::MAX))
 }
 
-/// `LDAP_CAP_ACTIVE_DIRECTORY_OID`: AD and Samba AD list it in the root DSE's
-/// `supportedCapabilities` ([MS-ADTS] 3.1.1.3.4.3).
-const AD_CAPABILITY: &[u8] = b"1.2.840.113556.1.4.800";
+/// The arc of Microsoft's LDAP capabilities ([MS-ADTS] 3.1.1.3.4.3): AD DS and Samba AD list
+/// `LDAP_CAP_ACTIVE_DIRECTORY_OID` (`.800`), AD LDS `..._ADAM_OID` (`.1851`). Any of them marks
+/// a directory with AD's attributes, so it is asked for all of them.
+const AD_CAPABILITY_ARC: &[u8] = b"1.2.840.113556.1.4.";
 
 /// Reads the root DSE (RFC 4512 5.1: base "", scope base) to tell AD from other directories,
 /// which decides the attributes the search asks for (`super::attributes_for`). A server that
@@ -716,7 +717,9 @@ fn server_kind(conn: &mut Conn, limits: &wire::Limits) -> Result<super::ServerKi
                 let (_, attributes) = wire::parse_entry(content)?;
                 let ad = attributes.iter().any(|(name, values)| {
                     name.eq_ignore_ascii_case(b"supportedCapabilities")
-                        && values.iter().any(|v| v.trim_ascii() == AD_CAPABILITY)
+                        && values
+                            .iter()
+                            .any(|v| v.trim_ascii().starts_with(AD_CAPABILITY_ARC))
                 });
                 kind = if ad {
                     ServerKind::ActiveDirectory
