@@ -963,18 +963,7 @@ impl Reporting {
             Some(path) => Some(crate::baseline::Report::load(path).context("--baseline")?),
             None => None,
         };
-        let exceptions = match &args.loaded.file {
-            Some(file) if !args.loaded.exceptions.is_empty() => {
-                let all = Catalog::bundled().map_err(|p| anyhow::anyhow!("{}", p.join("\n")))?;
-                crate::exceptions::Exceptions::build(
-                    &file.display().to_string(),
-                    &args.loaded.exceptions,
-                    &all,
-                )
-                .map_err(anyhow::Error::msg)?
-            }
-            _ => crate::exceptions::Exceptions::default(),
-        };
+        let exceptions = exceptions(args)?;
         Ok(Reporting {
             baseline,
             exceptions,

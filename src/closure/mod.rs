@@ -29,7 +29,7 @@ use crate::inventory::{
     PasswordState, SourceKind,
 };
 use crate::report::scope::Scope;
-use crate::rule::checks::ledger::{span, AccountIndex, BURST_SECONDS};
+use crate::rule::checks::ledger::{first_removal, span, AccountIndex, BURST_SECONDS};
 use crate::rule::checks::ledger_people::{privileged, tickets_for};
 use crate::rule::checks::{answerable, credential_name, owner_login};
 use crate::rule::revocation::{self, Held, Revocation};
@@ -1029,21 +1029,7 @@ fn credential_after(
     let skew = ctx.options.skew_seconds;
     let mut ids = cisa::ids(cisa::Key::Credential(c.kind));
     let after = |t: Timestamp| span(t.as_second() - t0.as_second());
-    let removal = inv
-        .events
-        .iter()
-        .filter(|e| {
-            e.outcome == Outcome::Success
-                && e.credential.as_deref() == Some(c.id.as_str())
-                && (e.kind == EventKind::CredentialDeleted
-                    || (e.kind == EventKind::CredentialUpdated
-                        && e.detail
-                            .as_deref()
-                            .is_some_and(|d| d.to_ascii_lowercase().contains("inactive"))))
-        })
-        .filter_map(|e| Some((e, e.at.known()?)))
-        .filter(|(_, t)| t.as_second() >= since)
-        .min_by_key(|(_, t)| *t);
+    let removal = first_removal(ctx, &c.id, since);
     let used = inv
         .events
         .iter()

@@ -210,6 +210,32 @@ pub fn is_echo(events: &[Event], i: usize) -> bool {
         })
 }
 
+/// The first successful removal of credential `credential` at or after `since` (Unix seconds):
+/// a deletion, or an update that made it inactive (AWS `UpdateAccessKey --status Inactive`),
+/// with its time. One definition for RG603 and the closure report, through the per-scan index
+/// of events by credential.
+pub fn first_removal<'a>(
+    ctx: &'a Context<'_>,
+    credential: &str,
+    since: i64,
+) -> Option<(&'a Event, Timestamp)> {
+    ctx.events_of_credential(credential)
+        .iter()
+        .map(|&ei| &ctx.inventory.events[ei as usize])
+        .filter(|e| {
+            e.outcome == Outcome::Success
+                && e.credential.as_deref() == Some(credential)
+                && (e.kind == EventKind::CredentialDeleted
+                    || (e.kind == EventKind::CredentialUpdated
+                        && e.detail
+                            .as_deref()
+                            .is_some_and(|d| d.to_ascii_lowercase().contains("inactive"))))
+        })
+        .filter_map(|e| Some((e, e.at.known()?)))
+        .filter(|(_, t)| t.as_second() >= since)
+        .min_by_key(|(_, t)| *t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::span;

@@ -10,10 +10,10 @@
 //! timestamps do not show this reset (the password export is older, or missing); app passwords;
 //! and revocations that came after the window, which no state export can show.
 
-use super::ledger::{describe, event_on, latest_resets, span, LedgerReset};
+use super::ledger::{describe, event_on, first_removal, latest_resets, span, LedgerReset};
 use super::{answerable, credential_name};
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::ledger::{EventKind, Outcome};
+use crate::inventory::ledger::EventKind;
 use crate::inventory::{CredentialKind, CredentialStatus, Evidence, SourceKind};
 use crate::rule::revocation::revoked_by_own_reset;
 use crate::rule::Context;
@@ -161,22 +161,7 @@ fn credentials(ctx: &Context<'_>, r: &LedgerReset<'_>, deadline: i64, o: &mut Ou
         if issued.as_second() >= since {
             continue;
         }
-        let removal = ctx
-            .events_of_credential(&c.id)
-            .iter()
-            .map(|&ei| &inv.events[ei as usize])
-            .filter(|e| {
-                e.outcome == Outcome::Success
-                    && e.credential.as_deref() == Some(c.id.as_str())
-                    && (e.kind == EventKind::CredentialDeleted
-                        || (e.kind == EventKind::CredentialUpdated
-                            && e.detail
-                                .as_deref()
-                                .is_some_and(|d| d.to_ascii_lowercase().contains("inactive"))))
-            })
-            .filter_map(|e| Some((e, e.at.known()?)))
-            .filter(|(_, t)| t.as_second() >= since)
-            .min_by_key(|(_, t)| *t);
+        let removal = first_removal(ctx, &c.id, since);
         let name = credential_name(c);
         if let Some((e, t)) = removal {
             let after = span(t.as_second() - r.at.as_second());
