@@ -106,6 +106,11 @@ fn child(accounts: usize, credentials: usize) {
             resetgap::source::registry::join_all(&mut records);
             let (inventory, _notes) = Inventory::merge(records);
             let t1 = Instant::now();
+            eprintln!(
+                "  resident after the inventory: {:.0} MiB (peak {:.0})",
+                status_mib("VmRSS:"),
+                status_mib("VmHWM:")
+            );
             let correlation = Correlation::build(&inventory, &identities);
             let t2 = Instant::now();
             let findings = {

@@ -514,6 +514,12 @@ impl Correlation {
             .map(|i| &self.identities[i])
     }
 
+    /// The linkable identity with this normalised login (`normalize_login`), if any: the
+    /// fallback of `owner_identity_index` for a name with no account of its own.
+    pub fn identity_of_key(&self, normalized: &str) -> Option<usize> {
+        self.by_key.get(normalized).copied()
+    }
+
     /// The index in `identities` of `owner_identity`.
     pub fn owner_identity_index(&self, inv: &Inventory, owner: &OwnerRef) -> Option<usize> {
         if let Some(i) = owner

@@ -1030,9 +1030,10 @@ fn credential_after(
     let mut ids = cisa::ids(cisa::Key::Credential(c.kind));
     let after = |t: Timestamp| span(t.as_second() - t0.as_second());
     let removal = first_removal(ctx, &c.id, since);
-    let used = inv
-        .events
+    let used = ctx
+        .events_of_credential(&c.id)
         .iter()
+        .map(|&ei| &inv.events[ei as usize])
         .filter(|e| {
             e.kind == EventKind::CredentialUsed
                 && e.outcome == Outcome::Success

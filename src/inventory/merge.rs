@@ -435,25 +435,40 @@ pub fn accounts(
     keyed.sort_unstable();
     let mut order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
     permute(&mut accounts, &mut order);
-    let mut out = Vec::with_capacity(accounts.len());
-    let mut rest = accounts.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let same = |a: &Account| a.system == first.system && a.login == first.login;
-        if !rest.peek().is_some_and(same) {
-            // The common case: one record, nothing to merge (only its aliases to sort).
-            let mut m = first;
-            m.aliases.sort();
-            out.push(m);
-            continue;
+    // Each run of one (system, login) merges into its first slot, in place (a merge never
+    // gives more accounts than it takes): no second vector of accounts is allocated.
+    let mut ends: Vec<usize> = Vec::new();
+    for i in 1..=accounts.len() {
+        let boundary = accounts.get(i).is_none_or(|a| {
+            let b = &accounts[i - 1];
+            a.system != b.system || a.login != b.login
+        });
+        if boundary {
+            ends.push(i);
         }
-        let key = (first.system.clone(), first.login.clone());
-        let mut group = vec![first];
-        while let Some(a) = rest.next_if(|a| a.system == key.0 && a.login == key.1) {
-            group.push(a);
-        }
-        out.extend(merge_accounts(group, observed, notes));
     }
-    out
+    let mut slots: Vec<Option<Account>> = accounts.into_iter().map(Some).collect();
+    let mut start = 0;
+    for end in ends {
+        if end - start == 1 {
+            // The common case: one record, nothing to merge (only its aliases to sort).
+            if let Some(a) = &mut slots[start] {
+                a.aliases.sort();
+            }
+        } else {
+            let group: Vec<Account> = slots[start..end]
+                .iter_mut()
+                .filter_map(Option::take)
+                .collect();
+            slots[start] = merge_accounts(group, observed, notes);
+        }
+        start = end;
+    }
+    #[allow(
+        clippy::filter_map_identity,
+        reason = "filter_map collects in place into the slots' memory; flatten would allocate"
+    )]
+    slots.into_iter().filter_map(|a| a).collect()
 }
 
 /// Merges listed credentials seen in several exports (same kind, id and owner) into one; a

@@ -42,29 +42,7 @@ impl Inventory {
     /// The result does not depend on the order of `records` across files or on file names.
     pub fn merge(records: Vec<Record>) -> (Inventory, Vec<Diagnostic>) {
         let mut inv = Inventory::default();
-        // Each list at its final size at once: growing by doubling would copy the records, and
-        // hold the old copy and the new at once.
-        let (n_accounts, n_credentials) = records.iter().fold((0, 0), |(a, c), r| match r {
-            Record::Account(_) => (a + 1, c),
-            Record::Credential(_) => (a, c + 1),
-            _ => (a, c),
-        });
-        let mut accounts = Vec::with_capacity(n_accounts);
-        let mut credentials = Vec::with_capacity(n_credentials);
-        for r in records {
-            match r {
-                Record::Account(a) => accounts.push(a),
-                Record::Credential(c) => credentials.push(c),
-                Record::Host(h) => inv.hosts.push(h),
-                Record::Membership(m) => inv.memberships.push(m),
-                Record::SudoGrant(g) => inv.sudo_grants.push(g),
-                Record::Setting(s) => inv.settings.push(s),
-                Record::Trust(t) => inv.trusts.push(t),
-                Record::Event(e) => inv.events.push(e),
-                Record::Ticket(t) => inv.tickets.push(t),
-                Record::ResetRight(r) => inv.reset_rights.push(r),
-            }
-        }
+        let (accounts, credentials) = split(records, &mut inv);
         inv.hosts
             .sort_by(|a, b| (&a.name, &a.root, &a.evidence).cmp(&(&b.name, &b.root, &b.evidence)));
         inv.hosts
@@ -117,5 +95,103 @@ impl Inventory {
     /// The account `login` on `system`.
     pub fn account(&self, system: &str, login: &str) -> Option<usize> {
         self.by_login.get(system)?.get(login).copied()
+    }
+}
+
+/// Sorts the records into the inventory's lists, and returns the accounts and credentials (the
+/// merge's input). The credentials, the bulk of an estate, are collected into the records' own
+/// memory (std's in-place collect: a `Credential` is no larger than a `Record`, with the same
+/// alignment), so no second copy of them is allocated and first touched; the other lists are
+/// reserved at their final size, since growing by doubling would copy them.
+fn split(records: Vec<Record>, inv: &mut Inventory) -> (Vec<Account>, Vec<Credential>) {
+    let (n_accounts, n_events) = records.iter().fold((0, 0), |(a, e), r| match r {
+        Record::Account(_) => (a + 1, e),
+        Record::Event(_) => (a, e + 1),
+        _ => (a, e),
+    });
+    let mut accounts = Vec::with_capacity(n_accounts);
+    inv.events.reserve_exact(n_events);
+    let credentials: Vec<Credential> = records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Credential(c) => Some(c),
+            Record::Account(a) => {
+                accounts.push(a);
+                None
+            }
+            Record::Host(h) => {
+                inv.hosts.push(h);
+                None
+            }
+            Record::Membership(m) => {
+                inv.memberships.push(m);
+                None
+            }
+            Record::SudoGrant(g) => {
+                inv.sudo_grants.push(g);
+                None
+            }
+            Record::Setting(s) => {
+                inv.settings.push(s);
+                None
+            }
+            Record::Trust(t) => {
+                inv.trusts.push(t);
+                None
+            }
+            Record::Event(e) => {
+                inv.events.push(e);
+                None
+            }
+            Record::Ticket(t) => {
+                inv.tickets.push(t);
+                None
+            }
+            Record::ResetRight(r) => {
+                inv.reset_rights.push(r);
+                None
+            }
+        })
+        .collect();
+    (accounts, credentials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_collected_in_the_records_memory_in_order() {
+        let records: Vec<Record> = (0..300)
+            .map(|i| {
+                let evidence = Evidence::at("f", i);
+                if i % 3 == 0 {
+                    Record::Account(Account::new(
+                        SourceKind::AwsIam,
+                        "aws",
+                        &format!("u{i}"),
+                        evidence,
+                    ))
+                } else {
+                    Record::Credential(Credential::new(
+                        CredentialKind::AccessKey,
+                        &format!("k{i}"),
+                        "AWS access key",
+                        evidence,
+                    ))
+                }
+            })
+            .collect();
+        let memory = records.as_ptr() as usize;
+        let mut inv = Inventory::default();
+        let (accounts, credentials) = split(records, &mut inv);
+        // No second allocation for the credentials (std's in-place collect still applies).
+        assert_eq!(credentials.as_ptr() as usize, memory);
+        assert_eq!(accounts.len(), 100);
+        assert_eq!(credentials.len(), 200);
+        let lines: Vec<u32> = credentials.iter().filter_map(|c| c.evidence.line).collect();
+        let expected: Vec<u32> = (0..300).filter(|i| i % 3 != 0).collect();
+        assert_eq!(lines, expected);
+        assert_eq!(accounts[1].login, "u3");
     }
 }

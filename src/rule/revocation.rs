@@ -437,10 +437,14 @@ pub fn sessions_sentence(a: &Account) -> String {
 pub fn revoked_by_own_reset(ctx: &Context<'_>, c: &Credential) -> Option<Timestamp> {
     let owner = c.owner.as_ref()?;
     let system = owner.system.as_deref()?;
-    let account = ctx.inventory.account(system, &owner.login).or_else(|| {
-        ctx.correlation
-            .owner_accounts(ctx.inventory, owner)
-            .into_iter()
+    // Its account on that system, else the account on that system of the identity its login
+    // links to (as `Correlation::owner_accounts` falls back).
+    let slot = ctx.owner_slot(c, owner);
+    let account = slot.account().or_else(|| {
+        ctx.correlation.identities[slot.identity()?]
+            .accounts
+            .iter()
+            .copied()
             .find(|&i| ctx.inventory.accounts[i].system == system)
     })?;
     let a = &ctx.inventory.accounts[account];

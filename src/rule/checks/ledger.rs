@@ -93,15 +93,15 @@ impl AccountIndex {
 }
 
 /// Each identity's latest recorded reset, in identity order.
-pub fn latest_resets<'a>(ctx: &'a Context<'_>, index: &AccountIndex) -> Vec<LedgerReset<'a>> {
+pub fn latest_resets<'a>(ctx: &'a Context<'_>) -> Vec<LedgerReset<'a>> {
     let inv = ctx.inventory;
     // Per identity, its reset events in time order (`inventory.events` is sorted by time).
     let mut by_identity: HashMap<usize, Vec<(&Event, usize, Timestamp)>> = HashMap::new();
-    for e in &inv.events {
+    for (ei, e) in inv.events.iter().enumerate() {
         if !e.kind.sets_password() || e.outcome != Outcome::Success {
             continue;
         }
-        let (Some(at), Some(account)) = (e.at.known(), index.find_event(inv, e)) else {
+        let (Some(at), Some(account)) = (e.at.known(), ctx.event_account(ei)) else {
             continue;
         };
         let Some(&identity) = ctx.correlation.of_account.get(account) else {

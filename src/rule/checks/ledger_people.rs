@@ -143,9 +143,37 @@ pub fn tickets_for<'a>(ctx: &'a Context<'_>, e: &'a Event) -> Vec<&'a Ticket> {
         return Vec::new();
     };
     let skew = SignedDuration::from_secs(ctx.options.skew_seconds);
-    ctx.inventory
-        .tickets
-        .iter()
+    let inv = ctx.inventory;
+    // Candidates from the index: every ticket `same_person` can accept names the target by its
+    // normalised login, by a name that links to the target's identity, or by a login or alias
+    // of an account of that identity on the event's system. Each is then checked as before.
+    let target = normalize_login(&e.target);
+    if target.is_empty() {
+        return Vec::new();
+    }
+    let index = ctx.ticket_names();
+    let mut candidates: Vec<u32> = index.normalized(&target).to_vec();
+    let owner = OwnerRef {
+        system: Some(e.system.clone()),
+        login: e.target.clone(),
+    };
+    if let Some(identity) = ctx.correlation.owner_identity_index(inv, &owner) {
+        candidates.extend_from_slice(index.identity(identity));
+        for &ai in &ctx.correlation.identities[identity].accounts {
+            let a = &inv.accounts[ai];
+            if a.system == e.system {
+                candidates.extend_from_slice(index.exact(&a.login));
+                for alias in &a.aliases {
+                    candidates.extend_from_slice(index.exact(alias));
+                }
+            }
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .map(|ti| &inv.tickets[ti as usize])
         .filter(|t| {
             t.account
                 .as_deref()

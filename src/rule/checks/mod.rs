@@ -13,6 +13,7 @@ use crate::inventory::{
     when::format_day, Credential, CredentialKind, CredentialStatus, Evidence, OwnerRef,
 };
 use jiff::Timestamp;
+use shared::OwnerSlot;
 
 /// One bundled rule: its code, its metadata file (the path messages name, and its text embedded
 /// so the binary is self-contained) and its logic.
@@ -183,9 +184,10 @@ pub(crate) fn answerable<'a>(
 ) -> Vec<(&'a Identity, &'a str, &'a OwnerRef)> {
     let mut out: Vec<(&Identity, &str, &OwnerRef)> = Vec::new();
     for o in c.owner.iter().chain(&c.responsible) {
-        if let Some(identity) = ctx.correlation.owner_identity(ctx.inventory, o) {
+        let slot = ctx.owner_slot(c, o);
+        if let Some(identity) = slot.identity().map(|i| &ctx.correlation.identities[i]) {
             if !out.iter().any(|(i, _, _)| std::ptr::eq(*i, identity)) {
-                out.push((identity, owner_login(ctx, o), o));
+                out.push((identity, slot_login(ctx, slot, o), o));
             }
         }
     }
@@ -198,8 +200,9 @@ pub(crate) fn owner_of<'a>(
     c: &'a Credential,
 ) -> Option<(&'a Identity, &'a str)> {
     let owner = c.owner.as_ref()?;
-    let identity = ctx.correlation.owner_identity(ctx.inventory, owner)?;
-    Some((identity, owner_login(ctx, owner)))
+    let slot = ctx.owner_slot(c, owner);
+    let identity = &ctx.correlation.identities[slot.identity()?];
+    Some((identity, slot_login(ctx, slot, owner)))
 }
 
 /// The owner's login as its account spells it when the reference names it by another of its
@@ -212,6 +215,13 @@ pub(crate) fn owner_login<'a>(ctx: &'a Context<'_>, owner: &'a OwnerRef) -> &'a 
         .map_or(owner.login.as_str(), |i| {
             ctx.inventory.accounts[i].login.as_str()
         })
+}
+
+/// `owner_login` from a resolved `OwnerSlot`.
+fn slot_login<'a>(ctx: &'a Context<'_>, slot: OwnerSlot, owner: &'a OwnerRef) -> &'a str {
+    slot.account().map_or(owner.login.as_str(), |i| {
+        ctx.inventory.accounts[i].login.as_str()
+    })
 }
 
 /// "AWS access key AKIA…": label plus shown id, unless the id is a placeholder (an unjoined

@@ -12,7 +12,7 @@
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountKind, CredentialKind, Evidence, OwnerRef, SecretMatch, SourceKind};
 use crate::rule::Context;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The sentence naming who a single reset (or key removal) leaves exposed.
 fn exposed(action: &str, places: &[String]) -> String {
@@ -100,10 +100,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             by_secret.entry(m).or_default().push(i);
         }
     }
+    // A credential alone in its group is never shared: only groups of two or more go on.
     let mut groups: Vec<(bool, Vec<usize>)> = by_key
         .into_values()
         .map(|g| (true, g))
         .chain(by_secret.into_values().map(|g| (false, g)))
+        .filter(|(_, g)| g.len() > 1)
         .collect();
     for (_, g) in &mut groups {
         g.sort_by(|&x, &y| {

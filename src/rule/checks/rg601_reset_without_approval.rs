@@ -27,6 +27,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         if e.outcome == Outcome::Failure || e.target.is_empty() {
             continue;
         }
+        if !matches!(
+            e.kind,
+            EventKind::SelfServiceReset | EventKind::PasswordReset
+        ) {
+            continue;
+        }
         let Some(at) = e.at.known() else { continue };
         let when = format_instant(at);
         // By SID first: a renamed account is still the privileged one.
@@ -219,6 +225,70 @@ mod tests {
             evidence: Evidence::at("ad.ldif", 9),
         }));
         super::super::run_check("RG601", check, records, jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// The index `tickets_for` takes its candidates from finds every ticket that testing each
+    /// ticket with `same_person` finds, in ticket order.
+    #[test]
+    fn tickets_for_finds_what_testing_every_ticket_finds() {
+        use crate::correlate::{Correlation, IdentityMap};
+        use crate::inventory::Inventory;
+        use crate::rule::RuleOptions;
+        let mut aws = Account::new(
+            SourceKind::AwsIam,
+            "aws",
+            "m.okafor",
+            Evidence::at("iam.json", 1),
+        );
+        aws.aliases = vec!["AIDAEXAMPLEOKAFOR".into()];
+        let mut records = vec![
+            Record::Account(aws),
+            event(EventKind::PasswordReset, "m.okafor", "helpdesk1", 1),
+            event(EventKind::PasswordReset, "AIDAEXAMPLEOKAFOR", "helpdesk1", 2),
+            event(EventKind::PasswordReset, "j.doe", "helpdesk1", 3),
+        ];
+        let cells = [
+            "M.Okafor",
+            "AIDAEXAMPLEOKAFOR",
+            "x.y; m.okafor@example.org",
+            "j.doe",
+            "",
+            ";",
+            "CORP\\m.okafor",
+        ];
+        for (i, cell) in cells.iter().enumerate() {
+            records.push(ticket(&format!("INC{i}"), cell, None, ""));
+        }
+        let inv = Inventory::from_records(records);
+        let corr = Correlation::build(&inv, &IdentityMap::default());
+        let options = RuleOptions::new(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Context::new(&inv, &corr, &options);
+        let mut found = Vec::new();
+        for e in &inv.events {
+            let every: Vec<&str> = inv
+                .tickets
+                .iter()
+                .filter(|t| {
+                    t.account.as_deref().is_some_and(|cell| {
+                        names(cell).any(|n| same_person(&ctx, &e.system, n, &e.target))
+                    })
+                })
+                .map(|t| t.id.as_str())
+                .collect();
+            let indexed: Vec<&str> = tickets_for(&ctx, e).iter().map(|t| t.id.as_str()).collect();
+            assert_eq!(indexed, every, "{}", e.target);
+            found.push((e.target.as_str(), indexed));
+        }
+        found.sort();
+        let okafor = ["INC0", "INC1", "INC2", "INC6"];
+        assert_eq!(
+            found,
+            vec![
+                ("AIDAEXAMPLEOKAFOR", okafor.to_vec()),
+                ("j.doe", vec!["INC3"]),
+                ("m.okafor", okafor.to_vec()),
+            ]
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ struct Outcomes {
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let window = ctx.options.revocation_window_hours.max(0) * 3600;
-    for r in latest_resets(ctx, ctx.account_index()) {
+    for r in latest_resets(ctx) {
         let deadline = r.at.as_second() + window;
         if ctx.options.as_of.as_second() < deadline {
             // The window is still open: too early to judge.

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 const MAX_RELATED: usize = 10;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
-    for r in latest_resets(ctx, ctx.account_index()) {
+    for r in latest_resets(ctx) {
         legacy_sign_ins(ctx, &r, out);
         credential_uses(ctx, &r, out);
     }

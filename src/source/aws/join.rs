@@ -40,6 +40,14 @@ pub(super) fn join(records: &mut Vec<Record>) {
         }
     }
 
+    // The listed keys of each user, so a slot is compared with its own user's keys only.
+    let mut listed_of: foldhash::HashMap<&str, Vec<usize>> = Default::default();
+    for &i in &listed {
+        if let Some(owner) = records.get(i).and_then(access_key).and_then(aws_owner) {
+            listed_of.entry(owner).or_default().push(i);
+        }
+    }
+
     // Decide every merge first (reads only), then apply them.
     let mut merges: Vec<(usize, usize)> = Vec::new();
     for &slot_index in &slots {
@@ -49,14 +57,15 @@ pub(super) fn join(records: &mut Vec<Record>) {
         let (Some(owner), Some(issued)) = (aws_owner(slot), slot.issued.known()) else {
             continue;
         };
-        let target = listed
-            .iter()
+        let target = listed_of
+            .get(owner)
+            .into_iter()
+            .flatten()
             .filter_map(|&i| Some((i, records.get(i).and_then(access_key)?)))
             .filter(|(_, key)| {
-                aws_owner(key) == Some(owner)
-                    && key.issued.known().is_some_and(|t| {
-                        (t.as_second() - issued.as_second()).abs() <= SAME_KEY_SECS
-                    })
+                key.issued
+                    .known()
+                    .is_some_and(|t| (t.as_second() - issued.as_second()).abs() <= SAME_KEY_SECS)
             })
             .min_by(|(_, a), (_, b)| (&a.id, &a.evidence).cmp(&(&b.id, &b.evidence)))
             .map(|(i, _)| i);
