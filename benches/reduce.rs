@@ -103,11 +103,15 @@ fn child(accounts: usize, credentials: usize) {
             let t0 = Instant::now();
             // What `scan::run` does with the crawl's records.
             resetgap::scan::stable_order(&mut records);
+            let ordered = t0.elapsed().as_secs_f64();
             resetgap::source::registry::join_all(&mut records);
+            let joined = t0.elapsed().as_secs_f64();
             let (inventory, _notes) = Inventory::merge(records);
             let t1 = Instant::now();
             eprintln!(
-                "  resident after the inventory: {:.0} MiB (peak {:.0})",
+                "  inventory: order {ordered:.2}s, joins {:.2}s, merge {:.2}s; resident after it {:.0} MiB (peak {:.0})",
+                joined - ordered,
+                (t1 - t0).as_secs_f64() - joined,
                 status_mib("VmRSS:"),
                 status_mib("VmHWM:")
             );
