@@ -16,7 +16,9 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::OnceLock;
 
 /// The lazily built lookups of one evaluation. It borrows nothing, so `Context` stays covariant
-/// in its lifetime.
+/// in its lifetime. Each is built sequentially: rules run on rayon's pool, and a parallel
+/// iterator inside `get_or_init` could steal another rule's job that waits on the same lock, on
+/// the same thread, for ever.
 #[derive(Default)]
 pub struct Shared {
     accounts: OnceLock<AccountIndex>,
