@@ -176,10 +176,9 @@ impl Catalog {
                 emit.into_findings()
             })
             .collect();
-        for f in &mut findings {
-            attribute(ctx, f);
-        }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.par_iter_mut().for_each(|f| attribute(ctx, f));
+        // Stable, like `sort_by`: equal keys keep the rules' order.
+        findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| {
             a.rule == b.rule && a.fingerprint == b.fingerprint && a.location == b.location
         });
