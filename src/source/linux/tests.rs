@@ -603,3 +603,40 @@ fn binary_or_oversized_shadow_is_not_parsed_and_makes_the_scan_incomplete() {
     assert!(out.diagnostics.iter().any(|d| d.makes_incomplete()
         && d.to_string().starts_with("h/etc/shadow: error [too-large]: skipped: 1200027 bytes is larger than the limit of 1048576 bytes")));
 }
+
+/// An alias used but never defined gives one note, at the first line that uses it, for every
+/// place a sudoers line can name an alias: users, hosts, Runas, commands and Defaults bindings.
+#[test]
+fn undefined_sudoers_aliases_are_noted_by_kind_where_first_used() {
+    let sudoers = "User_Alias ADMINS = alice\n\
+                   ADMINS, OPS ALL = (RUNNERS) NOPASSWD: CMDS\n\
+                   Defaults@WEBHOSTS syslog=auth\n\
+                   Defaults!SHELLS !syslog\n\
+                   Defaults>TARGETS !syslog\n\
+                   alice MISSINGHOST = ALL\n\
+                   OPS ALL = ALL\n";
+    let dir = tree(&[("etc/passwd", BOMB_PASSWD), ("etc/sudoers", sudoers)]);
+    let out = scan(dir.path(), "h");
+    let mut notes: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("referenced but not defined"))
+        .map(|d| {
+            let name = d.message.split(" referenced").next().unwrap_or_default();
+            format!("{} {name}", d.location)
+        })
+        .collect();
+    notes.sort();
+    assert_eq!(
+        notes,
+        [
+            "h/etc/sudoers:2 Cmnd_Alias \"CMDS\"",
+            "h/etc/sudoers:2 Runas_Alias \"RUNNERS\"",
+            "h/etc/sudoers:2 User_Alias \"OPS\"",
+            "h/etc/sudoers:3 Host_Alias \"WEBHOSTS\"",
+            "h/etc/sudoers:4 Cmnd_Alias \"SHELLS\"",
+            "h/etc/sudoers:5 Runas_Alias \"TARGETS\"",
+            "h/etc/sudoers:6 Host_Alias \"MISSINGHOST\"",
+        ]
+    );
+}

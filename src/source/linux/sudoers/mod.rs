@@ -629,37 +629,28 @@ fn undefined_aliases(policy: &Policy, out: &mut Output) {
                 .or_insert_with(|| ev.clone());
         }
     };
-    fn users(list: &[Member<UserItem>], kind: AliasKind, f: &mut dyn FnMut(AliasKind, &str)) {
+    /// Calls `f` with each alias a list names, as an alias of `kind`.
+    fn named<T: parse::AliasName>(
+        list: &[Member<T>],
+        kind: AliasKind,
+        f: &mut dyn FnMut(AliasKind, &str),
+    ) {
         for m in list {
-            if let UserItem::Alias(n) = &m.item {
+            if let Some(n) = m.item.alias_name() {
                 f(kind, n);
-            }
-        }
-    }
-    fn hosts(list: &[Member<HostItem>], f: &mut dyn FnMut(AliasKind, &str)) {
-        for m in list {
-            if let HostItem::Alias(n) = &m.item {
-                f(AliasKind::Host, n);
-            }
-        }
-    }
-    fn cmnds(list: &[Member<CmndItem>], f: &mut dyn FnMut(AliasKind, &str)) {
-        for m in list {
-            if let CmndItem::Alias(n) = &m.item {
-                f(AliasKind::Cmnd, n);
             }
         }
     }
     for s in &policy.specs {
         let mut f = |k: AliasKind, n: &str| need(k, n, &s.evidence);
-        users(&s.users, AliasKind::User, &mut f);
+        named(&s.users, AliasKind::User, &mut f);
         for p in &s.privileges {
-            hosts(&p.hosts, &mut f);
+            named(&p.hosts, AliasKind::Host, &mut f);
             for c in &p.cmnds {
-                cmnds(std::slice::from_ref(&c.cmnd), &mut f);
+                named(std::slice::from_ref(&c.cmnd), AliasKind::Cmnd, &mut f);
                 if let Some(r) = &c.runas {
-                    users(r.users.as_deref().unwrap_or(&[]), AliasKind::Runas, &mut f);
-                    users(r.groups.as_deref().unwrap_or(&[]), AliasKind::Runas, &mut f);
+                    named(r.users.as_deref().unwrap_or(&[]), AliasKind::Runas, &mut f);
+                    named(r.groups.as_deref().unwrap_or(&[]), AliasKind::Runas, &mut f);
                 }
             }
         }
@@ -668,17 +659,14 @@ fn undefined_aliases(policy: &Policy, out: &mut Output) {
         let mut f = |k: AliasKind, n: &str| need(k, n, &d.evidence);
         match &d.binding {
             Binding::Global => {}
-            Binding::User(l) => users(l, AliasKind::User, &mut f),
-            Binding::Runas(l) => users(l, AliasKind::Runas, &mut f),
-            Binding::Host(l) => hosts(l, &mut f),
-            Binding::Cmnd(l) => cmnds(l, &mut f),
+            Binding::User(l) => named(l, AliasKind::User, &mut f),
+            Binding::Runas(l) => named(l, AliasKind::Runas, &mut f),
+            Binding::Host(l) => named(l, AliasKind::Host, &mut f),
+            Binding::Cmnd(l) => named(l, AliasKind::Cmnd, &mut f),
         }
     }
-    for ((kind, name), body) in &policy.aliases {
-        // Alias bodies are checked with no line of their own; skip: sudo reports those too,
-        // but at the alias definition, which we do not keep.
-        let _ = (kind, name, body);
-    }
+    // References inside alias bodies are not checked: sudo reports those at the alias
+    // definition's line, which the policy does not keep.
     for ((kind, name), ev) in missing {
         out.diag(Diagnostic::new(
             DiagKind::Malformed,

@@ -15,6 +15,38 @@ pub(super) struct Member<T> {
     pub item: T,
 }
 
+/// The alias an item of a user, host or command list names, if it names one.
+pub(super) trait AliasName {
+    fn alias_name(&self) -> Option<&str>;
+}
+
+impl AliasName for UserItem {
+    fn alias_name(&self) -> Option<&str> {
+        match self {
+            UserItem::Alias(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl AliasName for HostItem {
+    fn alias_name(&self) -> Option<&str> {
+        match self {
+            HostItem::Alias(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl AliasName for CmndItem {
+    fn alias_name(&self) -> Option<&str> {
+        match self {
+            CmndItem::Alias(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
 /// A member of a User_List or Runas_List.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum UserItem {
