@@ -522,14 +522,27 @@ impl Correlation {
 
     /// The index in `identities` of `owner_identity`.
     pub fn owner_identity_index(&self, inv: &Inventory, owner: &OwnerRef) -> Option<usize> {
-        if let Some(i) = owner
+        self.resolve_owner(inv, owner).1
+    }
+
+    /// The owner's account on its system, if the inventory has it, and the owner's identity:
+    /// that account's, else the identity its normalised login links to.
+    pub fn resolve_owner(
+        &self,
+        inv: &Inventory,
+        owner: &OwnerRef,
+    ) -> (Option<usize>, Option<usize>) {
+        match owner
             .system
             .as_deref()
             .and_then(|s| inv.account(s, &owner.login))
         {
-            return Some(self.of_account[i]);
+            Some(i) => (Some(i), self.of_account.get(i).copied()),
+            None => (
+                None,
+                self.by_key.get(&normalize_login(&owner.login)).copied(),
+            ),
         }
-        self.by_key.get(&normalize_login(&owner.login)).copied()
     }
 }
 

@@ -45,15 +45,7 @@ const NONE: u32 = u32::MAX;
 
 impl OwnerSlot {
     fn of(ctx: &Context<'_>, owner: &OwnerRef) -> Self {
-        let (inv, corr) = (ctx.inventory, ctx.correlation);
-        let account = owner
-            .system
-            .as_deref()
-            .and_then(|s| inv.account(s, &owner.login));
-        let identity = match account {
-            Some(i) => corr.of_account.get(i).copied(),
-            None => corr.identity_of_key(&normalize_login(&owner.login)),
-        };
+        let (account, identity) = ctx.correlation.resolve_owner(ctx.inventory, owner);
         let slot = |i: Option<usize>| i.and_then(|i| u32::try_from(i).ok()).unwrap_or(NONE);
         OwnerSlot {
             account: slot(account),
