@@ -1130,13 +1130,18 @@ fn finish(
     });
     // `--fail-on none` never fails, not even on an incomplete scan, unless --fail-on-incomplete.
     let incomplete_fails = args.fail_on_incomplete || (threshold.is_some() && !write_baseline);
-    Ok(if gating {
+    let code = if gating {
         exit::FINDINGS
     } else if result.incomplete() && incomplete_fails {
         exit::INCOMPLETE
     } else {
         exit::CLEAN
-    })
+    };
+    // The process ends after the report (only `main` calls this): the kernel takes the
+    // inventory's memory back at exit faster than freeing it record by record, which was about
+    // 0.1 s of a 1.5 s live scan of 100,000 entries.
+    std::mem::forget((result, scope, story, closure));
+    Ok(code)
 }
 
 /// `--since`: a day (`YYYY-MM-DD`, its start in UTC) or an RFC 3339 time.

@@ -35,38 +35,125 @@ pub struct LedgerReset<'a> {
 /// whose SID is not the SID of the account its name finds is not that account's (the same login
 /// in another domain).
 pub struct AccountIndex {
-    folded: HashMap<(String, String), usize>,
+    /// Each case-folded `(system, name)` once, with the first account that has it as its login
+    /// (logins before aliases): the account and which of its names (0 the login, `n` alias
+    /// `n - 1`). Keys are hashed from the folded text without building it (ASCII, the common
+    /// case) and compared against the accounts' own strings, so no string is allocated per
+    /// account.
+    folded: hashbrown::HashTable<(u32, u32)>,
+    hasher: foldhash::fast::FixedState,
     by_sid: HashMap<String, usize>,
+}
+
+/// The name `n` of account `a`: its login (0) or alias `n - 1`.
+fn name_of(a: &crate::inventory::Account, n: u32) -> &str {
+    match n {
+        0 => &a.login,
+        n => a.aliases.get(n as usize - 1).map_or("", String::as_str),
+    }
+}
+
+/// Whether two strings are equal once lowercased (`str::to_lowercase`, Unicode's full mapping).
+fn folded_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// Hashes `text` lowercased, in 64-byte chunks of the folded bytes, so the same folded text
+/// hashes the same whether it was ASCII or folded from other characters.
+fn hash_folded(h: &mut impl std::hash::Hasher, text: &str) {
+    if text.is_ascii() {
+        let mut buf = [0u8; 64];
+        let bytes = text.as_bytes();
+        for chunk in bytes.chunks(64) {
+            let out = &mut buf[..chunk.len()];
+            out.copy_from_slice(chunk);
+            out.make_ascii_lowercase();
+            h.write(out);
+        }
+        h.write_usize(bytes.len());
+    } else {
+        let folded = text.to_lowercase();
+        for chunk in folded.as_bytes().chunks(64) {
+            h.write(chunk);
+        }
+        h.write_usize(folded.len());
+    }
+}
+
+/// The hash of `(system, name)` folded, the key of `AccountIndex::folded`.
+fn folded_hash(state: &foldhash::fast::FixedState, system: &str, name: &str) -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut h = state.build_hasher();
+    hash_folded(&mut h, system);
+    hash_folded(&mut h, name);
+    h.finish()
 }
 
 impl AccountIndex {
     pub fn new(inv: &Inventory) -> Self {
-        let mut folded = HashMap::with_capacity(inv.accounts.len());
-        let mut by_sid = HashMap::new();
+        let hasher = foldhash::fast::FixedState::default();
+        let mut index = AccountIndex {
+            folded: hashbrown::HashTable::with_capacity(inv.accounts.len()),
+            hasher,
+            by_sid: HashMap::new(),
+        };
         for (i, a) in inv.accounts.iter().enumerate() {
-            folded
-                .entry((a.system.to_lowercase(), a.login.to_lowercase()))
-                .or_insert(i);
+            index.insert(inv, i, 0);
             if let Some(sid) = &a.sid {
-                by_sid.entry(sid.to_ascii_uppercase()).or_insert(i);
+                index.by_sid.entry(sid.to_ascii_uppercase()).or_insert(i);
             }
         }
         for (i, a) in inv.accounts.iter().enumerate() {
-            for alias in &a.aliases {
-                folded
-                    .entry((a.system.to_lowercase(), alias.to_lowercase()))
-                    .or_insert(i);
+            for n in 1..=a.aliases.len() {
+                index.insert(inv, i, n as u32);
             }
         }
-        AccountIndex { folded, by_sid }
+        index
+    }
+
+    /// Keeps account `i`'s name `n` unless an earlier account has it.
+    fn insert(&mut self, inv: &Inventory, i: usize, n: u32) {
+        let Ok(account) = u32::try_from(i) else {
+            return;
+        };
+        let a = &inv.accounts[i];
+        let name = name_of(a, n);
+        let state = self.hasher.clone();
+        let key = |&(j, m): &(u32, u32)| {
+            let b = &inv.accounts[j as usize];
+            (b.system.as_str(), name_of(b, m))
+        };
+        let hash = folded_hash(&state, &a.system, name);
+        let same = |entry: &(u32, u32)| {
+            let (system, other) = key(entry);
+            folded_eq(system, &a.system) && folded_eq(other, name)
+        };
+        if self.folded.find(hash, same).is_none() {
+            self.folded.insert_unique(hash, (account, n), |entry| {
+                let (system, other) = key(entry);
+                folded_hash(&state, system, other)
+            });
+        }
+    }
+
+    /// The first account whose login (else alias) on `system` is `name` ignoring case.
+    fn find_folded(&self, inv: &Inventory, system: &str, name: &str) -> Option<usize> {
+        let hash = folded_hash(&self.hasher, system, name);
+        self.folded
+            .find(hash, |&(j, m)| {
+                let b = &inv.accounts[j as usize];
+                folded_eq(&b.system, system) && folded_eq(name_of(b, m), name)
+            })
+            .map(|&(j, _)| j as usize)
     }
 
     pub fn find(&self, inv: &Inventory, system: &str, login: &str) -> Option<usize> {
-        inv.account(system, login).or_else(|| {
-            self.folded
-                .get(&(system.to_lowercase(), login.to_lowercase()))
-                .copied()
-        })
+        inv.account(system, login)
+            .or_else(|| self.find_folded(inv, system, login))
     }
 
     /// The account an event is about: by `target_sid`, then by name (see the type).
@@ -79,15 +166,6 @@ impl AccountIndex {
         match (&sid, &inv.accounts[i].sid) {
             (Some(theirs), Some(ours)) if !theirs.eq_ignore_ascii_case(ours) => None,
             _ => Some(i),
-        }
-    }
-
-    /// The system and login of the account an event is about, as the inventory spells them
-    /// (a renamed account's current name), else as the event names it.
-    pub fn target_of<'a>(&self, inv: &'a Inventory, e: &'a Event) -> (&'a str, &'a str) {
-        match self.find_event(inv, e) {
-            Some(i) => (&inv.accounts[i].system, &inv.accounts[i].login),
-            None => (&e.system, &e.target),
         }
     }
 }
@@ -298,6 +376,83 @@ mod tests {
         assert_eq!(echoes, [false, true, false, false]);
     }
 
+    /// The index answers as the map of `to_lowercase` strings it replaced: first account wins,
+    /// logins before aliases, Unicode case folding (the Kelvin sign folds to ASCII `k`, a final
+    /// sigma), names longer than the 64-byte hashing chunk.
+    #[test]
+    fn folded_lookups_answer_as_lowercased_strings_do() {
+        use super::AccountIndex;
+        use crate::inventory::{Account, Evidence, Inventory, Record, SourceKind};
+        let long = format!("{}Svc", "a".repeat(70));
+        let accounts: Vec<(&str, &str, Vec<&str>)> = vec![
+            ("Corp", "Alice", vec!["alice@corp.example.test"]),
+            ("corp", "ALICE", vec![]),
+            ("corp", "bob", vec!["Alice"]),
+            ("corp", "\u{212A}elvin", vec![]),
+            ("corp", "ΟΔΥΣΣΕΥΣ", vec![]),
+            ("corp", &long, vec!["İnci"]),
+            ("other", "alice", vec![]),
+        ];
+        let records = accounts
+            .iter()
+            .enumerate()
+            .map(|(i, (system, login, aliases))| {
+                let mut a = Account::new(
+                    SourceKind::EntraId,
+                    system,
+                    login,
+                    Evidence::at("users.json", i as u32 + 1),
+                );
+                a.aliases = aliases.iter().map(|s| s.to_string()).collect();
+                Record::Account(a)
+            })
+            .collect();
+        let inv = Inventory::from_records(records);
+        // The map the index replaced.
+        let mut reference = std::collections::HashMap::new();
+        for (i, a) in inv.accounts.iter().enumerate() {
+            reference
+                .entry((a.system.to_lowercase(), a.login.to_lowercase()))
+                .or_insert(i);
+        }
+        for (i, a) in inv.accounts.iter().enumerate() {
+            for alias in &a.aliases {
+                reference
+                    .entry((a.system.to_lowercase(), alias.to_lowercase()))
+                    .or_insert(i);
+            }
+        }
+        let index = AccountIndex::new(&inv);
+        let queries = [
+            ("CORP", "alice"),
+            ("corp", "Alice@Corp.Example.Test"),
+            ("corp", "kelvin"),
+            ("corp", "KELVIN"),
+            ("corp", "οδυσσευς"),
+            ("corp", "ΟΔΥΣΣΕΥΣ"),
+            ("corp", "odysseus"),
+            ("corp", &long.to_uppercase()),
+            ("corp", "i\u{307}nci"),
+            ("corp", "inci"),
+            ("OTHER", "Alice"),
+            ("other", "bob"),
+            ("", ""),
+        ];
+        let mut found = 0;
+        for (system, name) in queries {
+            let expected = reference
+                .get(&(system.to_lowercase(), name.to_lowercase()))
+                .copied();
+            assert_eq!(
+                index.find_folded(&inv, system, name),
+                expected,
+                "{system} {name}"
+            );
+            found += usize::from(expected.is_some());
+        }
+        assert_eq!(found, 9, "the queries cover found and missing names");
+    }
+
     #[test]
     fn events_find_their_account_by_sid_first() {
         use super::AccountIndex;
@@ -357,10 +512,6 @@ mod tests {
         // The old name and the renamed account's SID: the renamed account, not the namesake.
         let renamed = ev("m.okafor", Some(&format!("{CORP}-1107")));
         assert_eq!(login(&renamed), Some("m.okafor-adm"));
-        assert_eq!(
-            index.target_of(&inv, &renamed),
-            ("corp.example.test", "m.okafor-adm")
-        );
         // The SID is compared case-insensitively.
         assert_eq!(
             login(&ev("x", Some(&format!("s{}-1107", &CORP[1..])))),
@@ -372,10 +523,6 @@ mod tests {
             Some("S-1-5-21-3623811015-3361044348-30300820-1107"),
         );
         assert_eq!(login(&foreign), None);
-        assert_eq!(
-            index.target_of(&inv, &foreign),
-            ("corp.example.test", "m.okafor")
-        );
         // No SID in the event, or none on the account: by name.
         assert_eq!(login(&ev("M.OKAFOR", None)), Some("m.okafor"));
         assert_eq!(

@@ -19,7 +19,6 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let index = ctx.account_index();
     for (i, e) in inv.events.iter().enumerate() {
         if super::ledger::is_echo(&inv.events, i) {
             continue;
@@ -36,7 +35,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         let Some(at) = e.at.known() else { continue };
         let when = format_instant(at);
         // By SID first: a renamed account is still the privileged one.
-        let (target_system, target_login) = index.target_of(inv, e);
+        let (target_system, target_login) = ctx.event_target(i);
         let target_priv = privileged(ctx, target_system, target_login);
         let glass = break_glass(&e.target);
         let subject = Subject::Account {

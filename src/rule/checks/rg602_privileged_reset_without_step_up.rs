@@ -24,7 +24,6 @@ use crate::rule::Context;
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let events = &ctx.inventory.events;
-    let index = ctx.account_index();
     for (i, e) in events.iter().enumerate() {
         if super::ledger::is_echo(events, i) {
             continue;
@@ -38,7 +37,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             continue;
         }
         // By SID first: a renamed account is still the privileged one.
-        let (target_system, target_login) = index.target_of(ctx.inventory, e);
+        let (target_system, target_login) = ctx.event_target(i);
         let Some(target) = privileged(ctx, target_system, target_login) else {
             continue;
         };

@@ -79,12 +79,10 @@ fn recorded_reset(a: &Account) -> Option<Timestamp> {
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
-    // The ledger rules' lookup of the account an event names (RG603, RG604).
-    let index = ctx.account_index();
     let mut windows: BTreeMap<(SourceKind, String), Window> = BTreeMap::new();
     // Successful password-setting events by account.
     let mut resets: BTreeMap<usize, Vec<(Timestamp, &Event)>> = BTreeMap::new();
-    for e in &inv.events {
+    for (ei, e) in inv.events.iter().enumerate() {
         let Some(at) = e.at.known() else { continue };
         let w = windows
             .entry((e.source, e.system.to_lowercase()))
@@ -102,7 +100,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         if e.kind.sets_password() && e.outcome == Outcome::Success {
-            if let Some(i) = index.find_event(inv, e) {
+            if let Some(i) = ctx.event_account(ei) {
                 resets.entry(i).or_default().push((at, e));
             }
         }
@@ -174,14 +172,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
 
     // A cloud reset of a synchronised account with no directory event.
     let mut seen: BTreeSet<usize> = BTreeSet::new();
-    for e in inv.events.iter().rev() {
+    for (ei, e) in inv.events.iter().enumerate().rev() {
         if !e.kind.sets_password()
             || e.outcome != Outcome::Success
             || !matches!(e.source, SourceKind::EntraId | SourceKind::Okta | SourceKind::GoogleWorkspace)
         {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), index.find_event(inv, e)) else {
+        let (Some(at), Some(i)) = (e.at.known(), ctx.event_account(ei)) else {
             continue;
         };
         let cloud = &inv.accounts[i];

@@ -58,15 +58,13 @@ pub(super) fn instant(t: Timestamp) -> String {
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     let skew = ctx.options.skew_seconds;
-    // The ledger rules' lookup of the account an event names (RG603, RG604).
-    let index = ctx.account_index();
     // The latest successful password-setting event of each account.
     let mut latest: BTreeMap<usize, (&Event, Timestamp)> = BTreeMap::new();
-    for e in &inv.events {
+    for (ei, e) in inv.events.iter().enumerate() {
         if !e.kind.sets_password() || e.outcome != Outcome::Success {
             continue;
         }
-        let (Some(at), Some(i)) = (e.at.known(), index.find_event(inv, e)) else {
+        let (Some(at), Some(i)) = (e.at.known(), ctx.event_account(ei)) else {
             continue;
         };
         if latest.get(&i).is_none_or(|(_, t)| at > *t) {

@@ -121,8 +121,9 @@ impl TicketNames {
 }
 
 impl Context<'_> {
-    /// The account an event names (`AccountIndex::find`), built once a scan.
-    pub(crate) fn account_index(&self) -> &AccountIndex {
+    /// The account an event names (`AccountIndex::find`), built once a scan, for
+    /// `event_account`.
+    fn account_index(&self) -> &AccountIndex {
         self.shared
             .accounts
             .get_or_init(|| AccountIndex::new(self.inventory))
@@ -268,8 +269,12 @@ impl Context<'_> {
     /// `AccountIndex::find_event` finds it; resolved once a scan, for every event at once.
     pub(crate) fn event_account(&self, event: usize) -> Option<usize> {
         let all = self.shared.event_accounts.get_or_init(|| {
-            let index = self.account_index();
             let inv = self.inventory;
+            if inv.events.is_empty() {
+                // Nothing to resolve: the index of every account is not built.
+                return Vec::new();
+            }
+            let index = self.account_index();
             inv.events
                 .iter()
                 .map(|e| {
@@ -281,5 +286,16 @@ impl Context<'_> {
                 .collect()
         });
         all.get(event).filter(|&&i| i != NONE).map(|&i| i as usize)
+    }
+
+    /// The system and login of the account event `event` names, as the inventory spells them
+    /// (a renamed account's current name), else as the event names it
+    /// (`AccountIndex::target_of`, resolved once a scan).
+    pub(crate) fn event_target(&self, event: usize) -> (&str, &str) {
+        let inv = self.inventory;
+        match self.event_account(event) {
+            Some(i) => (&inv.accounts[i].system, &inv.accounts[i].login),
+            None => (&inv.events[event].system, &inv.events[event].target),
+        }
     }
 }
