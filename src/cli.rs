@@ -329,6 +329,18 @@ pub struct ScanArgs {
         help_heading = "Live LDAP"
     )]
     pub ldap_timeout: u64,
+    /// Seconds the server may stay silent (or not take what is sent) before that directory is
+    /// given up, within --ldap-timeout. Above Active Directory's own 120 s MaxQueryDuration, so
+    /// a slow page is waited for, but a stalled server costs minutes, not the whole
+    /// --ldap-timeout.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Live LDAP"
+    )]
+    pub ldap_idle_timeout: u64,
     /// Stop reading a directory after N entries (the scan is then incomplete).
     #[arg(
         long,
@@ -683,6 +695,7 @@ fn ldap_sources(args: &ScanArgs) -> Result<Vec<live::LdapSource>> {
             ca_file: args.ca_file.clone(),
             allow_plaintext_bind: args.allow_plaintext_bind,
             timeout: std::time::Duration::from_secs(args.ldap_timeout.max(1)),
+            idle_timeout: std::time::Duration::from_secs(args.ldap_idle_timeout),
             max_entries: args.ldap_max_entries,
             max_bytes: args.ldap_max_bytes,
             max_message: args.ldap_max_message,
@@ -857,7 +870,7 @@ fn run_shard(args: &ScanArgs, plan: &ScanPlan) -> Result<u8> {
 
 /// Options of `scan` that only the crawl reads: `correlate` refuses them (its shards were
 /// crawled already), by their long names.
-pub const CRAWL_ONLY: [&str; 19] = [
+pub const CRAWL_ONLY: [&str; 20] = [
     "max-file-size",
     "shard",
     "extractors",
@@ -872,6 +885,7 @@ pub const CRAWL_ONLY: [&str; 19] = [
     "ca-file",
     "allow-plaintext-bind",
     "ldap-timeout",
+    "ldap-idle-timeout",
     "ldap-max-entries",
     "ldap-max-bytes",
     "ldap-max-message",

@@ -36,6 +36,8 @@ enum Hostile {
     Drip,
     /// Three entries, half of a fourth, then closes.
     CloseMidSearch,
+    /// Three entries, then silence with the connection open, until the client goes away.
+    Stalls,
     /// One entry with a 100 MB attribute value, then the end of the search.
     HugeAttribute,
     /// A message whose length header announces 4 GiB, then 1 MiB of it, then silence.
@@ -226,6 +228,13 @@ fn serve(hostile: Hostile) -> String {
                 s.write_all(&whole)
                     .and_then(|_| s.write_all(&fourth[..fourth.len() / 2]))
                     .and_then(|_| s.shutdown(std::net::Shutdown::Both))
+            }
+            Hostile::Stalls => {
+                let whole: Vec<u8> = (0..3).flat_map(|n| entry(search, n)).collect();
+                s.write_all(&whole).map(|_| {
+                    let mut sink = [0u8; 4096];
+                    while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+                })
             }
             Hostile::HugeAttribute => huge_attribute(&mut s, search),
             Hostile::Amplifies => {
@@ -424,6 +433,25 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
             "no answer from the server within 3s (--ldap-timeout)",
         ),
         (
+            // The idle limit ends a silent server long before the whole read's 60 s.
+            "never answers, idle limit",
+            Hostile::Silent,
+            vec!["--ldap-idle-timeout", "1"],
+            "no answer from the server within 1s (--ldap-idle-timeout) to the bind",
+        ),
+        (
+            "three entries, then silence",
+            Hostile::Stalls,
+            vec!["--ldap-idle-timeout", "2"],
+            "stopped: the server sent nothing for 2s (--ldap-idle-timeout, the longest wait for the server); the directory was read only in part: the 3 entries",
+        ),
+        (
+            "one entry every 2 s, idle limit 1 s",
+            Hostile::Drip,
+            vec!["--ldap-idle-timeout", "1"],
+            "stopped: the server sent nothing for 1s (--ldap-idle-timeout",
+        ),
+        (
             "garbage after the bind",
             Hostile::Garbage,
             vec![],
@@ -524,7 +552,7 @@ fn hostile_ldap_servers_are_bounded_and_keep_file_findings() {
             );
         }
         match hostile {
-            Hostile::Endless | Hostile::Steady | Hostile::CloseMidSearch => {
+            Hostile::Endless | Hostile::Steady | Hostile::CloseMidSearch | Hostile::Stalls => {
                 assert!(
                     summarize(&run.report) == expected,
                     "{name}: directory entries add no finding here"

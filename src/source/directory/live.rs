@@ -7,8 +7,9 @@
 //! loopback, paged searching (RFC 2696), and streaming every entry to the saved LDIF (RFC 2849)
 //! so memory stays bounded whatever the directory's size. The protocol itself is `wire`, under
 //! the limits of issue 13 (a hostile server): one deadline for the whole read
-//! (`--ldap-timeout`), entries (`--ldap-max-entries`), bytes read and saved (`--ldap-max-bytes`)
-//! and the size of one message (`--ldap-max-message`); reaching one is one diagnostic naming it. The saved file is the
+//! (`--ldap-timeout`), the longest wait for the server (`--ldap-idle-timeout`), entries
+//! (`--ldap-max-entries`), bytes read and saved (`--ldap-max-bytes`) and the size of one message
+//! (`--ldap-max-message`); reaching one is one diagnostic naming it. The saved file is the
 //! evidence: records and SARIF locations point at its lines, so results upload like any other
 //! file's. Only the attributes the adapters read are requested (`super::attributes`); the file
 //! is created mode 0600 and keeps no secret value (`super::redact`: `userPassword` keeps its
@@ -85,6 +86,9 @@ pub struct LdapSource {
     /// The whole read of the directory: connect, bind and every page (`--ldap-timeout`). Each
     /// wait for the server is bounded by what remains of it.
     pub timeout: Duration,
+    /// The longest wait for the server to send or take anything, within `timeout`
+    /// (`--ldap-idle-timeout`).
+    pub idle_timeout: Duration,
     /// Entries saved at most (`--ldap-max-entries`).
     pub max_entries: u64,
     /// Bytes of LDAP messages read from the server at most (`--ldap-max-bytes`).
@@ -386,6 +390,7 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
     validate(src).map_err(|m| fail(src, none, m))?;
     let limits = wire::Limits {
         deadline: Instant::now() + src.timeout,
+        idle: src.idle_timeout,
         max_bytes: src.max_bytes,
         max_message: src.max_message,
     };
@@ -886,6 +891,10 @@ fn limit_message(src: &LdapSource, e: &WireError) -> Option<String> {
             "stopped after {}s (--ldap-timeout, the limit on the whole read of one directory)",
             src.timeout.as_secs()
         )),
+        WireError::Idle => Some(format!(
+            "stopped: the server sent nothing for {}s (--ldap-idle-timeout, the longest wait for the server)",
+            src.idle_timeout.as_secs()
+        )),
         WireError::TooLarge(announced) => Some(format!(
             "stopped: the server announced a message of {}, over the --ldap-max-message limit of {}",
             size_text(*announced),
@@ -919,7 +928,14 @@ enum Phase {
 /// A failure before or during connect and bind.
 fn connect_message(src: &LdapSource, e: &WireError, phase: Phase) -> String {
     let secs = src.timeout.as_secs();
+    let idle = src.idle_timeout.as_secs();
     match e {
+        WireError::Idle if phase == Phase::Connect => format!(
+            "no answer from the server within {idle}s (--ldap-idle-timeout); check the host, port and firewall"
+        ),
+        WireError::Idle => format!(
+            "no answer from the server within {idle}s (--ldap-idle-timeout) to the bind; check the host, port and firewall"
+        ),
         WireError::Deadline if phase == Phase::Connect => format!(
             "no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall"
         ),
@@ -1000,6 +1016,10 @@ fn search_message(src: &LdapSource, e: &WireError, entries: u64, bytes_read: u64
             "no answer from the server within {}s (--ldap-timeout); check the host, port and firewall",
             src.timeout.as_secs()
         ),
+        WireError::Idle if bytes_read == 0 => format!(
+            "no answer from the server within {}s (--ldap-idle-timeout); check the host, port and firewall",
+            src.idle_timeout.as_secs()
+        ),
         WireError::Closed(notice) => format!(
             "the server closed the connection during the search{}",
             notice.as_deref().map(server_text).unwrap_or_default()
@@ -1059,6 +1079,7 @@ mod tests {
             ca_file: None,
             allow_plaintext_bind: false,
             timeout: Duration::from_secs(2),
+            idle_timeout: Duration::from_secs(2),
             max_entries: 10,
             max_bytes: 1 << 20,
             max_message: 1 << 16,

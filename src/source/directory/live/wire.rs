@@ -4,6 +4,8 @@
 //!
 //! Owns: one deadline for the whole conversation with a directory (every socket read and write
 //! waits at most until it, so a server that drips one byte a second cannot stretch it), the
+//! longest wait for any one read or write (`--ldap-idle-timeout`: a server that goes quiet is
+//! given up on long before the whole read's deadline), the
 //! count of bytes read (`--ldap-max-bytes`), and the cap on one message, checked from its length
 //! header before any buffer is allocated (`--ldap-max-message`). Malformed BER is an error, never
 //! a panic. A message is read into a buffer that grows with the bytes that actually arrive, so
@@ -26,6 +28,8 @@ use std::time::{Duration, Instant};
 pub struct Limits {
     /// When the whole read (connect, bind, every page) must be over.
     pub deadline: Instant,
+    /// The longest wait for one read or write (connect included), within the deadline.
+    pub idle: Duration,
     /// Bytes of LDAP messages read from the server, in all.
     pub max_bytes: u64,
     /// Bytes of one LDAP message, from its length header.
@@ -37,6 +41,8 @@ pub struct Limits {
 pub enum WireError {
     /// The deadline passed (`--ldap-timeout`).
     Deadline,
+    /// The server sent nothing, or took nothing, for the idle limit (`--ldap-idle-timeout`).
+    Idle,
     /// The server closed the connection (or sent a Notice of Disconnection, with its text).
     Closed(Option<String>),
     /// A message announced more bytes than `--ldap-max-message` (the announced length).
@@ -57,6 +63,9 @@ pub enum WireError {
 impl From<std::io::Error> for WireError {
     fn from(e: std::io::Error) -> Self {
         use std::io::ErrorKind;
+        if e.get_ref().is_some_and(|inner| inner.is::<IdleWait>()) {
+            return WireError::Idle;
+        }
         match e.kind() {
             ErrorKind::TimedOut | ErrorKind::WouldBlock => WireError::Deadline,
             ErrorKind::UnexpectedEof
@@ -76,6 +85,30 @@ impl From<std::io::Error> for WireError {
 
 type Result<T> = std::result::Result<T, WireError>;
 
+/// The marker of a wait that ended by the idle limit, not the deadline (an `io::Error`'s inner
+/// error, so it passes through rustls unchanged).
+#[derive(Debug)]
+struct IdleWait;
+
+impl std::fmt::Display for IdleWait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no byte within the idle limit")
+    }
+}
+
+impl std::error::Error for IdleWait {}
+
+/// A wait that timed out: by the idle limit when the deadline is still ahead.
+fn timed_out(e: std::io::Error, deadline: Instant) -> std::io::Error {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::TimedOut | ErrorKind::WouldBlock if Instant::now() < deadline => {
+            std::io::Error::new(ErrorKind::TimedOut, IdleWait)
+        }
+        _ => e,
+    }
+}
+
 /// The time left before `deadline`, or a timeout error when none is.
 fn remaining(deadline: Instant) -> std::io::Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
@@ -92,16 +125,17 @@ enum Socket {
     Unix(UnixStream),
 }
 
-/// A socket whose every read and write waits at most until the deadline: the per-read timeout
-/// is the time that remains, set again before each call.
+/// A socket whose every read and write waits at most until the deadline, and at most the idle
+/// limit: the per-call timeout is the shorter of the two, set again before each call.
 struct Timed {
     socket: Socket,
     deadline: Instant,
+    idle: Duration,
 }
 
 impl Timed {
     fn arm(&self, read: bool) -> std::io::Result<()> {
-        let left = Some(remaining(self.deadline)?);
+        let left = Some(remaining(self.deadline)?.min(self.idle));
         match (&self.socket, read) {
             (Socket::Tcp(s), true) => s.set_read_timeout(left),
             (Socket::Tcp(s), false) => s.set_write_timeout(left),
@@ -129,6 +163,7 @@ impl Read for Timed {
             #[cfg(unix)]
             Socket::Unix(s) => s.read(buf),
         }
+        .map_err(|e| timed_out(e, self.deadline))
     }
 }
 
@@ -140,6 +175,7 @@ impl Write for Timed {
             #[cfg(unix)]
             Socket::Unix(s) => s.write(buf),
         }
+        .map_err(|e| timed_out(e, self.deadline))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -546,12 +582,12 @@ impl Conn {
                 let mut last = WireError::Deadline;
                 let mut stream = None;
                 for addr in resolve(host, port, deadline)? {
-                    match TcpStream::connect_timeout(&addr, remaining(deadline)?) {
+                    match TcpStream::connect_timeout(&addr, remaining(deadline)?.min(limits.idle)) {
                         Ok(s) => {
                             stream = Some(s);
                             break;
                         }
-                        Err(e) => last = e.into(),
+                        Err(e) => last = timed_out(e, deadline).into(),
                     }
                 }
                 let s = stream.ok_or(last)?;
@@ -567,7 +603,11 @@ impl Conn {
                 )))
             }
         };
-        let timed = Timed { socket, deadline };
+        let timed = Timed {
+            socket,
+            deadline,
+            idle: limits.idle,
+        };
         let config = || {
             tls.clone()
                 .ok_or_else(|| WireError::Tls("no TLS configuration".into()))
@@ -790,6 +830,29 @@ pub fn paged_cookie(value: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A wait that times out before the deadline was cut by the idle limit; at or after the
+    /// deadline it is the deadline's, whatever cut it. Other errors pass unchanged.
+    #[test]
+    fn timeouts_tell_the_idle_limit_from_the_deadline() {
+        use std::io::{Error, ErrorKind};
+        let ahead = Instant::now() + Duration::from_secs(60);
+        let past = Instant::now();
+        for kind in [ErrorKind::TimedOut, ErrorKind::WouldBlock] {
+            assert!(matches!(
+                WireError::from(timed_out(Error::from(kind), ahead)),
+                WireError::Idle
+            ));
+            assert!(matches!(
+                WireError::from(timed_out(Error::from(kind), past)),
+                WireError::Deadline
+            ));
+        }
+        assert!(matches!(
+            WireError::from(timed_out(Error::from(ErrorKind::ConnectionReset), ahead)),
+            WireError::Closed(None)
+        ));
+    }
 
     #[test]
     fn integers_round_trip_in_shortest_form() {
