@@ -192,6 +192,9 @@ fn parse_size(s: &str) -> Option<(usize, usize)> {
 }
 
 fn main() -> ExitCode {
+    // As `src/main.rs` does: transparent huge pages off for this process.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     if let Some((a, c)) = std::env::var(CHILD).ok().as_deref().and_then(parse_size) {
         child(a, c);
         return ExitCode::SUCCESS;

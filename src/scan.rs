@@ -350,13 +350,17 @@ pub fn stable_order(records: &mut [Record]) {
     // By the ranks of the strings (see `merge::ranks`), ties in arrival order: the stable sort
     // by `key`, without comparing records' heap strings millions of times.
     use crate::inventory::merge::{permute, ranks};
-    let system = ranks(records.iter().map(|r| key(r).0));
-    let path = ranks(records.iter().map(|r| key(r).1));
+    use rayon::slice::ParallelSliceMut as _;
+    let (system, path) = rayon::join(
+        || ranks(records.iter().map(|r| key(r).0)),
+        || ranks(records.iter().map(|r| key(r).1)),
+    );
     let mut keyed: Vec<(u32, u32, u32)> = (0..records.len())
         .map(|i| (system[i], path[i], i as u32))
         .collect();
     drop((system, path));
-    keyed.sort_unstable();
+    // The index makes every key distinct: any sort gives this one order.
+    keyed.par_sort_unstable();
     let mut order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
     permute(records, &mut order);
 }

@@ -20,6 +20,7 @@ use super::model::*;
 use super::When;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
@@ -426,13 +427,16 @@ pub fn accounts(
 ) -> Vec<Account> {
     let mut accounts = accounts;
     // Stable: the records of one account keep their arrival order (the index breaks ties).
-    let system = ranks(accounts.iter().map(|a| a.system.as_str()));
-    let login = ranks(accounts.iter().map(|a| a.login.as_str()));
+    let (system, login) = rayon::join(
+        || ranks(accounts.iter().map(|a| a.system.as_str())),
+        || ranks(accounts.iter().map(|a| a.login.as_str())),
+    );
     let mut keyed: Vec<(u32, u32, u32)> = (0..accounts.len())
         .map(|i| (system[i], login[i], index_u32(i)))
         .collect();
     drop((system, login));
-    keyed.sort_unstable();
+    // The index makes every key distinct: any sort gives this one order.
+    keyed.par_sort_unstable();
     let mut order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
     permute(&mut accounts, &mut order);
     // Each run of one (system, login) merges into its first slot, in place (a merge never
@@ -488,12 +492,13 @@ pub fn credentials(
     let listed = |c: &Credential| c.kind != CredentialKind::PlaintextSecret;
     let hasher = foldhash::fast::FixedState::with_seed(0x5EED);
     let mut hashed: Vec<(u64, u32)> = creds
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, c)| listed(c))
         .map(|(i, c)| (hasher.hash_one((c.kind, &c.id, &c.owner)), index_u32(i)))
         .collect();
-    hashed.sort_unstable();
+    // The index makes every pair distinct: any sort gives this one order.
+    hashed.par_sort_unstable();
     let same =
         |a: &Credential, b: &Credential| a.kind == b.kind && a.id == b.id && a.owner == b.owner;
     let mut removed = vec![false; creds.len()];
@@ -553,7 +558,8 @@ pub fn credentials(
         .map(|(i, c)| (path[i], c.evidence.line, c.kind, index_u32(i)))
         .collect();
     drop(path);
-    keyed.sort_unstable_by(|a, b| {
+    // The index breaks every tie: any sort gives this one order.
+    keyed.par_sort_unstable_by(|a, b| {
         (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then_with(|| {
             let (x, y) = (&creds[a.3 as usize], &creds[b.3 as usize]);
             x.id.cmp(&y.id)

@@ -5,6 +5,7 @@ use super::merge;
 use super::model::*;
 use crate::diag::Diagnostic;
 use foldhash::{HashMap, HashMapExt};
+use rayon::slice::ParallelSliceMut as _;
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -48,16 +49,22 @@ impl Inventory {
         inv.hosts
             .dedup_by(|a, b| a.name == b.name && a.root == b.root);
         let observed = merge::Observed::from_hosts(&inv.hosts);
-        let mut notes = Vec::new();
-        inv.accounts = merge::accounts(accounts, &observed, &mut notes);
-        inv.credentials = merge::credentials(credentials, &observed, &mut notes);
+        // Accounts and credentials merge on their own, side by side; their notes keep this
+        // order (accounts' first).
+        let (mut notes, mut credential_notes) = (Vec::new(), Vec::new());
+        (inv.accounts, inv.credentials) = rayon::join(
+            || merge::accounts(accounts, &observed, &mut notes),
+            || merge::credentials(credentials, &observed, &mut credential_notes),
+        );
+        notes.append(&mut credential_notes);
         inv.memberships.sort();
         inv.memberships.dedup();
         inv.sudo_grants.sort();
         inv.sudo_grants.dedup();
         inv.trusts.sort();
         inv.trusts.dedup();
-        inv.events.sort();
+        // Stable, like `sort`.
+        inv.events.par_sort();
         inv.events.dedup();
         inv.events.dedup_by(|b, a| {
             a.event_id.is_some() && a.event_id == b.event_id && a.system == b.system
