@@ -10,7 +10,7 @@
 //! mappings, or a group for phase two (`super::Collector::finish`). Decides no findings.
 
 use super::ldif::{Entry, Value};
-use super::{generalized_time, system_of, AccountFacts, Collector, GroupFacts};
+use super::{generalized_time, AccountFacts, Collector, GroupFacts};
 use crate::inventory::{
     Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus,
     DirectoryAccount, DirectoryFlags, DirectoryObject, IssuedBasis, Laps, OwnerRef, PasswordState,
@@ -515,7 +515,10 @@ fn text_of(entry: &Entry, attr: &str) -> Option<String> {
 
 /// Phase one for an AD entry: an account (with its credentials) or a group.
 pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
-    let system = system_of(&entry.dn);
+    // The DN, parsed once for the system, the first RDN's value and the key.
+    let rdns = super::parse_dn(&entry.dn);
+    let system = super::system_of_parsed(&rdns);
+    let dn_key = super::key_of(&rdns);
     let sid = match entry.first("objectSid") {
         Some(v) => {
             let s = sid_to_string(&v.bytes);
@@ -528,13 +531,13 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     };
     let name = text_of(entry, "sAMAccountName")
         .or_else(|| text_of(entry, "cn"))
-        .or_else(|| super::first_rdn_value(&entry.dn))
+        .or_else(|| rdns.first()?.first().map(|(_, v)| v.clone()))
         .unwrap_or_default();
     super::acl::collect(col, entry, &system, &name);
     if entry.has_class("group") || entry.has("groupType") {
         col.groups.push(GroupFacts {
             source: SourceKind::ActiveDirectory,
-            dn_key: super::dn_key(&entry.dn),
+            dn_key,
             name,
             system,
             sid,
@@ -789,7 +792,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     });
     col.accounts.push(Box::new(AccountFacts {
         account,
-        dn_key: super::dn_key(&entry.dn),
+        dn_key,
         sid,
         primary_group,
         member_of: entry

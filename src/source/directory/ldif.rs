@@ -124,8 +124,16 @@ impl Entry {
 
     /// Whether `objectClass` has `class` (case-insensitive).
     pub fn has_class(&self, class: &str) -> bool {
-        self.values("objectClass")
-            .any(|v| v.text().trim().eq_ignore_ascii_case(class))
+        self.values("objectClass").any(|v| {
+            let b = v.bytes.as_slice();
+            // ASCII without a vertical tab (which `str::trim` trims and `trim_ascii` keeps):
+            // compared in place, without building the text.
+            if b.is_ascii() && !b.contains(&0x0b) {
+                b.trim_ascii().eq_ignore_ascii_case(class.as_bytes())
+            } else {
+                v.text().trim().eq_ignore_ascii_case(class)
+            }
+        })
     }
 }
 
@@ -638,6 +646,40 @@ mod tests {
 
     fn val(e: &Entry, a: &str) -> Vec<String> {
         e.values(a).map(|v| v.text().into_owned()).collect()
+    }
+
+    /// Object classes match ignoring case and the spacing `str::trim` removes, the ASCII fast
+    /// path included (a vertical tab, no-break space and invalid UTF-8 take the slow one).
+    #[test]
+    fn object_classes_match_as_trimmed_text() {
+        let mut e = Entry {
+            dn: "uid=a,dc=x".into(),
+            line: 1,
+            attrs: Vec::new(),
+        };
+        for (i, class) in [
+            &b" inetOrgPerson "[..],
+            b"Person\x0b",
+            "\u{a0}posixAccount".as_bytes(),
+            b"sh\xffadow",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            e.push(
+                "objectClass",
+                Value {
+                    bytes: class.to_vec(),
+                    line: i as u32 + 2,
+                },
+            );
+        }
+        for class in ["inetorgperson", "person", "POSIXACCOUNT", "sh\u{fffd}adow"] {
+            assert!(e.has_class(class), "{class}");
+        }
+        for class in ["organizationalPerson", "", "posix", "shadow"] {
+            assert!(!e.has_class(class), "{class}");
+        }
     }
 
     #[test]

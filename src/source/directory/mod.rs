@@ -670,32 +670,49 @@ pub fn parse_dn(dn: &str) -> Vec<Vec<(String, String)>> {
 /// A normalised DN for matching (`member`, `memberOf`): types and values lower-cased,
 /// spacing and escaping made uniform.
 pub fn dn_key(dn: &str) -> String {
-    let esc = |s: &str| {
-        let mut o = String::with_capacity(s.len());
+    key_of(&parse_dn(dn))
+}
+
+/// `dn_key` of a DN already parsed (`parse_dn`), written into one string.
+pub(crate) fn key_of(rdns: &[Vec<(String, String)>]) -> String {
+    fn esc(o: &mut String, s: &str) {
         for c in s.chars().flat_map(char::to_lowercase) {
             if matches!(c, ',' | '+' | '=' | '\\' | ';') {
                 o.push('\\');
             }
             o.push(c);
         }
-        o
-    };
-    parse_dn(dn)
-        .iter()
-        .map(|rdn| {
-            rdn.iter()
-                .map(|(t, v)| format!("{}={}", esc(t), esc(v)))
-                .collect::<Vec<_>>()
-                .join("+")
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    }
+    let mut o = String::with_capacity(
+        rdns.iter()
+            .flatten()
+            .map(|(t, v)| t.len() + v.len() + 2)
+            .sum(),
+    );
+    for (i, rdn) in rdns.iter().enumerate() {
+        if i > 0 {
+            o.push(',');
+        }
+        for (j, (t, v)) in rdn.iter().enumerate() {
+            if j > 0 {
+                o.push('+');
+            }
+            esc(&mut o, t);
+            o.push('=');
+            esc(&mut o, v);
+        }
+    }
+    o
 }
 
 /// The `system` of an entry: its DN's `DC=` components as a lower-case DNS domain
 /// (`DC=corp,DC=example,DC=test` -> `corp.example.test`), else the DN's last RDN value.
 pub fn system_of(dn: &str) -> String {
-    let rdns = parse_dn(dn);
+    system_of_parsed(&parse_dn(dn))
+}
+
+/// `system_of` a DN already parsed (`parse_dn`).
+pub(crate) fn system_of_parsed(rdns: &[Vec<(String, String)>]) -> String {
     let dcs: Vec<String> = rdns
         .iter()
         .flatten()

@@ -15,7 +15,7 @@
 //! it holds several values (an old hash survives next to the new one). Decides no findings.
 
 use super::ldif::{Entry, Value};
-use super::{generalized_time, system_of, AccountFacts, Collector, GroupFacts};
+use super::{generalized_time, AccountFacts, Collector, GroupFacts};
 use crate::inventory::{
     Account, AccountKind, AccountScope, Credential, CredentialKind, CredentialStatus,
     DirectoryAccount, DirectoryFlags, DirectoryObject, Evidence, IssuedBasis, Laps, OwnerRef,
@@ -245,11 +245,11 @@ fn int(col: &mut Collector, entry: &Entry, attr: &str) -> Option<(i64, u32)> {
 
 /// Phase one for an OpenLDAP entry.
 pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
-    let system = system_of(&entry.dn);
-    let rdn = super::parse_dn(&entry.dn)
-        .into_iter()
-        .next()
-        .and_then(|r| r.into_iter().next());
+    // The DN, parsed once for the system, the RDN and the key.
+    let rdns = super::parse_dn(&entry.dn);
+    let system = super::system_of_parsed(&rdns);
+    let dn_key = super::key_of(&rdns);
+    let rdn = rdns.into_iter().next().and_then(|r| r.into_iter().next());
     if is_group(entry) {
         let name = entry
             .first("cn")
@@ -272,7 +272,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
             .collect();
         col.groups.push(GroupFacts {
             source: SourceKind::OpenLdap,
-            dn_key: super::dn_key(&entry.dn),
+            dn_key,
             name,
             system,
             sid: None,
@@ -470,7 +470,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
 
     col.accounts.push(Box::new(AccountFacts {
         account,
-        dn_key: super::dn_key(&entry.dn),
+        dn_key,
         sid: None,
         primary_group: None,
         member_of: entry

@@ -276,6 +276,11 @@ fn dn_parsing_and_keys() {
     );
     assert_ne!(dn_key(r"CN=a\,b,DC=x"), dn_key("CN=a,CN=b,DC=x"));
     assert_eq!(parse_dn("cn=a+uid=b,dc=x")[0].len(), 2);
+    // The key's exact form: lower case, RDNs by `,`, AVAs by `+`, specials escaped.
+    assert_eq!(
+        dn_key(r"CN=A\,B + UID=X\=y,DC=Corp;O=Test"),
+        r"cn=a\,b+uid=x\=y,dc=corp,o=test"
+    );
     assert_eq!(
         first_rdn_value("CN=Tier0 Operators,OU=Groups,DC=x").unwrap(),
         "Tier0 Operators"
