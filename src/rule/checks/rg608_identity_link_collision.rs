@@ -23,6 +23,7 @@ use crate::correlate::{account_names, normalize_login, NameForm};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{AccountScope, SourceKind};
 use crate::rule::Context;
+use foldhash::{HashMap, HashMapExt as _};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Pairs of one system within one identity examined at most (an identity of thousands of
@@ -61,12 +62,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     // (claimant, other) -> what collides.
     let mut collisions: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
     for members in systems.values() {
-        let mut by_login: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut by_address: BTreeMap<String, Vec<(usize, NameForm, bool)>> = BTreeMap::new();
-        for &i in members {
+        // Hash maps: `collisions` and its reasons are ordered maps, so the order these are
+        // walked in does not reach the findings.
+        let mut by_login: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_address: HashMap<String, Vec<(usize, NameForm, bool)>> = HashMap::new();
+        // Each member's names, worked out once.
+        let names: Vec<_> = members
+            .iter()
+            .map(|&i| account_names(&inv.accounts[i]))
+            .collect();
+        for (&i, own_names) in members.iter().zip(&names) {
             let a = &inv.accounts[i];
             by_login.entry(normalize_login(&a.login)).or_default().push(i);
-            for n in account_names(a) {
+            for n in own_names {
                 if let Some(addr) = n.address() {
                     let list = by_address.entry(addr).or_default();
                     if !list.iter().any(|(j, ..)| *j == i) {
@@ -76,10 +84,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             }
         }
         // A UPN or mail of one account naming another's login.
-        for &i in members {
+        for (&i, own_names) in members.iter().zip(&names) {
             let a = &inv.accounts[i];
             let own = normalize_login(&a.login);
-            for n in account_names(a).into_iter().filter(|n| !n.is_login) {
+            for n in own_names.iter().filter(|n| !n.is_login) {
                 let key = normalize_login(&n.text);
                 if key == own {
                     continue;

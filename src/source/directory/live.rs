@@ -792,9 +792,10 @@ fn write_entry(
             name: String::from_utf8_lossy(name).into_owned(),
             values: Vec::with_capacity(values.len()),
         };
+        let redaction = super::redact::Redaction::of(&attr.name);
         for v in values {
             // What is written is what is parsed: the live findings are the saved file's.
-            let v = super::redact::saved(&attr.name, v).into_owned();
+            let v = redaction.apply(v).into_owned();
             write_value(w, name, &v)?;
             attr.values.push(Value {
                 bytes: v,

@@ -100,32 +100,64 @@ fn free_text(value: &[u8]) -> Cow<'_, [u8]> {
 
 /// What a saved LDIF keeps of `value`, a value of `attribute` (a description: type and options).
 pub fn saved<'a>(attribute: &str, value: &'a [u8]) -> Cow<'a, [u8]> {
-    let base = attribute.split(';').next().unwrap_or("");
-    let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(base));
-    if is(SCHEME_ONLY) {
-        if value.is_empty() {
-            return Cow::Borrowed(value);
-        }
-        Cow::Owned(
-            scheme_of(value)
-                .unwrap_or(Cow::Borrowed(NO_SCHEME))
-                .as_bytes()
-                .to_vec(),
-        )
-    } else if is(&["sambaNTPassword", "sambaLMPassword"]) {
-        if super::openldap::is_samba_placeholder(value) {
-            Cow::Borrowed(value)
-        } else if super::openldap::is_samba_hash(value) {
-            Cow::Borrowed(PRESENT.as_bytes())
+    Redaction::of(attribute).apply(value)
+}
+
+/// What `saved` does to the values of one attribute: decided once per attribute, applied to
+/// each of its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redaction {
+    /// `userPassword` and the like: the scheme only.
+    SchemeOnly,
+    /// Samba's NT and LM hashes: their presence, or the placeholder as it is.
+    SambaHash,
+    /// Password hashes and LAPS passwords: their presence.
+    PresenceOnly,
+    /// Free text that may hold a password (`free_text`).
+    FreeText,
+    /// Kept as it is.
+    Keep,
+}
+
+impl Redaction {
+    pub fn of(attribute: &str) -> Self {
+        let base = attribute.split(';').next().unwrap_or("");
+        let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(base));
+        if is(SCHEME_ONLY) {
+            Redaction::SchemeOnly
+        } else if is(&["sambaNTPassword", "sambaLMPassword"]) {
+            Redaction::SambaHash
+        } else if is(PRESENCE_ONLY) {
+            Redaction::PresenceOnly
+        } else if is(FREE_TEXT) {
+            Redaction::FreeText
         } else {
-            Cow::Borrowed(NOT_A_HASH.as_bytes())
+            Redaction::Keep
         }
-    } else if is(PRESENCE_ONLY) {
-        Cow::Borrowed(PRESENT.as_bytes())
-    } else if is(FREE_TEXT) {
-        free_text(value)
-    } else {
-        Cow::Borrowed(value)
+    }
+
+    pub fn apply(self, value: &[u8]) -> Cow<'_, [u8]> {
+        match self {
+            Redaction::SchemeOnly if value.is_empty() => Cow::Borrowed(value),
+            Redaction::SchemeOnly => Cow::Owned(
+                scheme_of(value)
+                    .unwrap_or(Cow::Borrowed(NO_SCHEME))
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            Redaction::SambaHash => {
+                if super::openldap::is_samba_placeholder(value) {
+                    Cow::Borrowed(value)
+                } else if super::openldap::is_samba_hash(value) {
+                    Cow::Borrowed(PRESENT.as_bytes())
+                } else {
+                    Cow::Borrowed(NOT_A_HASH.as_bytes())
+                }
+            }
+            Redaction::PresenceOnly => Cow::Borrowed(PRESENT.as_bytes()),
+            Redaction::FreeText => free_text(value),
+            Redaction::Keep => Cow::Borrowed(value),
+        }
     }
 }
 
