@@ -674,6 +674,16 @@ mod open_tests {
             Err(ReadFailure::Outside)
         ));
         assert!(buf.is_empty());
+        // Listed, then deleted before it is read (the crawl's race, made certain here): an
+        // unreadable file whose message names no path of this machine.
+        std::fs::write(root.join("gone.env"), "DB_PASSWORD=x\n").unwrap();
+        std::fs::remove_file(root.join("gone.env")).unwrap();
+        let err = read_evidence(&root.join("gone.env"), &root, 100, &mut buf).unwrap_err();
+        assert!(matches!(&err, ReadFailure::Io(e) if e.kind() == std::io::ErrorKind::NotFound));
+        assert_eq!(err.kind(), DiagKind::Unreadable);
+        let message = err.message(100);
+        assert!(message.starts_with("cannot read: "), "{message}");
+        assert!(!message.contains(root.to_str().unwrap()), "{message}");
         // Limits: over the size, and binary after the first 8 KiB is never read.
         std::fs::write(root.join("big"), "x".repeat(101)).unwrap();
         assert!(matches!(
