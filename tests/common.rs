@@ -5,6 +5,16 @@ use std::path::PathBuf;
 
 pub const AS_OF: &str = "2026-08-21T12:00:00Z";
 
+/// The start of a scan whose report tests read: JSON, no progress bar, the tests' as-of time.
+pub const SCAN_JSON_AS_OF: [&str; 6] = [
+    "scan",
+    "--format",
+    "json",
+    "--no-progress",
+    "--as-of",
+    AS_OF,
+];
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

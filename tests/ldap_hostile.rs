@@ -8,7 +8,7 @@
 //! diagnostic and it names the limit or the failure, the file crawl's findings are kept, and the
 //! child's peak memory (VmHWM, sampled from /proc while it runs) stays bounded.
 
-use crate::common::{root, say, summarize, AS_OF};
+use crate::common::{root, say, summarize, SCAN_JSON_AS_OF};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -323,14 +323,7 @@ fn scan(dir: &Path, url: &str, extra: &[&str]) -> Run {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("resetgap"))
         .current_dir(root())
         .env_remove("RESETGAP_LDAP_PASSWORD")
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--no-progress",
-            "--as-of",
-            AS_OF,
-        ])
+        .args(SCAN_JSON_AS_OF)
         .args(["--fail-on", "none", "--fail-on-incomplete", FILE_FIXTURE])
         .arg("-o")
         .arg(&report)

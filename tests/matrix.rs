@@ -23,7 +23,7 @@
 //! 200k files) are in the ignored test `matrix_slow`, run by `.ci/run`. The LDAP server cases
 //! are in tests/ldap_hostile.rs.
 
-use crate::common::{root, say, AS_OF};
+use crate::common::{root, say, SCAN_JSON_AS_OF};
 use std::fs;
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
@@ -237,14 +237,7 @@ fn run(case: &Case, dir: &Path, estate: &Path, prefix: &[String]) -> Run {
     cmd.current_dir(dir)
         .env_remove("RESETGAP_LDAP_PASSWORD")
         .env_remove("RESETGAP_SECRET_ID_KEY")
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--no-progress",
-            "--as-of",
-            AS_OF,
-        ])
+        .args(SCAN_JSON_AS_OF)
         .arg("--emit-inventory")
         .arg(&inventory);
     if case.name != "control" {

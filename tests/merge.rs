@@ -4,7 +4,7 @@
 //! beside the key listing) give the same findings, fingerprints and related evidence. Renaming
 //! a file used to decide which export's record was kept, turning an RG105 finding on and off.
 
-use crate::common::{resetgap, AS_OF};
+use crate::common::{resetgap, SCAN_JSON_AS_OF};
 use std::collections::BTreeMap;
 use std::fs;
 
@@ -35,14 +35,7 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 /// Findings with every path mapped back to the original file name.
 fn scan_renamed(names: &BTreeMap<String, String>, dir: &std::path::Path) -> Vec<String> {
     let out = resetgap()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--no-progress",
-            "--as-of",
-            AS_OF,
-        ])
+        .args(SCAN_JSON_AS_OF)
         .arg(dir)
         .output()
         .expect("runs");
