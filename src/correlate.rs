@@ -538,10 +538,7 @@ impl Correlation {
             .and_then(|s| inv.account(s, &owner.login))
         {
             Some(i) => (Some(i), self.of_account.get(i).copied()),
-            None => (
-                None,
-                self.by_key.get(&normalize_login(&owner.login)).copied(),
-            ),
+            None => (None, self.identity_of_key(&normalize_login(&owner.login))),
         }
     }
 }

@@ -441,20 +441,15 @@ pub fn accounts(
     permute(&mut accounts, &mut order);
     // Each run of one (system, login) merges into its first slot, in place (a merge never
     // gives more accounts than it takes): no second vector of accounts is allocated.
-    let mut ends: Vec<usize> = Vec::new();
-    for i in 1..=accounts.len() {
-        let boundary = accounts.get(i).is_none_or(|a| {
-            let b = &accounts[i - 1];
-            a.system != b.system || a.login != b.login
-        });
-        if boundary {
-            ends.push(i);
-        }
-    }
+    let runs: Vec<usize> = accounts
+        .chunk_by(|a, b| a.system == b.system && a.login == b.login)
+        .map(<[Account]>::len)
+        .collect();
     let mut slots: Vec<Option<Account>> = accounts.into_iter().map(Some).collect();
     let mut start = 0;
-    for end in ends {
-        if end - start == 1 {
+    for run in runs {
+        let end = start + run;
+        if run == 1 {
             // The common case: one record, nothing to merge (only its aliases to sort).
             if let Some(a) = &mut slots[start] {
                 a.aliases.sort();

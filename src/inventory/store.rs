@@ -120,44 +120,20 @@ fn split(records: Vec<Record>, inv: &mut Inventory) -> (Vec<Account>, Vec<Creden
     inv.events.reserve_exact(n_events);
     let credentials: Vec<Credential> = records
         .into_iter()
-        .filter_map(|r| match r {
-            Record::Credential(c) => Some(c),
-            Record::Account(a) => {
-                accounts.push(a);
-                None
+        .filter_map(|r| {
+            match r {
+                Record::Credential(c) => return Some(c),
+                Record::Account(a) => accounts.push(a),
+                Record::Host(h) => inv.hosts.push(h),
+                Record::Membership(m) => inv.memberships.push(m),
+                Record::SudoGrant(g) => inv.sudo_grants.push(g),
+                Record::Setting(s) => inv.settings.push(s),
+                Record::Trust(t) => inv.trusts.push(t),
+                Record::Event(e) => inv.events.push(e),
+                Record::Ticket(t) => inv.tickets.push(t),
+                Record::ResetRight(r) => inv.reset_rights.push(r),
             }
-            Record::Host(h) => {
-                inv.hosts.push(h);
-                None
-            }
-            Record::Membership(m) => {
-                inv.memberships.push(m);
-                None
-            }
-            Record::SudoGrant(g) => {
-                inv.sudo_grants.push(g);
-                None
-            }
-            Record::Setting(s) => {
-                inv.settings.push(s);
-                None
-            }
-            Record::Trust(t) => {
-                inv.trusts.push(t);
-                None
-            }
-            Record::Event(e) => {
-                inv.events.push(e);
-                None
-            }
-            Record::Ticket(t) => {
-                inv.tickets.push(t);
-                None
-            }
-            Record::ResetRight(r) => {
-                inv.reset_rights.push(r);
-                None
-            }
+            None
         })
         .collect();
     (accounts, credentials)

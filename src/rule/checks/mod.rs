@@ -208,18 +208,21 @@ pub(crate) fn owner_of<'a>(
 /// The owner's login as its account spells it when the reference names it by another of its
 /// names (an Okta user id, an Entra object id), else as the reference spells it.
 pub(crate) fn owner_login<'a>(ctx: &'a Context<'_>, owner: &'a OwnerRef) -> &'a str {
-    owner
+    let account = owner
         .system
         .as_deref()
-        .and_then(|system| ctx.inventory.account(system, &owner.login))
-        .map_or(owner.login.as_str(), |i| {
-            ctx.inventory.accounts[i].login.as_str()
-        })
+        .and_then(|system| ctx.inventory.account(system, &owner.login));
+    account_login(ctx, account, owner)
 }
 
 /// `owner_login` from a resolved `OwnerSlot`.
 fn slot_login<'a>(ctx: &'a Context<'_>, slot: OwnerSlot, owner: &'a OwnerRef) -> &'a str {
-    slot.account().map_or(owner.login.as_str(), |i| {
+    account_login(ctx, slot.account(), owner)
+}
+
+/// The login of the owner's account, when it was found, else the reference's own.
+fn account_login<'a>(ctx: &'a Context<'_>, account: Option<usize>, owner: &'a OwnerRef) -> &'a str {
+    account.map_or(owner.login.as_str(), |i| {
         ctx.inventory.accounts[i].login.as_str()
     })
 }

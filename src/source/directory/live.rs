@@ -926,23 +926,27 @@ enum Phase {
     Bind,
 }
 
+/// A server that never answered (`what`: "" or " to the bind"), for a time limit reached; `None`
+/// for any other failure.
+fn no_answer(src: &LdapSource, e: &WireError, what: &str) -> Option<String> {
+    let (secs, option) = match e {
+        WireError::Deadline => (src.timeout.as_secs(), "--ldap-timeout"),
+        WireError::Idle => (src.idle_timeout.as_secs(), "--ldap-idle-timeout"),
+        _ => return None,
+    };
+    Some(format!(
+        "no answer from the server within {secs}s ({option}){what}; check the host, port and firewall"
+    ))
+}
+
 /// A failure before or during connect and bind.
 fn connect_message(src: &LdapSource, e: &WireError, phase: Phase) -> String {
-    let secs = src.timeout.as_secs();
-    let idle = src.idle_timeout.as_secs();
+    let what = match phase {
+        Phase::Connect => "",
+        Phase::Bind => " to the bind",
+    };
     match e {
-        WireError::Idle if phase == Phase::Connect => format!(
-            "no answer from the server within {idle}s (--ldap-idle-timeout); check the host, port and firewall"
-        ),
-        WireError::Idle => format!(
-            "no answer from the server within {idle}s (--ldap-idle-timeout) to the bind; check the host, port and firewall"
-        ),
-        WireError::Deadline if phase == Phase::Connect => format!(
-            "no answer from the server within {secs}s (--ldap-timeout); check the host, port and firewall"
-        ),
-        WireError::Deadline => format!(
-            "no answer from the server within {secs}s (--ldap-timeout) to the bind; check the host, port and firewall"
-        ),
+        WireError::Deadline | WireError::Idle => no_answer(src, e, what).unwrap_or_default(),
         WireError::Io(source) => match source.kind() {
             std::io::ErrorKind::ConnectionRefused => {
                 "cannot connect: connection refused; check the URL and that the server is running"
@@ -1012,15 +1016,12 @@ fn server_text(text: &str) -> String {
 
 fn search_message(src: &LdapSource, e: &WireError, entries: u64, bytes_read: u64) -> String {
     let kept = kept_text(src, entries);
+    if bytes_read == 0 {
+        if let Some(message) = no_answer(src, e, "") {
+            return format!("{message}{kept}");
+        }
+    }
     let what = match e {
-        WireError::Deadline if bytes_read == 0 => format!(
-            "no answer from the server within {}s (--ldap-timeout); check the host, port and firewall",
-            src.timeout.as_secs()
-        ),
-        WireError::Idle if bytes_read == 0 => format!(
-            "no answer from the server within {}s (--ldap-idle-timeout); check the host, port and firewall",
-            src.idle_timeout.as_secs()
-        ),
         WireError::Closed(notice) => format!(
             "the server closed the connection during the search{}",
             notice.as_deref().map(server_text).unwrap_or_default()

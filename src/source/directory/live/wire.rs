@@ -98,11 +98,19 @@ impl std::fmt::Display for IdleWait {
 
 impl std::error::Error for IdleWait {}
 
-/// A wait that timed out: by the idle limit when the deadline is still ahead.
-fn timed_out(e: std::io::Error, deadline: Instant) -> std::io::Error {
+/// The longest wait allowed now: what remains before `deadline`, at most `idle`; and whether
+/// the idle limit is the shorter (so a timeout of this wait is the idle limit's).
+fn wait_limit(deadline: Instant, idle: Duration) -> std::io::Result<(Duration, bool)> {
+    let left = remaining(deadline)?;
+    Ok((left.min(idle), idle < left))
+}
+
+/// A wait that timed out, marked as the idle limit's when that limit bounded it (`wait_limit`);
+/// otherwise it is the deadline's.
+fn timed_out(e: std::io::Error, by_idle: bool) -> std::io::Error {
     use std::io::ErrorKind;
     match e.kind() {
-        ErrorKind::TimedOut | ErrorKind::WouldBlock if Instant::now() < deadline => {
+        ErrorKind::TimedOut | ErrorKind::WouldBlock if by_idle => {
             std::io::Error::new(ErrorKind::TimedOut, IdleWait)
         }
         _ => e,
@@ -134,8 +142,10 @@ struct Timed {
 }
 
 impl Timed {
-    fn arm(&self, read: bool) -> std::io::Result<()> {
-        let left = Some(remaining(self.deadline)?.min(self.idle));
+    /// Sets the wait of the next read or write; returns whether the idle limit bounds it.
+    fn arm(&self, read: bool) -> std::io::Result<bool> {
+        let (wait, by_idle) = wait_limit(self.deadline, self.idle)?;
+        let left = Some(wait);
         match (&self.socket, read) {
             (Socket::Tcp(s), true) => s.set_read_timeout(left),
             (Socket::Tcp(s), false) => s.set_write_timeout(left),
@@ -143,7 +153,8 @@ impl Timed {
             (Socket::Unix(s), true) => s.set_read_timeout(left),
             #[cfg(unix)]
             (Socket::Unix(s), false) => s.set_write_timeout(left),
-        }
+        }?;
+        Ok(by_idle)
     }
 
     fn shutdown(&self) {
@@ -157,25 +168,25 @@ impl Timed {
 
 impl Read for Timed {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.arm(true)?;
+        let by_idle = self.arm(true)?;
         match &mut self.socket {
             Socket::Tcp(s) => s.read(buf),
             #[cfg(unix)]
             Socket::Unix(s) => s.read(buf),
         }
-        .map_err(|e| timed_out(e, self.deadline))
+        .map_err(|e| timed_out(e, by_idle))
     }
 }
 
 impl Write for Timed {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.arm(false)?;
+        let by_idle = self.arm(false)?;
         match &mut self.socket {
             Socket::Tcp(s) => s.write(buf),
             #[cfg(unix)]
             Socket::Unix(s) => s.write(buf),
         }
-        .map_err(|e| timed_out(e, self.deadline))
+        .map_err(|e| timed_out(e, by_idle))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -582,12 +593,13 @@ impl Conn {
                 let mut last = WireError::Deadline;
                 let mut stream = None;
                 for addr in resolve(host, port, deadline)? {
-                    match TcpStream::connect_timeout(&addr, remaining(deadline)?.min(limits.idle)) {
+                    let (wait, by_idle) = wait_limit(deadline, limits.idle)?;
+                    match TcpStream::connect_timeout(&addr, wait) {
                         Ok(s) => {
                             stream = Some(s);
                             break;
                         }
-                        Err(e) => last = timed_out(e, deadline).into(),
+                        Err(e) => last = timed_out(e, by_idle).into(),
                     }
                 }
                 let s = stream.ok_or(last)?;
@@ -831,25 +843,31 @@ pub fn paged_cookie(value: &[u8]) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    /// A wait that times out before the deadline was cut by the idle limit; at or after the
-    /// deadline it is the deadline's, whatever cut it. Other errors pass unchanged.
+    /// A wait is the idle limit's only when that limit is shorter than what remains of the
+    /// deadline, so a timeout at the end of the whole read is the deadline's even if it fires a
+    /// moment early. Other errors pass unchanged.
     #[test]
     fn timeouts_tell_the_idle_limit_from_the_deadline() {
         use std::io::{Error, ErrorKind};
+        let idle = Duration::from_secs(5);
         let ahead = Instant::now() + Duration::from_secs(60);
-        let past = Instant::now();
+        assert_eq!(wait_limit(ahead, idle).unwrap(), (idle, true));
+        let near = Instant::now() + Duration::from_secs(2);
+        let (wait, by_idle) = wait_limit(near, idle).unwrap();
+        assert!(wait <= Duration::from_secs(2) && !by_idle);
+        assert!(wait_limit(Instant::now(), idle).is_err(), "nothing left");
         for kind in [ErrorKind::TimedOut, ErrorKind::WouldBlock] {
             assert!(matches!(
-                WireError::from(timed_out(Error::from(kind), ahead)),
+                WireError::from(timed_out(Error::from(kind), true)),
                 WireError::Idle
             ));
             assert!(matches!(
-                WireError::from(timed_out(Error::from(kind), past)),
+                WireError::from(timed_out(Error::from(kind), false)),
                 WireError::Deadline
             ));
         }
         assert!(matches!(
-            WireError::from(timed_out(Error::from(ErrorKind::ConnectionReset), ahead)),
+            WireError::from(timed_out(Error::from(ErrorKind::ConnectionReset), true)),
             WireError::Closed(None)
         ));
     }
