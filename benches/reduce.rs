@@ -15,7 +15,7 @@
 #[path = "estate.rs"]
 mod estate;
 
-use resetgap::correlate::{Correlation, IdentityMap};
+use resetgap::correlate::IdentityMap;
 use resetgap::inventory::Inventory;
 use resetgap::rule::{Catalog, Context, RuleOptions};
 use std::process::{Command, ExitCode};
@@ -115,7 +115,7 @@ fn child(accounts: usize, credentials: usize) {
                 status_mib("VmRSS:"),
                 status_mib("VmHWM:")
             );
-            let correlation = Correlation::build(&inventory, &identities);
+            let correlation = resetgap::scan::correlate(&inventory, &identities);
             let t2 = Instant::now();
             let findings = {
                 let ctx = Context::new(&inventory, &correlation, &options);

@@ -14,6 +14,7 @@
 use crate::inventory::{Account, AccountKind, AccountScope, Inventory, OwnerRef, TimePrecision};
 use foldhash::{HashMap, HashMapExt};
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -373,11 +374,21 @@ impl Correlation {
         let mut first_with_key: HashMap<String, usize> = HashMap::with_capacity(n);
         // (first account with the key, this account, key): the links made, one per key holder.
         let mut edges: Vec<(usize, usize, String)> = Vec::new();
-        for (i, a) in inv.accounts.iter().enumerate() {
-            if of_account[i] != usize::MAX || !linkable(a) {
-                continue;
-            }
-            for key in link_keys(a) {
+        // Each linkable account's keys, worked out on every core; an account that is not linked
+        // by the heuristic has none.
+        let keys: Vec<Vec<String>> = inv
+            .accounts
+            .par_iter()
+            .zip(&of_account)
+            .map(|(a, &explicit)| {
+                if explicit != usize::MAX || !linkable(a) {
+                    return Vec::new();
+                }
+                link_keys(a)
+            })
+            .collect();
+        for (i, keys) in keys.into_iter().enumerate() {
+            for key in keys {
                 match first_with_key.get(&key) {
                     Some(&j) => {
                         let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
@@ -420,8 +431,8 @@ impl Correlation {
             of_account[i] = idx;
             identities[idx].accounts.push(i);
         }
-        for (key, &j) in &first_with_key {
-            by_key.entry(key.clone()).or_insert(of_account[j]);
+        for (key, j) in first_with_key {
+            by_key.entry(key).or_insert(of_account[j]);
         }
         // Why each pair was linked: the strongest basis over the keys the pair shares.
         let mut best: BTreeMap<(usize, usize), (LinkBasis, String)> = BTreeMap::new();

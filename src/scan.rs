@@ -258,7 +258,7 @@ pub fn reduce(
     split("inventory", &mut timings);
 
     // 4. Correlate. 5. Rules.
-    let correlation = Correlation::build(&inventory, identities);
+    let correlation = correlate(&inventory, identities);
     split("correlate", &mut timings);
     let ctx = Context::new(&inventory, &correlation, options);
     let findings = catalog.evaluate(&ctx);
@@ -276,6 +276,16 @@ pub fn reduce(
         bytes,
         timings,
     }
+}
+
+/// Correlates the accounts of `inventory`, and builds its login index beside that (the
+/// correlation does not look logins up; the rules do).
+pub fn correlate(inventory: &Inventory, identities: &IdentityMap) -> Correlation {
+    rayon::join(
+        || Correlation::build(inventory, identities),
+        || inventory.index_logins(),
+    )
+    .0
 }
 
 /// The LDIF files live LDAP sources write (branch wip-live): the walk skips them, since the

@@ -7,6 +7,7 @@ use crate::diag::Diagnostic;
 use foldhash::{HashMap, HashMapExt};
 use rayon::slice::ParallelSliceMut as _;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Inventory {
@@ -26,9 +27,49 @@ pub struct Inventory {
     pub tickets: Vec<Ticket>,
     /// Rights to reset or take over accounts, sorted.
     pub reset_rights: Vec<ResetRight>,
-    /// System, then login or alias: looked up with borrowed names, no allocation.
+    /// System, then login or alias: looked up with borrowed names, no allocation. Built on
+    /// first use (`account`), or beforehand by `index_logins`.
     #[serde(skip)]
-    by_login: HashMap<String, HashMap<String, usize>>,
+    by_login: OnceLock<LoginIndex>,
+}
+
+/// System, then login or alias, to the account's index.
+type LoginIndex = HashMap<String, HashMap<String, usize>>;
+
+/// The login index of `accounts`: each login, then each alias that names no account of its own.
+fn index_logins(accounts: &[Account]) -> LoginIndex {
+    let mut index = LoginIndex::new();
+    // Merged accounts are sorted by system: each system's map is sized and found once per run
+    // (a system in several runs still gets one map).
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for run in accounts.chunk_by(|a, b| a.system == b.system) {
+        let names = run.len() + run.iter().map(|a| a.aliases.len()).sum::<usize>();
+        index
+            .entry(run[0].system.clone())
+            .or_insert_with(|| HashMap::with_capacity(names));
+        runs.push((start, run));
+        start += run.len();
+    }
+    for &(start, run) in &runs {
+        if let Some(m) = index.get_mut(&run[0].system) {
+            for (k, a) in run.iter().enumerate() {
+                m.insert(a.login.clone(), start + k);
+            }
+        }
+    }
+    // Other names of an account in its system (an Okta user id, an Entra object id, an ARN)
+    // find it too, unless they name an account of their own.
+    for &(start, run) in &runs {
+        if let Some(m) = index.get_mut(&run[0].system) {
+            for (k, a) in run.iter().enumerate() {
+                for alias in &a.aliases {
+                    m.entry(alias.clone()).or_insert(start + k);
+                }
+            }
+        }
+    }
+    index
 }
 
 impl Inventory {
@@ -75,33 +116,23 @@ impl Inventory {
         inv.reset_rights.dedup();
         // Stable: keeps each system's evaluation order.
         inv.settings.sort_by(|a, b| a.system.cmp(&b.system));
-        // Accounts are sorted by system: each system's map is built from one run.
-        for run in inv.accounts.chunk_by(|a, b| a.system == b.system) {
-            let names = run.len() + run.iter().map(|a| a.aliases.len()).sum::<usize>();
-            inv.by_login
-                .entry(run[0].system.clone())
-                .or_insert_with(|| HashMap::with_capacity(names));
-        }
-        for (i, a) in inv.accounts.iter().enumerate() {
-            if let Some(m) = inv.by_login.get_mut(&a.system) {
-                m.insert(a.login.clone(), i);
-            }
-        }
-        // Other names of an account in its system (an Okta user id, an Entra object id, an ARN)
-        // find it too, unless they name an account of their own.
-        for (i, a) in inv.accounts.iter().enumerate() {
-            if let Some(m) = inv.by_login.get_mut(&a.system) {
-                for alias in &a.aliases {
-                    m.entry(alias.clone()).or_insert(i);
-                }
-            }
-        }
         (inv, notes)
     }
 
-    /// The account `login` on `system`.
+    /// The account `login` on `system` (or the account `login` is an alias of).
     pub fn account(&self, system: &str, login: &str) -> Option<usize> {
-        self.by_login.get(system)?.get(login).copied()
+        self.logins().get(system)?.get(login).copied()
+    }
+
+    /// Builds the index `account` looks logins up in, if it is not built yet: `scan::reduce`
+    /// builds it beside the correlation, which needs none. Accounts added after it is built are
+    /// not in it.
+    pub fn index_logins(&self) {
+        self.logins();
+    }
+
+    fn logins(&self) -> &LoginIndex {
+        self.by_login.get_or_init(|| index_logins(&self.accounts))
     }
 }
 
@@ -142,6 +173,32 @@ fn split(records: Vec<Record>, inv: &mut Inventory) -> (Vec<Account>, Vec<Creden
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logins_are_found_before_aliases_in_each_system() {
+        let account = |system: &str, login: &str, aliases: &[&str]| {
+            let mut a = Account::new(SourceKind::OpenLdap, system, login, Evidence::at("f", 1));
+            a.aliases = aliases.iter().map(|s| s.to_string()).collect();
+            Record::Account(a)
+        };
+        // Arrival order puts the alias first; the login still wins, within its own system only.
+        let inv = Inventory::from_records(vec![
+            account("dc=a", "alice", &["bob", "uid=alice,dc=a"]),
+            account("dc=a", "bob", &[]),
+            account("dc=b", "carol", &["bob"]),
+        ]);
+        // Built beside the correlation, or on first use: the same index.
+        inv.index_logins();
+        let login = |system: &str, name: &str| {
+            inv.account(system, name)
+                .map(|i| inv.accounts[i].login.as_str())
+        };
+        assert_eq!(login("dc=a", "bob"), Some("bob"));
+        assert_eq!(login("dc=a", "uid=alice,dc=a"), Some("alice"));
+        assert_eq!(login("dc=b", "bob"), Some("carol"));
+        assert_eq!(login("dc=b", "alice"), None);
+        assert_eq!(login("dc=c", "bob"), None);
+    }
 
     #[test]
     fn credentials_are_collected_in_the_records_memory_in_order() {

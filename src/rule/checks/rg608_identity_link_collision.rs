@@ -19,16 +19,38 @@
 //! weak ones), and identities from the `--identities` file (the user's word).
 
 use super::rg606_reset_rights_outside_tier0::privileged_reason;
-use crate::correlate::{account_names, normalize_login, NameForm};
+use crate::correlate::{account_names, normalize_login, Name, NameForm};
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{AccountScope, SourceKind};
+use crate::inventory::{Account, AccountScope, SourceKind};
 use crate::rule::Context;
 use foldhash::{HashMap, HashMapExt as _};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Pairs of one system within one identity examined at most (an identity of thousands of
 /// same-named accounts is reported by its first pairs).
 const MAX_PAIRS: usize = 200;
+
+/// One account's names, with what the checks compare of each: its normalised login, and per
+/// name the normalised form and the address (`Name::address`).
+struct MemberNames {
+    login: String,
+    names: Vec<Name>,
+    keys: Vec<String>,
+    addresses: Vec<Option<String>>,
+}
+
+impl MemberNames {
+    fn of(a: &Account) -> Self {
+        let names = account_names(a);
+        MemberNames {
+            login: normalize_login(&a.login),
+            keys: names.iter().map(|n| normalize_login(&n.text)).collect(),
+            addresses: names.iter().map(Name::address).collect(),
+            names,
+        }
+    }
+}
 
 /// What one account's name does to another's.
 #[derive(Default)]
@@ -64,19 +86,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     for members in systems.values() {
         // Hash maps: `collisions` and its reasons are ordered maps, so the order these are
         // walked in does not reach the findings.
-        let mut by_login: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_address: HashMap<String, Vec<(usize, NameForm, bool)>> = HashMap::new();
-        // Each member's names, worked out once.
-        let names: Vec<_> = members
-            .iter()
-            .map(|&i| account_names(&inv.accounts[i]))
+        let mut by_login: HashMap<&str, Vec<usize>> = HashMap::with_capacity(members.len());
+        let mut by_address: HashMap<&str, Vec<(usize, NameForm, bool)>> =
+            HashMap::with_capacity(members.len());
+        // Each member's names, worked out once, on every core.
+        let names: Vec<MemberNames> = members
+            .par_iter()
+            .map(|&i| MemberNames::of(&inv.accounts[i]))
             .collect();
-        for (&i, own_names) in members.iter().zip(&names) {
-            let a = &inv.accounts[i];
-            by_login.entry(normalize_login(&a.login)).or_default().push(i);
-            for n in own_names {
-                if let Some(addr) = n.address() {
-                    let list = by_address.entry(addr).or_default();
+        for (&i, own) in members.iter().zip(&names) {
+            by_login.entry(own.login.as_str()).or_default().push(i);
+            for (n, addr) in own.names.iter().zip(&own.addresses) {
+                if let Some(addr) = addr {
+                    let list = by_address.entry(addr.as_str()).or_default();
                     if !list.iter().any(|(j, ..)| *j == i) {
                         list.push((i, n.form, n.is_login));
                     }
@@ -85,14 +107,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
         // A UPN or mail of one account naming another's login.
         for (&i, own_names) in members.iter().zip(&names) {
-            let a = &inv.accounts[i];
-            let own = normalize_login(&a.login);
-            for n in own_names.iter().filter(|n| !n.is_login) {
-                let key = normalize_login(&n.text);
+            let own = own_names.login.as_str();
+            for (n, key) in own_names
+                .names
+                .iter()
+                .zip(&own_names.keys)
+                .filter(|(n, _)| !n.is_login)
+            {
                 if key == own {
                     continue;
                 }
-                for &j in by_login.get(&key).into_iter().flatten().filter(|&&j| j != i) {
+                for &j in by_login.get(key.as_str()).into_iter().flatten().filter(|&&j| j != i) {
                     let other = &inv.accounts[j];
                     // The same full address on both is the shared-address case below.
                     let same = n.address().is_some_and(|addr| {
@@ -146,7 +171,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
         }
     }
     // Correlation joined two accounts of one system.
-    for id in ctx.correlation.identities.iter().filter(|id| !id.explicit) {
+    // (An identity of one account joins nothing.)
+    for id in ctx
+        .correlation
+        .identities
+        .iter()
+        .filter(|id| !id.explicit && id.accounts.len() > 1)
+    {
         let mut by_system: BTreeMap<(SourceKind, String), Vec<usize>> = BTreeMap::new();
         for &i in &id.accounts {
             let a = &inv.accounts[i];
