@@ -72,14 +72,23 @@ fn form_name(form: NameForm) -> &'static str {
 
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
-    let mut systems: BTreeMap<(SourceKind, String), Vec<usize>> = BTreeMap::new();
+    // Grouped by the system as spelled, then by its lower case: one `to_lowercase` per spelling.
+    let mut spelled: HashMap<(SourceKind, &str), Vec<usize>> = HashMap::new();
     for (i, a) in inv.accounts.iter().enumerate() {
         if a.scope == AccountScope::Domain {
-            systems
-                .entry((a.source, a.system.to_lowercase()))
-                .or_default()
-                .push(i);
+            spelled.entry((a.source, a.system.as_str())).or_default().push(i);
         }
+    }
+    let mut systems: BTreeMap<(SourceKind, String), Vec<usize>> = BTreeMap::new();
+    for ((source, system), members) in spelled {
+        systems
+            .entry((source, system.to_lowercase()))
+            .or_default()
+            .extend(members);
+    }
+    // In account order, whatever order the spellings were met in.
+    for members in systems.values_mut() {
+        members.sort_unstable();
     }
     // (claimant, other) -> what collides.
     let mut collisions: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
@@ -292,5 +301,53 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
             f = f.related(other.evidence.clone(), format!("{}'s entry", other.login));
         }
         out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::{Account, AccountScope, Evidence, Record, SourceKind};
+
+    fn account(system: &str, login: &str, mail: &[&str], line: u32) -> Record {
+        let mut a = Account::new(
+            SourceKind::OpenLdap,
+            system,
+            login,
+            Evidence::at("people.ldif", line),
+        );
+        a.scope = AccountScope::Domain;
+        a.mail = mail.iter().map(|m| m.to_string()).collect();
+        Record::Account(a)
+    }
+
+    fn claimants(records: Vec<Record>) -> Vec<(String, String)> {
+        let as_of = jiff::Timestamp::from_second(1_800_000_000).expect("as-of");
+        super::super::run_check("RG608", super::check, records, as_of)
+            .iter()
+            .map(|f| (f.location.to_string(), f.message.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn one_system_spelled_in_two_cases_is_one_system() {
+        // The same directory, its name spelled two ways by two exports: the mail address of
+        // `ana` names `bo`'s login, and `carol` holds `ana`'s address too.
+        let found = claimants(vec![
+            account("dc=Example,dc=Test", "ana", &["bo@example.test"], 1),
+            account("dc=example,dc=test", "bo", &[], 2),
+            account("dc=EXAMPLE,dc=test", "carol", &["bo@example.test"], 3),
+        ]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].0.ends_with(":1"), "{found:?}");
+        assert!(found[0].1.contains("bo's login"), "{found:?}");
+        assert!(found[1].0.ends_with(":3"), "{found:?}");
+        // Another system is another namespace.
+        let apart = claimants(vec![
+            account("dc=one,dc=test", "ana", &["bo@example.test"], 1),
+            account("dc=two,dc=test", "bo", &[], 2),
+        ]);
+        assert!(apart.is_empty(), "{apart:?}");
     }
 }

@@ -464,17 +464,26 @@ pub fn fetch(src: &LdapSource, collected: &mut Output) -> Result<FetchStats, Fet
         written: 0,
     };
     let mut stats = FetchStats::default();
-    // A collector thread turns entries into records while this one waits on the network.
+    // A collector thread turns entries into records while this one waits on the network, and
+    // hands each entry back to be written over.
     let (tx, rx) = crossbeam_channel::bounded::<super::ldif::Entry>(512);
+    let (back, recycled) = crossbeam_channel::bounded::<super::ldif::Entry>(512);
     let evidence = src.evidence_path.clone();
     let collector = std::thread::spawn(move || {
         let mut c = super::Collector::new(&evidence);
         for entry in rx {
             c.add(&entry);
+            if worth_recycling(&entry) {
+                let _ = back.try_send(entry);
+            }
         }
         c.finish()
     });
-    let result = stream_entries(src, &mut conn, &mut w, &mut stats, &tx, &limits);
+    let handoff = Handoff {
+        entries: &tx,
+        recycled: &recycled,
+    };
+    let result = stream_entries(src, &mut conn, &mut w, &mut stats, &handoff, &limits);
     drop(tx);
     match collector.join() {
         Ok(output) => collected.extend(output),
@@ -564,6 +573,12 @@ fn ldif_size_bound(dn: &[u8], attributes: &[Attribute<'_>]) -> u64 {
     line(2, dn.len()) + values + 1
 }
 
+/// Where `stream_entries` sends the entries it writes, and where the collector hands them back.
+struct Handoff<'a> {
+    entries: &'a crossbeam_channel::Sender<super::ldif::Entry>,
+    recycled: &'a crossbeam_channel::Receiver<super::ldif::Entry>,
+}
+
 /// Runs the paged search and writes each entry as it arrives, until the last page, a failure,
 /// or a limit.
 fn stream_entries(
@@ -571,7 +586,7 @@ fn stream_entries(
     conn: &mut Conn,
     w: &mut Counting<impl Write>,
     stats: &mut FetchStats,
-    entries: &crossbeam_channel::Sender<super::ldif::Entry>,
+    handoff: &Handoff<'_>,
     limits: &wire::Limits,
 ) -> Result<(), String> {
     let write_err = |e: std::io::Error| {
@@ -644,11 +659,12 @@ fn stream_entries(
                                     kept_text(src, stats.entries)
                                 ));
                             }
-                            let entry = write_entry(w, dn, attributes, stats, &mut line)
+                            let mut entry = handoff.recycled.try_recv().unwrap_or_default();
+                            write_entry_into(w, dn, attributes, stats, &mut line, &mut entry)
                                 .map_err(write_err)?;
                             stats.entries += 1;
                             // The collector only stops when this sender is dropped.
-                            let _ = entries.send(entry);
+                            let _ = handoff.entries.send(entry);
                         }
                         Err(_) => stats.bad_entries += 1,
                     }
@@ -768,6 +784,7 @@ type Attribute<'a> = (&'a [u8], Vec<&'a [u8]>);
 /// Writes one entry as an LDIF content record (RFC 2849), one line per value (not folded: a
 /// parser must accept long lines), then a blank line; returns it with the line numbers it has
 /// in the file. `line` is the next line to be written.
+#[cfg(test)]
 fn write_entry(
     w: &mut impl Write,
     dn: &[u8],
@@ -775,39 +792,82 @@ fn write_entry(
     stats: &mut FetchStats,
     line: &mut u32,
 ) -> std::io::Result<super::ldif::Entry> {
-    use super::ldif::{Attr, Entry, Value};
-    let mut entry = Entry {
-        dn: String::from_utf8_lossy(dn).into_owned(),
-        line: *line,
-        attrs: Vec::with_capacity(attributes.len()),
-    };
+    let mut entry = super::ldif::Entry::default();
+    write_entry_into(w, dn, attributes, stats, line, &mut entry)?;
+    Ok(entry)
+}
+
+/// `write_entry` into `entry`, an entry the collector is done with: its strings and vectors
+/// are overwritten, so a steady stream of entries allocates next to nothing per entry (and
+/// frees nothing across threads). On an error `entry` is left half written.
+fn write_entry_into(
+    w: &mut impl Write,
+    dn: &[u8],
+    attributes: Vec<Attribute>,
+    stats: &mut FetchStats,
+    line: &mut u32,
+    entry: &mut super::ldif::Entry,
+) -> std::io::Result<()> {
+    use super::ldif::{Attr, Value};
+    entry.dn.clear();
+    entry.dn.push_str(&String::from_utf8_lossy(dn));
+    entry.line = *line;
     write_value(w, b"dn", dn)?;
     *line = line.saturating_add(1);
+    let mut kept = 0;
     for (name, values) in attributes {
         if !is_attribute_description(name) {
             stats.bad_attributes += 1;
             continue;
         }
-        let mut attr = Attr {
-            name: String::from_utf8_lossy(name).into_owned(),
-            values: Vec::with_capacity(values.len()),
-        };
+        if kept == entry.attrs.len() {
+            entry.attrs.push(Attr {
+                name: String::new(),
+                values: Vec::with_capacity(values.len()),
+            });
+        }
+        let attr = &mut entry.attrs[kept];
+        kept += 1;
+        attr.name.clear();
+        attr.name.push_str(&String::from_utf8_lossy(name));
         let redaction = super::redact::Redaction::of(&attr.name);
+        let mut filled = 0;
         for v in values {
             // What is written is what is parsed: the live findings are the saved file's.
-            let v = redaction.apply(v).into_owned();
+            let v = redaction.apply(v);
             write_value(w, name, &v)?;
-            attr.values.push(Value {
-                bytes: v,
-                line: *line,
-            });
+            if filled == attr.values.len() {
+                attr.values.push(Value {
+                    bytes: Vec::new(),
+                    line: 0,
+                });
+            }
+            let slot = &mut attr.values[filled];
+            filled += 1;
+            slot.bytes.clear();
+            slot.bytes.extend_from_slice(&v);
+            slot.line = *line;
             *line = line.saturating_add(1);
         }
-        entry.attrs.push(attr);
+        attr.values.truncate(filled);
     }
+    entry.attrs.truncate(kept);
     w.write_all(b"\n")?;
     *line = line.saturating_add(1);
-    Ok(entry)
+    Ok(())
+}
+
+/// Whether an entry the collector is done with goes back to the fetch thread to be written
+/// over: not when it holds large values, whose memory would stay held by the pool.
+fn worth_recycling(entry: &super::ldif::Entry) -> bool {
+    const MAX_KEPT: usize = 64 * 1024;
+    let held: usize = entry
+        .attrs
+        .iter()
+        .flat_map(|a| &a.values)
+        .map(|v| v.bytes.capacity())
+        .sum();
+    held + entry.dn.capacity() <= MAX_KEPT
 }
 
 fn write_value(w: &mut impl Write, name: &[u8], value: &[u8]) -> std::io::Result<()> {
@@ -1237,6 +1297,69 @@ mod tests {
             text,
             "dn: cn=Bob,dc=x\ncn: Bob\ncn:: IHNwYWNlZA==\nobjectSid:: AQUAAP8=\ndescription:\nuserCertificate;binary: ok\n\ndn:: Y249Sm9zw6ksZGM9eA==\n\n"
         );
+        assert_eq!(stats.bad_attributes, 1);
+    }
+
+    #[test]
+    fn an_entry_written_over_is_the_entry_written_afresh() {
+        let big = vec![b'v'; 70 * 1024];
+        let first: Vec<Attribute> = vec![
+            (b"cn", vec![b"Bob", b"Robert", b"Bobby"]),
+            (b"mail", vec![b"bob@example.test"]),
+            (b"userPassword", vec![b"{SSHA}c2VjcmV0"]),
+            (b"description", vec![&big]),
+        ];
+        // Fewer attributes, fewer values, a redacted value where a plain one was, a bad name.
+        let second = || -> Vec<Attribute> {
+            vec![
+                (b"uid", vec![b"carol"]),
+                (b"userPassword", vec![b"{CRYPT}$6$x$y"]),
+                (b"bad name", vec![b"x"]),
+            ]
+        };
+        let (mut stats, mut line) = (FetchStats::default(), 1);
+        let mut reused = super::super::ldif::Entry::default();
+        let mut sink = Vec::new();
+        write_entry_into(
+            &mut sink,
+            b"cn=Bob,dc=x",
+            first,
+            &mut stats,
+            &mut line,
+            &mut reused,
+        )
+        .unwrap();
+        assert_eq!(reused.attrs.len(), 4);
+        // An entry holding a large value is not kept for reuse; a small one is.
+        assert!(!worth_recycling(&reused));
+        let at = line;
+        let mut written_over = Vec::new();
+        write_entry_into(
+            &mut written_over,
+            b"uid=carol,dc=x",
+            second(),
+            &mut stats,
+            &mut line,
+            &mut reused,
+        )
+        .unwrap();
+        let mut fresh_out = Vec::new();
+        let fresh = write_entry(
+            &mut fresh_out,
+            b"uid=carol,dc=x",
+            second(),
+            &mut FetchStats::default(),
+            &mut at.clone(),
+        )
+        .unwrap();
+        assert_eq!(reused, fresh);
+        assert_eq!(written_over, fresh_out);
+        assert_eq!(reused.attrs.len(), 2);
+        assert_eq!(reused.attrs[1].values.len(), 1);
+        // Redacted over the plain value that was there: no byte of the hash is left.
+        assert!(reused.attrs[1].values[0].bytes.starts_with(b"{CRYPT}"));
+        assert!(!reused.attrs[1].values[0].bytes.ends_with(b"$x$y"));
+        assert!(worth_recycling(&fresh));
         assert_eq!(stats.bad_attributes, 1);
     }
 
