@@ -21,7 +21,7 @@
 use super::rg606_reset_rights_outside_tier0::privileged_reason;
 use crate::correlate::{account_names, normalize_login, Name, NameForm};
 use crate::finding::{Emit, Level, Subject};
-use crate::inventory::{Account, AccountScope, SourceKind};
+use crate::inventory::{Account, AccountScope, Inventory, SourceKind};
 use crate::rule::Context;
 use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
@@ -70,6 +70,110 @@ fn form_name(form: NameForm) -> &'static str {
     }
 }
 
+/// A UPN or mail of one member naming another member's login: (claimant, other) -> what
+/// collides. `names` are the members' names, in `members` order.
+fn login_claims(
+    inv: &Inventory,
+    members: &[usize],
+    names: &[MemberNames],
+) -> BTreeMap<(usize, usize), Collision> {
+    // A hash map: the claims are an ordered map, so the order it is walked in does not matter.
+    let mut by_login: HashMap<&str, Vec<usize>> = HashMap::with_capacity(members.len());
+    for (&i, own) in members.iter().zip(names) {
+        by_login.entry(own.login.as_str()).or_default().push(i);
+    }
+    let mut claims: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
+    for (&i, own_names) in members.iter().zip(names) {
+        let own = own_names.login.as_str();
+        for (n, key) in own_names
+            .names
+            .iter()
+            .zip(&own_names.keys)
+            .filter(|(n, _)| !n.is_login)
+        {
+            if key == own {
+                continue;
+            }
+            for &j in by_login.get(key.as_str()).into_iter().flatten().filter(|&&j| j != i) {
+                let other = &inv.accounts[j];
+                // The same full address on both is the shared-address case.
+                let same = n.address().is_some_and(|addr| {
+                    account_names(other).iter().any(|m| m.address().as_ref() == Some(&addr))
+                });
+                if same {
+                    continue;
+                }
+                let c = claims.entry((i, j)).or_default();
+                let bare = n.form == NameForm::Upn && !n.text.contains('@');
+                c.bare_upn |= bare;
+                c.reasons.insert(if bare {
+                    format!(
+                        "its user principal name `{}` has no suffix and is {}'s sAMAccountName",
+                        n.text, other.login
+                    )
+                } else {
+                    format!(
+                        "the local part of its {} `{}` is {}{}'s login",
+                        form_name(n.form),
+                        n.text,
+                        if other.login.contains('@') { "the local part of " } else { "" },
+                        other.login
+                    )
+                });
+            }
+        }
+    }
+    claims
+}
+
+/// One address held by several members: the holder whose login or UPN it is keeps it; every
+/// other holder claims it. Each claim is ((claimant, holder), reason).
+fn address_claims(
+    inv: &Inventory,
+    members: &[usize],
+    names: &[MemberNames],
+) -> Vec<((usize, usize), String)> {
+    // A hash map: the claims are merged into an ordered map, whatever order they come in.
+    let mut by_address: HashMap<&str, Vec<(usize, NameForm, bool)>> =
+        HashMap::with_capacity(members.len());
+    for (&i, own) in members.iter().zip(names) {
+        for (n, addr) in own.names.iter().zip(&own.addresses) {
+            if let Some(addr) = addr {
+                let list = by_address.entry(addr.as_str()).or_default();
+                if !list.iter().any(|(j, ..)| *j == i) {
+                    list.push((i, n.form, n.is_login));
+                }
+            }
+        }
+    }
+    let mut claims = Vec::new();
+    for (addr, holders) in &by_address {
+        if holders.len() < 2 {
+            continue;
+        }
+        let owner = holders
+            .iter()
+            .min_by_key(|(j, form, is_login)| {
+                (!is_login, *form != NameForm::Upn, inv.accounts[*j].login.to_lowercase())
+            })
+            .map(|(j, form, is_login)| (*j, if *is_login { "login" } else { form_name(*form) }));
+        let Some((owner, owner_form)) = owner else {
+            continue;
+        };
+        for &(j, form, _) in holders.iter().filter(|(j, ..)| *j != owner) {
+            claims.push((
+                (j, owner),
+                format!(
+                    "its {} `{addr}` is also {}'s {owner_form}",
+                    form_name(form),
+                    inv.accounts[owner].login,
+                ),
+            ));
+        }
+    }
+    claims
+}
+
 pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     let inv = ctx.inventory;
     // Grouped by the system as spelled, then by its lower case: one `to_lowercase` per spelling.
@@ -93,90 +197,24 @@ pub fn check(ctx: &Context<'_>, out: &mut Emit) {
     // (claimant, other) -> what collides.
     let mut collisions: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
     for members in systems.values() {
-        // Hash maps: `collisions` and its reasons are ordered maps, so the order these are
-        // walked in does not reach the findings.
-        let mut by_login: HashMap<&str, Vec<usize>> = HashMap::with_capacity(members.len());
-        let mut by_address: HashMap<&str, Vec<(usize, NameForm, bool)>> =
-            HashMap::with_capacity(members.len());
         // Each member's names, worked out once, on every core.
         let names: Vec<MemberNames> = members
             .par_iter()
             .map(|&i| MemberNames::of(&inv.accounts[i]))
             .collect();
-        for (&i, own) in members.iter().zip(&names) {
-            by_login.entry(own.login.as_str()).or_default().push(i);
-            for (n, addr) in own.names.iter().zip(&own.addresses) {
-                if let Some(addr) = addr {
-                    let list = by_address.entry(addr.as_str()).or_default();
-                    if !list.iter().any(|(j, ..)| *j == i) {
-                        list.push((i, n.form, n.is_login));
-                    }
-                }
-            }
+        // The two kinds of claim side by side; a claim's reasons are a set, so which kind is
+        // merged first does not reach the findings.
+        let (by_login, by_address) = rayon::join(
+            || login_claims(inv, members, &names),
+            || address_claims(inv, members, &names),
+        );
+        for (pair, claim) in by_login {
+            let c = collisions.entry(pair).or_default();
+            c.bare_upn |= claim.bare_upn;
+            c.reasons.extend(claim.reasons);
         }
-        // A UPN or mail of one account naming another's login.
-        for (&i, own_names) in members.iter().zip(&names) {
-            let own = own_names.login.as_str();
-            for (n, key) in own_names
-                .names
-                .iter()
-                .zip(&own_names.keys)
-                .filter(|(n, _)| !n.is_login)
-            {
-                if key == own {
-                    continue;
-                }
-                for &j in by_login.get(key.as_str()).into_iter().flatten().filter(|&&j| j != i) {
-                    let other = &inv.accounts[j];
-                    // The same full address on both is the shared-address case below.
-                    let same = n.address().is_some_and(|addr| {
-                        account_names(other).iter().any(|m| m.address().as_ref() == Some(&addr))
-                    });
-                    if same {
-                        continue;
-                    }
-                    let c = collisions.entry((i, j)).or_default();
-                    let bare = n.form == NameForm::Upn && !n.text.contains('@');
-                    c.bare_upn |= bare;
-                    c.reasons.insert(if bare {
-                        format!(
-                            "its user principal name `{}` has no suffix and is {}'s sAMAccountName",
-                            n.text, other.login
-                        )
-                    } else {
-                        format!(
-                            "the local part of its {} `{}` is {}{}'s login",
-                            form_name(n.form),
-                            n.text,
-                            if other.login.contains('@') { "the local part of " } else { "" },
-                            other.login
-                        )
-                    });
-                }
-            }
-        }
-        // One address held by several accounts: the holder whose login or UPN it is keeps it;
-        // every other holder claims it.
-        for (addr, holders) in &by_address {
-            if holders.len() < 2 {
-                continue;
-            }
-            let owner = holders
-                .iter()
-                .min_by_key(|(j, form, is_login)| {
-                    (!is_login, *form != NameForm::Upn, inv.accounts[*j].login.to_lowercase())
-                })
-                .map(|(j, form, is_login)| (*j, if *is_login { "login" } else { form_name(*form) }));
-            let Some((owner, owner_form)) = owner else {
-                continue;
-            };
-            for &(j, form, _) in holders.iter().filter(|(j, ..)| *j != owner) {
-                collisions.entry((j, owner)).or_default().reasons.insert(format!(
-                    "its {} `{addr}` is also {}'s {owner_form}",
-                    form_name(form),
-                    inv.accounts[owner].login,
-                ));
-            }
+        for (pair, reason) in by_address {
+            collisions.entry(pair).or_default().reasons.insert(reason);
         }
     }
     // Correlation joined two accounts of one system.
