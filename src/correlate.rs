@@ -327,7 +327,8 @@ impl Correlation {
     pub fn build(inv: &Inventory, overrides: &IdentityMap) -> Correlation {
         let mut identities: Vec<Identity> = Vec::new();
         let mut of_account = vec![usize::MAX; inv.accounts.len()];
-        let mut by_key: HashMap<String, usize> = HashMap::with_capacity(inv.accounts.len());
+        // The explicit identities' names, in file order: they win over the heuristic's keys.
+        let mut explicit_keys: Vec<(String, usize)> = Vec::new();
 
         // Explicit identities first: they win over the heuristic.
         for (name, members) in &overrides.0 {
@@ -357,7 +358,7 @@ impl Correlation {
                     }
                 }
             }
-            by_key.insert(name.to_lowercase(), idx);
+            explicit_keys.push((name.to_lowercase(), idx));
         }
         // Heuristic links: accounts that share a normalised login, or (for directory accounts) the
         // local part of a UPN or mail alias, form one identity (union-find).
@@ -370,7 +371,7 @@ impl Correlation {
             }
             x
         }
-        // Iterated only to fill `by_key`, whose keys it holds once each: its order does not matter.
+        // Becomes `by_key` (each key's account turned into its identity).
         let mut first_with_key: HashMap<String, usize> = HashMap::with_capacity(n);
         // (first account with the key, this account, key): the links made, one per key holder.
         let mut edges: Vec<(usize, usize, String)> = Vec::new();
@@ -401,14 +402,14 @@ impl Correlation {
                 }
             }
         }
-        let mut identity_of_root: HashMap<usize, usize> = HashMap::with_capacity(n);
+        let mut identity_of_root: Vec<usize> = vec![usize::MAX; n];
         for (i, a) in inv.accounts.iter().enumerate() {
             if of_account[i] != usize::MAX {
                 continue;
             }
             let idx = if linkable(a) {
                 let root = find(&mut parent, i);
-                *identity_of_root.entry(root).or_insert_with(|| {
+                if identity_of_root[root] == usize::MAX {
                     identities.push(Identity {
                         key: normalize_login(&inv.accounts[root].login),
                         accounts: Vec::new(),
@@ -416,8 +417,9 @@ impl Correlation {
                         links: Vec::new(),
                         explicit: false,
                     });
-                    identities.len() - 1
-                })
+                    identity_of_root[root] = identities.len() - 1;
+                }
+                identity_of_root[root]
             } else {
                 identities.push(Identity {
                     key: format!("{}:{}", a.system, a.login),
@@ -431,8 +433,13 @@ impl Correlation {
             of_account[i] = idx;
             identities[idx].accounts.push(i);
         }
-        for (key, j) in first_with_key {
-            by_key.entry(key).or_insert(of_account[j]);
+        drop(identity_of_root);
+        let mut by_key = first_with_key;
+        for identity in by_key.values_mut() {
+            *identity = of_account[*identity];
+        }
+        for (key, idx) in explicit_keys {
+            by_key.insert(key, idx);
         }
         // Why each pair was linked: the strongest basis over the keys the pair shares.
         let mut best: BTreeMap<(usize, usize), (LinkBasis, String)> = BTreeMap::new();
@@ -627,6 +634,32 @@ mod tests {
         assert_eq!(c.identity_of(a).key, "mara-okafor");
         assert!(c.identity_of(a).last_reset.is_some());
         assert!(IdentityMap::parse("ids.yml", "x:\n  - nocolon\n").is_err());
+    }
+
+    #[test]
+    fn names_find_identities_explicit_first_then_heuristic_then_member_logins() {
+        let inv = Inventory::from_records(vec![
+            account("aws", "mara", AccountKind::Human, None),
+            account("web01", "ops", AccountKind::Human, None),
+            account("web02", "ops", AccountKind::Human, None),
+            account("web03", "Mara-Okafor", AccountKind::Human, None),
+            account("web04", "sam", AccountKind::Human, None),
+        ]);
+        let map =
+            IdentityMap::parse("ids.yml", "Mara-Okafor:\n  - aws:mara\n  - web01:ops\n").unwrap();
+        let c = Correlation::build(&inv, &map);
+        let key_of = |name: &str| {
+            c.identity_of_key(name)
+                .map(|i| c.identities[i].key.as_str())
+        };
+        // The identities file's name wins over the same-named account's heuristic identity.
+        assert_eq!(key_of("mara-okafor"), Some("Mara-Okafor"));
+        // A member's own login finds the file's identity, unless the heuristic links that
+        // name to an identity of its own (`ops` on web02).
+        assert_eq!(key_of("mara"), Some("Mara-Okafor"));
+        assert_eq!(key_of("ops"), Some("ops"));
+        assert_eq!(key_of("sam"), Some("sam"));
+        assert_eq!(key_of("nobody"), None);
     }
 
     #[test]

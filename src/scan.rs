@@ -245,24 +245,22 @@ pub fn reduce(
         bytes,
         mut timings,
     } = collected;
-    let mut lap = std::time::Instant::now();
-    let mut split = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
-        timings.push((name, lap.elapsed().as_secs_f64()));
-        lap = std::time::Instant::now();
-    };
-
     // 3. Inventory.
+    let started = std::time::Instant::now();
     stable_order(&mut records);
     registry::join_all(&mut records);
     let (inventory, merge_notes) = Inventory::merge(records);
-    split("inventory", &mut timings);
+    timings.push(("inventory", started.elapsed().as_secs_f64()));
 
     // 4. Correlate. 5. Rules.
-    let correlation = correlate(&inventory, identities);
-    split("correlate", &mut timings);
-    let ctx = Context::new(&inventory, &correlation, options);
-    let findings = catalog.evaluate(&ctx);
-    split("rules", &mut timings);
+    let analysis = analyse(&inventory, identities, catalog, options);
+    timings.push(("correlate", analysis.correlate_seconds));
+    timings.push(("rules", analysis.rules_seconds));
+    let Analysis {
+        correlation,
+        findings,
+        ..
+    } = analysis;
 
     diagnostics.extend(merge_notes);
     diagnostics.sort();
@@ -278,14 +276,39 @@ pub fn reduce(
     }
 }
 
-/// Correlates the accounts of `inventory`, and builds its login index beside that (the
-/// correlation does not look logins up; the rules do).
-pub fn correlate(inventory: &Inventory, identities: &IdentityMap) -> Correlation {
+/// What correlation and the rules make of an inventory, and the time each took.
+pub struct Analysis {
+    pub correlation: Correlation,
+    pub findings: Vec<Finding>,
+    pub correlate_seconds: f64,
+    pub rules_seconds: f64,
+}
+
+/// Correlates the accounts of `inventory` and runs the rules of `catalog`, while the
+/// inventory's login index is built beside them: the correlation looks no login up, and a rule
+/// that does before the index is ready waits for it (`Inventory::account`).
+pub fn analyse(
+    inventory: &Inventory,
+    identities: &IdentityMap,
+    catalog: &Catalog,
+    options: &RuleOptions,
+) -> Analysis {
     rayon::join(
-        || Correlation::build(inventory, identities),
         || inventory.index_logins(),
+        || {
+            let started = std::time::Instant::now();
+            let correlation = Correlation::build(inventory, identities);
+            let correlated = std::time::Instant::now();
+            let findings = catalog.evaluate(&Context::new(inventory, &correlation, options));
+            Analysis {
+                correlation,
+                findings,
+                correlate_seconds: (correlated - started).as_secs_f64(),
+                rules_seconds: correlated.elapsed().as_secs_f64(),
+            }
+        },
     )
-    .0
+    .1
 }
 
 /// The LDIF files live LDAP sources write (branch wip-live): the walk skips them, since the
