@@ -36,7 +36,9 @@ fn plan(dir: &Path) -> ScanPlan {
         roots: Root::from_args(&[dir.to_path_buf()]),
         max_file_size: 16 << 20,
         threads: THREADS,
-        extractors: Extractors::builtin().unwrap_or_else(|p| panic!("extractors: {p:?}")),
+        extractors: Extractors::builtin()
+            .unwrap_or_else(|p| panic!("extractors: {p:?}"))
+            .into(),
         catalog: Catalog::bundled().unwrap_or_else(|p| panic!("catalog: {p:?}")),
         rule_options: RuleOptions::new(as_of),
         identities: IdentityMap::default(),

@@ -11,7 +11,7 @@ use crate::rule::{AdminAllowList, Catalog, RuleOptions};
 use crate::scan::{self, ScanPlan};
 use crate::source::directory::live;
 use crate::source::secret_id::SecretIdScheme;
-use crate::source::secrets::Extractors;
+use crate::source::secrets::{Extractors, PreparedExtractors};
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -497,10 +497,11 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         .select(&args.select, &args.ignore)
         .map_err(anyhow::Error::msg)?;
     let extractors = match &args.extractors {
-        Some(dir) => Extractors::builtin_and_dir(dir),
-        None => Extractors::builtin(),
-    }
-    .map_err(|p| anyhow::anyhow!("invalid extractor rules:\n{}", p.join("\n")))?;
+        Some(dir) => Extractors::builtin_and_dir(dir)
+            .map_err(|p| anyhow::anyhow!("invalid extractor rules:\n{}", p.join("\n")))?
+            .into(),
+        None => PreparedExtractors::builtin_in_background(),
+    };
     let mut rule_options = RuleOptions::new(as_of);
     rule_options.max_credential_age_days = i64::from(args.max_credential_age);
     rule_options.krbtgt_max_age_days = i64::from(args.krbtgt_max_age);

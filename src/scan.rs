@@ -9,7 +9,7 @@ use crate::inventory::{Inventory, IssuedBasis, Record, When};
 use crate::progress::Progress;
 use crate::rule::{Catalog, Context, RuleOptions};
 use crate::source::directory::live::{self, LdapSource};
-use crate::source::{self, linux, registry, secrets::Extractors, Output};
+use crate::source::{self, linux, registry, secrets::PreparedExtractors, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -20,7 +20,8 @@ pub struct ScanPlan {
     pub roots: Vec<Root>,
     pub max_file_size: u64,
     pub threads: usize,
-    pub extractors: Extractors,
+    /// Compiled beside the start of the scan (`PreparedExtractors`).
+    pub extractors: PreparedExtractors,
     pub catalog: Catalog,
     pub rule_options: RuleOptions,
     pub identities: IdentityMap,

@@ -21,6 +21,7 @@ mod commands;
 mod compile;
 mod judge;
 pub mod liveness;
+mod prepared;
 mod scan;
 mod syntax;
 
@@ -29,6 +30,7 @@ mod tests;
 
 pub use super::values::is_placeholder;
 pub use compile::RuleError;
+pub use prepared::PreparedExtractors;
 
 use super::secret_id::{FileSecrets, SecretMatch};
 use super::{Output, SourceOptions};
