@@ -124,9 +124,9 @@ impl Inventory {
         self.logins().get(system)?.get(login).copied()
     }
 
-    /// Builds the index `account` looks logins up in, if it is not built yet: `scan::reduce`
-    /// builds it beside the correlation, which needs none. Accounts added after it is built are
-    /// not in it.
+    /// Builds the index `account` looks logins up in, if it is not built yet: `scan::analyse`
+    /// builds it beside correlation (which needs none) and the rules (which wait for it when
+    /// they ask first). Accounts added after it is built are not in it.
     pub fn index_logins(&self) {
         self.logins();
     }
