@@ -443,64 +443,72 @@ fn relative_to_checks_its_parts() {
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("p.jsonl");
     let f = file.to_str().unwrap();
-    // A part outside the estate.
-    let (code, _, err) = run(
-        &[
+    let shard = |part: &'static str| -> Vec<&str> {
+        vec![
             "scan",
-            "fixtures/rules",
+            part,
             "--relative-to",
             "fixtures/estate",
             "--emit-inventory",
             f,
-        ],
-        None,
-    );
-    assert_eq!(code, 2);
+        ]
+    };
+    // (arguments, what the usage error says)
+    let refused: [(Vec<&str>, &str); 4] = [
+        // A part outside the estate.
+        (
+            shard("fixtures/rules"),
+            "fixtures/rules is not inside --relative-to fixtures/estate",
+        ),
+        // A part inside a host tree.
+        (
+            shard("fixtures/estate/hosts/web01/etc"),
+            "inside the host tree hosts/web01",
+        ),
+        // A shard writes no report.
+        (
+            {
+                let mut args = shard("fixtures/estate/aws");
+                args.extend(["-o", "report.sarif"]);
+                args
+            },
+            "writes no report",
+        ),
+        // --relative-to without --emit-inventory.
+        (
+            vec![
+                "scan",
+                "fixtures/estate/aws",
+                "--relative-to",
+                "fixtures/estate",
+            ],
+            "--emit-inventory",
+        ),
+    ];
+    for (args, says) in refused {
+        let (code, _, err) = run(&args, None);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+/// A recipe's command succeeded (else the test shows its stderr).
+fn succeeded(out: &std::process::Output) {
     assert!(
-        err.contains("fixtures/rules is not inside --relative-to fixtures/estate"),
-        "{err}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    // A part inside a host tree.
-    let (code, _, err) = run(
-        &[
-            "scan",
-            "fixtures/estate/hosts/web01/etc",
-            "--relative-to",
-            "fixtures/estate",
-            "--emit-inventory",
-            f,
-        ],
-        None,
+}
+
+/// The SARIF a recipe wrote as `dir/resetgap.sarif` is, byte for byte, the SARIF of one scan of
+/// the whole estate (written beside it by `whole`).
+fn same_as_whole(estate: &Path, dir: &Path) {
+    whole(estate, dir, Some(KEY), &["sarif"]);
+    assert_eq!(
+        std::fs::read(dir.join("resetgap.sarif")).unwrap(),
+        std::fs::read(dir.join("whole.sarif")).unwrap()
     );
-    assert_eq!(code, 2);
-    assert!(err.contains("inside the host tree hosts/web01"), "{err}");
-    // A shard writes no report.
-    let (code, _, err) = run(
-        &[
-            "scan",
-            "fixtures/estate/aws",
-            "--relative-to",
-            "fixtures/estate",
-            "--emit-inventory",
-            f,
-            "-o",
-            "report.sarif",
-        ],
-        None,
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("writes no report"), "{err}");
-    // --relative-to without --emit-inventory is a usage error.
-    let (code, _, _) = run(
-        &[
-            "scan",
-            "fixtures/estate/aws",
-            "--relative-to",
-            "fixtures/estate",
-        ],
-        None,
-    );
-    assert_eq!(code, 2);
 }
 
 fn yaml(path: &str) -> serde_json::Value {
@@ -562,12 +570,7 @@ fn kubernetes_recipe_runs_as_written() {
             .env("RESETGAP_SECRET_ID_KEY", KEY)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&out);
     }
 
     let job = yaml("deploy/kubernetes/correlate-job.yaml");
@@ -578,18 +581,9 @@ fn kubernetes_recipe_runs_as_written() {
     for args in [sarif_args, strings(&pod["containers"][0]["args"])] {
         let args: Vec<String> = args.iter().map(|a| map(a, None)).collect();
         let out = resetgap().args(&args).output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&out);
     }
-    whole(&estate, volume.path(), Some(KEY), &["sarif"]);
-    assert_eq!(
-        std::fs::read(volume.path().join("resetgap.sarif")).unwrap(),
-        std::fs::read(volume.path().join("whole.sarif")).unwrap()
-    );
+    same_as_whole(&estate, volume.path());
 }
 
 /// The GitHub Actions recipe's `run:` scripts, run here with bash as the matrix would run them
@@ -633,11 +627,7 @@ fn github_actions_recipe_runs_as_written() {
             .env("RESETGAP_SECRET_ID_KEY", KEY)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&out);
         // download-artifact with merge-multiple: every part in one directory.
         let part = format!("part-{k}.jsonl");
         std::fs::copy(runner.join(&part), shards_dir.join(&part)).unwrap();
@@ -651,17 +641,9 @@ fn github_actions_recipe_runs_as_written() {
         .env_remove("RESETGAP_SECRET_ID_KEY")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(std::fs::read_to_string(&summary).unwrap().starts_with('#'));
-    whole(&estate, work.path(), Some(KEY), &["sarif"]);
-    assert_eq!(
-        std::fs::read(work.path().join("resetgap.sarif")).unwrap(),
-        std::fs::read(work.path().join("whole.sarif")).unwrap()
-    );
+    same_as_whole(&estate, work.path());
 }
 
 /// The Northwind incident (AD, Entra, Okta, AWS, CloudTrail, DC logs, ServiceNow tickets read
