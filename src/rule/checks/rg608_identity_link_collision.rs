@@ -31,10 +31,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// same-named accounts is reported by its first pairs).
 const MAX_PAIRS: usize = 200;
 
-/// One account's names, with what the checks compare of each: its normalised login, and per
-/// name the normalised form and the address (`Name::address`).
+/// One account's names (its login first, as `account_names` lists them), with what the checks
+/// compare of each: the normalised form and the address (`Name::address`).
 struct MemberNames {
-    login: String,
     names: Vec<Name>,
     keys: Vec<String>,
     addresses: Vec<Option<String>>,
@@ -44,11 +43,15 @@ impl MemberNames {
     fn of(a: &Account) -> Self {
         let names = account_names(a);
         MemberNames {
-            login: normalize_login(&a.login),
             keys: names.iter().map(|n| normalize_login(&n.text)).collect(),
             addresses: names.iter().map(Name::address).collect(),
             names,
         }
+    }
+
+    /// The normalised login: the first name's key.
+    fn login(&self) -> &str {
+        self.keys.first().map_or("", String::as_str)
     }
 }
 
@@ -80,11 +83,11 @@ fn login_claims(
     // A hash map: the claims are an ordered map, so the order it is walked in does not matter.
     let mut by_login: HashMap<&str, Vec<usize>> = HashMap::with_capacity(members.len());
     for (&i, own) in members.iter().zip(names) {
-        by_login.entry(own.login.as_str()).or_default().push(i);
+        by_login.entry(own.login()).or_default().push(i);
     }
     let mut claims: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
     for (&i, own_names) in members.iter().zip(names) {
-        let own = own_names.login.as_str();
+        let own = own_names.login();
         for (n, key) in own_names
             .names
             .iter()

@@ -531,7 +531,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
     };
     let name = text_of(entry, "sAMAccountName")
         .or_else(|| text_of(entry, "cn"))
-        .or_else(|| rdns.first()?.first().map(|(_, v)| v.clone()))
+        .or_else(|| super::first_rdn_value_parsed(&rdns))
         .unwrap_or_default();
     super::acl::collect(col, entry, &system, &name);
     if entry.has_class("group") || entry.has("groupType") {

@@ -858,16 +858,22 @@ fn write_entry_into(
 }
 
 /// Whether an entry the collector is done with goes back to the fetch thread to be written
-/// over: not when it holds large values, whose memory would stay held by the pool.
+/// over: not when it holds much memory (large values, or very many attributes or values, whose
+/// vectors count too), which the pool would keep held.
 fn worth_recycling(entry: &super::ldif::Entry) -> bool {
+    use super::ldif::{Attr, Value};
+    use std::mem::size_of;
     const MAX_KEPT: usize = 64 * 1024;
     let held: usize = entry
         .attrs
         .iter()
-        .flat_map(|a| &a.values)
-        .map(|v| v.bytes.capacity())
+        .map(|a| {
+            a.name.capacity()
+                + a.values.capacity() * size_of::<Value>()
+                + a.values.iter().map(|v| v.bytes.capacity()).sum::<usize>()
+        })
         .sum();
-    held + entry.dn.capacity() <= MAX_KEPT
+    held + entry.attrs.capacity() * size_of::<Attr>() + entry.dn.capacity() <= MAX_KEPT
 }
 
 fn write_value(w: &mut impl Write, name: &[u8], value: &[u8]) -> std::io::Result<()> {
@@ -1361,6 +1367,17 @@ mod tests {
         assert!(!reused.attrs[1].values[0].bytes.ends_with(b"$x$y"));
         assert!(worth_recycling(&fresh));
         assert_eq!(stats.bad_attributes, 1);
+        // Many empty values hold memory in their vector alone: not kept either.
+        let empties = vec![&b""[..]; 4096];
+        let many = write_entry(
+            &mut Vec::new(),
+            b"cn=x,dc=y",
+            vec![(b"description", empties)],
+            &mut FetchStats::default(),
+            &mut 1,
+        )
+        .unwrap();
+        assert!(!worth_recycling(&many));
     }
 
     #[test]

@@ -730,7 +730,12 @@ pub(crate) fn system_of_parsed(rdns: &[Vec<(String, String)>]) -> String {
 
 /// The value of a DN's first RDN (`CN=Domain Admins,CN=Users,…` -> `Domain Admins`).
 pub fn first_rdn_value(dn: &str) -> Option<String> {
-    parse_dn(dn).first()?.first().map(|(_, v)| v.clone())
+    first_rdn_value_parsed(&parse_dn(dn))
+}
+
+/// `first_rdn_value` of a DN already parsed (`parse_dn`).
+pub(crate) fn first_rdn_value_parsed(rdns: &[Vec<(String, String)>]) -> Option<String> {
+    rdns.first()?.first().map(|(_, v)| v.clone())
 }
 
 /// RFC 4517 GeneralizedTime: `YYYYMMDDHH[MM[SS]][(.|,)fraction](Z|(+|-)HH[MM])`, the fraction
