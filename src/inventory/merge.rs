@@ -427,18 +427,35 @@ pub fn accounts(
 ) -> Vec<Account> {
     let mut accounts = accounts;
     // Stable: the records of one account keep their arrival order (the index breaks ties).
-    let (system, login) = rayon::join(
-        || ranks(accounts.iter().map(|a| a.system.as_str())),
-        || ranks(accounts.iter().map(|a| a.login.as_str())),
-    );
-    let mut keyed: Vec<(u32, u32, u32)> = (0..accounts.len())
-        .map(|i| (system[i], login[i], index_u32(i)))
-        .collect();
-    drop((system, login));
-    // The index makes every key distinct: any sort gives this one order.
-    keyed.par_sort_unstable();
-    let mut order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
-    permute(&mut accounts, &mut order);
+    fn key(a: &Account) -> (&str, &str) {
+        (a.system.as_str(), a.login.as_str())
+    }
+    let descents = accounts
+        .windows(2)
+        .filter(|w| key(&w[0]) > key(&w[1]))
+        .count();
+    if descents > 0 {
+        let mut order: Vec<u32> = if descents <= accounts.len() / 64 {
+            // Nearly in order (a directory listed by login, with a few entries elsewhere): the
+            // standard stable sort finds the long runs and merges them, comparing few strings.
+            let mut order: Vec<u32> = (0..accounts.len()).map(index_u32).collect();
+            order.sort_by(|&x, &y| key(&accounts[x as usize]).cmp(&key(&accounts[y as usize])));
+            order
+        } else {
+            let (system, login) = rayon::join(
+                || ranks(accounts.iter().map(|a| a.system.as_str())),
+                || ranks(accounts.iter().map(|a| a.login.as_str())),
+            );
+            let mut keyed: Vec<(u32, u32, u32)> = (0..accounts.len())
+                .map(|i| (system[i], login[i], index_u32(i)))
+                .collect();
+            drop((system, login));
+            // The index makes every key distinct: any sort gives this one order.
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|k| k.2).collect()
+        };
+        permute(&mut accounts, &mut order);
+    }
     // Each run of one (system, login) merges into its first slot, in place (a merge never
     // gives more accounts than it takes): no second vector of accounts is allocated.
     let runs: Vec<usize> = accounts

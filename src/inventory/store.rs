@@ -137,37 +137,70 @@ impl Inventory {
 }
 
 /// Sorts the records into the inventory's lists, and returns the accounts and credentials (the
-/// merge's input). The credentials, the bulk of an estate, are collected into the records' own
-/// memory (std's in-place collect: a `Credential` is no larger than a `Record`, with the same
-/// alignment), so no second copy of them is allocated and first touched; the other lists are
-/// reserved at their final size, since growing by doubling would copy them.
+/// merge's input). The longer of those two lists (the credentials of an estate, the accounts of
+/// a directory) is collected into the records' own memory (std's in-place collect: an `Account`
+/// or a `Credential` is no larger than a `Record`, with the same alignment), so no second copy
+/// of it is allocated and first touched; the other lists are reserved at their final size,
+/// since growing by doubling would copy them.
 fn split(records: Vec<Record>, inv: &mut Inventory) -> (Vec<Account>, Vec<Credential>) {
-    let (n_accounts, n_events) = records.iter().fold((0, 0), |(a, e), r| match r {
-        Record::Account(_) => (a + 1, e),
-        Record::Event(_) => (a, e + 1),
-        _ => (a, e),
-    });
-    let mut accounts = Vec::with_capacity(n_accounts);
+    let (n_accounts, n_credentials, n_events) =
+        records.iter().fold((0, 0, 0), |(a, c, e), r| match r {
+            Record::Account(_) => (a + 1, c, e),
+            Record::Credential(_) => (a, c + 1, e),
+            Record::Event(_) => (a, c, e + 1),
+            _ => (a, c, e),
+        });
     inv.events.reserve_exact(n_events);
-    let credentials: Vec<Credential> = records
-        .into_iter()
-        .filter_map(|r| {
-            match r {
-                Record::Credential(c) => return Some(c),
-                Record::Account(a) => accounts.push(a),
-                Record::Host(h) => inv.hosts.push(h),
-                Record::Membership(m) => inv.memberships.push(m),
-                Record::SudoGrant(g) => inv.sudo_grants.push(g),
-                Record::Setting(s) => inv.settings.push(s),
-                Record::Trust(t) => inv.trusts.push(t),
-                Record::Event(e) => inv.events.push(e),
-                Record::Ticket(t) => inv.tickets.push(t),
-                Record::ResetRight(r) => inv.reset_rights.push(r),
-            }
-            None
-        })
-        .collect();
-    (accounts, credentials)
+    if n_accounts > n_credentials {
+        let mut credentials = Vec::with_capacity(n_credentials);
+        let accounts: Vec<Account> = records
+            .into_iter()
+            .filter_map(|r| match file_away(r, inv)? {
+                Kept::Account(a) => Some(a),
+                Kept::Credential(c) => {
+                    credentials.push(c);
+                    None
+                }
+            })
+            .collect();
+        (accounts, credentials)
+    } else {
+        let mut accounts = Vec::with_capacity(n_accounts);
+        let credentials: Vec<Credential> = records
+            .into_iter()
+            .filter_map(|r| match file_away(r, inv)? {
+                Kept::Credential(c) => Some(c),
+                Kept::Account(a) => {
+                    accounts.push(a);
+                    None
+                }
+            })
+            .collect();
+        (accounts, credentials)
+    }
+}
+
+/// What `file_away` leaves to `split`: the merge's input.
+enum Kept {
+    Account(Account),
+    Credential(Credential),
+}
+
+/// Files a record other than an account or a credential into its list of the inventory.
+fn file_away(record: Record, inv: &mut Inventory) -> Option<Kept> {
+    match record {
+        Record::Account(a) => return Some(Kept::Account(a)),
+        Record::Credential(c) => return Some(Kept::Credential(c)),
+        Record::Host(h) => inv.hosts.push(h),
+        Record::Membership(m) => inv.memberships.push(m),
+        Record::SudoGrant(g) => inv.sudo_grants.push(g),
+        Record::Setting(s) => inv.settings.push(s),
+        Record::Trust(t) => inv.trusts.push(t),
+        Record::Event(e) => inv.events.push(e),
+        Record::Ticket(t) => inv.tickets.push(t),
+        Record::ResetRight(r) => inv.reset_rights.push(r),
+    }
+    None
 }
 
 #[cfg(test)]
@@ -200,12 +233,12 @@ mod tests {
         assert_eq!(login("dc=c", "bob"), None);
     }
 
-    #[test]
-    fn credentials_are_collected_in_the_records_memory_in_order() {
-        let records: Vec<Record> = (0..300)
+    /// 300 records: an account where `i % 3 == account_at`, else a credential.
+    fn accounts_and_credentials(account_at: &[u32]) -> Vec<Record> {
+        (0..300)
             .map(|i| {
                 let evidence = Evidence::at("f", i);
-                if i % 3 == 0 {
+                if account_at.contains(&(i % 3)) {
                     Record::Account(Account::new(
                         SourceKind::AwsIam,
                         "aws",
@@ -221,7 +254,12 @@ mod tests {
                     ))
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn credentials_are_collected_in_the_records_memory_in_order() {
+        let records = accounts_and_credentials(&[0]);
         let memory = records.as_ptr() as usize;
         let mut inv = Inventory::default();
         let (accounts, credentials) = split(records, &mut inv);
@@ -233,5 +271,20 @@ mod tests {
         let expected: Vec<u32> = (0..300).filter(|i| i % 3 != 0).collect();
         assert_eq!(lines, expected);
         assert_eq!(accounts[1].login, "u3");
+    }
+
+    #[test]
+    fn accounts_outnumbering_credentials_are_collected_in_the_records_memory_in_order() {
+        let records = accounts_and_credentials(&[0, 1]);
+        let memory = records.as_ptr() as usize;
+        let mut inv = Inventory::default();
+        let (accounts, credentials) = split(records, &mut inv);
+        assert_eq!(accounts.as_ptr() as usize, memory);
+        assert_eq!(accounts.len(), 200);
+        assert_eq!(credentials.len(), 100);
+        let logins: Vec<&str> = accounts.iter().map(|a| a.login.as_str()).take(4).collect();
+        assert_eq!(logins, ["u0", "u1", "u3", "u4"]);
+        let ids: Vec<&str> = credentials.iter().map(|c| c.id.as_str()).take(3).collect();
+        assert_eq!(ids, ["k2", "k5", "k8"]);
     }
 }

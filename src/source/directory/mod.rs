@@ -591,11 +591,14 @@ impl Collector {
         // fresh memory each time (page faults were half of the live collector's time).
         out.records
             .reserve(accounts.len() + credentials.len() + memberships.len());
-        for a in accounts {
-            out.record(Record::Account(a.account));
-        }
+        // Credentials first: `scan::stable_order` puts them before accounts (their system is
+        // empty), so a directory of one domain comes out already in that order and is not
+        // permuted again.
         for c in credentials {
             out.record(Record::Credential(c));
+        }
+        for a in accounts {
+            out.record(Record::Account(a.account));
         }
         let mut ms: Vec<Membership> = memberships.into_values().collect();
         ms.sort();
