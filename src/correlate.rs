@@ -16,6 +16,7 @@ use foldhash::{HashMap, HashMapExt};
 use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The `--identities` file: identity name → list of `system:login` (system is a host name, `aws`,
@@ -144,22 +145,36 @@ pub enum NameForm {
     Mail,
 }
 
-/// One name an account answers to, as correlation and RG608 compare them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Name {
+/// One name an account answers to, as correlation and RG608 compare them, borrowed from the
+/// account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Name<'a> {
     pub form: NameForm,
     /// As the export spells it.
-    pub text: String,
+    pub text: &'a str,
     /// The account's own login (not an alias or mail).
     pub is_login: bool,
 }
 
-impl Name {
+impl<'a> Name<'a> {
     /// The name with its domain, lower-cased, when it is an address.
-    pub fn address(&self) -> Option<String> {
+    pub fn address(&self) -> Option<Cow<'a, str>> {
         self.text
             .contains('@')
-            .then(|| self.text.trim().to_lowercase())
+            .then(|| lower_case(self.text.trim()))
+    }
+}
+
+/// `text` in lower case (`str::to_lowercase`), borrowed when it already is: ASCII without a
+/// capital (most names), which spares an allocation per name over a whole directory.
+fn lower_case(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
     }
 }
 
@@ -182,7 +197,7 @@ fn is_address_alias(alias: &str) -> bool {
 /// Every name of `a` that correlation or a relying system may match on: its login, its UPNs and
 /// mail addresses (aliases that are addresses; for AD also a UPN without a suffix) and its
 /// `mail` list.
-pub fn account_names(a: &Account) -> Vec<Name> {
+pub fn account_names(a: &Account) -> Vec<Name<'_>> {
     let is_mail = |t: &str| a.mail.iter().any(|m| m.eq_ignore_ascii_case(t));
     let mut out = vec![Name {
         form: if a.login.contains('@') {
@@ -190,7 +205,7 @@ pub fn account_names(a: &Account) -> Vec<Name> {
         } else {
             NameForm::Login
         },
-        text: a.login.clone(),
+        text: &a.login,
         is_login: true,
     }];
     for alias in &a.aliases {
@@ -206,7 +221,7 @@ pub fn account_names(a: &Account) -> Vec<Name> {
             };
             out.push(Name {
                 form,
-                text: alias.clone(),
+                text: alias,
                 is_login: false,
             });
         }
@@ -215,7 +230,7 @@ pub fn account_names(a: &Account) -> Vec<Name> {
         if !out.iter().any(|n| n.text.eq_ignore_ascii_case(m)) {
             out.push(Name {
                 form: NameForm::Mail,
-                text: m.clone(),
+                text: m,
                 is_login: false,
             });
         }
@@ -235,12 +250,12 @@ fn link_basis(x: &Account, y: &Account, key: &str) -> (LinkBasis, String) {
         return (LinkBasis::SyncedFrom, key.to_string());
     }
     // Only the names that produced the link key count (`link_keys`).
-    let names = |a: &Account| -> Vec<Name> {
+    let names = |a| -> Vec<Name<'_>> {
         account_names(a)
             .into_iter()
             .filter(|n| {
-                (n.is_login || (a.directory.is_some() && is_address_alias(&n.text)))
-                    && normalize_login(&n.text) == key
+                (n.is_login || (a.directory.is_some() && is_address_alias(n.text)))
+                    && normalized_login(n.text) == key
             })
             .collect()
     };
@@ -251,9 +266,9 @@ fn link_basis(x: &Account, y: &Account, key: &str) -> (LinkBasis, String) {
             let basis = match (p.address(), q.address()) {
                 (Some(u), Some(v)) if u == v => {
                     if p.form == NameForm::Mail && q.form == NameForm::Mail {
-                        (LinkBasis::Mail, u)
+                        (LinkBasis::Mail, u.into_owned())
                     } else {
-                        (LinkBasis::Upn, u)
+                        (LinkBasis::Upn, u.into_owned())
                     }
                 }
                 _ if p.form == NameForm::Upn || q.form == NameForm::Upn => {
@@ -283,9 +298,14 @@ pub struct Correlation {
 
 /// `DOMAIN\User`, `user@example.org` and `USER` all normalise to `user`.
 pub fn normalize_login(login: &str) -> String {
+    normalized_login(login).into_owned()
+}
+
+/// `normalize_login`, borrowed from `login` when that needs no change of case.
+pub fn normalized_login(login: &str) -> Cow<'_, str> {
     let local = login.rsplit('\\').next().unwrap_or(login);
     let local = local.split('@').next().unwrap_or(local);
-    local.trim().to_lowercase()
+    lower_case(local.trim())
 }
 
 /// The keys an account is linked by: its normalised login, and for directory accounts the local
@@ -325,7 +345,10 @@ fn reset_time(a: &Account) -> Option<Timestamp> {
 
 impl Correlation {
     pub fn build(inv: &Inventory, overrides: &IdentityMap) -> Correlation {
-        let mut identities: Vec<Identity> = Vec::new();
+        // At most one identity per account and per name of the identities file: reserved at
+        // once, since growing by doubling copies them all (memory not used is not touched).
+        let mut identities: Vec<Identity> =
+            Vec::with_capacity(overrides.0.len() + inv.accounts.len());
         let mut of_account = vec![usize::MAX; inv.accounts.len()];
         // The explicit identities' names, in file order: they win over the heuristic's keys.
         let mut explicit_keys: Vec<(String, usize)> = Vec::new();
@@ -565,6 +588,52 @@ impl Correlation {
 mod tests {
     use super::*;
     use crate::inventory::{Evidence, Record, SourceKind, When};
+
+    /// The borrowed form is `to_lowercase` of the local part, borrowed only when nothing changes.
+    #[test]
+    fn normalised_logins_borrow_only_what_needs_no_change() {
+        for (login, want, borrowed) in [
+            ("alice", "alice", true),
+            (" corp\\bob ", "bob", true),
+            ("carol@example.org", "carol", true),
+            ("Dave@Example.org", "dave", false),
+            ("CORP\\Erin", "erin", false),
+            ("ÅSA", "åsa", false),
+            ("åsa", "åsa", false),
+            ("ǅemal", "ǆemal", false),
+        ] {
+            let got = normalized_login(login);
+            assert_eq!(got, want, "{login}");
+            assert_eq!(
+                got,
+                login
+                    .rsplit('\\')
+                    .next()
+                    .unwrap()
+                    .split('@')
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .to_lowercase()
+            );
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{login}");
+            assert_eq!(normalize_login(login), want);
+        }
+        let upn = Name {
+            form: NameForm::Upn,
+            text: " Mixed@Example.ORG",
+            is_login: false,
+        };
+        assert_eq!(upn.address().as_deref(), Some("mixed@example.org"));
+        let plain = Name {
+            text: "x@example.org",
+            ..upn
+        };
+        assert!(matches!(
+            plain.address(),
+            Some(Cow::Borrowed("x@example.org"))
+        ));
+    }
 
     fn account(system: &str, login: &str, kind: AccountKind, reset: Option<&str>) -> Record {
         let mut a = Account::new(SourceKind::AwsIam, system, login, Evidence::at("x", 1));
@@ -861,8 +930,7 @@ mod tests {
         let mut a = directory("mallory", "Administrator", &["jsmith@corp.example.test"]);
         a.aliases.push("S-1-5-21-1-2-3-1104".into());
         let names = account_names(&a);
-        let forms: Vec<(NameForm, &str)> =
-            names.iter().map(|n| (n.form, n.text.as_str())).collect();
+        let forms: Vec<(NameForm, &str)> = names.iter().map(|n| (n.form, n.text)).collect();
         assert_eq!(
             forms,
             [

@@ -4,7 +4,6 @@ use super::ledger::{Event, ResetRight, Ticket};
 use super::merge;
 use super::model::*;
 use crate::diag::Diagnostic;
-use foldhash::{HashMap, HashMapExt};
 use rayon::slice::ParallelSliceMut as _;
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -33,40 +32,93 @@ pub struct Inventory {
     by_login: OnceLock<LoginIndex>,
 }
 
-/// System, then login or alias, to the account's index.
-type LoginIndex = HashMap<String, HashMap<String, usize>>;
+/// (system, login or alias) to the account's index. The table holds positions, (account, name)
+/// with name 0 the login and name `k` the alias `k - 1`, and compares the accounts' own strings:
+/// no name is copied (a directory of 100,000 accounts has 300,000 names).
+#[derive(Default)]
+struct LoginIndex {
+    table: hashbrown::HashTable<(u32, u32)>,
+    hasher: foldhash::fast::FixedState,
+}
 
-/// The login index of `accounts`: each login, then each alias that names no account of its own.
-fn index_logins(accounts: &[Account]) -> LoginIndex {
-    let mut index = LoginIndex::new();
-    // Merged accounts are sorted by system: each system's map is sized and found once per run
-    // (a system in several runs still gets one map).
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for run in accounts.chunk_by(|a, b| a.system == b.system) {
-        let names = run.len() + run.iter().map(|a| a.aliases.len()).sum::<usize>();
-        index
-            .entry(run[0].system.clone())
-            .or_insert_with(|| HashMap::with_capacity(names));
-        runs.push((start, run));
-        start += run.len();
+impl std::fmt::Debug for LoginIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginIndex")
+            .field("names", &self.table.len())
+            .finish()
     }
-    for &(start, run) in &runs {
-        if let Some(m) = index.get_mut(&run[0].system) {
-            for (k, a) in run.iter().enumerate() {
-                m.insert(a.login.clone(), start + k);
+}
+
+/// Name `n` of `a`: its login, then its aliases.
+pub(crate) fn name_of(a: &Account, n: u32) -> &str {
+    match n.checked_sub(1) {
+        None => &a.login,
+        Some(k) => a.aliases.get(k as usize).map_or("", String::as_str),
+    }
+}
+
+impl LoginIndex {
+    fn hash(&self, system: &str, name: &str) -> u64 {
+        use std::hash::BuildHasher as _;
+        self.hasher.hash_one((system, name))
+    }
+
+    fn find(&self, accounts: &[Account], system: &str, name: &str) -> Option<usize> {
+        self.table
+            .find(self.hash(system, name), |&(i, n)| {
+                let a = &accounts[i as usize];
+                a.system == system && name_of(a, n) == name
+            })
+            .map(|&(i, _)| i as usize)
+    }
+
+    /// Adds name `n` of account `i`; `replace`: over an account that already has it (a login),
+    /// else only when none has (an alias).
+    fn add(&mut self, accounts: &[Account], i: usize, n: u32, replace: bool) {
+        let Ok(account) = u32::try_from(i) else {
+            return;
+        };
+        let a = &accounts[i];
+        let name = name_of(a, n);
+        let hash = self.hash(&a.system, name);
+        let hasher = self.hasher.clone();
+        let rehash = |&(j, m): &(u32, u32)| {
+            use std::hash::BuildHasher as _;
+            let b = &accounts[j as usize];
+            hasher.hash_one((b.system.as_str(), name_of(b, m)))
+        };
+        let same = |&(j, m): &(u32, u32)| {
+            let b = &accounts[j as usize];
+            b.system == a.system && name_of(b, m) == name
+        };
+        match self.table.entry(hash, same, rehash) {
+            hashbrown::hash_table::Entry::Occupied(mut held) => {
+                if replace {
+                    *held.get_mut() = (account, n);
+                }
+            }
+            hashbrown::hash_table::Entry::Vacant(free) => {
+                free.insert((account, n));
             }
         }
     }
+}
+
+/// The login index of `accounts`: each login, then each alias that names no account of its own.
+fn index_logins(accounts: &[Account]) -> LoginIndex {
+    let names = accounts.len() + accounts.iter().map(|a| a.aliases.len()).sum::<usize>();
+    let mut index = LoginIndex {
+        table: hashbrown::HashTable::with_capacity(names),
+        hasher: foldhash::fast::FixedState::default(),
+    };
+    for i in 0..accounts.len() {
+        index.add(accounts, i, 0, true);
+    }
     // Other names of an account in its system (an Okta user id, an Entra object id, an ARN)
     // find it too, unless they name an account of their own.
-    for &(start, run) in &runs {
-        if let Some(m) = index.get_mut(&run[0].system) {
-            for (k, a) in run.iter().enumerate() {
-                for alias in &a.aliases {
-                    m.entry(alias.clone()).or_insert(start + k);
-                }
-            }
+    for (i, a) in accounts.iter().enumerate() {
+        for n in 1..=a.aliases.len() {
+            index.add(accounts, i, u32::try_from(n).unwrap_or(u32::MAX), false);
         }
     }
     index
@@ -121,7 +173,7 @@ impl Inventory {
 
     /// The account `login` on `system` (or the account `login` is an alias of).
     pub fn account(&self, system: &str, login: &str) -> Option<usize> {
-        self.logins().get(system)?.get(login).copied()
+        self.logins().find(&self.accounts, system, login)
     }
 
     /// Builds the index `account` looks logins up in, if it is not built yet: `scan::analyse`

@@ -56,9 +56,12 @@ impl Scope {
         inventory: &Inventory,
         files: u64,
     ) -> Scope {
+        // Counted by runs: accounts of one source mostly sit together.
         let mut per_source: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for a in &inventory.accounts {
-            *per_source.entry(a.source.as_str()).or_default() += 1;
+        for run in inventory.accounts.chunk_by(|a, b| a.source == b.source) {
+            if let Some(first) = run.first() {
+                *per_source.entry(first.source.as_str()).or_default() += run.len();
+            }
         }
         let mut collections: Vec<Collection> = inventory
             .hosts

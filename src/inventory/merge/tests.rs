@@ -295,3 +295,52 @@ fn ranks_follow_string_order() {
     expected.sort_by(|a, b| a.0.cmp(b.0));
     assert_eq!(got, expected);
 }
+
+/// Accounts that arrive nearly in order (a directory listed by login, with a few entries
+/// elsewhere) and accounts in no order at all take the two ways of `accounts` (the standard
+/// stable sort, and the ranks): both give the same accounts in the same order, and the records
+/// of one account merge in arrival order either way.
+#[test]
+fn nearly_ordered_and_shuffled_accounts_merge_alike() {
+    let account = |system: &str, login: &str, line: u32| {
+        let mut a = Account::new(
+            SourceKind::OpenLdap,
+            system,
+            login,
+            Evidence::at("d.ldif", line),
+        );
+        a.aliases = vec![format!("uid={login},{system}")];
+        a
+    };
+    // 200 logins in order, with two strays and one login exported twice (its later record has
+    // a password time); fewer than one descent in 64.
+    let mut nearly: Vec<Account> = (0..200)
+        .map(|i| account("dc=example,dc=test", &format!("u{i:03}"), i + 10))
+        .collect();
+    nearly.insert(0, account("dc=example,dc=test", "zz-admin", 1));
+    nearly.insert(100, account("dc=a,dc=test", "early", 2));
+    let mut twice = account("dc=example,dc=test", "u050", 500);
+    twice.password_last_set = t("2026-11-02T10:00:00Z");
+    nearly.push(twice);
+    // The same records, every other one swapped with its neighbour: many descents.
+    let mut shuffled = nearly.clone();
+    for pair in shuffled.chunks_mut(2) {
+        pair.reverse();
+    }
+    let merged = |accounts: Vec<Account>| {
+        let records = accounts.into_iter().map(Record::Account).collect();
+        Inventory::merge(records).0.accounts
+    };
+    let (a, b) = (merged(nearly), merged(shuffled));
+    let logins = |v: &[Account]| {
+        v.iter()
+            .map(|a| format!("{}/{}", a.system, a.login))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(logins(&a), logins(&b));
+    assert_eq!(a.len(), 202);
+    assert_eq!(logins(&a)[0], "dc=a,dc=test/early");
+    assert_eq!(logins(&a)[201], "dc=example,dc=test/zz-admin");
+    let u050 = a.iter().find(|x| x.login == "u050").expect("u050");
+    assert_eq!(u050.password_last_set, t("2026-11-02T10:00:00Z"));
+}

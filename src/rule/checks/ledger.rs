@@ -9,6 +9,7 @@
 //! first count as one reset, timed by the first.
 
 use crate::inventory::ledger::{Event, EventKind, Outcome};
+use crate::inventory::store::name_of;
 use crate::inventory::Inventory;
 use crate::rule::Context;
 use foldhash::{HashMap, HashMapExt};
@@ -46,13 +47,6 @@ pub struct AccountIndex {
 }
 
 /// The name `n` of account `a`: its login (0) or alias `n - 1`.
-fn name_of(a: &crate::inventory::Account, n: u32) -> &str {
-    match n {
-        0 => &a.login,
-        n => a.aliases.get(n as usize - 1).map_or("", String::as_str),
-    }
-}
-
 /// Whether two strings are equal once lowercased (`str::to_lowercase`, Unicode's full mapping).
 fn folded_eq(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {

@@ -19,12 +19,13 @@
 //! weak ones), and identities from the `--identities` file (the user's word).
 
 use super::rg606_reset_rights_outside_tier0::privileged_reason;
-use crate::correlate::{account_names, normalize_login, Name, NameForm};
+use crate::correlate::{account_names, normalized_login, Name, NameForm};
 use crate::finding::{Emit, Level, Subject};
 use crate::inventory::{Account, AccountScope, Inventory, SourceKind};
 use crate::rule::Context;
 use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Pairs of one system within one identity examined at most (an identity of thousands of
@@ -32,26 +33,59 @@ use std::collections::{BTreeMap, BTreeSet};
 const MAX_PAIRS: usize = 200;
 
 /// One account's names (its login first, as `account_names` lists them), with what the checks
-/// compare of each: the normalised form and the address (`Name::address`).
-struct MemberNames {
-    names: Vec<Name>,
-    keys: Vec<String>,
-    addresses: Vec<Option<String>>,
+/// compare of each. Borrowed from the account where no change of case is needed, so a directory
+/// of 100,000 accounts costs no string copies here.
+struct MemberNames<'a> {
+    names: Vec<MemberName<'a>>,
 }
 
-impl MemberNames {
-    fn of(a: &Account) -> Self {
-        let names = account_names(a);
-        MemberNames {
-            keys: names.iter().map(|n| normalize_login(&n.text)).collect(),
-            addresses: names.iter().map(Name::address).collect(),
-            names,
-        }
+struct MemberName<'a> {
+    name: Name<'a>,
+    /// `normalize_login` of the name.
+    key: Cow<'a, str>,
+    /// `Name::address`.
+    address: Option<Cow<'a, str>>,
+}
+
+impl<'a> MemberNames<'a> {
+    fn of(a: &'a Account) -> Self {
+        let names = account_names(a)
+            .into_iter()
+            .map(|name| MemberName {
+                key: normalized_login(name.text),
+                address: name.address(),
+                name,
+            })
+            .collect();
+        MemberNames { names }
     }
 
     /// The normalised login: the first name's key.
     fn login(&self) -> &str {
-        self.keys.first().map_or("", String::as_str)
+        self.names.first().map_or("", |n| &n.key)
+    }
+}
+
+/// The members that hold one name: most names have one, which needs no allocation.
+struct Holders<T> {
+    first: T,
+    more: Vec<T>,
+}
+
+impl<T: Copy> Holders<T> {
+    fn new(first: T) -> Self {
+        Holders {
+            first,
+            more: Vec::new(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    fn len(&self) -> usize {
+        1 + self.more.len()
     }
 }
 
@@ -81,27 +115,27 @@ fn login_claims(
     names: &[MemberNames],
 ) -> BTreeMap<(usize, usize), Collision> {
     // A hash map: the claims are an ordered map, so the order it is walked in does not matter.
-    let mut by_login: HashMap<&str, Vec<usize>> = HashMap::with_capacity(members.len());
+    let mut by_login: HashMap<&str, Holders<usize>> = HashMap::with_capacity(members.len());
     for (&i, own) in members.iter().zip(names) {
-        by_login.entry(own.login()).or_default().push(i);
+        by_login
+            .entry(own.login())
+            .and_modify(|h| h.more.push(i))
+            .or_insert_with(|| Holders::new(i));
     }
     let mut claims: BTreeMap<(usize, usize), Collision> = BTreeMap::new();
     for (&i, own_names) in members.iter().zip(names) {
         let own = own_names.login();
-        for (n, key) in own_names
-            .names
-            .iter()
-            .zip(&own_names.keys)
-            .filter(|(n, _)| !n.is_login)
-        {
-            if key == own {
+        for member in own_names.names.iter().filter(|m| !m.name.is_login) {
+            let n = &member.name;
+            if member.key == own {
                 continue;
             }
-            for &j in by_login.get(key.as_str()).into_iter().flatten().filter(|&&j| j != i) {
+            let holders = by_login.get(member.key.as_ref());
+            for &j in holders.into_iter().flat_map(Holders::iter).filter(|&&j| j != i) {
                 let other = &inv.accounts[j];
                 // The same full address on both is the shared-address case.
-                let same = n.address().is_some_and(|addr| {
-                    account_names(other).iter().any(|m| m.address().as_ref() == Some(&addr))
+                let same = member.address.as_deref().is_some_and(|addr| {
+                    account_names(other).iter().any(|m| m.address().as_deref() == Some(addr))
                 });
                 if same {
                     continue;
@@ -137,15 +171,20 @@ fn address_claims(
     names: &[MemberNames],
 ) -> Vec<((usize, usize), String)> {
     // A hash map: the claims are merged into an ordered map, whatever order they come in.
-    let mut by_address: HashMap<&str, Vec<(usize, NameForm, bool)>> =
+    let mut by_address: HashMap<&str, Holders<(usize, NameForm, bool)>> =
         HashMap::with_capacity(members.len());
     for (&i, own) in members.iter().zip(names) {
-        for (n, addr) in own.names.iter().zip(&own.addresses) {
-            if let Some(addr) = addr {
-                let list = by_address.entry(addr.as_str()).or_default();
-                if !list.iter().any(|(j, ..)| *j == i) {
-                    list.push((i, n.form, n.is_login));
-                }
+        for member in &own.names {
+            if let Some(addr) = member.address.as_deref() {
+                let held = (i, member.name.form, member.name.is_login);
+                by_address
+                    .entry(addr)
+                    .and_modify(|list| {
+                        if !list.iter().any(|(j, ..)| *j == i) {
+                            list.more.push(held);
+                        }
+                    })
+                    .or_insert_with(|| Holders::new(held));
             }
         }
     }
