@@ -462,6 +462,14 @@ pub fn accounts(
         .chunk_by(|a, b| a.system == b.system && a.login == b.login)
         .map(<[Account]>::len)
         .collect();
+    if runs.len() == accounts.len() {
+        // Every account in one record (one export of each system): nothing to merge, and no
+        // pass of the accounts through slots.
+        for a in &mut accounts {
+            a.aliases.sort();
+        }
+        return accounts;
+    }
     let mut slots: Vec<Option<Account>> = accounts.into_iter().map(Some).collect();
     let mut start = 0;
     for run in runs {

@@ -404,7 +404,8 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         locked,
     }));
 
-    let owner = OwnerRef {
+    // Made for each credential: most entries have none.
+    let owner = || OwnerRef {
         system: Some(system.clone()),
         login: login.clone(),
     };
@@ -421,7 +422,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
                     &format!("{key_type} key"),
                     col.evidence(v.line),
                 );
-                c.owner = Some(owner.clone());
+                c.owner = Some(owner());
                 c.status = CredentialStatus::Active;
                 c.detail = Some("sshPublicKey".to_string());
                 col.credentials.push(c);
@@ -454,13 +455,13 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
         let issued = samba_set.and_then(|(n, l)| {
             (n > 0).then(|| (When::from_epoch_seconds(n).unwrap_or(When::Unknown), l))
         });
-        push_hash(col, &owner, attr, label, v.line, issued);
+        push_hash(col, owner(), attr, label, v.line, issued);
     }
     if let Some(v) = entry.first("krbPrincipalKey") {
         let issued = gtime(col, entry, "krbLastPwdChange");
         push_hash(
             col,
-            &owner,
+            owner(),
             "krbPrincipalKey",
             "krbPrincipalKey (Kerberos keys)",
             v.line,
@@ -483,7 +484,7 @@ pub(crate) fn collect(col: &mut Collector, entry: &Entry) {
 
 fn push_hash(
     col: &mut Collector,
-    owner: &OwnerRef,
+    owner: OwnerRef,
     attr: &str,
     label: &str,
     line: u32,
@@ -495,7 +496,7 @@ fn push_hash(
         label,
         col.evidence(line),
     );
-    c.owner = Some(owner.clone());
+    c.owner = Some(owner);
     c.status = CredentialStatus::Active;
     if let Some((w, l)) = issued {
         c.issued = w;
