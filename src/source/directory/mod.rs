@@ -27,6 +27,7 @@ use super::Output;
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::inventory::{Account, Credential, Evidence, Membership, Privilege, Record, SourceKind};
 use jiff::Timestamp;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
 
@@ -367,8 +368,8 @@ impl Collector {
         }
         acl::finish(acl, &path, &names, &mut out, &mut diagnostics);
 
-        let mut group_by_dn: HashMap<&str, usize> = HashMap::new();
-        let mut group_by_sid: HashMap<String, usize> = HashMap::new();
+        let mut group_by_dn: foldhash::HashMap<&str, usize> = Default::default();
+        let mut group_by_sid: foldhash::HashMap<String, usize> = Default::default();
         for (i, g) in groups.iter().enumerate() {
             group_by_dn.insert(g.dn_key.as_str(), i);
             if let Some(s) = &g.sid {
@@ -377,8 +378,8 @@ impl Collector {
         }
         // Nesting: children[p] = groups that are direct members of p.
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-        let mut member_index: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
-        let mut uid_index: HashMap<(&str, &str), Vec<(usize, u32)>> = HashMap::new();
+        let mut member_index: foldhash::HashMap<String, Vec<(usize, u32)>> = Default::default();
+        let mut uid_index: foldhash::HashMap<(&str, &str), Vec<(usize, u32)>> = Default::default();
         for (gi, g) in groups.iter().enumerate() {
             for (dn, line) in &g.members {
                 let k = dn_key(dn);
@@ -415,7 +416,7 @@ impl Collector {
                 stack.extend(children[g].iter().copied().filter(|c| !seen[*c]));
             }
         }
-        let mut gid_index: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        let mut gid_index: foldhash::HashMap<(&str, u32), Vec<usize>> = Default::default();
         for (gi, g) in groups.iter().enumerate() {
             if let Some(gid) = g.gid {
                 gid_index
@@ -428,8 +429,10 @@ impl Collector {
         // Membership of a group nested into a privileged group makes its members administrators
         // of the directory.
         let grants = |gi: usize| (!reach[gi].is_empty()).then_some(Privilege::Admin);
-        // (system, member, group key) -> membership
-        let mut memberships: BTreeMap<(String, String, String), Membership> = BTreeMap::new();
+        // (system, member, group key) -> membership; the keys borrow the accounts' and groups'
+        // names where they can (a directory's primary groups make one membership per account).
+        type Key<'k> = (&'k str, Cow<'k, str>, Cow<'k, str>);
+        let mut memberships: BTreeMap<Key<'_>, Membership> = BTreeMap::new();
         for a in &mut accounts {
             // Split borrows: the account's names are read while its directory part is written.
             let AccountFacts {
@@ -449,14 +452,14 @@ impl Collector {
             } = account;
             let (system, login): (&str, &str) = (system, login);
             let mut privileged: BTreeSet<String> = BTreeSet::new();
-            let add = |key: String,
+            let add = |key,
                        group: String,
                        gid: Option<u32>,
                        grants: Option<Privilege>,
                        line: u32,
                        memberships: &mut BTreeMap<_, Membership>| {
                 memberships
-                    .entry((system.to_string(), login.to_string(), key))
+                    .entry((system, Cow::Borrowed(login), key))
                     .or_insert_with(|| Membership {
                         system: system.to_string(),
                         group,
@@ -474,7 +477,7 @@ impl Collector {
                         let g = &groups[gi];
                         privileged.extend(reach[gi].iter().map(|p| groups[*p].name.clone()));
                         add(
-                            k,
+                            Cow::Owned(k),
                             g.name.clone(),
                             g.gid,
                             grants(gi),
@@ -484,7 +487,7 @@ impl Collector {
                     }
                     None => {
                         let name = first_rdn_value(dn).unwrap_or_else(|| dn.clone());
-                        add(k, name, None, None, *line, &mut memberships);
+                        add(Cow::Owned(k), name, None, None, *line, &mut memberships);
                     }
                 }
             }
@@ -493,7 +496,7 @@ impl Collector {
                     let g = &groups[*gi];
                     privileged.extend(reach[*gi].iter().map(|p| groups[*p].name.clone()));
                     add(
-                        g.dn_key.clone(),
+                        Cow::Borrowed(g.dn_key.as_str()),
                         g.name.clone(),
                         g.gid,
                         grants(*gi),
@@ -506,7 +509,7 @@ impl Collector {
                 for (gi, line) in list {
                     let g = &groups[*gi];
                     add(
-                        g.dn_key.clone(),
+                        Cow::Borrowed(g.dn_key.as_str()),
                         g.name.clone(),
                         g.gid,
                         grants(*gi),
@@ -520,7 +523,11 @@ impl Collector {
                     let g = &groups[*gi];
                     // A primary membership replaces a listed one for the same group.
                     memberships.insert(
-                        (system.to_string(), login.to_string(), g.dn_key.clone()),
+                        (
+                            system,
+                            Cow::Borrowed(login),
+                            Cow::Borrowed(g.dn_key.as_str()),
+                        ),
                         Membership {
                             system: system.to_string(),
                             group: g.name.clone(),
@@ -543,13 +550,13 @@ impl Collector {
                     Some(gi) => {
                         privileged.extend(reach[gi].iter().map(|p| groups[*p].name.clone()));
                         (
-                            groups[gi].dn_key.clone(),
+                            Cow::Borrowed(groups[gi].dn_key.as_str()),
                             groups[gi].name.clone(),
                             grants(gi),
                         )
                     }
                     None => (
-                        format!("rid:{rid}"),
+                        Cow::Owned(format!("rid:{rid}")),
                         ad::well_known_group_name(rid),
                         ad::privileged_domain_rid(rid).then_some(Privilege::Admin),
                     ),
@@ -558,7 +565,7 @@ impl Collector {
                     privileged.insert(name.clone());
                 }
                 memberships
-                    .entry((system.to_string(), login.to_string(), key))
+                    .entry((system, Cow::Borrowed(login), key))
                     .and_modify(|m| m.primary = true)
                     .or_insert_with(|| Membership {
                         system: system.to_string(),
@@ -588,7 +595,11 @@ impl Collector {
                 from_dns.chain(g.member_uids.iter().cloned()).collect();
             for (login, line) in listed {
                 memberships
-                    .entry((g.system.clone(), login.clone(), g.dn_key.clone()))
+                    .entry((
+                        g.system.as_str(),
+                        Cow::Owned(login.clone()),
+                        Cow::Borrowed(g.dn_key.as_str()),
+                    ))
                     .or_insert_with(|| Membership {
                         system: g.system.clone(),
                         group: g.name.clone(),
@@ -601,10 +612,12 @@ impl Collector {
             }
         }
 
+        let mut ms: Vec<Membership> = memberships.into_values().collect();
+        ms.sort();
         // Reserved at once: a record is large, and growing by doubling copies them all into
         // fresh memory each time (page faults were half of the live collector's time).
         out.records
-            .reserve(accounts.len() + credentials.len() + memberships.len());
+            .reserve(accounts.len() + credentials.len() + ms.len());
         // Credentials first: `scan::stable_order` puts them before accounts (their system is
         // empty), so a directory of one domain comes out already in that order and is not
         // permuted again.
@@ -616,8 +629,6 @@ impl Collector {
         use rayon::iter::{IntoParallelIterator as _, ParallelExtend as _, ParallelIterator as _};
         out.records
             .par_extend(accounts.into_par_iter().map(|a| Record::Account(a.account)));
-        let mut ms: Vec<Membership> = memberships.into_values().collect();
-        ms.sort();
         for m in ms {
             out.record(Record::Membership(m));
         }
