@@ -205,31 +205,45 @@ fn split(records: Vec<Record>, inv: &mut Inventory) -> (Vec<Account>, Vec<Creden
     inv.events.reserve_exact(n_events);
     if n_accounts > n_credentials {
         let mut credentials = Vec::with_capacity(n_credentials);
-        let accounts: Vec<Account> = records
-            .into_iter()
-            .filter_map(|r| match file_away(r, inv)? {
-                Kept::Account(a) => Some(a),
-                Kept::Credential(c) => {
-                    credentials.push(c);
-                    None
-                }
-            })
-            .collect();
+        let accounts = collect_in_place(records, inv, &mut credentials, |kept| match kept {
+            Kept::Account(a) => Picked::Kept(a),
+            Kept::Credential(c) => Picked::Other(c),
+        });
         (accounts, credentials)
     } else {
         let mut accounts = Vec::with_capacity(n_accounts);
-        let credentials: Vec<Credential> = records
-            .into_iter()
-            .filter_map(|r| match file_away(r, inv)? {
-                Kept::Credential(c) => Some(c),
-                Kept::Account(a) => {
-                    accounts.push(a);
-                    None
-                }
-            })
-            .collect();
+        let credentials = collect_in_place(records, inv, &mut accounts, |kept| match kept {
+            Kept::Credential(c) => Picked::Kept(c),
+            Kept::Account(a) => Picked::Other(a),
+        });
         (accounts, credentials)
     }
+}
+
+/// What `collect_in_place` does with one of the merge's input.
+enum Picked<T, U> {
+    Kept(T),
+    Other(U),
+}
+
+/// Files `records` away (`file_away`), and collects what `pick` keeps into their own memory; the
+/// rest of the merge's input goes to `others`.
+fn collect_in_place<T, U>(
+    records: Vec<Record>,
+    inv: &mut Inventory,
+    others: &mut Vec<U>,
+    pick: impl Fn(Kept) -> Picked<T, U>,
+) -> Vec<T> {
+    records
+        .into_iter()
+        .filter_map(|r| match pick(file_away(r, inv)?) {
+            Picked::Kept(kept) => Some(kept),
+            Picked::Other(other) => {
+                others.push(other);
+                None
+            }
+        })
+        .collect()
 }
 
 /// What `file_away` leaves to `split`: the merge's input.
