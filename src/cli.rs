@@ -500,6 +500,8 @@ fn plan(args: &ScanArgs) -> Result<ScanPlan> {
         Some(dir) => Extractors::builtin_and_dir(dir)
             .map_err(|p| anyhow::anyhow!("invalid extractor rules:\n{}", p.join("\n")))?
             .into(),
+        // A scan of live directories alone reads no file: no extractor is compiled for it.
+        None if args.paths.is_empty() => PreparedExtractors::builtin_on_demand(),
         None => PreparedExtractors::builtin_in_background(),
     };
     let mut rule_options = RuleOptions::new(as_of);

@@ -187,7 +187,7 @@ impl Catalog {
 
     /// The rule set a report was made with: `sha256:` of every bundled rule's metadata file and
     /// every secret extractor's id and pattern (custom `--extractors` included), first 16 bytes.
-    pub fn rule_set_hash(extractors: &crate::source::secrets::Extractors) -> String {
+    pub fn rule_set_hash(extractors: &crate::source::secrets::PreparedExtractors) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         for entry in checks::TABLE {
@@ -196,7 +196,7 @@ impl Catalog {
             h.update(entry.yaml.as_bytes());
             h.update([0]);
         }
-        for ((id, _), pattern) in extractors.rules().iter().zip(extractors.patterns()) {
+        for (id, pattern) in extractors.definitions() {
             h.update(id.as_bytes());
             h.update([0]);
             h.update(pattern.as_bytes());

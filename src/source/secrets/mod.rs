@@ -331,6 +331,26 @@ impl Extractors {
         self.rules.iter().map(|r| r.pattern.clone()).collect()
     }
 
+    /// (id, regex source) of every rule, in load order: what `Catalog::rule_set_hash` reads.
+    pub fn definitions(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .map(|r| (r.id.clone(), r.pattern.clone()))
+            .collect()
+    }
+
+    /// `definitions` of the bundled set, read from its rule files without compiling them (the
+    /// bundled rules always compile: the secrets tests build them).
+    pub fn builtin_definitions() -> Vec<(String, String)> {
+        BUILTIN
+            .iter()
+            .filter_map(|(_, text)| syntax::parse(text).ok())
+            .flatten()
+            .filter_map(|syn| syn.rule.ok())
+            .map(|raw| (raw.id, raw.pattern))
+            .collect()
+    }
+
     /// Scans one text file; `path` is relative to the scan root, `modified` when it was written.
     /// Found secrets are named by `options.secret_ids` (`source::secret_id`).
     pub fn scan(

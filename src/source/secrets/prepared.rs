@@ -1,16 +1,20 @@
 //! The secret extractors of one scan, compiled beside its start: compiling the bundled set
-//! takes tens of milliseconds (its rules' reaches are tried on their own examples), which a scan
-//! of live directories alone would otherwise wait for before its first connection. A user's
-//! `--extractors` directory is compiled before the scan, so its errors stop it (exit 2).
+//! takes tens of milliseconds (its rules' reaches are tried on their own examples). A scan of
+//! live directories alone reads no file, so it compiles them only if something asks (nothing
+//! does: the rule-set hash reads the bundled rules' sources). A user's `--extractors` directory
+//! is compiled before the scan, so its errors stop it (exit 2).
 
 use super::Extractors;
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
-/// Extractors that may still be compiling on a thread of their own; `Deref` waits for them.
+/// Extractors that may still be compiling on a thread of their own, or not compiled yet;
+/// `Deref` waits for them, or compiles them.
 pub struct PreparedExtractors {
     ready: OnceLock<Extractors>,
     compiling: Mutex<Option<JoinHandle<Extractors>>>,
+    /// The bundled set (its definitions can be read without compiling it).
+    bundled: bool,
 }
 
 impl PreparedExtractors {
@@ -25,6 +29,26 @@ impl PreparedExtractors {
         PreparedExtractors {
             ready: OnceLock::new(),
             compiling: Mutex::new(handle),
+            bundled: true,
+        }
+    }
+
+    /// The bundled extractors, compiled when first used (on the thread that uses them).
+    pub fn builtin_on_demand() -> Self {
+        PreparedExtractors {
+            ready: OnceLock::new(),
+            compiling: Mutex::new(None),
+            bundled: true,
+        }
+    }
+
+    /// (id, regex source) of every rule, in load order (`Extractors::definitions`): for the
+    /// bundled set, read from its rule files, so nothing is compiled or waited for.
+    pub fn definitions(&self) -> Vec<(String, String)> {
+        match self.ready.get() {
+            Some(compiled) => compiled.definitions(),
+            None if self.bundled => Extractors::builtin_definitions(),
+            None => self.get().definitions(),
         }
     }
 
@@ -38,7 +62,7 @@ impl PreparedExtractors {
                 .take();
             match handle {
                 Some(h) => h.join().unwrap_or_default(),
-                // The thread could not be started: compile here.
+                // Compiled on demand, or the thread could not be started: compile here.
                 None => Extractors::builtin().unwrap_or_default(),
             }
         })
@@ -51,6 +75,7 @@ impl From<Extractors> for PreparedExtractors {
         PreparedExtractors {
             ready: OnceLock::from(extractors),
             compiling: Mutex::new(None),
+            bundled: false,
         }
     }
 }
@@ -78,5 +103,22 @@ mod tests {
         assert!(std::ptr::eq(prepared.get(), prepared.get()));
         let given = PreparedExtractors::from(Extractors::default());
         assert!(given.rules().is_empty());
+        assert!(given.definitions().is_empty());
+    }
+
+    /// The rule-set hash reads the definitions: read from the bundled files without compiling,
+    /// they are the compiled set's, so every report names the same rule set either way.
+    #[test]
+    fn the_bundled_definitions_read_uncompiled_are_the_compiled_ones() {
+        let bundled = Extractors::builtin().unwrap_or_else(|e| panic!("{e:#?}"));
+        assert!(!bundled.definitions().is_empty());
+        assert_eq!(Extractors::builtin_definitions(), bundled.definitions());
+        let on_demand = PreparedExtractors::builtin_on_demand();
+        assert_eq!(on_demand.definitions(), bundled.definitions());
+        assert!(on_demand.ready.get().is_none(), "read without compiling");
+        assert_eq!(on_demand.patterns(), bundled.patterns());
+        assert_eq!(on_demand.definitions(), bundled.definitions());
+        let background = PreparedExtractors::builtin_in_background();
+        assert_eq!(background.definitions(), bundled.definitions());
     }
 }
