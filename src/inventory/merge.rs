@@ -430,12 +430,19 @@ pub fn accounts(
     fn key(a: &Account) -> (&str, &str) {
         (a.system.as_str(), a.login.as_str())
     }
-    let descents = accounts
-        .windows(2)
-        .filter(|w| key(&w[0]) > key(&w[1]))
-        .count();
+    // Counted until there are too many for the standard sort to be the better way.
+    let few = accounts.len() / 64;
+    let mut descents = 0;
+    for w in accounts.windows(2) {
+        if key(&w[0]) > key(&w[1]) {
+            descents += 1;
+            if descents > few {
+                break;
+            }
+        }
+    }
     if descents > 0 {
-        let mut order: Vec<u32> = if descents <= accounts.len() / 64 {
+        let mut order: Vec<u32> = if descents <= few {
             // Nearly in order (a directory listed by login, with a few entries elsewhere): the
             // standard stable sort finds the long runs and merges them, comparing few strings.
             let mut order: Vec<u32> = (0..accounts.len()).map(index_u32).collect();

@@ -32,19 +32,21 @@ pub struct Inventory {
     by_login: OnceLock<LoginIndex>,
 }
 
-/// (system, login or alias) to the account's index. The table holds positions, (account, name)
-/// with name 0 the login and name `k` the alias `k - 1`, and compares the accounts' own strings:
-/// no name is copied (a directory of 100,000 accounts has 300,000 names).
+/// System, then login or alias, to the account's index. Each system's table holds positions,
+/// (account, name) with name 0 the login and name `k` the alias `k - 1`, and compares the
+/// accounts' own strings: no name is copied (a directory of 100,000 accounts has 300,000 names).
+/// A lookup finds its system's table first (systems are few), so a hit reads the account and
+/// its name, not its system again.
 #[derive(Default)]
 struct LoginIndex {
-    table: hashbrown::HashTable<(u32, u32)>,
+    systems: foldhash::HashMap<String, hashbrown::HashTable<(u32, u32)>>,
     hasher: foldhash::fast::FixedState,
 }
 
 impl std::fmt::Debug for LoginIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginIndex")
-            .field("names", &self.table.len())
+            .field("systems", &self.systems.len())
             .finish()
     }
 }
@@ -58,16 +60,12 @@ pub(crate) fn name_of(a: &Account, n: u32) -> &str {
 }
 
 impl LoginIndex {
-    fn hash(&self, system: &str, name: &str) -> u64 {
-        use std::hash::BuildHasher as _;
-        self.hasher.hash_one((system, name))
-    }
-
     fn find(&self, accounts: &[Account], system: &str, name: &str) -> Option<usize> {
-        self.table
-            .find(self.hash(system, name), |&(i, n)| {
-                let a = &accounts[i as usize];
-                a.system == system && name_of(a, n) == name
+        use std::hash::BuildHasher as _;
+        self.systems
+            .get(system)?
+            .find(self.hasher.hash_one(name), |&(i, n)| {
+                name_of(&accounts[i as usize], n) == name
             })
             .map(|&(i, _)| i as usize)
     }
@@ -75,23 +73,20 @@ impl LoginIndex {
     /// Adds name `n` of account `i`; `replace`: over an account that already has it (a login),
     /// else only when none has (an alias).
     fn add(&mut self, accounts: &[Account], i: usize, n: u32, replace: bool) {
+        use std::hash::BuildHasher as _;
         let Ok(account) = u32::try_from(i) else {
             return;
         };
         let a = &accounts[i];
         let name = name_of(a, n);
-        let hash = self.hash(&a.system, name);
         let hasher = self.hasher.clone();
-        let rehash = |&(j, m): &(u32, u32)| {
-            use std::hash::BuildHasher as _;
-            let b = &accounts[j as usize];
-            hasher.hash_one((b.system.as_str(), name_of(b, m)))
+        let hash = hasher.hash_one(name);
+        let rehash = |&(j, m): &(u32, u32)| hasher.hash_one(name_of(&accounts[j as usize], m));
+        let same = |&(j, m): &(u32, u32)| name_of(&accounts[j as usize], m) == name;
+        let Some(table) = self.systems.get_mut(a.system.as_str()) else {
+            return;
         };
-        let same = |&(j, m): &(u32, u32)| {
-            let b = &accounts[j as usize];
-            b.system == a.system && name_of(b, m) == name
-        };
-        match self.table.entry(hash, same, rehash) {
+        match table.entry(hash, same, rehash) {
             hashbrown::hash_table::Entry::Occupied(mut held) => {
                 if replace {
                     *held.get_mut() = (account, n);
@@ -106,9 +101,19 @@ impl LoginIndex {
 
 /// The login index of `accounts`: each login, then each alias that names no account of its own.
 fn index_logins(accounts: &[Account]) -> LoginIndex {
-    let names = accounts.len() + accounts.iter().map(|a| a.aliases.len()).sum::<usize>();
+    // Each system's table sized at once (merged accounts come by system: counted by runs).
+    let mut sizes: foldhash::HashMap<&str, usize> = Default::default();
+    for run in accounts.chunk_by(|a, b| a.system == b.system) {
+        if let Some(first) = run.first() {
+            *sizes.entry(first.system.as_str()).or_default() +=
+                run.iter().map(|a| 1 + a.aliases.len()).sum::<usize>();
+        }
+    }
     let mut index = LoginIndex {
-        table: hashbrown::HashTable::with_capacity(names),
+        systems: sizes
+            .into_iter()
+            .map(|(system, names)| (system.to_string(), hashbrown::HashTable::with_capacity(names)))
+            .collect(),
         hasher: foldhash::fast::FixedState::default(),
     };
     for i in 0..accounts.len() {
