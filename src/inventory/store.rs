@@ -112,7 +112,12 @@ fn index_logins(accounts: &[Account]) -> LoginIndex {
     let mut index = LoginIndex {
         systems: sizes
             .into_iter()
-            .map(|(system, names)| (system.to_string(), hashbrown::HashTable::with_capacity(names)))
+            .map(|(system, names)| {
+                (
+                    system.to_string(),
+                    hashbrown::HashTable::with_capacity(names),
+                )
+            })
             .collect(),
         hasher: foldhash::fast::FixedState::default(),
     };
