@@ -15,6 +15,8 @@ pub struct PreparedExtractors {
     compiling: Mutex<Option<JoinHandle<Extractors>>>,
     /// The bundled set (its definitions can be read without compiling it).
     bundled: bool,
+    /// `definitions`, worked out once (every report of a scan hashes them).
+    definitions: OnceLock<Vec<(String, String)>>,
 }
 
 impl PreparedExtractors {
@@ -30,6 +32,7 @@ impl PreparedExtractors {
             ready: OnceLock::new(),
             compiling: Mutex::new(handle),
             bundled: true,
+            definitions: OnceLock::new(),
         }
     }
 
@@ -39,17 +42,18 @@ impl PreparedExtractors {
             ready: OnceLock::new(),
             compiling: Mutex::new(None),
             bundled: true,
+            definitions: OnceLock::new(),
         }
     }
 
     /// (id, regex source) of every rule, in load order (`Extractors::definitions`): for the
     /// bundled set, read from its rule files, so nothing is compiled or waited for.
-    pub fn definitions(&self) -> Vec<(String, String)> {
-        match self.ready.get() {
+    pub fn definitions(&self) -> &[(String, String)] {
+        self.definitions.get_or_init(|| match self.ready.get() {
             Some(compiled) => compiled.definitions(),
             None if self.bundled => Extractors::builtin_definitions(),
             None => self.get().definitions(),
-        }
+        })
     }
 
     /// The extractors, waiting for their compilation when it is still running.
@@ -76,6 +80,7 @@ impl From<Extractors> for PreparedExtractors {
             ready: OnceLock::from(extractors),
             compiling: Mutex::new(None),
             bundled: false,
+            definitions: OnceLock::new(),
         }
     }
 }
@@ -116,6 +121,11 @@ mod tests {
         let on_demand = PreparedExtractors::builtin_on_demand();
         assert_eq!(on_demand.definitions(), bundled.definitions());
         assert!(on_demand.ready.get().is_none(), "read without compiling");
+        // Read once: every report of the scan hashes the same list.
+        assert!(std::ptr::eq(
+            on_demand.definitions(),
+            on_demand.definitions()
+        ));
         assert_eq!(on_demand.patterns(), bundled.patterns());
         assert_eq!(on_demand.definitions(), bundled.definitions());
         let background = PreparedExtractors::builtin_in_background();
